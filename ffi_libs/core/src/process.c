@@ -1,0 +1,53 @@
+/* process.c - rt_args, rt_exit, rt_time_now_monotonic_ms and the start-up hooks. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "sffi_abi.h"
+#include "core_internal.h"
+#include "../include/sffi_core.h"
+
+static int script_argc;
+static char **script_argv;
+static sffi_core_exit_handler exit_handler;
+
+void sffi_core_set_args(int argc, char **argv)
+{
+    script_argc = argc;
+    script_argv = argv;
+}
+
+void sffi_core_set_exit_handler(sffi_core_exit_handler handler)
+{
+    exit_handler = handler;
+}
+
+sffi_text_slice rt_args(void)
+{
+    sffi_text_slice s = {(const char *const *)script_argv, script_argc};
+    if (script_argc == 0)
+        s.data = NULL;
+    return s;
+}
+
+void rt_exit(int64_t code)
+{
+    if (code < 0 || code > 255) {
+        core_errorf("exit status must be in 0..255, got %lld", (long long)code);
+        return;
+    }
+    if (exit_handler) {
+        exit_handler((int)code);
+        return;
+    }
+    fflush(NULL);
+    exit((int)code);
+}
+
+int64_t rt_time_now_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,196 @@
+/* diag.c - source loading, UTF-8 check and error printing. */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void index_lines(Source *src)
+{
+    int cap = 0;
+    src->nlines = 0;
+    src->line_starts = NULL;
+    size_t start = 0;
+    for (;;) {
+        grow_array((void **)&src->line_starts, &cap, src->nlines + 1, sizeof(size_t));
+        src->line_starts[src->nlines++] = start;
+        const char *nl = memchr(src->text + start, '\n', src->len - start);
+        if (!nl)
+            break;
+        start = (size_t)(nl - src->text) + 1;
+    }
+}
+
+static void source_init(Source *src, const char *name, char *text, size_t len)
+{
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(text, text + 3, len - 3 + 1);
+        len -= 3;
+    }
+    src->name = xstrdup(name);
+    src->text = text;
+    src->len = len;
+    index_lines(src);
+}
+
+int source_load_file(Source *src, const char *path, char **err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        StrBuf sb = {0};
+        sb_printf(&sb, "cannot open %s: %s", path, strerror(errno));
+        *err = sb_take(&sb);
+        return 0;
+    }
+    StrBuf sb = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_add(&sb, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        sb_free(&sb);
+        StrBuf e = {0};
+        sb_printf(&e, "cannot read %s", path);
+        *err = sb_take(&e);
+        return 0;
+    }
+    size_t len = sb.len;
+    source_init(src, path, sb_take(&sb), len);
+    return 1;
+}
+
+void source_from_string(Source *src, const char *name, const char *code)
+{
+    source_init(src, name, xstrdup(code), strlen(code));
+}
+
+void source_free(Source *src)
+{
+    free(src->name);
+    free(src->text);
+    free(src->line_starts);
+    memset(src, 0, sizeof *src);
+}
+
+const char *source_line(const Source *src, int line, size_t *len)
+{
+    if (line < 1 || line > src->nlines) {
+        *len = 0;
+        return "";
+    }
+    const char *s = src->text + src->line_starts[line - 1];
+    const char *end = src->text + src->len;
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    *len = n;
+    return s;
+}
+
+/* Length of the UTF-8 sequence at s (at most `avail` bytes), 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
+    else return 0;
+    if (avail < n)
+        return 0;
+    unsigned cp = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+int source_check_utf8(const Source *src, int *line, int *col)
+{
+    const unsigned char *s = (const unsigned char *)src->text;
+    int ln = 1, cl = 1;
+    for (size_t i = 0; i < src->len;) {
+        size_t n = utf8_seq_len(s + i, src->len - i);
+        if (n == 0 || (n == 1 && s[i] == '\0')) {
+            *line = ln;
+            *col = cl;
+            return 1;
+        }
+        if (s[i] == '\n') {
+            ln++;
+            cl = 1;
+        } else {
+            cl++;
+        }
+        i += n;
+    }
+    return 0;
+}
+
+void compile_error_set(CompileError *e, int line, int col, const char *fmt, ...)
+{
+    if (e->msg)
+        return; /* keep the first error */
+    StrBuf sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    e->line = line;
+    e->col = col;
+    e->msg = sb_take(&sb);
+    e->show_line = 1;
+}
+
+void compile_error_free(CompileError *e)
+{
+    free(e->msg);
+    free(e->note);
+    e->msg = e->note = NULL;
+}
+
+static void print_caret(FILE *out, const char *line, size_t len, int col)
+{
+    int c = 1;
+    for (size_t i = 0; i < len && c < col; i++) {
+        unsigned char b = (unsigned char)line[i];
+        if ((b & 0xC0) == 0x80)
+            continue;
+        fputc(b == '\t' ? '\t' : ' ', out);
+        c++;
+    }
+    for (; c < col; c++)
+        fputc(' ', out);
+    fputs("^\n", out);
+}
+
+void diag_print(FILE *out, const Source *src, int line, int col, const char *label,
+                const char *msg, int show_line)
+{
+    fprintf(out, "%s:%d:%d: %s%s\n", src->name, line, col, label, msg);
+    if (!show_line)
+        return;
+    size_t len;
+    const char *text = source_line(src, line, &len);
+    fprintf(out, "    %.*s\n    ", (int)len, text);
+    print_caret(out, text, len, col);
+}
+
+void diag_out_of_memory(void)
+{
+    fputs("simple: out of memory\n", stderr);
+    exit(70);
+}

@@ -1,0 +1,52 @@
+/*
+ * diag.h - source text and error reports.
+ *
+ * Every error the runtime reports names a place: `file:line:col: message`,
+ * then the source line and a caret under the column. Columns are 1-based
+ * and count UTF-8 code points.
+ */
+#ifndef SIMPLE_DIAG_H
+#define SIMPLE_DIAG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct Source {
+    char *name;     /* as shown in messages: the path, or "-e" */
+    char *text;     /* NUL-terminated, a leading BOM removed */
+    size_t len;
+    size_t *line_starts;
+    int nlines;
+} Source;
+
+/* Reads a file; on failure returns 0 and leaves a message in `err` (malloc'd). */
+int source_load_file(Source *src, const char *path, char **err);
+void source_from_string(Source *src, const char *name, const char *code);
+void source_free(Source *src);
+/* The text of 1-based `line` without its line end. */
+const char *source_line(const Source *src, int line, size_t *len);
+/* 0 when the text is valid UTF-8, else sets *line/*col of the first bad byte. */
+int source_check_utf8(const Source *src, int *line, int *col);
+
+/* A compile-time error (syntax, names, externs): where and what. */
+typedef struct CompileError {
+    int line, col;
+    char *msg;      /* malloc'd; NULL while there is no error */
+    char *note;     /* malloc'd extra line printed after the message, or NULL */
+    int show_line;  /* print the source line and caret */
+} CompileError;
+
+void compile_error_set(CompileError *e, int line, int col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+void compile_error_free(CompileError *e);
+
+/* Writes `name:line:col: <label><msg>`, then (if show_line) the line and a caret. */
+void diag_print(FILE *out, const Source *src, int line, int col, const char *label,
+                const char *msg, int show_line);
+
+_Noreturn void diag_out_of_memory(void);
+
+#endif

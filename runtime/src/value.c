@@ -1,0 +1,154 @@
+/* value.c - text and array memory, equality. */
+#include "value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static Text *text_alloc(size_t cap)
+{
+    Text *t = xrealloc(NULL, sizeof(Text) + cap);
+    t->rc = 1;
+    t->len = 0;
+    t->cap = (int64_t)cap;
+    return t;
+}
+
+Text *text_new(const char *s, size_t len)
+{
+    Text *t = text_alloc(len + 1);
+    memcpy(t->data, s, len);
+    t->data[len] = '\0';
+    t->len = (int64_t)len;
+    return t;
+}
+
+Text *text_from_cstr(const char *s) { return text_new(s, strlen(s)); }
+
+Text *text_concat(const Text *a, const Text *b)
+{
+    Text *t = text_alloc((size_t)(a->len + b->len + 1));
+    memcpy(t->data, a->data, (size_t)a->len);
+    memcpy(t->data + a->len, b->data, (size_t)b->len + 1);
+    t->len = a->len + b->len;
+    return t;
+}
+
+void text_append(Value *slot, const char *s, size_t len)
+{
+    Text *t = slot->as.t;
+    size_t need = (size_t)t->len + len + 1;
+    if (t->rc > 1) {
+        Text *copy = text_alloc(need + need / 2);
+        memcpy(copy->data, t->data, (size_t)t->len);
+        copy->len = t->len;
+        t->rc--;
+        t = copy;
+    } else if ((size_t)t->cap < need) {
+        size_t cap = need + need / 2;
+        t = xrealloc(t, sizeof(Text) + cap);
+        t->cap = (int64_t)cap;
+    }
+    memcpy(t->data + t->len, s, len);
+    t->len += (int64_t)len;
+    t->data[t->len] = '\0';
+    slot->as.t = t;
+}
+
+int64_t text_codepoints(const Text *t)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < t->len; i++)
+        n += ((unsigned char)t->data[i] & 0xC0) != 0x80;
+    return n;
+}
+
+Array *array_new(int64_t cap)
+{
+    Array *a = xrealloc(NULL, sizeof(Array));
+    a->rc = 1;
+    a->len = 0;
+    a->cap = cap;
+    a->items = cap ? xrealloc(NULL, sizeof(Value) * (size_t)cap) : NULL;
+    return a;
+}
+
+void array_push(Array *a, Value v)
+{
+    if (a->len == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 4;
+        a->items = xrealloc(a->items, sizeof(Value) * (size_t)a->cap);
+    }
+    a->items[a->len++] = v;
+}
+
+Array *array_unshare(Value *slot)
+{
+    Array *a = slot->as.a;
+    if (a->rc == 1)
+        return a;
+    Array *copy = array_new(a->len);
+    for (int64_t i = 0; i < a->len; i++) {
+        value_retain(a->items[i]);
+        copy->items[i] = a->items[i];
+    }
+    copy->len = a->len;
+    a->rc--;
+    slot->as.a = copy;
+    return copy;
+}
+
+void value_free_heap(Value v)
+{
+    if (v.type == VT_TEXT) {
+        free(v.as.t);
+        return;
+    }
+    Array *a = v.as.a;
+    for (int64_t i = 0; i < a->len; i++)
+        value_release(a->items[i]);
+    free(a->items);
+    free(a);
+}
+
+const char *value_type_name(Value v)
+{
+    switch ((ValueType)v.type) {
+    case VT_NIL: return "nil";
+    case VT_BOOL: return "bool";
+    case VT_INT: return "int";
+    case VT_FLOAT: return "float";
+    case VT_TEXT: return "text";
+    case VT_ARRAY: return "array";
+    case VT_UNDEF: break;
+    }
+    return "undefined";
+}
+
+bool value_equal(Value a, Value b)
+{
+    if (a.type == VT_INT && b.type == VT_FLOAT)
+        return (double)a.as.i == b.as.f;
+    if (a.type == VT_FLOAT && b.type == VT_INT)
+        return a.as.f == (double)b.as.i;
+    if (a.type != b.type)
+        return false;
+    switch ((ValueType)a.type) {
+    case VT_NIL: return true;
+    case VT_BOOL: return a.as.b == b.as.b;
+    case VT_INT: return a.as.i == b.as.i;
+    case VT_FLOAT: return a.as.f == b.as.f;
+    case VT_TEXT:
+        return a.as.t->len == b.as.t->len && memcmp(a.as.t->data, b.as.t->data, (size_t)a.as.t->len) == 0;
+    case VT_ARRAY:
+        if (a.as.a->len != b.as.a->len)
+            return false;
+        for (int64_t i = 0; i < a.as.a->len; i++)
+            if (!value_equal(a.as.a->items[i], b.as.a->items[i]))
+                return false;
+        return true;
+    case VT_UNDEF: break;
+    }
+    return false;
+}

@@ -1,0 +1,98 @@
+/*
+ * value.h - the interpreter's values and their memory.
+ *
+ * A Value is 16 bytes: a type tag and a payload. nil, bool, int and float are
+ * immediate; text and arrays live on the heap with a reference count.
+ *
+ * Text is immutable, UTF-8 and NUL-terminated, so it can be handed to an
+ * extern as `const char *` without a copy. Arrays have value semantics
+ * (copy on write): an array shared by two variables is copied when one of
+ * them modifies it, so no array can ever contain itself and reference
+ * counting alone frees everything.
+ */
+#ifndef SIMPLE_VALUE_H
+#define SIMPLE_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum ValueType {
+    VT_NIL = 0,
+    VT_BOOL,
+    VT_INT,
+    VT_FLOAT,
+    VT_TEXT,   /* heap */
+    VT_ARRAY,  /* heap */
+    VT_UNDEF   /* internal: a global read before its definition ran */
+} ValueType;
+
+typedef struct Text {
+    int64_t rc;
+    int64_t len;   /* bytes, excluding the NUL */
+    int64_t cap;   /* bytes available for data, including the NUL */
+    char data[];
+} Text;
+
+struct Value;
+
+typedef struct Array {
+    int64_t rc;
+    int64_t len, cap;
+    struct Value *items;
+} Array;
+
+typedef struct Value {
+    uint8_t type;
+    union {
+        bool b;
+        int64_t i;
+        double f;
+        Text *t;
+        Array *a;
+        int64_t *rc;   /* the reference count of text or array */
+    } as;
+} Value;
+
+static inline bool value_is_heap(Value v) { return v.type == VT_TEXT || v.type == VT_ARRAY; }
+
+static inline void value_retain(Value v)
+{
+    if (value_is_heap(v))
+        ++*v.as.rc;
+}
+
+void value_free_heap(Value v);
+
+static inline void value_release(Value v)
+{
+    if (value_is_heap(v) && --*v.as.rc == 0)
+        value_free_heap(v);
+}
+
+static inline Value value_nil(void) { return (Value){.type = VT_NIL}; }
+static inline Value value_bool(bool b) { return (Value){.type = VT_BOOL, .as.b = b}; }
+static inline Value value_int(int64_t i) { return (Value){.type = VT_INT, .as.i = i}; }
+static inline Value value_float(double f) { return (Value){.type = VT_FLOAT, .as.f = f}; }
+static inline Value value_text(Text *t) { return (Value){.type = VT_TEXT, .as.t = t}; }
+static inline Value value_array(Array *a) { return (Value){.type = VT_ARRAY, .as.a = a}; }
+
+/* Text. New texts have rc 1. */
+Text *text_new(const char *s, size_t len);
+Text *text_from_cstr(const char *s);
+Text *text_concat(const Text *a, const Text *b);
+/* Appends to `*slot` in place when it is unshared, else replaces it by a copy. */
+void text_append(Value *slot, const char *s, size_t len);
+int64_t text_codepoints(const Text *t);
+
+/* Arrays. New arrays have rc 1 and take no references themselves. */
+Array *array_new(int64_t cap);
+void array_push(Array *a, Value v);           /* takes over v's reference */
+/* Makes the array in `*slot` unshared (copying it when rc > 1) and returns it. */
+Array *array_unshare(Value *slot);
+
+const char *value_type_name(Value v);
+/* Structural equality; int and float compare by value. */
+bool value_equal(Value a, Value b);
+
+#endif

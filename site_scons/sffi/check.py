@@ -1,0 +1,127 @@
+"""The check: Tier-2 declarations against Tier-1 exports (DESIGN.md, "The generated table").
+
+For one library: declared ∩ exported; declared but not exported is an error
+naming the declaration's file:line; exported with the library's prefix but not
+declared is a warning. Across a selection: the same symbol defined (strong,
+``GLOBAL``) by two libraries is an error, since a static link would fail or,
+worse, silently pick one. Weak definitions (C++ inline functions and template
+instances) are merged by the linker and do not clash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from sffi import decls as decls_mod
+from sffi.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REVIEW, SffiError
+from sffi.manifest import Manifest
+from sffi.symbols import Symbol, exports, scan
+
+
+@dataclasses.dataclass
+class LibraryCheck:
+    """The result of checking one library.
+
+    Attributes:
+        manifest: the library's manifest.
+        declarations: name -> Declaration, sorted by name.
+        exported: name -> Symbol for every exported symbol of the artifacts.
+        matched: declarations that are exported, by name.
+        missing: declarations that are not exported (errors).
+        undeclared: exports with the library's prefix that no declaration names (warnings).
+        warnings: declaration-file warnings (duplicates).
+    """
+
+    manifest: Manifest
+    declarations: dict
+    exported: dict[str, Symbol]
+    matched: list = dataclasses.field(default_factory=list)
+    missing: list = dataclasses.field(default_factory=list)
+    undeclared: list[Symbol] = dataclasses.field(default_factory=list)
+    warnings: list = dataclasses.field(default_factory=list)
+
+    @property
+    def status(self) -> int:
+        """Exit status bits (sffi.errors): 12 when an extern is missing, 4 for warnings, else 0."""
+        if self.missing:
+            return EXIT_INCOMPATIBLE
+        return EXIT_REVIEW if (self.undeclared or self.warnings) else EXIT_OK
+
+    def messages(self) -> list[str]:
+        """Errors then warnings, one line each, in the toolkit's format."""
+        lib = self.manifest.name
+        lines = [f"{d.location}: error: extern '{d.name}' is declared for library '{lib}' "
+                 f"but no artifact of '{lib}' exports it (declared as: {d.source()})"
+                 for d in self.missing]
+        lines += [str(w) for w in self.warnings]
+        lines += [f"{self.manifest.path}: warning: '{s.name}' is exported by library '{lib}' "
+                  f"(member {s.member or '-'}) with prefix '{self.manifest.prefix}' but not declared"
+                  for s in self.undeclared]
+        return lines
+
+
+@dataclasses.dataclass(frozen=True)
+class Clash:
+    """A symbol defined strongly by more than one library: (library, artifact, member) each."""
+
+    symbol: str
+    definitions: tuple[tuple[str, str, str | None], ...]
+
+    def message(self) -> str:
+        where = "; ".join(f"library '{lib}' ({art}{f'({m})' if m else ''})" for lib, art, m in self.definitions)
+        return (f"error: symbol '{self.symbol}' is defined by more than one library: {where}; "
+                "rename it in one of them (a static link would fail or pick one silently)")
+
+
+def check_library(manifest: Manifest, artifacts: list[str | Path]) -> LibraryCheck:
+    """Check one library's declarations against what its built artifacts export.
+
+    Args:
+        manifest: the library's manifest (its declaration files are parsed).
+        artifacts: built ``.o``/``.a``/``.so``/``.rlib`` files of the library.
+
+    Returns:
+        The LibraryCheck; it raises nothing for a missing extern (see ``missing``).
+
+    Raises:
+        SffiError: a declaration file is malformed (DeclarationError) or an
+            artifact cannot be read (ScanError).
+    """
+    declared, warnings = decls_mod.parse_files(manifest.declarations)
+    exported: dict[str, Symbol] = {}
+    for artifact in artifacts:
+        for sym in exports(scan(artifact)):
+            exported.setdefault(sym.name, sym)
+    result = LibraryCheck(manifest, declared, exported, warnings=warnings)
+    for name, decl in declared.items():
+        (result.matched if name in exported else result.missing).append(decl)
+    result.undeclared = [s for n, s in sorted(exported.items())
+                         if n.startswith(manifest.prefix) and n not in declared]
+    return result
+
+
+def find_clashes(checks: list[LibraryCheck], artifacts: dict[str, list[str]]) -> list[Clash]:
+    """Symbols defined with GLOBAL binding by two or more of the checked libraries.
+
+    Args:
+        checks: one LibraryCheck per selected library.
+        artifacts: library name -> its artifact paths (for the message).
+    """
+    owners: dict[str, list[tuple[str, str, str | None]]] = {}
+    for check in checks:
+        lib = check.manifest.name
+        art = ", ".join(str(a) for a in artifacts.get(lib, []))
+        for sym in check.exported.values():
+            if sym.binding == "global":
+                owners.setdefault(sym.name, []).append((lib, art, sym.member))
+    return [Clash(name, tuple(defs)) for name, defs in sorted(owners.items()) if len(defs) > 1]
+
+
+def require_clean(checks: list[LibraryCheck], clashes: list[Clash]) -> list[str]:
+    """Raise SffiError (status 12) listing every missing extern and clash; else return the warnings."""
+    errors = [m for c in checks for m in c.messages() if ": error: " in m]
+    errors += [c.message() for c in clashes]
+    if errors:
+        raise SffiError("\n".join(errors), status=EXIT_INCOMPATIBLE)
+    return [m for c in checks for m in c.messages() if ": warning: " in m]

@@ -1,0 +1,98 @@
+"""``sffi check LIBDIR... [--lib BUILT_ARTIFACT]``: declarations against exports.
+
+For each library directory, every declared extern is looked up among the
+exports of its built artifact(s): by default those the SCons build left under
+``build/*/libs/<name>/`` (the newest), or the files given with ``--lib`` (only
+with a single LIBDIR). With several LIBDIRs, symbols defined by two of them
+are reported as clashes.
+
+Exit status (after abidiff): 0 clean, 4 warnings (undeclared exports with the
+library's prefix, duplicate declarations), 12 a declared extern missing or a
+clash, 1 an error (bad manifest, unreadable artifact), 3 bad usage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sffi import check as check_mod
+from sffi import manifest as manifest_mod
+from sffi.commands.output import print_diagnostics, print_json, print_table
+from sffi.errors import EXIT_INCOMPATIBLE, EXIT_USAGE, SffiError
+
+
+def register(sub) -> None:
+    """Add the ``check`` subparser."""
+    p = sub.add_parser("check", help="check declarations against a built library's exports",
+                       description=__doc__.splitlines()[0])
+    p.add_argument("libdirs", nargs="+", metavar="LIBDIR", help="a library directory (holds sffi.toml)")
+    p.add_argument("--lib", action="append", default=[], metavar="BUILT_ARTIFACT",
+                   help="a built .a/.o/.so/.rlib of the library (repeatable; one LIBDIR only)")
+    p.add_argument("--build-dir", default="build", help="where the SCons build left artifacts (default: build)")
+    p.add_argument("--json", action="store_true", help="stable JSON (format sffi-check/1)")
+    p.set_defaults(func=run)
+
+
+def default_artifacts(build_dir: Path, name: str) -> list[Path]:
+    """The newest built artifact of library ``name`` under ``build_dir/*/libs/<name>/``.
+
+    Raises:
+        SffiError: nothing has been built for it.
+    """
+    found = [p for pattern in ("*.a", "*.rlib") for p in build_dir.glob(f"*/libs/{name}/{pattern}")]
+    if not found:
+        raise SffiError(f"no built artifact of library '{name}' under {build_dir}/*/libs/{name}/; "
+                        f"build it with `scons ffi --with={name}` or pass --lib PATH")
+    return [max(found, key=lambda p: p.stat().st_mtime)]
+
+
+def run(args) -> int:
+    """Check each library and print the report; returns the exit status bits."""
+    if args.lib and len(args.libdirs) > 1:
+        raise SffiError("--lib names the artifact of one library: give a single LIBDIR", status=EXIT_USAGE)
+    checks, artifacts = [], {}
+    for libdir in args.libdirs:
+        manifest = manifest_mod.load(libdir)
+        arts = [Path(p) for p in args.lib] or default_artifacts(Path(args.build_dir), manifest.name)
+        artifacts[manifest.name] = [str(a) for a in arts]
+        checks.append(check_mod.check_library(manifest, arts))
+    clashes = check_mod.find_clashes(checks, artifacts)
+    if args.json:
+        print_json(_json(checks, clashes, artifacts))
+    else:
+        _print_human(checks, artifacts)
+    print_diagnostics(m for c in checks for m in c.messages())
+    print_diagnostics(c.message() for c in clashes)
+    status = 0
+    for c in checks:
+        status |= c.status
+    return status | (EXIT_INCOMPATIBLE if clashes else 0)
+
+
+def _print_human(checks, artifacts) -> None:
+    for c in checks:
+        print(f"library {c.manifest.name} ({c.manifest.kind}): {len(c.matched)} of "
+              f"{len(c.declarations)} declared externs exported by {', '.join(artifacts[c.manifest.name])}")
+        rows = [[d.name, d.signature, "exported" if d.name in c.exported else "MISSING",
+                 (c.exported[d.name].member or "-") if d.name in c.exported else "-"]
+                for d in c.declarations.values()]
+        print_table(["extern", "signature", "status", "member"], rows)
+        print()
+
+
+def _json(checks, clashes, artifacts) -> dict:
+    return {
+        "format": "sffi-check/1",
+        "libraries": [{
+            "name": c.manifest.name,
+            "artifacts": artifacts[c.manifest.name],
+            "externs": [{"name": d.name, "signature": d.signature, "declared_at": d.location,
+                         "exported": d.name in c.exported,
+                         "member": c.exported[d.name].member if d.name in c.exported else None}
+                        for d in c.declarations.values()],
+            "undeclared_exports": [s.name for s in c.undeclared],
+            "warnings": [str(w) for w in c.warnings],
+        } for c in checks],
+        "clashes": [{"symbol": cl.symbol, "libraries": [lib for lib, _, _ in cl.definitions]}
+                    for cl in clashes],
+    }

@@ -1,0 +1,104 @@
+"""Detection of external dependencies (libtorch, OpenCV, SQLite, ...).
+
+A manifest's ``[[dependency]]`` entry names either a pkg-config package or a
+detector: a module ``toolchain/<name>.py`` that defines ``detect(prefer_static)
+-> Found`` and raises :class:`DependencyMissing` when the dependency is absent.
+The build calls :func:`find` before compiling anything, so a missing
+dependency is reported with its name and the command that installs it, never
+as a compiler or linker error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import shutil
+import subprocess
+
+
+class DependencyMissing(Exception):
+    """An external dependency is not installed.
+
+    Attributes:
+        name: the dependency, e.g. ``"libtorch"`` or ``"sqlite3"``.
+        reason: what was looked for and not found (one line).
+        install: the command that installs it, from the manifest or the detector.
+    """
+
+    def __init__(self, name: str, reason: str, install: str = ""):
+        self.name, self.reason, self.install = name, reason, install
+        hint = f"; install it with: {install}" if install else ""
+        super().__init__(f"missing dependency '{name}': {reason}{hint}")
+
+
+@dataclasses.dataclass
+class Found:
+    """Compile and link settings for one external dependency.
+
+    Paths are absolute strings. ``libs`` are names for ``-l`` (no ``lib``
+    prefix), ``static_archives`` absolute paths of ``.a`` files linked instead
+    of the matching shared libraries, ``rpath`` directories recorded in the
+    runtime with ``-Wl,-rpath``. ``origin`` says where it was found (for the
+    build log), ``linkage`` is ``"static"`` or ``"shared"``.
+    """
+
+    name: str
+    version: str = ""
+    origin: str = ""
+    linkage: str = "shared"
+    cpppath: list[str] = dataclasses.field(default_factory=list)
+    cppdefines: list[str] = dataclasses.field(default_factory=list)
+    ccflags: list[str] = dataclasses.field(default_factory=list)
+    cxxflags: list[str] = dataclasses.field(default_factory=list)
+    libpath: list[str] = dataclasses.field(default_factory=list)
+    libs: list[str] = dataclasses.field(default_factory=list)
+    static_archives: list[str] = dataclasses.field(default_factory=list)
+    rpath: list[str] = dataclasses.field(default_factory=list)
+    linkflags: list[str] = dataclasses.field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the build log: name, version, origin and linkage."""
+        version = f" {self.version}" if self.version else ""
+        return f"{self.name}{version} ({self.linkage}, from {self.origin})"
+
+
+def pkg_config(package: str, *args: str) -> str:
+    """Run ``pkg-config ARGS PACKAGE`` and return its stripped stdout.
+
+    Raises:
+        DependencyMissing: pkg-config itself is missing, or it does not know
+            ``package`` (its own message is kept as the reason).
+    """
+    if shutil.which("pkg-config") is None:
+        raise DependencyMissing("pkg-config", "the pkg-config program is not on PATH",
+                                "apt-get install pkg-config")
+    proc = subprocess.run(["pkg-config", *args, package], capture_output=True, text=True)
+    if proc.returncode != 0:
+        reason = proc.stderr.strip().splitlines()[0] if proc.stderr.strip() else "not found"
+        raise DependencyMissing(package, f"pkg-config: {reason}")
+    return proc.stdout.strip()
+
+
+def find(kind: str, name: str, prefer_static: bool, install: str = "") -> Found:
+    """Find one dependency named by a manifest.
+
+    Args:
+        kind: ``"pkg-config"`` or ``"detector"``.
+        name: the pkg-config package or the detector module (``toolchain/<name>.py``).
+        prefer_static: link static archives where they exist.
+        install: the manifest's install command, added to a DependencyMissing.
+
+    Raises:
+        DependencyMissing: not found (with ``install`` filled in when the
+            detector gave none).
+    """
+    try:
+        if kind == "detector":
+            module = importlib.import_module(f"toolchain.{name}")
+            return module.detect(prefer_static)
+        from toolchain import pkgconfig
+        return pkgconfig.detect(name, prefer_static)
+    except DependencyMissing as exc:
+        if install and not exc.install:
+            raise DependencyMissing(exc.name, exc.reason, install) from None
+        raise
