@@ -25,7 +25,7 @@ void source_from_string(Source *src, const char *name, const char *code);
 void source_free(Source *src);
 /* The text of 1-based `line` without its line end. */
 const char *source_line(const Source *src, int line, size_t *len);
-/* 0 when the text is valid UTF-8, else sets *line/*col of the first bad byte. */
+/* 0 when the text is valid UTF-8, else sets line and col of the first bad byte. */
 int source_check_utf8(const Source *src, int *line, int *col);
 
 /* A compile-time error (syntax, names, externs): where and what. */

@@ -224,12 +224,10 @@ static bool lex_escape(Lexer *L, StrBuf *lit)
     int line = L->line, col = L->col;
     advance(L);
     char c = peek(L);
-    const char *map = "n\nt\tr\r\"\"\\\\{{}}00";
+    static const char map[] = "n\nt\tr\r\"\"\\\\{{}}";
     for (const char *m = map; *m; m += 2) {
         if (*m == c) {
-            sb_addc(lit, m[1] == '0' ? '\0' : m[1]);
-            if (m[1] == '0')
-                return fail_at(L, line, col, "\\0 is not allowed in text (text is NUL-terminated)%s", "");
+            sb_addc(lit, m[1]);
             advance(L);
             return true;
         }

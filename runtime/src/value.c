@@ -99,17 +99,44 @@ Array *array_unshare(Value *slot)
     return copy;
 }
 
+/* Arrays whose count reached zero, waiting to release their items. Freeing
+ * works through this list instead of recursing, so a deeply nested array
+ * (a = [a] a million times) cannot overflow the C stack. */
+static _Thread_local Array **dead;
+static _Thread_local int64_t ndead, dead_cap;
+
+static void free_array_items(Array *a)
+{
+    for (int64_t i = 0; i < a->len; i++) {
+        Value item = a->items[i];
+        if (item.type == VT_TEXT && --item.as.t->rc == 0) {
+            free(item.as.t);
+        } else if (item.type == VT_ARRAY && --item.as.a->rc == 0) {
+            if (ndead == dead_cap) {
+                dead_cap = dead_cap ? dead_cap * 2 : 64;
+                dead = xrealloc(dead, sizeof(Array *) * (size_t)dead_cap);
+            }
+            dead[ndead++] = item.as.a;
+        }
+    }
+    free(a->items);
+    free(a);
+}
+
 void value_free_heap(Value v)
 {
     if (v.type == VT_TEXT) {
         free(v.as.t);
         return;
     }
-    Array *a = v.as.a;
-    for (int64_t i = 0; i < a->len; i++)
-        value_release(a->items[i]);
-    free(a->items);
-    free(a);
+    free_array_items(v.as.a);
+    while (ndead > 0)
+        free_array_items(dead[--ndead]);
+    if (dead) {
+        free(dead);
+        dead = NULL;
+        dead_cap = 0;
+    }
 }
 
 const char *value_type_name(Value v)

@@ -1,5 +1,8 @@
 """SCons tool: build Rust crates through cargo, declaring their real outputs.
 
+``env.CargoCompileCheck(stamp, manifest, crate_dirs)`` compiles a crate only to
+see that it compiles (the signature assertions).
+
 ``env.CargoUmbrella(staticlib, umbrella_manifest, members=[(crate, rlib_target), ...])``
 runs ``cargo rustc`` on a generated umbrella crate (see sffi_build.umbrella)
 that depends on the member crates as rlibs, and declares as targets:
@@ -39,7 +42,7 @@ def _run_cargo(env, manifest: str) -> list[dict]:
     messages = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     for msg in messages:
         rendered = (msg.get("message") or {}).get("rendered") if msg.get("reason") == "compiler-message" else None
-        if rendered and "native-static-libs" not in rendered:
+        if rendered and "native-static-libs" not in rendered and "native artifacts" not in rendered:
             print(rendered, end="")
     if proc.returncode != 0:
         print(proc.stderr, end="")
@@ -105,11 +108,28 @@ def cargo_umbrella(env, staticlib, umbrella_manifest, members, crate_dirs):
                        CARGO_MEMBERS=[crate for crate, _ in members])
 
 
+def _check_action(target, source, env):
+    _run_cargo(env, str(source[0]))
+    Path(str(target[0])).write_text("ok\n")
+    return 0
+
+
+def cargo_compile_check(env, stamp, manifest, crate_dirs):
+    """Compile a generated crate (e.g. signature assertions) and write ``stamp`` when it compiles.
+
+    rustc's own errors are printed; a failure stops the build. The member
+    crates' sources are dependencies, as for the umbrella.
+    """
+    sources = [manifest] + [s for d in crate_dirs for s in _crate_sources(Path(d))]
+    return env.Command(stamp, sources, SCons.Action.Action(_check_action, None))
+
+
 def generate(env):
     """Add ``CargoUmbrella`` and the CARGO defaults to ``env``."""
     env.SetDefault(CARGO=shutil.which("cargo") or "cargo", CARGO_PROFILE="release",
                    CARGO_UMBRELLA_NAME="sffi_umbrella")
     env.AddMethod(cargo_umbrella, "CargoUmbrella")
+    env.AddMethod(cargo_compile_check, "CargoCompileCheck")
 
 
 def exists(env):

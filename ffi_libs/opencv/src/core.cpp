@@ -121,19 +121,9 @@ std::string trim(const cv::Exception &e) {
 
 using namespace rt_opencv;
 
-extern "C" {
+namespace {
 
-const char *rt_opencv_version(void) {
-    return call<const char *>("rt_opencv_version", nullptr, [] {
-        return results().set_text(cv::getVersionString());
-    });
-}
-
-int64_t rt_opencv_mat_live(void) {
-    return call<int64_t>("rt_opencv_mat_live", 0, [] { return int64_t(mats().live()); });
-}
-
-static int64_t imread_with(const char *name, const char *path, int flags) {
+int64_t imread_with(const char *name, const char *path, int flags) {
     return call<int64_t>(name, 0, [&]() -> int64_t {
         if (path == nullptr || *path == '\0') throw sffi::Error("empty path");
         quiet_logging();
@@ -151,19 +141,42 @@ static int64_t imread_with(const char *name, const char *path, int flags) {
     });
 }
 
+uchar *element(cv::Mat &m, int64_t row, int64_t col, int64_t channel) {
+    int r = as_int(row, "row", 0, m.rows - 1);
+    int c = as_int(col, "col", 0, m.cols - 1);
+    int ch = as_int(channel, "channel", 0, m.channels() - 1);
+    return m.ptr<uchar>(r) + size_t(c) * m.channels() + ch;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char *rt_opencv_version(void) {
+    return call<const char *>("rt_opencv_version", nullptr, [] {
+        return results().set_text(cv::getVersionString());
+    });
+}
+
+int64_t rt_opencv_mat_live(void) {
+    return call<int64_t>("rt_opencv_mat_live", 0, [] { return int64_t(mats().live()); });
+}
+
 int64_t rt_opencv_imread(const char *path) {
     return imread_with("rt_opencv_imread", path, cv::IMREAD_ANYCOLOR);
 }
 
 int64_t rt_opencv_imread_as(const char *path, const char *mode) {
-    const std::string m = mode ? mode : "";
     int flags = -1;
-    if (m == "ANYCOLOR") flags = cv::IMREAD_ANYCOLOR;
-    else if (m == "COLOR") flags = cv::IMREAD_COLOR;
-    else if (m == "GRAYSCALE") flags = cv::IMREAD_GRAYSCALE;
+    if (mode != nullptr) {
+        if (std::strcmp(mode, "ANYCOLOR") == 0) flags = cv::IMREAD_ANYCOLOR;
+        else if (std::strcmp(mode, "COLOR") == 0) flags = cv::IMREAD_COLOR;
+        else if (std::strcmp(mode, "GRAYSCALE") == 0) flags = cv::IMREAD_GRAYSCALE;
+    }
     if (flags < 0)
         return call<int64_t>("rt_opencv_imread_as", 0, [&]() -> int64_t {
-            throw sffi::Error("unknown mode '" + m + "' (valid: ANYCOLOR, COLOR, GRAYSCALE)");
+            throw sffi::Error(std::string("unknown mode '") + (mode ? mode : "") +
+                              "' (valid: ANYCOLOR, COLOR, GRAYSCALE)");
         });
     return imread_with("rt_opencv_imread_as", path, flags);
 }
@@ -215,13 +228,6 @@ void rt_opencv_mat_free(int64_t handle) {
 
 int64_t rt_opencv_mat_clone(int64_t handle) {
     return call<int64_t>("rt_opencv_mat_clone", 0, [&] { return keep(mat(handle).clone()); });
-}
-
-static uchar *element(cv::Mat &m, int64_t row, int64_t col, int64_t channel) {
-    int r = as_int(row, "row", 0, m.rows - 1);
-    int c = as_int(col, "col", 0, m.cols - 1);
-    int ch = as_int(channel, "channel", 0, m.channels() - 1);
-    return m.ptr<uchar>(r) + size_t(c) * m.channels() + ch;
 }
 
 double rt_opencv_mat_get(int64_t handle, int64_t row, int64_t col, int64_t channel) {

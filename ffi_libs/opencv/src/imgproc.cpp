@@ -117,6 +117,26 @@ int threshold_type(const char *text, bool &automatic) {
     return (type < 0 ? cv::THRESH_BINARY : type) | flag;
 }
 
+int64_t concat(const char *name, int64_t a, int64_t b, bool horizontal) {
+    return call<int64_t>(name, 0, [&] {
+        const cv::Mat &left = mat(a);
+        const cv::Mat &right = mat(b);
+        if (left.channels() != right.channels())
+            throw sffi::Error("images differ in channels (" + std::to_string(left.channels()) + " and " +
+                              std::to_string(right.channels()) + "); convert one with rt_opencv_cvt_color");
+        if (horizontal && left.rows != right.rows)
+            throw sffi::Error("images differ in rows (" + std::to_string(left.rows) + " and " +
+                              std::to_string(right.rows) + "); resize one first");
+        if (!horizontal && left.cols != right.cols)
+            throw sffi::Error("images differ in cols (" + std::to_string(left.cols) + " and " +
+                              std::to_string(right.cols) + "); resize one first");
+        cv::Mat dst;
+        if (horizontal) cv::hconcat(left, right, dst);
+        else cv::vconcat(left, right, dst);
+        return keep(std::move(dst));
+    });
+}
+
 }  // namespace
 
 extern "C" {
@@ -221,26 +241,6 @@ sffi_f64_slice rt_opencv_min_max(int64_t handle) {
         // Over every element of every channel (minMaxLoc takes one channel).
         cv::minMaxLoc(src.reshape(1), &lo, &hi);
         return results().set_f64s({lo, hi});
-    });
-}
-
-static int64_t concat(const char *name, int64_t a, int64_t b, bool horizontal) {
-    return call<int64_t>(name, 0, [&] {
-        const cv::Mat &left = mat(a);
-        const cv::Mat &right = mat(b);
-        if (left.channels() != right.channels())
-            throw sffi::Error("images differ in channels (" + std::to_string(left.channels()) + " and " +
-                              std::to_string(right.channels()) + "); convert one with rt_opencv_cvt_color");
-        if (horizontal && left.rows != right.rows)
-            throw sffi::Error("images differ in rows (" + std::to_string(left.rows) + " and " +
-                              std::to_string(right.rows) + "); resize one first");
-        if (!horizontal && left.cols != right.cols)
-            throw sffi::Error("images differ in cols (" + std::to_string(left.cols) + " and " +
-                              std::to_string(right.cols) + "); resize one first");
-        cv::Mat dst;
-        if (horizontal) cv::hconcat(left, right, dst);
-        else cv::vconcat(left, right, dst);
-        return keep(std::move(dst));
     });
 }
 

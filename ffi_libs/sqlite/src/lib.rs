@@ -341,14 +341,8 @@ impl<T> Table<T> {
             None => return Err(format!("{handle} is not a valid {what} handle")),
         };
         if kind != self.kind {
-            return Err(if kind == KIND_DB || kind == KIND_STMT {
-                format!(
-                    "handle {handle} is a {} handle, not a {what} handle",
-                    kind_name(kind)
-                )
-            } else {
-                format!("{handle} is not a valid {what} handle")
-            });
+            // Registry::refine says more when it is a live handle of the other kind.
+            return Err(format!("{handle} is not a {what} handle"));
         }
         match self.slots.get(index) {
             Some(slot) if slot.gen == gen && slot.value.is_some() => Ok(index),
@@ -444,13 +438,49 @@ const NO_ROW: &str = "no row is available (read columns only after rt_sqlite_ste
 
 impl Registry {
     fn db(&self, handle: i64) -> Res<*mut sqlite3> {
-        Ok(self.dbs.get(handle)?.ptr)
+        match self.dbs.get(handle) {
+            Ok(db) => Ok(db.ptr),
+            Err(e) => Err(self.refine(handle, KIND_DB, e)),
+        }
+    }
+
+    fn stmt(&self, handle: i64) -> Res<&Stmt> {
+        match self.stmts.index_of(handle) {
+            Ok(_) => self.stmts.get(handle),
+            Err(e) => Err(self.refine(handle, KIND_STMT, e)),
+        }
+    }
+
+    fn stmt_mut(&mut self, handle: i64) -> Res<&mut Stmt> {
+        match self.stmts.index_of(handle) {
+            Ok(_) => self.stmts.get_mut(handle),
+            Err(e) => Err(self.refine(handle, KIND_STMT, e)),
+        }
+    }
+
+    /// The lookup error `e` for a `wanted`-kind handle, made precise when the
+    /// handle is a live handle of the other kind.
+    fn refine(&self, handle: i64, wanted: u64, e: String) -> String {
+        let (other, live) = if wanted == KIND_DB {
+            (KIND_STMT, self.stmts.index_of(handle).is_ok())
+        } else {
+            (KIND_DB, self.dbs.index_of(handle).is_ok())
+        };
+        if live {
+            format!(
+                "handle {handle} is a {} handle, not a {} handle",
+                kind_name(other),
+                kind_name(wanted)
+            )
+        } else {
+            e
+        }
     }
 
     /// The statement and a validated column index; `need_row` also requires
     /// that the last step produced a row.
     fn column(&mut self, handle: i64, col: i64, need_row: bool) -> Res<(*mut sqlite3_stmt, c_int)> {
-        let st = self.stmts.get(handle)?;
+        let st = self.stmt(handle)?;
         // SAFETY: st.ptr is a live statement (registered, lock held).
         let n = unsafe { sqlite3_column_count(st.ptr) };
         if n == 0 {
@@ -477,7 +507,7 @@ impl Registry {
         index: i64,
         bind: impl FnOnce(*mut sqlite3_stmt, c_int) -> c_int,
     ) -> Res<()> {
-        let st = self.stmts.get_mut(handle)?;
+        let st = self.stmt_mut(handle)?;
         // SAFETY: st.ptr is a live statement (registered, lock held).
         unsafe {
             let n = sqlite3_bind_parameter_count(st.ptr);
@@ -784,7 +814,7 @@ pub extern "C" fn rt_sqlite_bind_null(stmt: i64, index: i64) {
 pub extern "C" fn rt_sqlite_step(stmt: i64) -> bool {
     guard("rt_sqlite_step", false, || {
         let mut reg = registry();
-        let st = reg.stmts.get_mut(stmt)?;
+        let st = reg.stmt_mut(stmt)?;
         // SAFETY: a live statement on a live connection (lock held).
         unsafe {
             let db = sqlite3_db_handle(st.ptr);
@@ -815,7 +845,7 @@ pub extern "C" fn rt_sqlite_step(stmt: i64) -> bool {
 pub extern "C" fn rt_sqlite_reset(stmt: i64) {
     guard("rt_sqlite_reset", (), || {
         let mut reg = registry();
-        let st = reg.stmts.get_mut(stmt)?;
+        let st = reg.stmt_mut(stmt)?;
         // SAFETY: a live statement (lock held). Its result code repeats the
         // last step's error, which rt_sqlite_step already reported.
         unsafe { sqlite3_reset(st.ptr) };
@@ -829,7 +859,7 @@ pub extern "C" fn rt_sqlite_reset(stmt: i64) {
 pub extern "C" fn rt_sqlite_column_count(stmt: i64) -> i64 {
     guard("rt_sqlite_column_count", 0, || {
         let reg = registry();
-        let st = reg.stmts.get(stmt)?;
+        let st = reg.stmt(stmt)?;
         // SAFETY: a live statement (lock held).
         Ok(unsafe { sqlite3_column_count(st.ptr) } as i64)
     })
@@ -943,6 +973,7 @@ pub extern "C" fn rt_sqlite_finalize(stmt: i64) {
         // One lock for both steps, so a concurrent rt_sqlite_close never sees
         // the connection with an unregistered, still unfinalized statement.
         let mut reg = registry();
+        reg.stmt(stmt)?;
         let st = reg.stmts.remove(stmt, "was already finalized")?;
         // SAFETY: a live statement, now unregistered. The result code repeats
         // the last step's error, which rt_sqlite_step already reported.

@@ -23,20 +23,20 @@ using rt_torch::wrap;
 
 namespace {
 
+std::string shape_text(c10::IntArrayRef dims) {
+    std::string s = "[";
+    for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+    return s + "]";
+}
+
 // The element count a shape describes; checks every dimension is >= 0.
 int64_t shape_numel(c10::IntArrayRef dims) {
     int64_t n = 1;
     for (int64_t d : dims) {
         if (d < 0) throw sffi::Error("negative dimension " + std::to_string(d) + " in shape");
-        n *= d;
+        if (__builtin_mul_overflow(n, d, &n)) throw sffi::Error("shape " + shape_text(dims) + " is too large");
     }
     return n;
-}
-
-std::string shape_text(c10::IntArrayRef dims) {
-    std::string s = "[";
-    for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
-    return s + "]";
 }
 
 template <typename T>

@@ -80,5 +80,8 @@ RT_TORCH_EXPORT int64_t rt_torch_torchtensor_to_dtype(int64_t handle, const char
 // Frees the handle. The tensor's memory goes once no other handle (a view,
 // a gradient handle) shares it.
 RT_TORCH_EXPORT void rt_torch_torchtensor_free(int64_t handle) {
-    run_void(__func__, [&] { rt_torch::tensors.erase(handle); });
+    run_void(__func__, [&] {
+        tensor(handle);  // a stream handle passed here is named as such
+        rt_torch::tensors.erase(handle);
+    });
 }

@@ -48,7 +48,7 @@ RT_TORCH_EXPORT int64_t rt_torch_torchtensor_to_stream(int64_t handle, int32_t d
     return run(__func__, int64_t(0), [&] {
         const at::Tensor &t = tensor(handle);
         require_cuda_device(device_id);
-        const c10::Stream &s = rt_torch::streams.get(stream);
+        const c10::Stream &s = rt_torch::stream(stream);
         if (s.device_index() != device_id)
             throw sffi::Error("stream " + std::to_string(stream) + " belongs to " + s.device().str() +
                               ", not cuda:" + std::to_string(device_id));
@@ -69,14 +69,17 @@ RT_TORCH_EXPORT int64_t rt_torch_stream_create(int32_t device_id) {
 
 // Waits until all work queued on the stream has finished.
 RT_TORCH_EXPORT void rt_torch_torchstream_sync(int64_t handle) {
-    run_void(__func__, [&] { rt_torch::streams.get(handle).synchronize(); });
+    run_void(__func__, [&] { rt_torch::stream(handle).synchronize(); });
 }
 
 // True when all work queued on the stream has finished.
 RT_TORCH_EXPORT bool rt_torch_torchstream_query(int64_t handle) {
-    return run(__func__, false, [&] { return rt_torch::streams.get(handle).query(); });
+    return run(__func__, false, [&] { return rt_torch::stream(handle).query(); });
 }
 
 RT_TORCH_EXPORT void rt_torch_torchstream_free(int64_t handle) {
-    run_void(__func__, [&] { rt_torch::streams.erase(handle); });
+    run_void(__func__, [&] {
+        rt_torch::stream(handle);  // a tensor handle passed here is named as such
+        rt_torch::streams.erase(handle);
+    });
 }

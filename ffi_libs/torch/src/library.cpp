@@ -4,7 +4,7 @@
 
 #include <ATen/Context.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
-#include <torch/headeronly/version.h>
+#include <torch/version.h>  // from torch/csrc/api/include (the detector adds it)
 
 namespace rt_torch {
 
@@ -27,6 +27,11 @@ std::string first_line(const char *message) {
         start = end + 1;
     }
     return "libtorch error (no message)";
+}
+
+void wrong_kind(int64_t handle, const char *is, const char *expected) {
+    throw sffi::Error(std::string("handle ") + std::to_string(handle) + " is a " + is + " handle, not a " +
+                      expected + " handle");
 }
 
 sffi_i64_slice wrap_all(std::vector<at::Tensor> parts) {

@@ -45,12 +45,24 @@ sffi::ResultBuffer &results();
 // context and, depending on TORCH_SHOW_CPP_STACKTRACES, a backtrace).
 std::string first_line(const char *message);
 
-inline at::Tensor &tensor(int64_t handle) { return tensors.get(handle); }
+// Names the mix-up when a handle of the other table is passed (the tables'
+// own message would only say "invalid ... handle").
+[[noreturn]] void wrong_kind(int64_t handle, const char *is, const char *expected);
+
+inline at::Tensor &tensor(int64_t handle) {
+    if ((uint64_t(handle) >> 48) == kStreamTag) wrong_kind(handle, "stream", "tensor");
+    return tensors.get(handle);
+}
+
+inline c10::Stream &stream(int64_t handle) {
+    if ((uint64_t(handle) >> 48) == kTensorTag) wrong_kind(handle, "tensor", "stream");
+    return streams.get(handle);
+}
 
 // Handle 0 stands for "no tensor" in optional arguments (bias, weight, ...).
 inline std::optional<at::Tensor> optional_tensor(int64_t handle) {
     if (handle == 0) return std::nullopt;
-    return tensors.get(handle);
+    return tensor(handle);
 }
 
 inline int64_t wrap(at::Tensor t) { return tensors.insert(std::move(t)); }

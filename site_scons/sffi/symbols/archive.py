@@ -27,6 +27,9 @@ short on damaged or foreign input:
   archive would give short members. Checked here against the file size.
 * arpy keeps the NUL padding of BSD names (``b"foo.o\\0\\0\\0"``) and reports
   BSD's ``__.SYMDEF`` index as an ordinary member; both are dealt with here.
+* arpy skips ``size`` bytes after every header of a thin archive, but a
+  thin archive's member data is not stored in it: from the second member on
+  it reads garbage or stops early. The next header offset is reset here.
 * arpy's exceptions name no file; ours name the archive and the offset.
 
 The tests (tests/toolkit/test_symbols.py) exercise each of these cases.
@@ -116,6 +119,8 @@ def iter_members(path: str | os.PathLike) -> Iterator[Member]:
                     continue
                 name = raw_name.decode("utf-8", errors="replace")
                 if thin:
+                    # The data lives outside: the next header follows this one.
+                    ar.next_header_offset = header.file_offset
                     data = _read_thin_member(path, name, offset)
                 else:
                     end = header.file_offset + header.size

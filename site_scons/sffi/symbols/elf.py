@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import warnings
 from array import array
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -64,7 +65,8 @@ _PYELF_SHN = {"SHN_UNDEF": SHN_UNDEF, "SHN_ABS": SHN_ABS, "SHN_COMMON": SHN_COMM
 
 #: What pyelftools raises on damaged input (it parses with its bundled construct).
 PARSE_ERRORS = (ELFError, ConstructError, struct.error, ValueError, KeyError, IndexError,
-                EOFError, AssertionError, UnicodeDecodeError, OverflowError)
+                EOFError, AssertionError, UnicodeDecodeError, OverflowError, TypeError,
+                OSError)  # OSError: seeking to a negative offset read from the file
 
 
 def _type_name(code: int) -> str:
@@ -72,6 +74,8 @@ def _type_name(code: int) -> str:
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+        return f"an offset in the file is out of range ({exc.strerror or exc})"
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
 
@@ -84,8 +88,11 @@ class _Layout:
         self.versym, self.verdef, self.verneed = versym, verdef, verneed
 
 
-def _validate(stream: BinaryIO, size: int, location: str) -> _Layout:
+def _validate(stream: BinaryIO, size: int, location: str, static_table: bool = False) -> _Layout:
     """Check the ELF header and the sections read against ``size``; open it with pyelftools.
+
+    ``static_table`` reads ``.symtab`` whatever the file's type (for auditing a
+    linked binary), instead of ``.dynsym`` for shared objects and executables.
 
     Raises:
         ScanError: bad magic, class or byte order; a header, section header
@@ -115,6 +122,8 @@ def _validate(stream: BinaryIO, size: int, location: str) -> _Layout:
             raise ScanError(f"ELF file of type {e_type} is not an object, archive or shared object",
                             location=location)
         kind, table_type = _ET_KINDS[e_type]
+        if static_table:
+            table_type = SHT_SYMTAB
         shoff, shentsize = elf["e_shoff"], elf["e_shentsize"]
         if shoff == 0:
             if kind == "object":
@@ -292,6 +301,29 @@ def read_elf_bytes(data: bytes, *, location: str, member: str | None = None) -> 
     return read_elf(io.BytesIO(data), len(data), location=location, member=member)
 
 
+def linked_symbols(path: str | os.PathLike) -> list[Symbol]:
+    """The ``.symtab`` symbols of a linked executable or shared object.
+
+    The build's audit uses this: a statically linked runtime's table entries
+    are in ``.symtab`` only, not ``.dynsym``.
+
+    Raises:
+        ScanError: unreadable or corrupt file, or no ``.symtab`` (stripped).
+    """
+    location = os.fspath(path)
+    try:
+        with open(path, "rb") as stream:
+            layout = _validate(stream, os.fstat(stream.fileno()).st_size, location, static_table=True)
+            if layout.table is None:
+                raise ScanError("no .symtab (stripped binary): its symbols cannot be audited",
+                                location=location)
+            return list(_iter_pyelftools(layout, None))
+    except OSError as exc:
+        raise ScanError(f"cannot read: {exc.strerror}", location=location) from None
+    except PARSE_ERRORS as exc:
+        raise ScanError(f"corrupt ELF symbol table: {_one_line(exc)}", location=location) from None
+
+
 def dynsym_count(path: str | os.PathLike) -> int:
     """The number of ``.dynsym`` entries of a shared object or executable, 0 if none.
 
@@ -352,11 +384,17 @@ def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
         lief.logging.enable()
     if binary is None:
         raise ScanError("LIEF could not parse this ELF file", location=path)
-    symbols: list[Symbol] = []
+    with warnings.catch_warnings():
+        # nanobind warns (and returns a plain int) for values outside LIEF's enums
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return layout.kind, list(_iter_lief(binary))
+
+
+def _iter_lief(binary) -> Iterator[Symbol]:
     for i, sym in enumerate(binary.dynamic_symbols):
         if i == 0:
             continue
-        t = sym.type.value
+        t = _enum_int(sym.type)
         if t in (3, 4):
             continue
         shndx = sym.shndx
@@ -364,19 +402,28 @@ def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
         if sym.has_version:
             sv = sym.symbol_version
             if (sv.value & 0x7FFF) > VER_NDX_GLOBAL and sv.has_auxiliary_version:
-                version = sv.symbol_version_auxiliary.name
+                version = _text(sv.symbol_version_auxiliary.name)
                 hidden = bool(sv.value & VERSYM_HIDDEN)
-        b = sym.binding.value
-        symbols.append(Symbol(
-            name=sym.name,
+        b = _enum_int(sym.binding)
+        yield Symbol(
+            name=_text(sym.name),
             type="common" if shndx == SHN_COMMON else _type_name(t),
             binding=BINDINGS.get(b, f"bind{b}"),
-            visibility=VISIBILITIES[sym.visibility.value & 3],
+            visibility=VISIBILITIES[_enum_int(sym.visibility) & 3],
             size=sym.size,
             defined=shndx != SHN_UNDEF,
             member=None,
             version=version,
             version_hidden=hidden,
             value=sym.value,
-        ))
-    return layout.kind, symbols
+        )
+
+
+def _enum_int(value) -> int:
+    """A LIEF enum member's number (LIEF gives a plain int for unknown values)."""
+    return value if isinstance(value, int) else value.value
+
+
+def _text(name: str | bytes) -> str:
+    """LIEF returns bytes for names that are not UTF-8; decode them as pyelftools does."""
+    return name.decode("utf-8", errors="replace") if isinstance(name, bytes) else name

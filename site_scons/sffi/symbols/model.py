@@ -89,10 +89,17 @@ class Symbol:
 
     @property
     def versioned_name(self) -> str:
-        """``name@@VERSION`` (default version), ``name@VERSION`` (hidden) or ``name``, as nm prints it."""
-        if self.version is None:
+        """The name with its version as ``nm -D`` (binutils >= 2.37) prints it.
+
+        ``name@@VERSION`` for a definition of the default version,
+        ``name@VERSION`` for a hidden version or a reference (undefined),
+        ``name`` when unversioned, and for the absolute symbol a linker defines
+        for each version node (``GLIBC_2.2.5`` of version ``GLIBC_2.2.5``).
+        """
+        if self.version is None or (self.name == self.version and self.defined):
             return self.name
-        return f"{self.name}{'@' if self.version_hidden else '@@'}{self.version}"
+        sep = "@" if self.version_hidden or not self.defined else "@@"
+        return f"{self.name}{sep}{self.version}"
 
     def to_json(self) -> dict:
         """The symbol as a JSON-ready dict (keys are the field names; see docs/symbols.md)."""

@@ -1,0 +1,74 @@
+/* ast.c - node allocation and freeing. */
+#include "ast.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+Node *node_new(NodeKind kind, int line, int col)
+{
+    Node *n = xcalloc(1, sizeof *n);
+    n->kind = (uint8_t)kind;
+    n->line = line;
+    n->col = col;
+    return n;
+}
+
+void node_list_add(NodeList *list, Node *node)
+{
+    grow_array((void **)&list->items, &list->cap, list->n + 1, sizeof(Node *));
+    list->items[list->n++] = node;
+}
+
+void node_free(Node *node)
+{
+    if (!node)
+        return;
+    node_free(node->a);
+    node_free(node->b);
+    node_free(node->c);
+    for (int i = 0; i < node->list.n; i++)
+        node_free(node->list.items[i]);
+    free(node->list.items);
+    value_release(node->value);
+    free(node->name);
+    free(node);
+}
+
+static void func_free(Func *f)
+{
+    free(f->name);
+    for (int i = 0; i < f->nparams; i++)
+        free(f->params[i]);
+    free(f->params);
+    node_free(f->body);
+    free(f);
+}
+
+static void extern_free(ExternDecl *e)
+{
+    free(e->name);
+    for (int i = 0; i < e->nparams; i++)
+        free(e->param_names[i]);
+    free(e);
+}
+
+void program_free(Program *prog)
+{
+    for (int i = 0; i < prog->nfuncs; i++)
+        func_free(prog->funcs[i]);
+    free(prog->funcs);
+    for (int i = 0; i < prog->nexterns; i++)
+        extern_free(prog->externs[i]);
+    free(prog->externs);
+    for (int i = 0; i < prog->nglobals; i++)
+        free(prog->globals[i].name);
+    free(prog->globals);
+    node_free(prog->top);
+}
+
+const char *binop_symbol(BinOp op)
+{
+    static const char *const symbols[] = {"", "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">="};
+    return symbols[op];
+}

@@ -1,0 +1,35 @@
+/*
+ * externs.h - `extern fn` declarations against the generated table.
+ *
+ * At load time every declaration of a script is bound to its sffi_entry
+ * (binary search on the sorted names) and its signature checked, once.
+ * A call then marshals the argument values into sffi_value, calls the
+ * entry's thunk and converts the result; no name is looked up and nothing
+ * is allocated on the way in (array arguments reuse one scratch buffer).
+ */
+#ifndef SIMPLE_EXTERNS_H
+#define SIMPLE_EXTERNS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "interp.h"
+
+/* Binds every declaration of `prog`; prints each failure (unknown extern,
+ * with the catalog's hint, or signature mismatch) on `err` and returns false
+ * if there was any. */
+bool externs_bind(Program *prog, const Source *src, FILE *err);
+
+/* A call of a bound extern (N_CALL_EXTERN). */
+bool call_extern(Interp *I, const Node *call, Value *out);
+
+/* The canonical signature of a declaration: "(i64, text) -> bool", "(i64)". */
+void extern_signature(const ExternDecl *d, char *buf, size_t size);
+const char *sffi_type_name(int type);
+
+/* `simple --externs [--json]`. */
+void externs_list(FILE *out, bool json);
+
+#endif

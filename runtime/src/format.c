@@ -1,0 +1,112 @@
+/* format.c - value printing. */
+#include "format.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The fewest significant digits (1..17) that read back as `f`. */
+static int shortest_digits(double f)
+{
+    char tmp[40];
+    for (int digits = 1; digits < 17; digits++) {
+        snprintf(tmp, sizeof tmp, "%.*e", digits - 1, f);
+        if (strtod(tmp, NULL) == f)
+            return digits;
+    }
+    return 17;
+}
+
+/* Like Python's repr: plain notation for decimal exponents -5..15, else
+ * scientific; either way a '.' shows it is a float (2.0, 1.0e+20). */
+void format_float(char *buf, double f)
+{
+    if (isnan(f) || isinf(f)) {
+        strcpy(buf, isnan(f) ? "nan" : f < 0 ? "-inf" : "inf");
+        return;
+    }
+    int digits = shortest_digits(f);
+    char sci[40];
+    snprintf(sci, sizeof sci, "%.*e", digits - 1, f);
+    char *e = strchr(sci, 'e');
+    if (!e) { /* %e always writes one; be safe anyway */
+        strcpy(buf, sci);
+        return;
+    }
+    int exponent = atoi(e + 1);
+    if (exponent >= -5 && exponent < 16) {
+        int decimals = digits - 1 - exponent;
+        snprintf(buf, 40, "%.*f", decimals > 0 ? decimals : 0, f);
+        if (!strchr(buf, '.'))
+            strcat(buf, ".0");
+        return;
+    }
+    if (!strchr(sci, '.')) {
+        memmove(e + 2, e, strlen(e) + 1);
+        memcpy(e, ".0", 2);
+    }
+    strcpy(buf, sci);
+}
+
+static void add_quoted(StrBuf *sb, const Text *t)
+{
+    sb_addc(sb, '"');
+    for (int64_t i = 0; i < t->len; i++) {
+        char c = t->data[i];
+        switch (c) {
+        case '"': sb_add(sb, "\\\"", 2); break;
+        case '\\': sb_add(sb, "\\\\", 2); break;
+        case '\n': sb_add(sb, "\\n", 2); break;
+        case '\t': sb_add(sb, "\\t", 2); break;
+        case '\r': sb_add(sb, "\\r", 2); break;
+        default: sb_addc(sb, c);
+        }
+    }
+    sb_addc(sb, '"');
+}
+
+#define MAX_PRINT_DEPTH 100
+
+static void format_nested(StrBuf *sb, Value v, bool quoted, int depth);
+
+void format_value(StrBuf *sb, Value v, bool quoted) { format_nested(sb, v, quoted, 0); }
+
+/* Arrays nested deeper than MAX_PRINT_DEPTH print as [...]. */
+static void format_nested(StrBuf *sb, Value v, bool quoted, int depth)
+{
+    char buf[40];
+    switch ((ValueType)v.type) {
+    case VT_NIL: sb_add(sb, "nil", 3); return;
+    case VT_BOOL: sb_adds(sb, v.as.b ? "true" : "false"); return;
+    case VT_INT:
+        snprintf(buf, sizeof buf, "%lld", (long long)v.as.i);
+        sb_adds(sb, buf);
+        return;
+    case VT_FLOAT:
+        format_float(buf, v.as.f);
+        sb_adds(sb, buf);
+        return;
+    case VT_TEXT:
+        if (quoted)
+            add_quoted(sb, v.as.t);
+        else
+            sb_add(sb, v.as.t->data, (size_t)v.as.t->len);
+        return;
+    case VT_ARRAY:
+        if (depth == MAX_PRINT_DEPTH) {
+            sb_adds(sb, "[...]");
+            return;
+        }
+        sb_addc(sb, '[');
+        for (int64_t i = 0; i < v.as.a->len; i++) {
+            if (i)
+                sb_add(sb, ", ", 2);
+            format_nested(sb, v.as.a->items[i], true, depth + 1);
+        }
+        sb_addc(sb, ']');
+        return;
+    case VT_UNDEF: break;
+    }
+    sb_adds(sb, "<undefined>");
+}

@@ -1,0 +1,441 @@
+/* interp.c - statements, calls, assignment and the run of a program. */
+#include "interp.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+
+#define MAX_INDEX_CHAIN 64
+#define MAX_TRACE_LINES 20
+
+typedef enum Flow { FLOW_NORMAL, FLOW_BREAK, FLOW_CONTINUE, FLOW_RETURN, FLOW_ERROR } Flow;
+
+bool check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos); /* eval.c */
+bool call_function(Interp *I, const Node *call, Value *out);
+static Flow exec_block(Interp *I, const Node *block);
+
+bool rt_fail(Interp *I, const Node *at, const char *fmt, ...)
+{
+    if (I->err_msg || I->exiting)
+        return false;
+    StrBuf sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    I->err_msg = sb_take(&sb);
+    I->err_line = at->line;
+    I->err_col = at->col;
+    return false;
+}
+
+/* ---- assignment ---- */
+
+static bool variable(Interp *I, const Node *n, Value **out)
+{
+    if (n->kind == N_LOCAL) {
+        *out = &I->fp[n->slot];
+        return true;
+    }
+    Value *g = &I->globals[n->slot];
+    if (g->type == VT_UNDEF)
+        return rt_fail(I, n, "global '%s' is used before its definition ran (line %d)",
+                       I->prog->globals[n->slot].name, I->prog->globals[n->slot].line);
+    *out = g;
+    return true;
+}
+
+/* Every index of the chain is evaluated before any storage is touched, so a
+ * call inside an index cannot move the element under our feet. */
+bool lvalue(Interp *I, const Node *target, Value **out)
+{
+    const Node *chain[MAX_INDEX_CHAIN];
+    Value idx[MAX_INDEX_CHAIN];
+    int n = 0;
+    const Node *root = target;
+    for (; root->kind == N_INDEX; root = root->a) {
+        if (n == MAX_INDEX_CHAIN)
+            return rt_fail(I, target, "element assignment nested too deeply");
+        chain[n++] = root;
+    }
+    for (int k = n - 1; k >= 0; k--) {
+        if (!eval(I, chain[k]->b, &idx[k])) {
+            for (int j = n - 1; j > k; j--)
+                value_release(idx[j]);
+            return false;
+        }
+    }
+    Value *slot = NULL;
+    bool ok = variable(I, root, &slot);
+    for (int k = n - 1; ok && k >= 0; k--) {
+        int64_t pos;
+        ok = check_index(I, chain[k], *slot, idx[k], &pos);
+        if (ok)
+            slot = &array_unshare(slot)->items[pos];
+    }
+    for (int k = 0; k < n; k++)
+        value_release(idx[k]);
+    if (ok)
+        *out = slot;
+    return ok;
+}
+
+static bool exec_assign(Interp *I, const Node *n)
+{
+    Value rhs, *slot;
+    if (!eval(I, n->b, &rhs))
+        return false;
+    if (!lvalue(I, n->a, &slot)) {
+        value_release(rhs);
+        return false;
+    }
+    if (n->op == OP_NONE) {
+        value_release(*slot);
+        *slot = rhs;
+        return true;
+    }
+    if (n->op == OP_ADD && slot->type == VT_TEXT && rhs.type == VT_TEXT) {
+        text_append(slot, rhs.as.t->data, (size_t)rhs.as.t->len); /* in place when unshared */
+        value_release(rhs);
+        return true;
+    }
+    Value result;
+    bool ok = binop(I, n, (BinOp)n->op, *slot, rhs, &result);
+    value_release(rhs);
+    if (ok) {
+        value_release(*slot);
+        *slot = result;
+    }
+    return ok;
+}
+
+/* ---- statements ---- */
+
+static bool exec_print(Interp *I, const Node *n)
+{
+    FILE *out = n->flag ? stderr : stdout;
+    if (n->flag)
+        fflush(stdout);
+    if (!n->a) {
+        fputc('\n', out);
+        return true;
+    }
+    Value v;
+    if (!eval(I, n->a, &v))
+        return false;
+    if (v.type == VT_TEXT) {
+        fwrite(v.as.t->data, 1, (size_t)v.as.t->len, out);
+    } else {
+        StrBuf sb = {0};
+        format_value(&sb, v, false);
+        fwrite(sb.data, 1, sb.len, out);
+        sb_free(&sb);
+    }
+    fputc('\n', out);
+    value_release(v);
+    return true;
+}
+
+static bool exec_decl(Interp *I, const Node *n)
+{
+    Value v;
+    if (!eval(I, n->a, &v))
+        return false;
+    Value *slot = n->global ? &I->globals[n->slot] : &I->fp[n->slot];
+    value_release(*slot);
+    *slot = v;
+    return true;
+}
+
+static Flow exec_if(Interp *I, const Node *n)
+{
+    for (int i = 0; i < n->list.n; i += 2) {
+        bool c;
+        if (!eval_bool(I, n->list.items[i], &c))
+            return FLOW_ERROR;
+        if (c)
+            return exec_block(I, n->list.items[i + 1]);
+    }
+    return n->c ? exec_block(I, n->c) : FLOW_NORMAL;
+}
+
+/* Maps the flow out of a loop body: break ends the loop, continue goes on. */
+static bool loop_goes_on(Flow f, Flow *result)
+{
+    if (f == FLOW_NORMAL || f == FLOW_CONTINUE)
+        return true;
+    *result = f == FLOW_BREAK ? FLOW_NORMAL : f;
+    return false;
+}
+
+static Flow exec_while(Interp *I, const Node *n)
+{
+    Flow result = FLOW_NORMAL;
+    for (;;) {
+        bool c;
+        if (!eval_bool(I, n->a, &c))
+            return FLOW_ERROR;
+        if (!c || !loop_goes_on(exec_block(I, n->b), &result))
+            return result;
+    }
+}
+
+static Flow exec_for_range(Interp *I, const Node *n)
+{
+    Value lo, hi;
+    if (!eval(I, n->a, &lo))
+        return FLOW_ERROR;
+    if (!eval(I, n->b, &hi)) {
+        value_release(lo);
+        return FLOW_ERROR;
+    }
+    if (lo.type != VT_INT || hi.type != VT_INT) {
+        const Node *at = lo.type != VT_INT ? n->a : n->b;
+        Value bad = lo.type != VT_INT ? lo : hi;
+        rt_fail(I, at, "a range needs int bounds, got %s", value_type_name(bad));
+        value_release(lo);
+        value_release(hi);
+        return FLOW_ERROR;
+    }
+    Flow result = FLOW_NORMAL;
+    value_release(I->fp[n->slot]); /* the slot may hold a value of an earlier block */
+    I->fp[n->slot] = value_nil();
+    for (int64_t i = lo.as.i; i < hi.as.i; i++) {
+        I->fp[n->slot] = value_int(i);
+        if (!loop_goes_on(exec_block(I, n->c), &result))
+            break;
+    }
+    return result;
+}
+
+static Flow exec_for_each(Interp *I, const Node *n)
+{
+    Value seq;
+    if (!eval(I, n->a, &seq))
+        return FLOW_ERROR;
+    if (seq.type != VT_ARRAY) {
+        rt_fail(I, n->a, "for ... in needs an array or a range a..b, got %s", value_type_name(seq));
+        value_release(seq);
+        return FLOW_ERROR;
+    }
+    /* We hold a reference: changes to the variable in the body copy the
+     * array (copy on write), so the loop walks the array as it was. */
+    Flow result = FLOW_NORMAL;
+    const Array *a = seq.as.a;
+    for (int64_t i = 0; i < a->len; i++) {
+        Value *slot = &I->fp[n->slot];
+        value_release(*slot);
+        *slot = a->items[i];
+        value_retain(*slot);
+        if (!loop_goes_on(exec_block(I, n->c), &result))
+            break;
+    }
+    value_release(seq);
+    return result;
+}
+
+static Flow exec_stmt(Interp *I, const Node *n)
+{
+    Value v;
+    switch ((NodeKind)n->kind) {
+    case N_EXPR_STMT:
+        if (!eval(I, n->a, &v))
+            return FLOW_ERROR;
+        value_release(v);
+        return FLOW_NORMAL;
+    case N_ASSIGN: return exec_assign(I, n) ? FLOW_NORMAL : FLOW_ERROR;
+    case N_DECL: return exec_decl(I, n) ? FLOW_NORMAL : FLOW_ERROR;
+    case N_PRINT: return exec_print(I, n) ? FLOW_NORMAL : FLOW_ERROR;
+    case N_IF: return exec_if(I, n);
+    case N_WHILE: return exec_while(I, n);
+    case N_FOR_RANGE: return exec_for_range(I, n);
+    case N_FOR_EACH: return exec_for_each(I, n);
+    case N_BREAK: return FLOW_BREAK;
+    case N_CONTINUE: return FLOW_CONTINUE;
+    case N_RETURN:
+        if (!n->a) {
+            I->retval = value_nil();
+            return FLOW_RETURN;
+        }
+        return eval(I, n->a, &I->retval) ? FLOW_RETURN : FLOW_ERROR;
+    case N_BLOCK: return exec_block(I, n);
+    default:
+        rt_fail(I, n, "internal error: node %d is not a statement", n->kind);
+        return FLOW_ERROR;
+    }
+}
+
+static Flow exec_block(Interp *I, const Node *block)
+{
+    for (int i = 0; i < block->list.n; i++) {
+        Flow f = exec_stmt(I, block->list.items[i]);
+        if (f != FLOW_NORMAL)
+            return f;
+    }
+    return FLOW_NORMAL;
+}
+
+/* ---- calls ---- */
+
+static void flush_repeats(Interp *I)
+{
+    if (I->trace_repeat > 0)
+        sb_printf(&I->trace, "  (the line above repeats %d more time%s)\n", I->trace_repeat,
+                  I->trace_repeat == 1 ? "" : "s");
+    I->trace_repeat = 0;
+}
+
+/* One "  in fn f, called at file:line:col" line per frame the error leaves;
+ * identical consecutive lines (deep recursion) are counted, not repeated. */
+static void add_trace(Interp *I, const Func *f, const Node *call)
+{
+    if (I->exiting)
+        return;
+    char line[512];
+    if (call)
+        snprintf(line, sizeof line, "  in fn %s, called at %s:%d:%d\n", f->name, I->src->name, call->line, call->col);
+    else
+        snprintf(line, sizeof line, "  in fn %s\n", f->name);
+    if (strcmp(line, I->trace_last) == 0) {
+        I->trace_repeat++;
+        return;
+    }
+    flush_repeats(I);
+    if (I->trace_lines++ < MAX_TRACE_LINES)
+        sb_adds(&I->trace, line);
+    else if (I->trace_lines == MAX_TRACE_LINES + 1)
+        sb_adds(&I->trace, "  ...\n");
+    snprintf(I->trace_last, sizeof I->trace_last, "%s", line);
+}
+
+/* Runs `f` with its arguments already in frame[0 .. nparams). */
+static bool run_frame(Interp *I, const Func *f, Value *frame, const Node *call, Value *out)
+{
+    for (int i = f->nparams; i < f->nslots; i++)
+        frame[i] = value_nil();
+    Value *saved_fp = I->fp;
+    I->fp = frame;
+    I->sp = frame + f->nslots;
+    I->depth++;
+    Flow flow = exec_block(I, f->body);
+    I->depth--;
+    I->fp = saved_fp;
+    for (int i = 0; i < f->nslots; i++)
+        value_release(frame[i]);
+    I->sp = frame;
+    if (flow == FLOW_ERROR) {
+        add_trace(I, f, call);
+        return false;
+    }
+    *out = flow == FLOW_RETURN ? I->retval : value_nil();
+    I->retval = value_nil();
+    return true;
+}
+
+static bool enter(Interp *I, const Func *f, const Node *call)
+{
+    const Node *at = call ? call : f->body;
+    char probe;
+    if (I->c_stack_limit && (uintptr_t)&probe < I->c_stack_limit)
+        return rt_fail(I, at, "stack overflow: the interpreter's stack is used up (fn %s)", f->name);
+    if (I->depth >= INTERP_MAX_DEPTH)
+        return rt_fail(I, at, "stack overflow: more than %d nested calls (fn %s)", INTERP_MAX_DEPTH, f->name);
+    if (I->sp + f->nslots > I->stack_end)
+        return rt_fail(I, at, "stack overflow: the locals of nested calls exceed %d slots (fn %s)",
+                       INTERP_STACK_VALUES, f->name);
+    return true;
+}
+
+bool call_function(Interp *I, const Node *call, Value *out)
+{
+    const Func *f = call->target;
+    if (!enter(I, f, call))
+        return false;
+    Value *frame = I->sp;
+    for (int i = 0; i < f->nparams; i++) {
+        I->sp = frame + i; /* calls inside the argument build their frames above */
+        if (!eval(I, call->list.items[i], &frame[i])) {
+            for (int j = 0; j < i; j++)
+                value_release(frame[j]);
+            I->sp = frame;
+            return false;
+        }
+    }
+    return run_frame(I, f, frame, call, out);
+}
+
+/* ---- the program ---- */
+
+void interp_init(Interp *I, const Program *prog, const Source *src)
+{
+    memset(I, 0, sizeof *I);
+    I->prog = prog;
+    I->src = src;
+    I->stack = xcalloc(INTERP_STACK_VALUES, sizeof(Value));
+    I->stack_end = I->stack + INTERP_STACK_VALUES;
+    I->fp = I->sp = I->stack;
+    I->globals = xcalloc((size_t)prog->nglobals + 1, sizeof(Value));
+    for (int i = 0; i < prog->nglobals; i++)
+        I->globals[i].type = VT_UNDEF;
+}
+
+static void report_error(Interp *I)
+{
+    flush_repeats(I);
+    fflush(stdout);
+    diag_print(stderr, I->src, I->err_line, I->err_col, "error: ", I->err_msg, 1);
+    if (I->trace.len)
+        fputs(I->trace.data, stderr);
+}
+
+static bool run_main(Interp *I)
+{
+    const Func *f = I->prog->main;
+    Value result;
+    if (!enter(I, f, NULL))
+        return false;
+    if (!run_frame(I, f, I->sp, NULL, &result))
+        return false;
+    value_release(result);
+    return true;
+}
+
+int interp_run(Interp *I)
+{
+    const Program *p = I->prog;
+    for (int i = 0; i < p->top_nslots; i++)
+        I->stack[i] = value_nil();
+    I->sp = I->stack + p->top_nslots;
+    bool ok = exec_block(I, p->top) != FLOW_ERROR;
+    for (int i = 0; i < p->top_nslots; i++) {
+        value_release(I->stack[i]);
+        I->stack[i] = value_nil();
+    }
+    I->sp = I->stack;
+    if (ok && p->main)
+        ok = run_main(I);
+    fflush(stdout);
+    if (I->exiting)
+        return I->exit_code;
+    if (!ok) {
+        report_error(I);
+        return 1;
+    }
+    return 0;
+}
+
+void interp_free(Interp *I)
+{
+    for (int i = 0; i < I->prog->nglobals; i++)
+        value_release(I->globals[i]);
+    value_release(I->retval);
+    free(I->globals);
+    free(I->stack);
+    free(I->scratch);
+    free(I->err_msg);
+    sb_free(&I->trace);
+    memset(I, 0, sizeof *I);
+}

@@ -1,0 +1,70 @@
+/*
+ * interp.h - the tree-walking interpreter.
+ *
+ * Locals live in frames on one value stack (fp[slot]); globals in their own
+ * array. Every evaluation function returns false on a runtime error (or an
+ * exit request from rt_exit), after releasing what it holds, so an error
+ * unwinds to interp_run(), which reports it; nothing leaks on that path.
+ */
+#ifndef SIMPLE_INTERP_H
+#define SIMPLE_INTERP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "util.h"
+#include "value.h"
+
+#define INTERP_MAX_DEPTH 10000        /* nested calls of user functions */
+#define INTERP_STACK_VALUES (1 << 20) /* slots of the value stack */
+#define INTERP_STACK_RESERVE (1u << 20) /* C stack kept free below the deepest call */
+
+typedef struct Interp {
+    const Program *prog;
+    const Source *src;
+    Value *stack, *stack_end;
+    Value *fp;            /* the current frame */
+    Value *sp;            /* first free slot */
+    Value *globals;
+    int depth;
+    uintptr_t c_stack_limit; /* a call needing the C stack below this fails (0: no check) */
+    Value retval;         /* set by `return` */
+    /* the pending runtime error, or exit request */
+    char *err_msg;
+    int err_line, err_col;
+    StrBuf trace;         /* "  in fn f (called at ...)" lines */
+    int trace_lines;
+    char trace_last[512]; /* the last line added, to count repeats */
+    int trace_repeat;
+    bool exiting;
+    int exit_code;
+    /* marshalling buffer for array arguments of externs, reused by every call */
+    void *scratch;
+    size_t scratch_cap;
+} Interp;
+
+void interp_init(Interp *I, const Program *prog, const Source *src);
+/* Runs the top-level statements, then main() if defined. Returns the exit
+ * status: 0, 1 after a runtime error (reported on stderr), or rt_exit's code. */
+int interp_run(Interp *I);
+void interp_free(Interp *I);
+
+/* Evaluates an expression into *out (a new reference). */
+bool eval(Interp *I, const Node *n, Value *out);
+/* Evaluates a condition, which must be a bool. */
+bool eval_bool(Interp *I, const Node *n, bool *out);
+bool binop(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out);
+/* The storage of an assignable expression (variable or element chain). */
+bool lvalue(Interp *I, const Node *target, Value **out);
+
+/* Records a runtime error at `at` and returns false. */
+bool rt_fail(Interp *I, const Node *at, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#endif

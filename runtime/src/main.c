@@ -1,0 +1,174 @@
+/*
+ * main.c - the `simple` command line.
+ *
+ *   simple FILE.spl [ARGS...]    run a script (ARGS reach it through rt_args())
+ *   simple -e CODE [ARGS...]     run CODE
+ *   simple --externs [--json]    the extern table this runtime was built with
+ *   simple --version             runtime version, ABI version, linked libraries
+ *
+ * Exit status: the script's (0, or rt_exit's code); 1 after a runtime error;
+ * 2 when the script cannot run (syntax, names, externs) or on bad usage.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../ffi_libs/core/include/sffi_core.h"
+#include "diag.h"
+#include "externs.h"
+#include "ffi_error.h"
+#include "interp.h"
+#include "parser.h"
+#include "resolve.h"
+#include "sffi_table.h"
+#include "version.h"
+
+#define EXIT_LOAD_ERROR 2
+/* The interpreter recurses on the C stack: scripts run on a thread with a
+ * stack large enough for INTERP_MAX_DEPTH nested calls (about 16 MiB at -O2,
+ * 32 MiB with sanitizers at -O0), and every call checks that a reserve is
+ * left (interp.h), so running out is a script error, never a crash. */
+#define INTERP_THREAD_STACK (64u << 20)
+#define MAIN_THREAD_STACK (8u << 20)  /* assumed when no thread could be made */
+
+static void usage(FILE *out)
+{
+    fputs("usage: simple FILE.spl [ARGS...]\n"
+          "       simple -e CODE [ARGS...]\n"
+          "       simple --externs [--json]\n"
+          "       simple --version\n",
+          out);
+}
+
+static void print_version(void)
+{
+    printf("simple %s (sffi reference runtime)\n", SIMPLE_RUNTIME_VERSION);
+    printf("SFFI ABI version %d\n", SFFI_ABI_VERSION);
+    printf("FFI libraries:");
+    for (size_t i = 0; i < sffi_libraries_len; i++)
+        printf("%s %s", i ? "," : "", sffi_libraries[i]);
+    printf("\n");
+}
+
+static int compile_failed(const Source *src, const CompileError *err)
+{
+    fflush(stdout);
+    diag_print(stderr, src, err->line, err->col, "", err->msg, err->show_line);
+    return EXIT_LOAD_ERROR;
+}
+
+/* Load (parse, bind externs, resolve), then run on a stack of `stack_size`
+ * bytes that begins about here. */
+static int run_source(const Source *src, size_t stack_size)
+{
+    Program prog = {0};
+    CompileError err = {0};
+    int status, line, col;
+    if (source_check_utf8(src, &line, &col)) {
+        compile_error_set(&err, line, col, "the file is not valid UTF-8 (or holds a NUL byte)");
+        err.show_line = 0; /* do not echo the bad bytes */
+        status = compile_failed(src, &err);
+    } else if (!parse_program(src, &prog, &err) || !(externs_bind(&prog, src, stderr) || (status = EXIT_LOAD_ERROR, 0))) {
+        status = err.msg ? compile_failed(src, &err) : EXIT_LOAD_ERROR;
+    } else if (!resolve_program(&prog, &err)) {
+        status = compile_failed(src, &err);
+    } else {
+        Interp I;
+        interp_init(&I, &prog, src);
+        I.c_stack_limit = (uintptr_t)&I - stack_size + INTERP_STACK_RESERVE;
+        status = interp_run(&I);
+        interp_free(&I);
+    }
+    program_free(&prog);
+    compile_error_free(&err);
+    return status;
+}
+
+typedef struct Job {
+    const Source *src;
+    size_t stack_size;
+    int status;
+} Job;
+
+static void *run_job(void *arg)
+{
+    Job *job = arg;
+    job->status = run_source(job->src, job->stack_size);
+    sffi_core_shutdown(); /* frees this thread's result buffers */
+    return NULL;
+}
+
+static int run_in_thread(const Source *src)
+{
+    Job job = {src, INTERP_THREAD_STACK, 0};
+    pthread_attr_t attr;
+    pthread_t thread;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, INTERP_THREAD_STACK);
+    int rc = pthread_create(&thread, &attr, run_job, &job);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        job.stack_size = MAIN_THREAD_STACK; /* no thread: run on the main stack */
+        run_job(&job);
+        return job.status;
+    }
+    pthread_join(thread, NULL);
+    return job.status;
+}
+
+static int run_script(const char *path, const char *code, int argc, char **argv)
+{
+    Source src;
+    if (code) {
+        source_from_string(&src, "-e", code);
+    } else {
+        char *err = NULL;
+        if (!source_load_file(&src, path, &err)) {
+            fprintf(stderr, "simple: %s\n", err);
+            free(err);
+            return EXIT_LOAD_ERROR;
+        }
+    }
+    sffi_core_set_args(argc, argv);
+    sffi_core_set_exit_handler(ffi_request_exit);
+    int status = run_in_thread(&src);
+    source_free(&src);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_LOAD_ERROR;
+    }
+    const char *arg = argv[1];
+    if (strcmp(arg, "--version") == 0 && argc == 2) {
+        print_version();
+        return 0;
+    }
+    if (strcmp(arg, "--externs") == 0 && (argc == 2 || (argc == 3 && strcmp(argv[2], "--json") == 0))) {
+        externs_list(stdout, argc == 3);
+        return 0;
+    }
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(arg, "-e") == 0) {
+        if (argc < 3) {
+            fputs("simple: -e needs the code to run\n", stderr);
+            return EXIT_LOAD_ERROR;
+        }
+        return run_script(NULL, argv[2], argc - 3, argv + 3);
+    }
+    if (arg[0] == '-' && arg[1] != '\0') {
+        fprintf(stderr, "simple: unknown option %s\n", arg);
+        usage(stderr);
+        return EXIT_LOAD_ERROR;
+    }
+    return run_script(arg, NULL, argc - 2, argv + 2);
+}

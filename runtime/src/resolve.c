@@ -1,0 +1,332 @@
+/* resolve.c - scopes, slots and call targets (see resolve.h). */
+#include "resolve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "util.h"
+
+typedef enum BindKind { B_VAR, B_VAL, B_LOOP, B_PARAM } BindKind;
+
+typedef struct Binding {
+    const char *name;
+    int slot;
+    BindKind kind;
+    int line;
+} Binding;
+
+typedef struct Resolver {
+    Program *prog;
+    CompileError *err;
+    Binding *scope;      /* innermost last */
+    int nscope, cap;
+    int block_start;     /* index in `scope` where the current block starts */
+    int next_slot, max_slots;
+    bool top_level;      /* resolving the top-level statements */
+    int depth;           /* block nesting; 0 = directly at the top level */
+} Resolver;
+
+static bool resolve_expr(Resolver *R, Node *n);
+static bool resolve_block(Resolver *R, Node *block);
+
+static Func *find_func(const Program *prog, const char *name)
+{
+    for (int i = 0; i < prog->nfuncs; i++)
+        if (strcmp(prog->funcs[i]->name, name) == 0)
+            return prog->funcs[i];
+    return NULL;
+}
+
+static ExternDecl *find_extern(const Program *prog, const char *name)
+{
+    for (int i = 0; i < prog->nexterns; i++)
+        if (strcmp(prog->externs[i]->name, name) == 0)
+            return prog->externs[i];
+    return NULL;
+}
+
+static int find_global(const Program *prog, const char *name)
+{
+    for (int i = 0; i < prog->nglobals; i++)
+        if (strcmp(prog->globals[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static const Binding *find_local(const Resolver *R, const char *name)
+{
+    for (int i = R->nscope - 1; i >= 0; i--)
+        if (strcmp(R->scope[i].name, name) == 0)
+            return &R->scope[i];
+    return NULL;
+}
+
+#define FAIL(R, at, ...) (compile_error_set((R)->err, (at)->line, (at)->col, __VA_ARGS__), false)
+
+static bool bind_local(Resolver *R, const Node *at, const char *name, BindKind kind, int *slot)
+{
+    for (int i = R->block_start; i < R->nscope; i++)
+        if (strcmp(R->scope[i].name, name) == 0)
+            return FAIL(R, at, "'%s' is already declared in this block (line %d)", name, R->scope[i].line);
+    grow_array((void **)&R->scope, &R->cap, R->nscope + 1, sizeof(Binding));
+    *slot = R->next_slot++;
+    if (R->next_slot > R->max_slots)
+        R->max_slots = R->next_slot;
+    R->scope[R->nscope++] = (Binding){name, *slot, kind, at->line};
+    return true;
+}
+
+static bool declare(Resolver *R, Node *n)
+{
+    if (!R->top_level || R->depth > 0) {
+        n->global = false;
+        return bind_local(R, n, n->name, n->flag ? B_VAL : B_VAR, &n->slot);
+    }
+    int existing = find_global(R->prog, n->name);
+    if (existing >= 0)
+        return FAIL(R, n, "'%s' is already declared at the top level (line %d)", n->name,
+                    R->prog->globals[existing].line);
+    Program *p = R->prog;
+    grow_array((void **)&p->globals, &p->globals_cap, p->nglobals + 1, sizeof(Global));
+    p->globals[p->nglobals] = (Global){xstrdup(n->name), n->flag, n->line, n->col};
+    n->global = true;
+    n->slot = p->nglobals++;
+    return true;
+}
+
+/* Turns N_NAME into N_LOCAL/N_GLOBAL; reports how the variable may be changed. */
+static bool resolve_name(Resolver *R, Node *n, BindKind *kind, int *line)
+{
+    const Binding *b = find_local(R, n->name);
+    if (b) {
+        n->kind = N_LOCAL;
+        n->slot = b->slot;
+        *kind = b->kind;
+        *line = b->line;
+        return true;
+    }
+    int g = find_global(R->prog, n->name);
+    if (g >= 0) {
+        n->kind = N_GLOBAL;
+        n->slot = g;
+        *kind = R->prog->globals[g].is_val ? B_VAL : B_VAR;
+        *line = R->prog->globals[g].line;
+        return true;
+    }
+    if (find_func(R->prog, n->name) || find_extern(R->prog, n->name) || builtin_find(n->name) >= 0)
+        return FAIL(R, n, "'%s' is a function; call it with %s(...)", n->name, n->name);
+    return FAIL(R, n, "undefined variable '%s'", n->name);
+}
+
+/* The target of an assignment or of push/pop: a variable or an element chain
+ * rooted at one, which must not be a val or a loop variable. */
+static bool resolve_target(Resolver *R, Node *target, const char *verb)
+{
+    Node *root = target;
+    while (root->kind == N_INDEX) {
+        if (!resolve_expr(R, root->b))
+            return false;
+        root = root->a;
+    }
+    if (root->kind != N_NAME) {
+        compile_error_set(R->err, target->line, target->col, "cannot %s this expression (only a variable or its elements)", verb);
+        return false;
+    }
+    char *name = xstrdup(root->name);
+    BindKind kind;
+    int line;
+    bool ok = resolve_name(R, root, &kind, &line);
+    if (ok && (kind == B_VAL || kind == B_LOOP)) {
+        compile_error_set(R->err, target->line, target->col, "cannot %s %s '%s' (declared on line %d%s)", verb,
+                          kind == B_VAL ? "val" : "loop variable", name, line,
+                          kind == B_VAL ? "; use var for a variable that changes" : "");
+        ok = false;
+    }
+    free(name);
+    return ok;
+}
+
+static bool resolve_list(Resolver *R, NodeList *list)
+{
+    for (int i = 0; i < list->n; i++)
+        if (!resolve_expr(R, list->items[i]))
+            return false;
+    return true;
+}
+
+static bool arity(Resolver *R, const Node *n, const char *what, int expected)
+{
+    if (n->list.n == expected)
+        return true;
+    compile_error_set(R->err, n->line, n->col, "%s '%s' takes %d argument%s, got %d", what, n->name, expected,
+                      expected == 1 ? "" : "s", n->list.n);
+    return false;
+}
+
+static bool resolve_call(Resolver *R, Node *n)
+{
+    Func *f = find_func(R->prog, n->name);
+    ExternDecl *e = f ? NULL : find_extern(R->prog, n->name);
+    int b = f || e ? -1 : builtin_find(n->name);
+    if (f) {
+        n->kind = N_CALL_FN;
+        n->target = f;
+        if (!arity(R, n, "function", f->nparams))
+            return false;
+    } else if (e) {
+        n->kind = N_CALL_EXTERN;
+        n->target = e;
+        if (!arity(R, n, "extern function", e->nparams))
+            return false;
+    } else if (b >= 0) {
+        n->kind = N_CALL_BUILTIN;
+        n->slot = b;
+        if (!arity(R, n, "built-in function", builtin_get(b)->nargs))
+            return false;
+    } else {
+        return FAIL(R, n, "unknown function '%s'", n->name);
+    }
+    return resolve_list(R, &n->list);
+}
+
+static bool resolve_method(Resolver *R, Node *n)
+{
+    int nargs;
+    int id = method_find(n->name, &nargs);
+    if (id < 0)
+        return FAIL(R, n, "unknown method '%s' (arrays have push and pop)", n->name);
+    n->op = (uint8_t)id;
+    if (!arity(R, n, "method", nargs) || !resolve_list(R, &n->list))
+        return false;
+    return resolve_target(R, n->a, "modify");
+}
+
+static bool resolve_expr(Resolver *R, Node *n)
+{
+    BindKind kind;
+    int line;
+    switch ((NodeKind)n->kind) {
+    case N_CONST: return true;
+    case N_NAME: return resolve_name(R, n, &kind, &line);
+    case N_CALL: return resolve_call(R, n);
+    case N_METHOD: return resolve_method(R, n);
+    case N_INTERP:
+    case N_ARRAY: return resolve_list(R, &n->list);
+    default: break;
+    }
+    return (!n->a || resolve_expr(R, n->a)) && (!n->b || resolve_expr(R, n->b));
+}
+
+static bool resolve_loop(Resolver *R, Node *n)
+{
+    if (!resolve_expr(R, n->a) || (n->b && !resolve_expr(R, n->b)))
+        return false;
+    /* The loop variable lives in a scope around the body. */
+    int saved_start = R->block_start, saved_n = R->nscope, saved_slot = R->next_slot;
+    R->block_start = R->nscope;
+    bool ok = bind_local(R, n, n->name, B_LOOP, &n->slot) && resolve_block(R, n->c);
+    R->block_start = saved_start;
+    R->nscope = saved_n;
+    R->next_slot = saved_slot;
+    return ok;
+}
+
+static bool resolve_stmt(Resolver *R, Node *n)
+{
+    switch ((NodeKind)n->kind) {
+    case N_DECL:
+        /* The value is resolved first: `val x = x` sees an outer x. */
+        return resolve_expr(R, n->a) && declare(R, n);
+    case N_ASSIGN:
+        return resolve_expr(R, n->b) && resolve_target(R, n->a, "assign to");
+    case N_IF:
+        for (int i = 0; i < n->list.n; i += 2)
+            if (!resolve_expr(R, n->list.items[i]) || !resolve_block(R, n->list.items[i + 1]))
+                return false;
+        return !n->c || resolve_block(R, n->c);
+    case N_WHILE:
+        return resolve_expr(R, n->a) && resolve_block(R, n->b);
+    case N_FOR_RANGE:
+    case N_FOR_EACH:
+        return resolve_loop(R, n);
+    case N_BLOCK:
+        return resolve_block(R, n);
+    default:
+        return !n->a || resolve_expr(R, n->a);
+    }
+}
+
+static bool resolve_block(Resolver *R, Node *block)
+{
+    int saved_start = R->block_start, saved_n = R->nscope, saved_slot = R->next_slot;
+    R->block_start = R->nscope;
+    R->depth++;
+    bool ok = true;
+    for (int i = 0; ok && i < block->list.n; i++)
+        ok = resolve_stmt(R, block->list.items[i]);
+    R->depth--;
+    R->block_start = saved_start;
+    R->nscope = saved_n;
+    R->next_slot = saved_slot;
+    return ok;
+}
+
+static bool resolve_func(Resolver *R, Func *f)
+{
+    Node at = {.line = f->line, .col = f->col};
+    R->nscope = R->block_start = R->next_slot = R->max_slots = 0;
+    R->top_level = false;
+    for (int i = 0; i < f->nparams; i++) {
+        int slot;
+        if (!bind_local(R, &at, f->params[i], B_PARAM, &slot))
+            return false;
+    }
+    R->block_start = R->nscope;
+    bool ok = resolve_block(R, f->body);
+    f->nslots = R->max_slots;
+    return ok;
+}
+
+/* Duplicate and conflicting definitions of functions and externs. */
+static bool check_definitions(Resolver *R)
+{
+    Program *p = R->prog;
+    for (int i = 0; i < p->nfuncs; i++) {
+        Func *f = p->funcs[i];
+        Node at = {.line = f->line, .col = f->col};
+        Func *first = find_func(p, f->name);
+        ExternDecl *e = find_extern(p, f->name);
+        if (first != f)
+            return FAIL(R, &at, "function '%s' is already defined on line %d", f->name, first->line);
+        if (e)
+            return FAIL(R, &at, "function '%s' has the name of the extern declared on line %d", f->name, e->line);
+        if (builtin_find(f->name) >= 0)
+            return FAIL(R, &at, "'%s' is a built-in function and cannot be redefined", f->name);
+        if (strcmp(f->name, "main") == 0) {
+            if (f->nparams != 0)
+                return FAIL(R, &at, "fn %s() takes no parameters", f->name);
+            p->main = f;
+        }
+    }
+    for (int i = 0; i < p->nexterns; i++) {
+        ExternDecl *e = p->externs[i], *first = find_extern(p, e->name);
+        Node at = {.line = e->line, .col = e->col};
+        bool same = first->nparams == e->nparams && first->result == e->result &&
+                    memcmp(first->params, e->params, (size_t)e->nparams) == 0;
+        if (!same)
+            return FAIL(R, &at, "extern '%s' is declared differently on line %d", e->name, first->line);
+    }
+    return true;
+}
+
+bool resolve_program(Program *prog, CompileError *err)
+{
+    Resolver R = {.prog = prog, .err = err, .top_level = true, .depth = -1};
+    bool ok = check_definitions(&R) && resolve_block(&R, prog->top);
+    prog->top_nslots = R.max_slots;
+    for (int i = 0; ok && i < prog->nfuncs; i++)
+        ok = resolve_func(&R, prog->funcs[i]);
+    free(R.scope);
+    return ok;
+}

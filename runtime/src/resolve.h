@@ -1,0 +1,19 @@
+/*
+ * resolve.h - names to slots, once, before a script runs.
+ *
+ * Variables become frame slots (locals; block scoped) or global slots
+ * (val/var directly at the top level); calls become references to the user
+ * function, the bound extern or the built-in. Assigning to a val or a loop
+ * variable, an unknown name and a wrong argument count are load-time errors.
+ */
+#ifndef SIMPLE_RESOLVE_H
+#define SIMPLE_RESOLVE_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+#include "diag.h"
+
+bool resolve_program(Program *prog, CompileError *err);
+
+#endif

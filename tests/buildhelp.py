@@ -1,0 +1,31 @@
+"""Helpers for tests that run SCons builds (imported by conftest.py and the integration tests)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # toolchain/
+
+from sffi import selection as selection_mod  # noqa: E402
+from sffi.manifest import discover  # noqa: E402
+
+
+def scons(args: list[str], cwd: Path = ROOT, check: bool = True, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """Run ``python -m SCons ARGS`` in ``cwd``; on failure (with check) fail the test with its output."""
+    proc = subprocess.run([sys.executable, "-m", "SCons", "-Q", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        pytest.fail(f"scons {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def runtime_path(selection: str, variant: str = "release", root: Path = ROOT) -> Path:
+    """Where ``scons runtime --with=<selection>`` puts the runtime."""
+    known = list(discover(root / "ffi_libs"))
+    name = selection_mod.variant_name(selection_mod.parse_with(selection, known))
+    return root / "build" / variant / "sel" / name / "simple"

@@ -1,0 +1,145 @@
+"""`scons runtime --with=...` end to end, in a temporary copy of the project.
+
+Each test runs real SCons builds and real scripts. The copy shares nothing
+with the working tree's build/, so the incremental-build assertions see
+exactly what SCons did.
+"""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from buildhelp import ROOT, runtime_path, scons
+
+IGNORE = shutil.ignore_patterns("build", ".venv", ".git", "__pycache__", ".pytest_cache", "target", "Cargo.lock")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    dest = tmp_path_factory.mktemp("project") / "sffi"
+    shutil.copytree(ROOT, dest, ignore=IGNORE)
+    return dest
+
+
+def build(project, *args, check=True):
+    return scons(["runtime", "-j2", *args], cwd=project, check=check)
+
+
+def compiled(output: str) -> list[str]:
+    """The targets SCons compiled, linked or generated (its progress lines)."""
+    return re.findall(r"^\s+(?:CC|CXX|AR|LINK|CARGO|TABLE|PROTO|GEN)\s+(\S+)", output, re.M)
+
+
+def run(binary, *args, **kw):
+    return subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60, **kw)
+
+
+def test_core_only_runtime_builds_and_runs(project):
+    out = build(project, "--with=none").stdout
+    assert "runtime: build/release/sel/core/simple" in out
+    proc = run(project / "build/bin/simple", "-e", 'print "sum {1 + 2}"')
+    assert (proc.returncode, proc.stdout) == (0, "sum 3\n")
+    externs = run(project / "build/bin/simple", "--externs").stdout
+    assert "rt_file_read_text" in externs and "rt_sqlite_open" not in externs
+
+
+def test_second_build_is_up_to_date(project):
+    build(project, "--with=none")
+    out = build(project, "--with=none").stdout
+    assert "`runtime' is up to date." in out
+    assert compiled(out) == []
+
+
+def test_sqlite_runtime_runs_the_example(project, tmp_path):
+    out = build(project, "--with=sqlite").stdout
+    # the runtime's own objects are shared with the core-only build: none recompiled
+    assert not [t for t in compiled(out) if "/runtime/" in t]
+    assert "runtime: build/release/sel/core+sqlite/simple" in out
+    binary = runtime_path("sqlite", root=project)
+    proc = run(binary, str(project / "examples/sqlite/inventory.spl"), str(tmp_path / "inventory.db"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip()
+    assert (tmp_path / "inventory.db").exists()
+    version = run(binary, "--version").stdout
+    assert "sqlite" in version
+
+
+def test_switching_selection_links_without_compiling_libraries(project):
+    build(project, "--with=none")
+    build(project, "--with=sqlite")
+    out = build(project, "--with=none").stdout
+    assert compiled(out) == []  # both runtimes exist: only build/bin/simple is replaced
+    assert "INSTALL" in out
+
+
+def test_edited_declaration_regenerates_table_and_relinks_only(project):
+    build(project, "--with=sqlite")
+    spl = project / "ffi_libs/core/core.spl"
+    original = spl.read_text()
+    try:
+        spl.write_text("# a comment that moves every declaration one line down\n" + original)
+        out = build(project, "--with=sqlite").stdout
+        targets = compiled(out)
+        assert any(t.endswith("sffi_table.c") for t in targets)
+        assert any(t.endswith("/simple") for t in targets)
+        assert not [t for t in targets if "/libs/" in t or "/runtime/" in t], targets
+        assert "CARGO" not in out
+    finally:
+        spl.write_text(original)
+
+
+def test_declared_but_missing_extern_fails_with_its_location(project):
+    spl = project / "ffi_libs/sqlite/sqlite.spl"
+    original = spl.read_text()
+    try:
+        spl.write_text(original + "extern fn rt_sqlite_vacuum_all(db: i64) -> i64\n")
+        line = len(spl.read_text().splitlines())
+        proc = build(project, "--with=sqlite", check=False)
+        assert proc.returncode != 0
+        text = proc.stdout + proc.stderr
+        assert f"ffi_libs/sqlite/sqlite.spl:{line}:1: error: extern 'rt_sqlite_vacuum_all' is declared" in text
+        assert "LINK" not in proc.stdout
+    finally:
+        spl.write_text(original)
+
+
+def test_unknown_library_lists_the_known_ones(project):
+    proc = build(project, "--with=sqlite,postgres", check=False)
+    assert proc.returncode == 2
+    assert "unknown library 'postgres'" in proc.stderr
+    assert "known libraries: core, opencv, sqlite, torch" in proc.stderr
+
+
+def test_missing_dependency_fails_before_compiling(project):
+    lib = project / "ffi_libs/needy"
+    (lib / "src").mkdir(parents=True)
+    (lib / "needy.spl").write_text("extern fn rt_needy_x() -> i64\n")
+    (lib / "src/needy.c").write_text("#include <stdint.h>\nint64_t rt_needy_x(void) { return 1; }\n")
+    (lib / "sffi.toml").write_text(
+        'name = "needy"\nprefix = "rt_needy_"\nkind = "c"\ndeclarations = ["needy.spl"]\n'
+        'sources = ["src/*.c"]\n[[dependency]]\npkg-config = "sffi-no-such-package"\n'
+        'install = "apt-get install libno-such-dev"\n')
+    try:
+        proc = build(project, "--with=needy", check=False)
+        assert proc.returncode == 2
+        assert "missing dependency 'sffi-no-such-package'" in proc.stderr
+        assert "apt-get install libno-such-dev" in proc.stderr
+        assert compiled(proc.stdout) == []
+    finally:
+        shutil.rmtree(lib)
+
+
+def test_help_documents_every_option(project):
+    out = scons(["-h"], cwd=project).stdout
+    for option in ("--with=LIBS", "--mode=", "--sanitize=", "--verbose", "runtime", "ffi"):
+        assert option in out
+
+
+def test_clean_removes_the_build(project):
+    build(project, "--with=none")
+    scons(["-c", "--with=none"], cwd=project)
+    assert not (project / "build/bin/simple").exists()
+    assert not (project / "build/release").exists()

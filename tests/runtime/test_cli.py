@@ -1,0 +1,106 @@
+"""The `simple` command line: --version, --externs [--json], -e, arguments, usage errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CORE_EXTERNS = {
+    "rt_args": "() -> [text]",
+    "rt_env_get": "(text) -> text",
+    "rt_env_set": "(text, text)",
+    "rt_exit": "(i64)",
+    "rt_file_exists": "(text) -> bool",
+    "rt_file_read_text": "(text) -> text",
+    "rt_file_write_text": "(text, text)",
+    "rt_time_now_monotonic_ms": "() -> i64",
+}
+
+
+@pytest.fixture(scope="session")
+def runtime(request) -> Path:
+    path = os.environ.get("SIMPLE_RUNTIME")
+    return Path(path) if path else request.getfixturevalue("simple_runtime")
+
+
+def simple(runtime: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(runtime), *args], capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+def test_version(runtime):
+    proc = simple(runtime, "--version")
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("simple ")
+    assert lines[1] == "SFFI ABI version 1"
+    assert lines[2] == "FFI libraries: core"
+
+
+def test_externs_table(runtime):
+    proc = simple(runtime, "--externs")
+    assert proc.returncode == 0
+    header, *rows = proc.stdout.splitlines()
+    assert header.split() == ["NAME", "LIBRARY", "SIGNATURE"]
+    table = {row.split()[0]: (row.split()[1], row.split(None, 2)[2]) for row in rows}
+    assert table == {name: ("core", sig) for name, sig in CORE_EXTERNS.items()}
+    # aligned: every row's library column starts where the header's does
+    col = header.index("LIBRARY")
+    assert all(row[col:].startswith("core") for row in rows)
+
+
+def test_externs_json(runtime):
+    proc = simple(runtime, "--externs", "--json")
+    assert proc.returncode == 0
+    doc = json.loads(proc.stdout)
+    assert doc["abi_version"] == 1
+    assert doc["libraries"] == ["core"]
+    assert {e["name"]: e["signature"] for e in doc["externs"]} == CORE_EXTERNS
+    assert [e["name"] for e in doc["externs"]] == sorted(CORE_EXTERNS)
+
+
+def test_eval_with_arguments(runtime):
+    code = 'extern fn rt_args() -> [text]\nprint "{len(rt_args())}: {rt_args()}"'
+    proc = simple(runtime, "-e", code, "a", "b c")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, '2: ["a", "b c"]\n', "")
+
+
+def test_script_arguments_and_fn_main(runtime, tmp_path):
+    (tmp_path / "s.spl").write_text('extern fn rt_args() -> [text]\nfn main():\n    print rt_args()\n')
+    proc = simple(runtime, "s.spl", "--not-an-option", "-e", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, '["--not-an-option", "-e"]\n')
+
+
+def test_eval_syntax_error_names_e(runtime):
+    proc = simple(runtime, "-e", "print )")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("-e:1:7: expected an expression, found ')'\n")
+
+
+@pytest.mark.parametrize("args", [[], ["--bogus"], ["-e"], ["--externs", "--yaml"]])
+def test_usage_errors(runtime, args):
+    proc = simple(runtime, *args)
+    assert proc.returncode == 2
+    assert proc.stderr
+
+
+def test_missing_script(runtime, tmp_path):
+    proc = simple(runtime, "nope.spl", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == "simple: cannot open nope.spl: No such file or directory\n"
+
+
+def test_invalid_utf8(runtime, tmp_path):
+    (tmp_path / "bad.spl").write_bytes(b'print "ok"\nprint "\xff"\n')
+    proc = simple(runtime, "bad.spl", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("bad.spl:2:8: the file is not valid UTF-8")
+
+
+def test_help(runtime):
+    proc = simple(runtime, "--help")
+    assert proc.returncode == 0
+    assert "usage: simple FILE.spl" in proc.stdout

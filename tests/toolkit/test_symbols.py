@@ -1,0 +1,681 @@
+"""The symbol scanner on real artifacts: C compiled here, a Rust staticlib, system libraries.
+
+Every expectation is either what the test compiled or what binutils (``nm``,
+``readelf -sW``) says about the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cbuild  # noqa: E402
+
+from sffi.commands import symbols as symbols_cmd  # noqa: E402
+from sffi.errors import ScanError, SffiError  # noqa: E402
+from sffi.symbols import Symbol, exports, scan, scan_file, undefined  # noqa: E402
+from sffi.symbols import archive as archive_mod  # noqa: E402
+from sffi.symbols.demangle import RUST_V0, demangle  # noqa: E402
+
+pytestmark = pytest.mark.skipif(cbuild.CC is None or cbuild.AR is None, reason="needs cc and ar")
+
+LIBDIR = Path("/usr/lib/x86_64-linux-gnu")
+
+DEMO_C = r"""
+#include <stdio.h>
+int rt_demo_counter = 42;
+double rt_demo_table[16] = {1.0};
+long rt_demo_zeroed[3];
+__thread long rt_demo_tls = 1;
+static int local_helper(int x) { return x * 2; }
+__attribute__((weak)) int rt_demo_weak(void) { return 1; }
+__attribute__((visibility("hidden"))) int rt_demo_hidden(int a) { return a + local_helper(a); }
+__attribute__((visibility("internal"))) int rt_demo_internal(int a) { return a; }
+__attribute__((visibility("protected"))) int rt_demo_protected(void) { return 3; }
+int rt_demo_add(int a, int b) { printf("%d\n", a); return a + b + rt_demo_hidden(a); }
+extern int needed_elsewhere(int);
+__attribute__((weak)) extern int maybe_there(void);
+int rt_demo_calls(void) { return needed_elsewhere(1) + (maybe_there ? maybe_there() : 0); }
+static int impl_a(void) { return 1; }
+static void *resolve_pick(void) { return (void *)impl_a; }
+int rt_demo_pick(void) __attribute__((ifunc("resolve_pick")));
+"""
+
+COMMON_C = "int rt_common_thing;\nint rt_common_other(void) { return rt_common_thing; }\n"
+
+SYMVER_C = r"""
+int rt_compat_old(void) { return 1; }
+int rt_compat_new(void) { return 2; }
+__asm__(".symver rt_compat_old, rt_compat@VERS_1.0");
+__asm__(".symver rt_compat_new, rt_compat@@VERS_2.0");
+int rt_v_old(void) { return 10; }
+int rt_v_new(void) { return 20 + rt_compat_new(); }
+int rt_not_listed(void) { return 0; }
+"""
+
+VERSION_SCRIPT = """
+VERS_1.0 { global: rt_v_old; rt_compat; local: *; };
+VERS_2.0 { global: rt_v_new; rt_compat; } VERS_1.0;
+"""
+
+LONG1 = "a_member_with_a_very_long_name.o"
+LONG2 = "another_rather_long_member_name.o"
+
+DEMO_EXPORTS = {"rt_demo_counter", "rt_demo_table", "rt_demo_zeroed", "rt_demo_tls",
+                "rt_demo_weak", "rt_demo_protected", "rt_demo_add", "rt_demo_calls", "rt_demo_pick"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> types.SimpleNamespace:
+    """Compile the fixtures once: objects, GNU/BSD/thin archives, shared objects."""
+    d = tmp_path_factory.mktemp("symbols")
+    ns = types.SimpleNamespace(dir=d)
+    ns.demo_o = cbuild.compile_c(cbuild.write(d / "demo.c", DEMO_C), d / "demo.o", "-fPIC")
+    ns.common_o = cbuild.compile_c(cbuild.write(d / "common.c", COMMON_C), d / "common.o", "-fcommon")
+    ns.symver_o = cbuild.compile_c(cbuild.write(d / "symver.c", SYMVER_C), d / "symver.o", "-fPIC")
+    ns.long1 = shutil.copy(ns.demo_o, d / LONG1)
+    ns.long2 = shutil.copy(ns.common_o, d / LONG2)
+    ns.gnu_a = cbuild.ar_rcs(d / "libgnu.a", Path(ns.long1), Path(ns.long2), ns.symver_o)
+    ns.thin_a = cbuild.ar_rcs(d / "libthin.a", Path(ns.long1), ns.symver_o, thin=True)
+    ns.bsd_a = cbuild.write_bsd_archive(d / "libbsd.a", [
+        (LONG1, ns.demo_o.read_bytes()), ("common.o", ns.common_o.read_bytes()),
+        ("symver.o", ns.symver_o.read_bytes())])
+    ns.demo_so = cbuild.shared(d / "libdemo.so", d / "demo.c")
+    ns.versioned_so = cbuild.shared(d / "libvers.so", d / "symver.c",
+                                    version_script=cbuild.write(d / "vers.map", VERSION_SCRIPT))
+    return ns
+
+
+def names(symbols) -> set[str]:
+    return {s.name for s in symbols}
+
+
+def by_name(symbols) -> dict[str, Symbol]:
+    return {s.name: s for s in symbols}
+
+
+# ------------------------------------------------------------------ objects
+
+
+def test_object_exports_and_fields(built):
+    syms = scan(built.demo_o)
+    assert names(exports(syms)) == DEMO_EXPORTS
+    s = by_name(syms)
+    assert (s["rt_demo_counter"].type, s["rt_demo_counter"].size) == ("object", 4)
+    assert (s["rt_demo_table"].type, s["rt_demo_table"].size) == ("object", 128)
+    assert (s["rt_demo_zeroed"].type, s["rt_demo_zeroed"].size) == ("object", 24)
+    assert (s["rt_demo_tls"].type, s["rt_demo_tls"].size) == ("tls", 8)
+    assert s["rt_demo_add"].type == "func" and s["rt_demo_add"].size > 0
+    assert s["rt_demo_pick"].type == "ifunc"
+    assert (s["rt_demo_weak"].binding, s["rt_demo_weak"].defined) == ("weak", True)
+    assert s["rt_demo_protected"].visibility == "protected"
+    # hidden/internal: listed with their visibility, not exported
+    assert (s["rt_demo_hidden"].visibility, s["rt_demo_hidden"].binding) == ("hidden", "global")
+    assert s["rt_demo_internal"].visibility == "internal"
+    assert s["local_helper"].binding == "local" and s["local_helper"].type == "func"
+    assert all(x.member is None and x.version is None for x in syms)
+    # no section or file symbols, no null entry
+    assert "demo.c" not in names(syms) and "" not in names(syms)
+    assert all(x.type not in ("section", "file") for x in syms)
+
+
+def test_object_undefined(built):
+    und = by_name(undefined(scan(built.demo_o)))
+    assert {"needed_elsewhere", "maybe_there", "printf"} <= set(und)
+    assert und["maybe_there"].binding == "weak"
+    assert und["needed_elsewhere"].binding == "global"
+    assert not any(s.defined for s in und.values())
+
+
+def test_common_symbol(built):
+    s = by_name(scan(built.common_o))["rt_common_thing"]
+    assert (s.type, s.size, s.defined) == ("common", 4, True)
+    assert s.is_export
+
+
+def test_object_symver_names_are_split(built):
+    s = [x for x in scan(built.symver_o) if x.name == "rt_compat"]
+    assert {(x.version, x.version_hidden) for x in s} == {("VERS_1.0", True), ("VERS_2.0", False)}
+    assert {x.versioned_name for x in s} == {"rt_compat@VERS_1.0", "rt_compat@@VERS_2.0"}
+
+
+def test_scan_is_sorted_and_stable(built):
+    syms = scan(built.gnu_a)
+    assert syms == sorted(syms, key=lambda s: (s.member or "", s.name))
+    assert syms == scan(built.gnu_a)
+
+
+def test_matches_readelf_on_object(built):
+    assert_matches_readelf(built.demo_o, scan(built.demo_o))
+
+
+# ------------------------------------------------------------------ archives
+
+
+def test_gnu_archive_long_names(built):
+    raw = [n for _, n in cbuild.member_offsets(built.gnu_a)]
+    assert b"//              " in raw, "the GNU long-name table is used"
+    result = scan_file(built.gnu_a)
+    assert result.kind == "archive"
+    assert result.members == (LONG1, LONG2, "symver.o")
+    assert result.members == tuple(cbuild.run([cbuild.AR, "t", str(built.gnu_a)]).split())
+    ex = exports(result.symbols)
+    assert {s.name for s in ex if s.member == LONG1} == DEMO_EXPORTS
+    assert {s.name for s in ex if s.member == LONG2} == {"rt_common_thing", "rt_common_other"}
+    demo_alone = scan(built.demo_o)
+    in_archive = [s for s in result.symbols if s.member == LONG1]
+    assert [dataclass_without_member(s) for s in in_archive] == \
+        [dataclass_without_member(s) for s in demo_alone]
+
+
+def dataclass_without_member(s: Symbol) -> tuple:
+    return (s.name, s.type, s.binding, s.visibility, s.size, s.defined, s.version)
+
+
+def test_bsd_archive_matches_gnu(built):
+    bsd = scan_file(built.bsd_a)
+    assert bsd.members == (LONG1, "common.o", "symver.o")
+    gnu = scan_file(built.gnu_a)
+    rename = {LONG2: "common.o"}
+    assert [dataclass_without_member(s) + (s.member,) for s in bsd.symbols] == \
+        sorted([dataclass_without_member(s) + (rename.get(s.member, s.member),) for s in gnu.symbols],
+               key=lambda t: (t[-1], t[0]))
+
+
+def test_bsd_archive_without_symdef_and_odd_sizes(built, tmp_path):
+    data = built.demo_o.read_bytes() + b"x"  # odd size: padding byte follows
+    path = cbuild.write_bsd_archive(tmp_path / "odd.a", [("odd.o", data), ("b.o", data)],
+                                    symdef=False)
+    # a trailing byte after an ELF object does not disturb it
+    assert scan_file(path).members == ("odd.o", "b.o")
+
+
+def test_thin_archive(built):
+    result = scan_file(built.thin_a)
+    assert result.members == (LONG1, "symver.o")
+    assert {s.name for s in exports(result.symbols) if s.member == LONG1} == DEMO_EXPORTS
+
+
+def test_archive_skips_non_elf_members(built, tmp_path):
+    path = cbuild.write_gnu_archive(tmp_path / "mixed.a", [
+        ("lib.rmeta", b"rust\0\0\0\x08metadata"), ("demo.o", built.demo_o.read_bytes()),
+        ("README", b"hello\n")])
+    result = scan_file(path)
+    assert result.members == ("demo.o",)
+    assert names(exports(result.symbols)) == DEMO_EXPORTS
+
+
+def test_empty_archive(tmp_path):
+    (tmp_path / "empty.a").write_bytes(b"!<arch>\n")
+    result = scan_file(tmp_path / "empty.a")
+    assert (result.kind, result.symbols, result.members) == ("archive", [], ())
+
+
+def test_archive_members_api(built):
+    members = list(archive_mod.iter_members(built.bsd_a))
+    assert [m.name for m in members] == [LONG1, "common.o", "symver.o"]
+    assert members[0].data == built.demo_o.read_bytes()
+
+
+# ------------------------------------------------------------------ shared objects
+
+
+def test_shared_object_exports(built):
+    result = scan_file(built.demo_so)
+    assert result.kind == "shared"
+    s = by_name(result.symbols)
+    # hidden/internal symbols are not in .dynsym at all
+    assert "rt_demo_hidden" not in s and "local_helper" not in s
+    assert DEMO_EXPORTS <= names(exports(result.symbols))
+    assert s["printf"].version == "GLIBC_2.2.5" and not s["printf"].defined
+    assert s["printf"].versioned_name == "printf@GLIBC_2.2.5"
+    assert (s["rt_demo_table"].type, s["rt_demo_table"].size) == ("object", 128)
+    assert s["rt_demo_tls"].type == "tls"
+    assert s["rt_demo_weak"].binding == "weak"
+    assert "needed_elsewhere" in names(undefined(result.symbols))
+
+
+def test_shared_object_version_script(built):
+    syms = scan(built.versioned_so)
+    ex = exports(syms)
+    assert names(ex) == {"rt_v_old", "rt_v_new", "rt_compat", "VERS_1.0", "VERS_2.0"}
+    s = {x.versioned_name: x for x in ex}
+    assert s["rt_v_old@@VERS_1.0"].version == "VERS_1.0"
+    assert s["rt_v_new@@VERS_2.0"].type == "func"
+    assert s["rt_compat@VERS_1.0"].version_hidden
+    assert not s["rt_compat@@VERS_2.0"].version_hidden
+    assert "rt_not_listed" not in names(syms)  # local: * in the version script
+    assert_matches_nm_dynamic(built.versioned_so, syms)
+
+
+def test_lief_reader_is_identical(built):
+    for path in (built.demo_so, built.versioned_so, LIBDIR / "libstdc++.so.6",
+                 LIBDIR / "libc.so.6"):
+        if Path(path).exists():
+            assert scan(path, backend="lief") == scan(path, backend="pyelftools"), path
+
+
+def test_lief_backend_reads_objects_with_pyelftools(built):
+    assert scan(built.demo_o, backend="lief") == scan(built.demo_o)
+    with pytest.raises(ValueError):
+        scan(built.demo_o, backend="nm")
+
+
+# ------------------------------------------------------------------ real libraries vs binutils
+
+
+def nm_symbols(path: Path, *extra: str) -> list[tuple[str, str]]:
+    """(letter, name) per line of ``nm --defined-only`` (members' names dropped)."""
+    out = cbuild.run(["nm", "--defined-only", *extra, str(path)])
+    found = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            found.append((parts[1], parts[2]))
+    return found
+
+
+def nm_exported(path: Path, *extra: str) -> set[str]:
+    """Globally visible names per nm: uppercase letters, plus i (ifunc) and u (unique)."""
+    return {n for letter, n in nm_symbols(path, *extra) if letter.isupper() or letter in "iu"}
+
+
+def is_nm_text(s: Symbol) -> bool:
+    """What nm shows as T (a strong function) or i (an ifunc, whatever its binding)."""
+    return (s.type == "func" and s.binding == "global") or s.type == "ifunc"
+
+
+def assert_matches_nm_dynamic(path: Path, syms: list[Symbol]) -> None:
+    """Exported names with versions equal ``nm -D --defined-only`` (name@@V / name@V)."""
+    nm = nm_exported(path, "-D")
+    ours = {s.versioned_name for s in exports(syms)}
+    assert ours == nm
+    nm_funcs = {n for letter, n in nm_symbols(path, "-D") if letter in "Ti"}
+    assert {s.versioned_name for s in exports(syms) if is_nm_text(s)} == nm_funcs
+
+
+@pytest.mark.parametrize("lib", ["libsqlite3.so", "libz.so", "libc.so.6", "libstdc++.so.6"])
+def test_system_shared_library_matches_nm(lib):
+    path = LIBDIR / lib
+    if not path.exists():
+        pytest.skip(f"{path} is not installed")
+    syms = scan(path)
+    assert_matches_nm_dynamic(path, syms)
+    if lib == "libc.so.6":
+        s = {x.versioned_name: x for x in exports(syms)}
+        assert s["memcpy@@GLIBC_2.14"].type == "ifunc"
+        assert s["memcpy@GLIBC_2.2.5"].version_hidden
+
+
+@pytest.mark.parametrize("lib", ["libsqlite3.a", "libz.a"])
+def test_system_static_library_matches_nm(lib):
+    path = LIBDIR / lib
+    if not path.exists():
+        pytest.skip(f"{path} is not installed")
+    syms = scan(path)
+    hidden = {s.name for s in syms if s.defined and s.visibility in ("hidden", "internal")}
+    # nm does not show visibility: compare with hidden ones taken out of its list
+    assert names(exports(syms)) == nm_exported(path) - hidden
+    nm_funcs = {n for letter, n in nm_symbols(path) if letter in "Ti"} - hidden
+    assert {s.name for s in exports(syms) if is_nm_text(s)} == nm_funcs
+    if lib == "libsqlite3.a":
+        assert {"sqlite3_open_v2", "sqlite3_exec", "sqlite3_close"} <= names(exports(syms))
+        assert_matches_readelf(path, syms)
+
+
+# ------------------------------------------------------------------ readelf comparison
+
+_READELF_TYPES = {"NOTYPE": "notype", "OBJECT": "object", "FUNC": "func", "TLS": "tls",
+                  "IFUNC": "ifunc", "COMMON": "common"}
+
+
+def readelf_symbols(path: Path) -> list[tuple]:
+    """(member, name, type, bind, vis, size, defined) from ``readelf -sW`` (.symtab only)."""
+    out = cbuild.run(["readelf", "-sW", str(path)])
+    member, table, rows = None, None, []
+    for line in out.splitlines():
+        m = re.match(r"^File: .*\((.*)\)$", line)
+        if m:
+            member = m.group(1)
+            continue
+        m = re.match(r"^Symbol table '(.*?)'", line)
+        if m:
+            table = m.group(1)
+            continue
+        parts = line.split()
+        if table != ".symtab" or len(parts) < 7 or not parts[0].rstrip(":").isdigit():
+            continue
+        num, _value, size, typ, bind, vis, ndx = parts[:7]
+        name = parts[7] if len(parts) > 7 else ""
+        if num == "0:" or typ in ("SECTION", "FILE"):
+            continue
+        rows.append((member, name, "common" if ndx == "COM" else _READELF_TYPES.get(typ, typ),
+                     bind.lower(), vis.lower(), int(size, 0), ndx != "UND"))
+    return rows
+
+
+def assert_matches_readelf(path: Path, syms: list[Symbol]) -> None:
+    ours = sorted((s.member, s.versioned_name if s.version else s.name, s.type, s.binding,
+                   s.visibility, s.size, s.defined) for s in syms)
+    assert ours == sorted(readelf_symbols(path))
+
+
+# ------------------------------------------------------------------ Rust
+
+RUST_LIB = r"""
+#[no_mangle]
+pub extern "C" fn rt_demo_add(a: i64, b: i64) -> i64 { a.wrapping_add(b) }
+
+#[no_mangle]
+pub static RT_DEMO_ANSWER: i64 = 42;
+
+#[inline(never)]
+pub fn generic_sum<T: Into<i64> + Copy>(xs: &[T]) -> i64 { xs.iter().map(|&x| x.into()).sum() }
+
+#[no_mangle]
+pub extern "C" fn rt_demo_sum(p: *const i32, n: usize) -> i64 {
+    let xs = unsafe { std::slice::from_raw_parts(p, n) };
+    generic_sum(xs)
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def rust_crate(tmp_path_factory):
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        pytest.skip("cargo is not installed: the Rust staticlib test needs it")
+    d = tmp_path_factory.mktemp("rust")
+    cbuild.write(d / "Cargo.toml", '[package]\nname = "rt_demo"\nversion = "0.1.0"\n'
+                 'edition = "2021"\n\n[lib]\npath = "lib.rs"\ncrate-type = ["staticlib", "rlib"]\n')
+    cbuild.write(d / "lib.rs", RUST_LIB)
+    env = dict(os.environ, CARGO_TARGET_DIR=str(d / "target"))
+    cbuild.run([cargo, "build", "--offline", "--quiet"], cwd=d, env=env)
+    return types.SimpleNamespace(staticlib=d / "target/debug/librt_demo.a",
+                                 rlib=d / "target/debug/librt_demo.rlib", dir=d)
+
+
+def test_rust_staticlib(rust_crate):
+    result = scan_file(rust_crate.staticlib)
+    ex = by_name(exports(result.symbols))
+    assert ex["rt_demo_add"].type == "func" and ex["rt_demo_add"].member.endswith(".o")
+    assert (ex["RT_DEMO_ANSWER"].type, ex["RT_DEMO_ANSWER"].size) == ("object", 8)
+    assert "rt_demo_sum" in ex
+    # the whole archive agrees with readelf (GNU nm lists almost nothing in rustc archives)
+    assert_matches_readelf(rust_crate.staticlib, result.symbols)
+
+
+def test_rust_rlib_metadata_member(rust_crate):
+    """rustc's lib.rmeta: raw metadata in old rustc (skipped as non-ELF), an ELF
+    wrapper without symbols in current rustc (read, contributes nothing)."""
+    members = {m.name: m.data for m in archive_mod.iter_members(rust_crate.rlib)}
+    assert "lib.rmeta" in members
+    result = scan_file(rust_crate.rlib)
+    assert ("lib.rmeta" in result.members) == members["lib.rmeta"].startswith(b"\x7fELF")
+    assert not [s for s in result.symbols if s.member == "lib.rmeta"]
+    assert "rt_demo_add" in names(exports(result.symbols))
+    assert_matches_readelf(rust_crate.rlib, result.symbols)
+
+
+def test_rust_demangle_legacy(rust_crate):
+    syms = [s for s in scan(rust_crate.rlib) if "generic_sum" in s.name]
+    assert syms and syms[0].name.startswith("_ZN")
+    assert "rt_demo::generic_sum" in syms[0].demangled
+
+
+@pytest.mark.skipif(not RUST_V0, reason="Rust v0 (_R) names stay mangled without pyderust")
+def test_rust_demangle_v0(rust_crate):
+    rustc = shutil.which("rustc")
+    out = rust_crate.dir / "v0.o"
+    cbuild.run([rustc, "--crate-type=lib", "--crate-name=v0demo", "--emit=obj", "-o", str(out),
+                "-C", "symbol-mangling-version=v0", str(rust_crate.dir / "lib.rs")])
+    syms = [s for s in scan(out) if s.name.startswith("_R") and "generic_sum" in s.demangled]
+    assert syms, [s.name for s in scan(out)]
+    assert syms[0].demangled.startswith("v0demo::generic_sum::<i32>")
+
+
+# ------------------------------------------------------------------ demangling
+
+
+def test_demangle_cpp(tmp_path):
+    src = cbuild.write(tmp_path / "x.cpp", "namespace rt { int add(int a, long b) { return a + b; } }\n"
+                       'extern "C" int rt_c_add(int a) { return rt::add(a, 1); }\n')
+    obj = tmp_path / "x.o"
+    cbuild.run(["c++", "-c", str(src), "-o", str(obj)])
+    s = by_name(exports(scan(obj)))
+    assert s["_ZN2rt3addEil"].demangled == "rt::add(int, long)"
+    assert s["rt_c_add"].demangled == "rt_c_add"
+    assert demangle("_Z3fooi.cold") == "foo(int) [clone .cold]"
+    assert demangle("_Znot_really") == "_Znot_really"
+    assert demangle("printf") == "printf"
+
+
+# ------------------------------------------------------------------ errors
+
+
+def scan_error(path) -> str:
+    with pytest.raises(ScanError) as info:
+        scan(path)
+    assert isinstance(info.value, SffiError)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_error_missing_file(tmp_path):
+    assert scan_error(tmp_path / "nope.a") == f"{tmp_path / 'nope.a'}: no such file"
+
+
+def test_error_directory(tmp_path):
+    assert "is a directory" in scan_error(tmp_path)
+
+
+def test_error_empty_file(tmp_path):
+    (tmp_path / "empty.o").write_bytes(b"")
+    assert scan_error(tmp_path / "empty.o") == f"{tmp_path / 'empty.o'}: empty file, not an object, archive or shared object"
+
+
+def test_error_text_file(tmp_path):
+    (tmp_path / "notes.so").write_text("INPUT(-lfoo)\n")  # a GNU ld script, as libc.so is
+    assert scan_error(tmp_path / "notes.so").endswith("notes.so: not an ELF object, archive or shared object: a text file")
+
+
+def test_error_unknown_binary(tmp_path):
+    (tmp_path / "blob.o").write_bytes(b"\x00\x01\x02\x03garbage")
+    assert "unknown format (starts with bytes 00 01 02 03)" in scan_error(tmp_path / "blob.o")
+
+
+def test_error_macho(tmp_path):
+    # a minimal 64-bit Mach-O header: magic, x86_64, MH_OBJECT, no load commands
+    header = bytes.fromhex("cffaedfe07000001030000000100000000000000000000000000000000000000")
+    (tmp_path / "mac.o").write_bytes(header)
+    assert "not supported: Mach-O" in scan_error(tmp_path / "mac.o")
+
+
+def test_error_truncated_elf_header(built, tmp_path):
+    (tmp_path / "t.o").write_bytes(built.demo_o.read_bytes()[:30])
+    assert scan_error(tmp_path / "t.o").endswith("t.o: truncated ELF header: 30 bytes, an ELF64 header has 64")
+
+
+def test_error_truncated_elf_body(built, tmp_path):
+    data = built.demo_so.read_bytes()
+    (tmp_path / "t.so").write_bytes(data[: len(data) // 2])
+    msg = scan_error(tmp_path / "t.so")
+    assert "t.so: truncated ELF file: section header table" in msg
+
+
+def test_error_symbol_table_past_end(built, tmp_path):
+    """A section header that claims more bytes than the file has: an error, never a short table."""
+    from elftools.elf.elffile import ELFFile
+    data = bytearray(built.demo_o.read_bytes())
+    with open(built.demo_o, "rb") as f:
+        elf = ELFFile(f)
+        index = next(i for i, sec in enumerate(elf.iter_sections()) if sec.name == ".symtab")
+        size_field = elf["e_shoff"] + index * elf["e_shentsize"] + 32  # Elf64_Shdr.sh_size
+    data[size_field:size_field + 8] = (24 * 100000).to_bytes(8, "little")
+    (tmp_path / "cut.o").write_bytes(bytes(data))
+    assert "truncated ELF file: section .symtab spans bytes" in scan_error(tmp_path / "cut.o")
+
+
+def test_error_bad_elf_class(built, tmp_path):
+    data = bytearray(built.demo_o.read_bytes())
+    data[4] = 7
+    (tmp_path / "c.o").write_bytes(bytes(data))
+    assert "bad class byte 7" in scan_error(tmp_path / "c.o")
+
+
+def test_error_corrupt_member_names_member(built, tmp_path):
+    good = built.demo_o.read_bytes()
+    path = cbuild.write_gnu_archive(tmp_path / "libbad.a", [("ok.o", good), ("cut.o", good[:100])])
+    msg = scan_error(path)
+    assert msg.startswith(f"{path}(cut.o): ")
+    assert "truncated ELF file" in msg
+
+
+def test_error_garbage_in_archive(built, tmp_path):
+    path = tmp_path / "libgarbage.a"
+    shutil.copy(built.gnu_a, path)
+    data = bytearray(path.read_bytes())
+    offset = cbuild.member_offsets(path)[-1][0]  # the last member's header
+    data[offset:offset + 60] = b"this is not an ar member header at all, just junk text here."
+    path.write_bytes(bytes(data))
+    msg = scan_error(path)
+    assert f"corrupt archive member header at byte {offset}" in msg
+    assert "file header magic doesn't match" in msg
+
+
+def test_error_archive_bad_sizes_and_names(built, tmp_path):
+    good = built.demo_o.read_bytes()
+    neg = cbuild._ar_header(b"neg.o/", 0).replace(b"0         `", b"-10       `")
+    path = cbuild.write_gnu_archive(tmp_path / "neg.a", [("neg.o", good)], raw_headers={0: neg})
+    assert "negative size -10" in scan_error(path)
+    badname = cbuild._ar_header(b"/abc", len(good))
+    path = cbuild.write_gnu_archive(tmp_path / "badname.a", [("x", good)], raw_headers={0: badname})
+    assert "corrupt archive member header at byte 8" in scan_error(path)
+    path = cbuild.write_gnu_archive(tmp_path / "trunc.a", [("a.o", good)])
+    path.write_bytes(path.read_bytes()[:-200])
+    assert "ends at byte" in scan_error(path) and "truncated archive" in scan_error(path)
+
+
+def test_error_macho_archive(tmp_path):
+    header = bytes.fromhex("cffaedfe07000001030000000100000000000000000000000000000000000000")
+    path = cbuild.write_bsd_archive(tmp_path / "libmac.a", [("a.o", header)])
+    assert "not supported: archive of Mach-O objects" in scan_error(path)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def cli(*argv: str, **flags) -> types.SimpleNamespace:
+    args = types.SimpleNamespace(paths=list(argv), json=False, undefined=False, all=False,
+                                 demangle=False)
+    vars(args).update(flags)
+    return args
+
+
+def test_cli_table(built, capsys):
+    assert symbols_cmd.run(cli(str(built.versioned_so))) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["name", "type", "bind", "vis", "size", "member", "version"]
+    rows = {tuple(line.split()) for line in out[2:]}
+    compat = {r for r in rows if r[0] == "rt_compat"}
+    assert {(r[1:4], r[5:]) for r in compat} == {
+        (("func", "global", "default"), ("VERS_1.0", "(hidden)")),
+        (("func", "global", "default"), ("VERS_2.0",))}
+    assert any(r[0] == "rt_v_old" and r[-1] == "VERS_1.0" for r in rows)
+
+
+def test_cli_json(built, capsys):
+    assert symbols_cmd.run(cli(str(built.gnu_a), str(built.demo_so), json=True)) == 0
+    text = capsys.readouterr().out
+    doc = json.loads(text)
+    assert text == json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    assert doc["format"] == "sffi-symbols/1" and doc["selection"] == "exports"
+    assert [(f["path"], f["kind"]) for f in doc["files"]] == [(str(built.gnu_a), "archive"),
+                                                              (str(built.demo_so), "shared")]
+    first = doc["files"][0]["symbols"]
+    assert set(first[0]) == {"name", "type", "binding", "visibility", "size", "defined", "member",
+                             "version", "version_hidden"}
+    assert {s["name"] for s in first if s["member"] == LONG1} == DEMO_EXPORTS
+
+
+def test_cli_undefined_all_demangle(built, capsys, tmp_path):
+    assert symbols_cmd.run(cli(str(built.demo_o), undefined=True, json=True)) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {s["name"] for s in doc["files"][0]["symbols"]} == {
+        "needed_elsewhere", "maybe_there", "printf", "_GLOBAL_OFFSET_TABLE_"}  # -fPIC
+    assert symbols_cmd.run(cli(str(built.demo_o), all=True)) == 0
+    out = capsys.readouterr().out
+    assert "rt_demo_hidden" in out and "local_helper" in out
+    src = cbuild.write(tmp_path / "y.cpp", "int twice(int a) { return 2 * a; }\n")
+    cbuild.run(["c++", "-c", str(src), "-o", str(tmp_path / "y.o")])
+    assert symbols_cmd.run(cli(str(tmp_path / "y.o"), demangle=True, json=True)) == 0
+    sym = json.loads(capsys.readouterr().out)["files"][0]["symbols"][0]
+    assert (sym["name"], sym["demangled"]) == ("_Z5twicei", "twice(int)")
+
+
+def test_cli_error_one_line(tmp_path, capsys):
+    (tmp_path / "t.txt").write_text("hello\n")
+    assert symbols_cmd.run(cli(str(tmp_path / "t.txt"), json=True)) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"sffi: {tmp_path / 't.txt'}: not an ELF object, archive or shared object: a text file\n"
+
+
+@pytest.mark.parametrize("content", [b"", b"\x7fELF\x02\x01\x01", b"!<arch>\nfoo.o/  garbage"])
+def test_cli_process_no_traceback(tmp_path, content):
+    """The real command line, in a process: one line on stderr, status 1, no traceback."""
+    path = tmp_path / "bad.o"
+    path.write_bytes(content)
+    proc = subprocess.run([sys.executable, "-c", "import sys; from sffi.cli import main; "
+                           "sys.exit(main(sys.argv[1:]))", "symbols", str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(f"sffi: {path}: ")
+
+
+def test_cli_main_registers_symbols(built, capsys):
+    from sffi.cli import main
+    assert main(["symbols", "--json", "--all", str(built.bsd_a)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["selection"] == "all" and doc["files"][0]["kind"] == "archive"
+    assert {s["member"] for s in doc["files"][0]["symbols"]} == {LONG1, "common.o", "symver.o"}
+    with pytest.raises(SystemExit) as info:
+        main(["symbols", "--all", "--undefined", str(built.bsd_a)])
+    assert info.value.code == 3  # bad usage (sffi.errors.EXIT_USAGE)
+
+
+@pytest.mark.parametrize("backend", ["pyelftools", "lief"])
+def test_damaged_inputs_only_raise_scan_error(built, tmp_path, backend):
+    """Deterministic damage (flipped bytes, cuts, zeroed runs) of every fixture kind:
+    the scan either succeeds or raises ScanError with a one-line message."""
+    import random
+    rng = random.Random(20240601)
+    sources = [built.demo_o, built.versioned_so, built.gnu_a, built.bsd_a]
+    path = tmp_path / "damaged"
+    for _ in range(150):
+        data = bytearray(rng.choice(sources).read_bytes())
+        how = rng.randrange(3)
+        if how == 0:
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif how == 1:
+            data = data[:rng.randrange(1, len(data))]
+        else:
+            i = rng.randrange(len(data))
+            data[i:i + 200] = bytes(len(data[i:i + 200]))
+        path.write_bytes(bytes(data))
+        try:
+            scan(path, backend=backend)
+        except ScanError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(str(path))
