@@ -14,8 +14,10 @@ Looks, in this order, for:
 3. Debian's ``libtorch-dev`` (``/usr/include/torch``,
    ``/usr/lib/<multiarch>/libtorch_cpu.so``).
 
-The result compiles with ``-std=c++20`` (libtorch 2.13's headers need it)
-and links ``-ltorch_cpu -lc10`` with an rpath to the library directory, so
+The result compiles with ``-std=c++20`` (libtorch 2.13's headers need it),
+names the include directories both in ``cpppath`` and as ``-isystem`` flags
+(a directory given both ways is searched as a system directory, so warnings
+inside libtorch's headers do not flood a ``-Wextra`` build), and links ``-ltorch_cpu -lc10`` with an rpath to the library directory, so
 the runtime finds libtorch's shared libraries without ``LD_LIBRARY_PATH``.
 A CUDA build of libtorch (``libtorch_cuda.so`` next to ``libtorch_cpu.so``)
 also links ``torch_cuda`` and ``c10_cuda``, with ``--no-as-needed`` so that
@@ -135,6 +137,7 @@ def _found(include: Path, lib: Path, version: str, origin: str, system: bool = F
     _check_version(version, origin)
     include, lib = include.resolve(), lib.resolve()
     api_include = include / "torch" / "csrc" / "api" / "include"
+    cpppath = ([] if system else [str(include)]) + [str(api_include)]
     cuda = all((lib / f"lib{name}.so").exists() for name in CUDA_LIBS)
     libs = LIBS + CUDA_LIBS if cuda else list(LIBS)
     return Found(
@@ -142,9 +145,12 @@ def _found(include: Path, lib: Path, version: str, origin: str, system: bool = F
         version=version,
         origin=origin + (" (CUDA)" if cuda else ""),
         linkage="shared",
-        cpppath=([] if system else [str(include)]) + [str(api_include)],
+        cpppath=cpppath,
         cppdefines=[] if _uses_cxx11_abi(lib) else ["_GLIBCXX_USE_CXX11_ABI=0"],
-        cxxflags=list(CXXFLAGS),
+        # The same directories again as system headers: GCC then drops the -I
+        # and silences the ~100 -Wextra warnings of libtorch's own headers.
+        # Joined ("-isystemDIR") so that AppendUnique cannot drop a bare "-isystem".
+        cxxflags=list(CXXFLAGS) + [f"-isystem{d}" for d in cpppath],
         libpath=[] if system else [str(lib)],
         libs=libs,
         rpath=[] if system else [str(lib)],

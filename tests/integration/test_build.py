@@ -77,16 +77,34 @@ def test_switching_selection_links_without_compiling_libraries(project):
 
 def test_edited_declaration_regenerates_table_and_relinks_only(project):
     build(project, "--with=sqlite")
-    spl = project / "ffi_libs/core/core.spl"
+    spl = project / "ffi_libs/sqlite/sqlite.spl"
     original = spl.read_text()
     try:
-        spl.write_text("# a comment that moves every declaration one line down\n" + original)
+        # Drop one declaration: the table shrinks, the crate itself is untouched.
+        spl.write_text("".join(line for line in original.splitlines(keepends=True)
+                               if not line.startswith("extern fn rt_sqlite_reset(")))
         out = build(project, "--with=sqlite").stdout
         targets = compiled(out)
         assert any(t.endswith("sffi_table.c") for t in targets)
-        assert any(t.endswith("/simple") for t in targets)
-        assert not [t for t in targets if "/libs/" in t or "/runtime/" in t], targets
-        assert "CARGO" not in out
+        assert any(t.endswith("core+sqlite/simple") for t in targets)
+        assert not [t for t in targets if "/libs/" in t or "/runtime/" in t or "umbrella" in t], targets
+        assert "'rt_sqlite_reset' is exported by library 'sqlite'" in out  # now undeclared: a warning
+        binary = runtime_path("sqlite", root=project)
+        assert "rt_sqlite_reset" not in run(binary, "--externs").stdout
+    finally:
+        spl.write_text(original)
+
+
+def test_comment_only_edit_relinks_nothing(project):
+    build(project, "--with=sqlite")
+    spl = project / "ffi_libs/core/core.spl"
+    original = spl.read_text()
+    try:
+        spl.write_text("# moves every declaration one line down\n" + original)
+        targets = compiled(build(project, "--with=sqlite").stdout)
+        # the table is regenerated and recompiled (its comments cite lines), but
+        # its object is identical, so nothing is relinked and no library rebuilt
+        assert [t for t in targets if not t.endswith(("sffi_table.c", "sffi_table.o", ".h"))] == []
     finally:
         spl.write_text(original)
 
