@@ -81,7 +81,8 @@ static void with_list(const char *lib, StrBuf *sb)
     free(names);
 }
 
-static void report_unknown(const ExternDecl *d, const Source *src, FILE *err)
+/* `hinted` collects the libraries whose rebuild command was already shown. */
+static void report_unknown(const ExternDecl *d, const Source *src, FILE *err, StrBuf *hinted)
 {
     fprintf(err, "%s:%d:%d: unknown extern function %s\n", src->name, d->line, d->col, d->name);
     const sffi_catalog_entry *c = catalog_find(d->name);
@@ -89,6 +90,13 @@ static void report_unknown(const ExternDecl *d, const Source *src, FILE *err)
         fprintf(err, "no FFI library known to this runtime provides it (see: simple --externs)\n");
         return;
     }
+    char key[128];
+    snprintf(key, sizeof key, "\n%s\n", c->library);
+    if (hinted->data && strstr(hinted->data, key)) {
+        fprintf(err, "provided by FFI library '%s' (see above)\n", c->library);
+        return;
+    }
+    sb_printf(hinted, "%s", key);
     StrBuf with = {0};
     with_list(c->library, &with);
     fprintf(err, "provided by FFI library '%s', which this runtime was built without; "
@@ -119,17 +127,19 @@ static void report_mismatch(const ExternDecl *d, const sffi_entry *e, const Sour
 bool externs_bind(Program *prog, const Source *src, FILE *err)
 {
     bool ok = true;
+    StrBuf hinted = {0};
     for (int i = 0; i < prog->nexterns; i++) {
         ExternDecl *d = prog->externs[i];
         d->entry = table_find(d->name);
         if (!d->entry) {
-            report_unknown(d, src, err);
+            report_unknown(d, src, err, &hinted);
             ok = false;
         } else if (!signature_matches(d, d->entry)) {
             report_mismatch(d, d->entry, src, err);
             ok = false;
         }
     }
+    sb_free(&hinted);
     return ok;
 }
 

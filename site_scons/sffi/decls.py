@@ -203,6 +203,18 @@ def parse_text(text: str, file: str) -> tuple[list[Declaration], list[Diagnostic
     return decls, diags
 
 
+def display_path(path: str | Path) -> str:
+    """``path`` relative to the working directory when it lies below it, else as given.
+
+    Locations in messages and generated files use this, so they read
+    ``ffi_libs/sqlite/sqlite.spl:12:1`` and do not change between checkouts.
+    """
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def read_file(path: str | Path) -> str:
     """The text of a declaration file; raises SffiError if unreadable or not UTF-8."""
     try:
@@ -257,7 +269,7 @@ def parse_files(paths) -> tuple[dict[str, Declaration], list[Diagnostic]]:
     """
     all_decls, diags = [], []
     for path in paths:
-        found, file_diags = parse_text(read_file(path), str(path))
+        found, file_diags = parse_text(read_file(path), display_path(path))
         all_decls.extend(found)
         diags.extend(file_diags)
     merged, merge_diags = merge(all_decls)

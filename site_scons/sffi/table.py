@@ -200,7 +200,6 @@ def generate_rust_checks(crate: str, library: LibraryDecls) -> str:
             result = " -> _"
         else:
             result = f" -> {_RUST_TYPES[decl.result][0]}"
-        lines.append(f"    let _: unsafe extern \"C\" fn({params}){result} = {crate}::{decl.name};"
-                     f" // {decl.location}\n")
+        lines.append(f"    let _: unsafe extern \"C\" fn({params}){result} = {crate}::{decl.name};\n")
     lines.append("}\n")
     return "".join(lines)

@@ -33,7 +33,7 @@ import SCons.Errors
 
 from sffi import check as check_mod
 from sffi import decls as decls_mod
-from sffi import table
+from sffi import signatures, table
 from sffi.symbols.elf import linked_symbols
 from sffi.errors import SffiError
 
@@ -43,9 +43,7 @@ def _fail(exc: SffiError):
 
 
 def _library_decls(manifest) -> tuple[table.LibraryDecls, list]:
-    # Relative paths keep generated files identical across checkouts.
-    paths = [os.path.relpath(p) for p in manifest.declarations]
-    found, warnings = decls_mod.parse_files(paths)
+    found, warnings = decls_mod.parse_files(manifest.declarations)
     return table.LibraryDecls(manifest.name, found), warnings
 
 
@@ -110,6 +108,10 @@ def _check_action(target, source, env):
               "matched": sorted(d.name for d in result.matched),
               "strong_exports": sorted(n for n, s in result.exported.items() if s.binding == "global"),
               "warnings": [m for m in result.messages() if ": warning: " in m]}
+    header = Path(artifact).parent / f"sffi_exports_{manifest.name}.h"
+    if manifest.kind != "cargo" and header.is_file():
+        # the archive was just built with this header: evidence for `sffi check` (sffi.signatures)
+        report["prototypes_sha256"] = signatures.sha256(header.read_bytes())
     Path(str(target[0])).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -8,6 +8,7 @@ exactly what SCons did.
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,35 @@ def test_declared_but_missing_extern_fails_with_its_location(project):
         assert "LINK" not in proc.stdout
     finally:
         spl.write_text(original)
+
+
+def test_sffi_check_reports_signatures_verified_by_the_build(project):
+    build(project, "--with=sqlite")
+    for lib in ("core", "sqlite"):
+        proc = subprocess.run([sys.executable, "-m", "sffi", "check", f"ffi_libs/{lib}"], cwd=project,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert "signatures: verified" in proc.stdout
+        assert " MISSING" not in proc.stdout and "unchecked" not in proc.stdout
+
+
+@pytest.mark.parametrize("spl, old, new", [
+    ("ffi_libs/core/core.spl", "rt_file_exists(path: text) -> bool", "rt_file_exists(path: text) -> i64"),
+    ("ffi_libs/sqlite/sqlite.spl", "rt_sqlite_changes(db: i64) -> i64", "rt_sqlite_changes(db: i64) -> f64"),
+])
+def test_signature_mismatch_fails_the_build(project, spl, old, new):
+    path = project / spl
+    original = path.read_text()
+    assert old in original
+    try:
+        path.write_text(original.replace(old, new))
+        proc = build(project, "--with=sqlite", check=False)
+        assert proc.returncode != 0
+        name = old.split("(")[0]
+        assert name in proc.stdout + proc.stderr
+        assert "LINK" not in proc.stdout
+    finally:
+        path.write_text(original)
 
 
 def test_unknown_library_lists_the_known_ones(project):

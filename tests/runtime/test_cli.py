@@ -24,7 +24,7 @@ CORE_EXTERNS = {
 @pytest.fixture(scope="session")
 def runtime(request) -> Path:
     path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path) if path else request.getfixturevalue("simple_runtime")
+    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
 
 
 def simple(runtime: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

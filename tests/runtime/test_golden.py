@@ -32,14 +32,14 @@ VALGRIND = shutil.which("valgrind")
 def runtime(request) -> Path:
     """The runtime binary: $SIMPLE_RUNTIME, or the core-only SCons build."""
     path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path) if path else request.getfixturevalue("simple_runtime")
+    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
 
 
 @pytest.fixture(scope="session")
 def runtime_asan(request) -> Path:
     """The ASan/UBSan build: $SIMPLE_RUNTIME_ASAN, or the fixture's debug build."""
     path = os.environ.get("SIMPLE_RUNTIME_ASAN")
-    return Path(path) if path else request.getfixturevalue("simple_runtime_asan")
+    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime_asan")
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)

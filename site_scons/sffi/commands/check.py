@@ -6,8 +6,13 @@ exports of its built artifact(s): by default those the SCons build left under
 with a single LIBDIR). With several LIBDIRs, symbols defined by two of them
 are reported as clashes.
 
+Signatures: ELF carries no types, so the report says whether the SCons build
+compiled the artifact against the current declarations (sffi.signatures):
+"match" for each extern when it did, "stale" (a warning) when the declarations
+changed since, "unchecked" for an artifact built elsewhere.
+
 Exit status (after abidiff): 0 clean, 4 warnings (undeclared exports with the
-library's prefix, duplicate declarations), 12 a declared extern missing or a
+library's prefix, duplicate declarations, stale signatures), 12 a declared extern missing or a
 clash, 1 an error (bad manifest, unreadable artifact), 3 bad usage.
 """
 
@@ -17,8 +22,9 @@ from pathlib import Path
 
 from sffi import check as check_mod
 from sffi import manifest as manifest_mod
+from sffi import signatures
 from sffi.commands.output import print_diagnostics, print_json, print_table
-from sffi.errors import EXIT_INCOMPATIBLE, EXIT_USAGE, SffiError
+from sffi.errors import EXIT_INCOMPATIBLE, EXIT_REVIEW, EXIT_USAGE, SffiError
 
 
 def register(sub) -> None:
@@ -50,42 +56,51 @@ def run(args) -> int:
     """Check each library and print the report; returns the exit status bits."""
     if args.lib and len(args.libdirs) > 1:
         raise SffiError("--lib names the artifact of one library: give a single LIBDIR", status=EXIT_USAGE)
-    checks, artifacts = [], {}
+    checks, artifacts, evidence = [], {}, {}
     for libdir in args.libdirs:
         manifest = manifest_mod.load(libdir)
         arts = [Path(p) for p in args.lib] or default_artifacts(Path(args.build_dir), manifest.name)
         artifacts[manifest.name] = [str(a) for a in arts]
-        checks.append(check_mod.check_library(manifest, arts))
+        check = check_mod.check_library(manifest, arts)
+        checks.append(check)
+        evidence[manifest.name] = signatures.evidence(manifest, check.declarations, arts[0])
     clashes = check_mod.find_clashes(checks, artifacts)
     if args.json:
-        print_json(_json(checks, clashes, artifacts))
+        print_json(_json(checks, clashes, artifacts, evidence))
     else:
-        _print_human(checks, artifacts)
+        _print_human(checks, artifacts, evidence)
     print_diagnostics(m for c in checks for m in c.messages())
     print_diagnostics(c.message() for c in clashes)
     status = 0
     for c in checks:
         status |= c.status
+        if evidence[c.manifest.name][0] == signatures.STALE:
+            print_diagnostics([f"{c.manifest.path}: warning: signatures {evidence[c.manifest.name][1]}"])
+            status |= EXIT_REVIEW
     return status | (EXIT_INCOMPATIBLE if clashes else 0)
 
 
-def _print_human(checks, artifacts) -> None:
+def _print_human(checks, artifacts, evidence) -> None:
     for c in checks:
+        sig_status, detail = evidence[c.manifest.name]
         print(f"library {c.manifest.name} ({c.manifest.kind}): {len(c.matched)} of "
               f"{len(c.declarations)} declared externs exported by {', '.join(artifacts[c.manifest.name])}")
+        print(f"signatures: {sig_status} ({detail})")
+        sig = {signatures.VERIFIED: "match", signatures.STALE: "stale", signatures.UNVERIFIED: "unchecked"}[sig_status]
         rows = [[d.name, d.signature, "exported" if d.name in c.exported else "MISSING",
-                 (c.exported[d.name].member or "-") if d.name in c.exported else "-"]
+                 sig if d.name in c.exported else "-"]
                 for d in c.declarations.values()]
-        print_table(["extern", "signature", "status", "member"], rows)
+        print_table(["extern", "declared signature", "export", "signature"], rows)
         print()
 
 
-def _json(checks, clashes, artifacts) -> dict:
+def _json(checks, clashes, artifacts, evidence) -> dict:
     return {
         "format": "sffi-check/1",
         "libraries": [{
             "name": c.manifest.name,
             "artifacts": artifacts[c.manifest.name],
+            "signatures": {"status": evidence[c.manifest.name][0], "detail": evidence[c.manifest.name][1]},
             "externs": [{"name": d.name, "signature": d.signature, "declared_at": d.location,
                          "exported": d.name in c.exported,
                          "member": c.exported[d.name].member if d.name in c.exported else None}

@@ -1,0 +1,84 @@
+"""The `sffi` command line: output and abidiff-style exit statuses, on real archives."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from test_check import make_library
+
+
+def sffi(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "sffi", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def alpha(tmp_path):
+    return make_library(tmp_path, "alpha", "extern fn rt_alpha_one() -> i64\n",
+                        "#include <stdint.h>\nint64_t rt_alpha_one(void) { return 1; }\n")
+
+
+def test_decls_table_and_json(tmp_path):
+    spl = tmp_path / "x.spl"
+    spl.write_text("extern fn rt_x_b(s: text) -> bool\nextern fn rt_x_a()\n")
+    proc = sffi("decls", str(spl))
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["name", "signature", "declared", "at"]
+    assert lines[2].split()[0] == "rt_x_a" and lines[3].split()[:3] == ["rt_x_b", "(text)", "->"]
+    doc = json.loads(sffi("decls", "--json", str(spl)).stdout)
+    assert doc["format"] == "sffi-decls/1"
+    assert [d["name"] for d in doc["declarations"]] == ["rt_x_a", "rt_x_b"]
+
+
+def test_decls_statuses(tmp_path):
+    dup = tmp_path / "dup.spl"
+    dup.write_text("extern fn rt_x(a: i64)\nextern fn rt_x(b: i64)\n")
+    proc = sffi("decls", str(dup))
+    assert proc.returncode == 4 and "warning: duplicate declaration" in proc.stderr
+    bad = tmp_path / "bad.spl"
+    bad.write_text("extern fn rt_x(a: int)\n")
+    proc = sffi("decls", str(bad))
+    assert proc.returncode == 1 and f"{bad}:1:19: error: unknown type 'int'" in proc.stderr
+    clash = tmp_path / "clash.spl"
+    clash.write_text("extern fn rt_x(a: i64)\nextern fn rt_x(a: f64)\n")
+    assert sffi("decls", str(clash)).returncode == 12
+    assert sffi("decls").returncode == 3  # bad usage: 2 | 1
+    assert "Traceback" not in sffi("decls", str(tmp_path / "nope.spl")).stderr
+
+
+def test_check_clean_missing_and_unverified(tmp_path, alpha):
+    manifest, archive = alpha
+    proc = sffi("check", str(manifest.root), "--lib", str(archive))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 of 1 declared externs exported" in proc.stdout
+    assert "signatures: unverified" in proc.stdout  # built outside sffi's SCons build
+    spl = manifest.declarations[0]
+    spl.write_text(spl.read_text() + "extern fn rt_alpha_two(x: f64)\n")
+    proc = sffi("check", str(manifest.root), "--lib", str(archive))
+    assert proc.returncode == 12
+    assert ":2:1: error: extern 'rt_alpha_two' is declared for library 'alpha'" in proc.stderr
+    doc = json.loads(sffi("check", str(manifest.root), "--lib", str(archive), "--json").stdout)
+    assert [(e["name"], e["exported"]) for e in doc["libraries"][0]["externs"]] == [
+        ("rt_alpha_one", True), ("rt_alpha_two", False)]
+
+
+def test_check_errors_are_one_line(tmp_path, alpha):
+    manifest, _ = alpha
+    junk = tmp_path / "junk.a"
+    junk.write_bytes(b"!<arch>\nthis is not a member header")
+    proc = sffi("check", str(manifest.root), "--lib", str(junk))
+    assert proc.returncode == 1
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    proc = sffi("check", str(manifest.root), "--build-dir", str(tmp_path / "nobuild"))
+    assert proc.returncode == 1 and "no built artifact of library 'alpha'" in proc.stderr
+
+
+def test_table_command_writes_c_and_json(tmp_path, alpha):
+    manifest, _ = alpha
+    out_c, out_json = tmp_path / "t.c", tmp_path / "t.json"
+    proc = sffi("table", str(manifest.root), "--c", str(out_c), "--json", str(out_json))
+    assert proc.returncode == 0, proc.stderr
+    assert '{"rt_alpha_one", "alpha", "() -> i64"' in out_c.read_text()
+    assert json.loads(out_json.read_text())["libraries"] == ["alpha"]
