@@ -62,10 +62,10 @@ typedef struct NodeList {
 struct Node {
     uint8_t kind;    /* NodeKind */
     uint8_t op;      /* BinOp, or a method id */
-    bool flag;       /* N_DECL: val; N_PRINT: stderr; N_DECL/N_FOR_*: slot is global */
-    bool global;     /* N_DECL, N_FOR_*: the variable is a global */
+    bool flag;       /* N_DECL: declared with val; N_PRINT: eprint (stderr) */
+    bool global;     /* N_DECL: the slot is a global's (else a frame slot) */
     int line, col;
-    int slot;
+    int slot;        /* variable slot; N_CALL_BUILTIN: builtin id */
     Node *a, *b, *c;
     NodeList list;
     Value value;     /* N_CONST (owns a reference) */

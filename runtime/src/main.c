@@ -11,6 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,29 +54,33 @@ static void print_version(void)
     printf("\n");
 }
 
-static int compile_failed(const Source *src, const CompileError *err)
+/* Parses the script, binds its externs and resolves its names; prints the
+ * first problem on stderr and returns false if it cannot run. */
+static bool load(const Source *src, Program *prog)
 {
-    fflush(stdout);
-    diag_print(stderr, src, err->line, err->col, "", err->msg, err->show_line);
-    return EXIT_LOAD_ERROR;
-}
-
-/* Load (parse, bind externs, resolve), then run on a stack of `stack_size`
- * bytes that begins about here. */
-static int run_source(const Source *src, size_t stack_size)
-{
-    Program prog = {0};
     CompileError err = {0};
-    int status, line, col;
+    int line, col;
+    bool ok = false;
     if (source_check_utf8(src, &line, &col)) {
         compile_error_set(&err, line, col, "the file is not valid UTF-8 (or holds a NUL byte)");
         err.show_line = 0; /* do not echo the bad bytes */
-        status = compile_failed(src, &err);
-    } else if (!parse_program(src, &prog, &err) || !(externs_bind(&prog, src, stderr) || (status = EXIT_LOAD_ERROR, 0))) {
-        status = err.msg ? compile_failed(src, &err) : EXIT_LOAD_ERROR;
-    } else if (!resolve_program(&prog, &err)) {
-        status = compile_failed(src, &err);
-    } else {
+    } else if (parse_program(src, prog, &err) && externs_bind(prog, src, stderr)) {
+        ok = resolve_program(prog, &err);
+    }
+    if (err.msg) {
+        fflush(stdout);
+        diag_print(stderr, src, err.line, err.col, "", err.msg, err.show_line);
+    }
+    compile_error_free(&err);
+    return ok;
+}
+
+/* Loads and runs a script on a stack of `stack_size` bytes that begins about here. */
+static int run_source(const Source *src, size_t stack_size)
+{
+    Program prog = {0};
+    int status = EXIT_LOAD_ERROR;
+    if (load(src, &prog)) {
         Interp I;
         interp_init(&I, &prog, src);
         I.c_stack_limit = (uintptr_t)&I - stack_size + INTERP_STACK_RESERVE;
@@ -83,7 +88,6 @@ static int run_source(const Source *src, size_t stack_size)
         interp_free(&I);
     }
     program_free(&prog);
-    compile_error_free(&err);
     return status;
 }
 
