@@ -5,30 +5,30 @@
 
 #include "util.h"
 
-Node *node_new(NodeKind kind, int line, int col)
+Node *spl_node_new(NodeKind kind, int line, int col)
 {
-    Node *n = xcalloc(1, sizeof *n);
+    Node *n = spl_xcalloc(1, sizeof *n);
     n->kind = (uint8_t)kind;
     n->line = line;
     n->col = col;
     return n;
 }
 
-void node_list_add(NodeList *list, Node *node)
+void spl_node_list_add(NodeList *list, Node *node)
 {
-    grow_array((void **)&list->items, &list->cap, list->n + 1, sizeof(Node *));
+    spl_grow_array((void **)&list->items, &list->cap, list->n + 1, sizeof(Node *));
     list->items[list->n++] = node;
 }
 
-void node_free(Node *node)
+void spl_node_free(Node *node)
 {
     if (!node)
         return;
-    node_free(node->a);
-    node_free(node->b);
-    node_free(node->c);
+    spl_node_free(node->a);
+    spl_node_free(node->b);
+    spl_node_free(node->c);
     for (int i = 0; i < node->list.n; i++)
-        node_free(node->list.items[i]);
+        spl_node_free(node->list.items[i]);
     free(node->list.items);
     value_release(node->value);
     free(node->name);
@@ -41,7 +41,7 @@ static void func_free(Func *f)
     for (int i = 0; i < f->nparams; i++)
         free(f->params[i]);
     free(f->params);
-    node_free(f->body);
+    spl_node_free(f->body);
     free(f);
 }
 
@@ -53,7 +53,7 @@ static void extern_free(ExternDecl *e)
     free(e);
 }
 
-void program_free(Program *prog)
+void spl_program_free(Program *prog)
 {
     for (int i = 0; i < prog->nfuncs; i++)
         func_free(prog->funcs[i]);
@@ -64,10 +64,10 @@ void program_free(Program *prog)
     for (int i = 0; i < prog->nglobals; i++)
         free(prog->globals[i].name);
     free(prog->globals);
-    node_free(prog->top);
+    spl_node_free(prog->top);
 }
 
-const char *binop_symbol(BinOp op)
+const char *spl_binop_symbol(BinOp op)
 {
     static const char *const symbols[] = {"", "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">="};
     return symbols[op];

@@ -110,10 +110,10 @@ typedef struct Program {
     Func *main;          /* fn main(), if any */
 } Program;
 
-Node *node_new(NodeKind kind, int line, int col);
-void node_list_add(NodeList *list, Node *node);
-void node_free(Node *node);
-void program_free(Program *prog);
-const char *binop_symbol(BinOp op);
+Node *spl_node_new(NodeKind kind, int line, int col);
+void spl_node_list_add(NodeList *list, Node *node);
+void spl_node_free(Node *node);
+void spl_program_free(Program *prog);
+const char *spl_binop_symbol(BinOp op);
 
 #endif

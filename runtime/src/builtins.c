@@ -11,11 +11,11 @@
 static bool bi_len(Interp *I, const Node *call, const Value *args, Value *out)
 {
     if (args[0].type == VT_TEXT)
-        *out = value_int(text_codepoints(args[0].as.t));
+        *out = value_int(spl_text_codepoints(args[0].as.t));
     else if (args[0].type == VT_ARRAY)
         *out = value_int(args[0].as.a->len);
     else
-        return rt_fail(I, call, "len() expects text or an array, got %s", value_type_name(args[0]));
+        return spl_fail(I, call, "len() expects text or an array, got %s", spl_value_type_name(args[0]));
     return true;
 }
 
@@ -28,9 +28,9 @@ static bool bi_str(Interp *I, const Node *call, const Value *args, Value *out)
         return true;
     }
     StrBuf sb = {0};
-    format_value(&sb, args[0], false);
-    *out = value_text(text_new(sb.data, sb.len));
-    sb_free(&sb);
+    spl_format_value(&sb, args[0], false);
+    *out = value_text(spl_text_new(sb.data, sb.len));
+    spl_sb_free(&sb);
     return true;
 }
 
@@ -58,18 +58,18 @@ static bool bi_int(Interp *I, const Node *call, const Value *args, Value *out)
     case VT_BOOL: *out = value_int(v.as.b); return true;
     case VT_FLOAT:
         if (isnan(v.as.f) || v.as.f >= 9223372036854775808.0 || v.as.f < -9223372036854775808.0)
-            return rt_fail(I, call, "int(): %g does not fit in a 64-bit int", v.as.f);
+            return spl_fail(I, call, "int(): %g does not fit in a 64-bit int", v.as.f);
         *out = value_int((int64_t)v.as.f);
         return true;
     case VT_TEXT: {
         int64_t i;
         if (!parse_int(v.as.t->data, &i))
-            return rt_fail(I, call, "int(): \"%s\" is not a 64-bit integer", v.as.t->data);
+            return spl_fail(I, call, "int(): \"%s\" is not a 64-bit integer", v.as.t->data);
         *out = value_int(i);
         return true;
     }
     default:
-        return rt_fail(I, call, "int() cannot convert %s", value_type_name(v));
+        return spl_fail(I, call, "int() cannot convert %s", spl_value_type_name(v));
     }
 }
 
@@ -88,35 +88,35 @@ static bool bi_float(Interp *I, const Node *call, const Value *args, Value *out)
             *out = value_float(f);
             return true;
         }
-        return rt_fail(I, call, "float(): \"%s\" is not a number", s);
+        return spl_fail(I, call, "float(): \"%s\" is not a number", s);
     }
-    return rt_fail(I, call, "float() cannot convert %s", value_type_name(v));
+    return spl_fail(I, call, "float() cannot convert %s", spl_value_type_name(v));
 }
 
 static bool bi_type(Interp *I, const Node *call, const Value *args, Value *out)
 {
     (void)I, (void)call;
-    *out = value_text(text_from_cstr(value_type_name(args[0])));
+    *out = value_text(spl_text_from_cstr(spl_value_type_name(args[0])));
     return true;
 }
 
 static bool bi_split(Interp *I, const Node *call, const Value *args, Value *out)
 {
     if (args[0].type != VT_TEXT || args[1].type != VT_TEXT)
-        return rt_fail(I, call, "split() expects (text, text), got (%s, %s)",
-                       value_type_name(args[0]), value_type_name(args[1]));
+        return spl_fail(I, call, "split() expects (text, text), got (%s, %s)",
+                       spl_value_type_name(args[0]), spl_value_type_name(args[1]));
     const Text *s = args[0].as.t, *sep = args[1].as.t;
     if (sep->len == 0)
-        return rt_fail(I, call, "split(): the separator is empty");
-    Array *a = array_new(0);
+        return spl_fail(I, call, "split(): the separator is empty");
+    Array *a = spl_array_new(0);
     const char *p = s->data, *end = s->data + s->len;
     for (;;) {
         const char *hit = strstr(p, sep->data);
         if (!hit || hit > end) {
-            array_push(a, value_text(text_new(p, (size_t)(end - p))));
+            spl_array_push(a, value_text(spl_text_new(p, (size_t)(end - p))));
             break;
         }
-        array_push(a, value_text(text_new(p, (size_t)(hit - p))));
+        spl_array_push(a, value_text(spl_text_new(p, (size_t)(hit - p))));
         p = hit + sep->len;
     }
     *out = value_array(a);
@@ -126,17 +126,17 @@ static bool bi_split(Interp *I, const Node *call, const Value *args, Value *out)
 static bool bi_join(Interp *I, const Node *call, const Value *args, Value *out)
 {
     if (args[0].type != VT_ARRAY || args[1].type != VT_TEXT)
-        return rt_fail(I, call, "join() expects (array, text), got (%s, %s)",
-                       value_type_name(args[0]), value_type_name(args[1]));
+        return spl_fail(I, call, "join() expects (array, text), got (%s, %s)",
+                       spl_value_type_name(args[0]), spl_value_type_name(args[1]));
     StrBuf sb = {0};
     const Array *a = args[0].as.a;
     for (int64_t i = 0; i < a->len; i++) {
         if (i)
-            sb_add(&sb, args[1].as.t->data, (size_t)args[1].as.t->len);
-        format_value(&sb, a->items[i], false);
+            spl_sb_add(&sb, args[1].as.t->data, (size_t)args[1].as.t->len);
+        spl_format_value(&sb, a->items[i], false);
     }
-    *out = value_text(text_new(sb.data ? sb.data : "", sb.len));
-    sb_free(&sb);
+    *out = value_text(spl_text_new(sb.data ? sb.data : "", sb.len));
+    spl_sb_free(&sb);
     return true;
 }
 
@@ -145,7 +145,7 @@ static const Builtin BUILTINS[] = {
     {"type", 1, bi_type}, {"split", 2, bi_split}, {"join", 2, bi_join},
 };
 
-int builtin_find(const char *name)
+int spl_builtin_find(const char *name)
 {
     for (size_t i = 0; i < sizeof BUILTINS / sizeof BUILTINS[0]; i++)
         if (strcmp(BUILTINS[i].name, name) == 0)
@@ -153,9 +153,9 @@ int builtin_find(const char *name)
     return -1;
 }
 
-const Builtin *builtin_get(int id) { return &BUILTINS[id]; }
+const Builtin *spl_builtin_get(int id) { return &BUILTINS[id]; }
 
-int method_find(const char *name, int *nargs)
+int spl_method_find(const char *name, int *nargs)
 {
     if (strcmp(name, "push") == 0) {
         *nargs = 1;
@@ -168,14 +168,14 @@ int method_find(const char *name, int *nargs)
     return -1;
 }
 
-bool call_builtin(Interp *I, const Node *call, Value *out)
+bool spl_call_builtin(Interp *I, const Node *call, Value *out)
 {
     const Builtin *b = &BUILTINS[call->slot];
     Value args[BUILTIN_MAX_ARGS];
     int n = 0;
     bool ok = true;
     for (; n < call->list.n; n++) {
-        if (!eval(I, call->list.items[n], &args[n])) {
+        if (!spl_eval(I, call->list.items[n], &args[n])) {
             ok = false;
             break;
         }
@@ -191,33 +191,33 @@ bool call_builtin(Interp *I, const Node *call, Value *out)
 static bool receiver(Interp *I, const Node *call, Array **out)
 {
     Value *slot;
-    if (!lvalue(I, call->a, &slot))
+    if (!spl_lvalue(I, call->a, &slot))
         return false;
     if (slot->type != VT_ARRAY)
-        return rt_fail(I, call, "%s() needs an array, got %s", call->name, value_type_name(*slot));
-    *out = array_unshare(slot);
+        return spl_fail(I, call, "%s() needs an array, got %s", call->name, spl_value_type_name(*slot));
+    *out = spl_array_unshare(slot);
     return true;
 }
 
-bool call_method(Interp *I, const Node *call, Value *out)
+bool spl_call_method(Interp *I, const Node *call, Value *out)
 {
     Array *a;
     if (call->op == METHOD_PUSH) {
         Value v;
-        if (!eval(I, call->list.items[0], &v))
+        if (!spl_eval(I, call->list.items[0], &v))
             return false;
         if (!receiver(I, call, &a)) {
             value_release(v);
             return false;
         }
-        array_push(a, v);
+        spl_array_push(a, v);
         *out = value_nil();
         return true;
     }
     if (!receiver(I, call, &a))
         return false;
     if (a->len == 0)
-        return rt_fail(I, call, "pop() from an empty array");
+        return spl_fail(I, call, "pop() from an empty array");
     *out = a->items[--a->len];
     return true;
 }

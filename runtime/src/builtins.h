@@ -21,12 +21,12 @@ typedef struct Builtin {
 enum { METHOD_PUSH, METHOD_POP };
 
 /* The id of a built-in function, or -1. */
-int builtin_find(const char *name);
-const Builtin *builtin_get(int id);
+int spl_builtin_find(const char *name);
+const Builtin *spl_builtin_get(int id);
 /* The id of a method and its argument count, or -1. */
-int method_find(const char *name, int *nargs);
+int spl_method_find(const char *name, int *nargs);
 
-bool call_builtin(Interp *I, const Node *call, Value *out);
-bool call_method(Interp *I, const Node *call, Value *out);
+bool spl_call_builtin(Interp *I, const Node *call, Value *out);
+bool spl_call_method(Interp *I, const Node *call, Value *out);
 
 #endif

@@ -15,7 +15,7 @@ static void index_lines(Source *src)
     src->line_starts = NULL;
     size_t start = 0;
     for (;;) {
-        grow_array((void **)&src->line_starts, &cap, src->nlines + 1, sizeof(size_t));
+        spl_grow_array((void **)&src->line_starts, &cap, src->nlines + 1, sizeof(size_t));
         src->line_starts[src->nlines++] = start;
         const char *nl = memchr(src->text + start, '\n', src->len - start);
         if (!nl)
@@ -30,46 +30,46 @@ static void source_init(Source *src, const char *name, char *text, size_t len)
         memmove(text, text + 3, len - 3 + 1);
         len -= 3;
     }
-    src->name = xstrdup(name);
+    src->name = spl_xstrdup(name);
     src->text = text;
     src->len = len;
     index_lines(src);
 }
 
-int source_load_file(Source *src, const char *path, char **err)
+int spl_source_load_file(Source *src, const char *path, char **err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         StrBuf sb = {0};
-        sb_printf(&sb, "cannot open %s: %s", path, strerror(errno));
-        *err = sb_take(&sb);
+        spl_sb_printf(&sb, "cannot open %s: %s", path, strerror(errno));
+        *err = spl_sb_take(&sb);
         return 0;
     }
     StrBuf sb = {0};
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_add(&sb, chunk, n);
+        spl_sb_add(&sb, chunk, n);
     int failed = ferror(f);
     fclose(f);
     if (failed) {
-        sb_free(&sb);
+        spl_sb_free(&sb);
         StrBuf e = {0};
-        sb_printf(&e, "cannot read %s", path);
-        *err = sb_take(&e);
+        spl_sb_printf(&e, "cannot read %s", path);
+        *err = spl_sb_take(&e);
         return 0;
     }
     size_t len = sb.len;
-    source_init(src, path, sb_take(&sb), len);
+    source_init(src, path, spl_sb_take(&sb), len);
     return 1;
 }
 
-void source_from_string(Source *src, const char *name, const char *code)
+void spl_source_from_string(Source *src, const char *name, const char *code)
 {
-    source_init(src, name, xstrdup(code), strlen(code));
+    source_init(src, name, spl_xstrdup(code), strlen(code));
 }
 
-void source_free(Source *src)
+void spl_source_free(Source *src)
 {
     free(src->name);
     free(src->text);
@@ -77,7 +77,7 @@ void source_free(Source *src)
     memset(src, 0, sizeof *src);
 }
 
-const char *source_line(const Source *src, int line, size_t *len)
+const char *spl_source_line(const Source *src, int line, size_t *len)
 {
     if (line < 1 || line > src->nlines) {
         *len = 0;
@@ -118,7 +118,7 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
     return n;
 }
 
-int source_check_utf8(const Source *src, int *line, int *col)
+int spl_source_check_utf8(const Source *src, int *line, int *col)
 {
     const unsigned char *s = (const unsigned char *)src->text;
     int ln = 1, cl = 1;
@@ -140,22 +140,22 @@ int source_check_utf8(const Source *src, int *line, int *col)
     return 0;
 }
 
-void compile_error_set(CompileError *e, int line, int col, const char *fmt, ...)
+void spl_compile_error_set(CompileError *e, int line, int col, const char *fmt, ...)
 {
     if (e->msg)
         return; /* keep the first error */
     StrBuf sb = {0};
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&sb, fmt, ap);
+    spl_sb_vprintf(&sb, fmt, ap);
     va_end(ap);
     e->line = line;
     e->col = col;
-    e->msg = sb_take(&sb);
+    e->msg = spl_sb_take(&sb);
     e->show_line = 1;
 }
 
-void compile_error_free(CompileError *e)
+void spl_compile_error_free(CompileError *e)
 {
     free(e->msg);
     free(e->note);
@@ -177,19 +177,19 @@ static void print_caret(FILE *out, const char *line, size_t len, int col)
     fputs("^\n", out);
 }
 
-void diag_print(FILE *out, const Source *src, int line, int col, const char *label,
+void spl_diag_print(FILE *out, const Source *src, int line, int col, const char *label,
                 const char *msg, int show_line)
 {
     fprintf(out, "%s:%d:%d: %s%s\n", src->name, line, col, label, msg);
     if (!show_line)
         return;
     size_t len;
-    const char *text = source_line(src, line, &len);
+    const char *text = spl_source_line(src, line, &len);
     fprintf(out, "    %.*s\n    ", (int)len, text);
     print_caret(out, text, len, col);
 }
 
-void diag_out_of_memory(void)
+void spl_diag_out_of_memory(void)
 {
     fputs("simple: out of memory\n", stderr);
     exit(70);

@@ -20,13 +20,13 @@ typedef struct Source {
 } Source;
 
 /* Reads a file; on failure returns 0 and leaves a message in `err` (malloc'd). */
-int source_load_file(Source *src, const char *path, char **err);
-void source_from_string(Source *src, const char *name, const char *code);
-void source_free(Source *src);
+int spl_source_load_file(Source *src, const char *path, char **err);
+void spl_source_from_string(Source *src, const char *name, const char *code);
+void spl_source_free(Source *src);
 /* The text of 1-based `line` without its line end. */
-const char *source_line(const Source *src, int line, size_t *len);
+const char *spl_source_line(const Source *src, int line, size_t *len);
 /* 0 when the text is valid UTF-8, else sets line and col of the first bad byte. */
-int source_check_utf8(const Source *src, int *line, int *col);
+int spl_source_check_utf8(const Source *src, int *line, int *col);
 
 /* A compile-time error (syntax, names, externs): where and what. */
 typedef struct CompileError {
@@ -36,17 +36,17 @@ typedef struct CompileError {
     int show_line;  /* print the source line and caret */
 } CompileError;
 
-void compile_error_set(CompileError *e, int line, int col, const char *fmt, ...)
+void spl_compile_error_set(CompileError *e, int line, int col, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
-void compile_error_free(CompileError *e);
+void spl_compile_error_free(CompileError *e);
 
 /* Writes `name:line:col: <label><msg>`, then (if show_line) the line and a caret. */
-void diag_print(FILE *out, const Source *src, int line, int col, const char *label,
+void spl_diag_print(FILE *out, const Source *src, int line, int col, const char *label,
                 const char *msg, int show_line);
 
-_Noreturn void diag_out_of_memory(void);
+_Noreturn void spl_diag_out_of_memory(void);
 
 #endif

@@ -6,13 +6,11 @@
 #include "format.h"
 #include "interp.h"
 
-bool call_function(Interp *I, const Node *call, Value *out);  /* interp.c */
-
 static bool read_global(Interp *I, const Node *n, Value *out)
 {
     Value v = I->globals[n->slot];
     if (v.type == VT_UNDEF)
-        return rt_fail(I, n, "global '%s' is used before its definition ran (line %d)",
+        return spl_fail(I, n, "global '%s' is used before its definition ran (line %d)",
                        I->prog->globals[n->slot].name, I->prog->globals[n->slot].line);
     value_retain(v);
     *out = v;
@@ -25,27 +23,27 @@ static bool eval_interp(Interp *I, const Node *n, Value *out)
     for (int i = 0; i < n->list.n; i++) {
         const Node *part = n->list.items[i];
         if (part->kind == N_CONST && part->value.type == VT_TEXT) {
-            sb_add(&sb, part->value.as.t->data, (size_t)part->value.as.t->len);
+            spl_sb_add(&sb, part->value.as.t->data, (size_t)part->value.as.t->len);
             continue;
         }
         Value v;
-        if (!eval(I, part, &v)) {
-            sb_free(&sb);
+        if (!spl_eval(I, part, &v)) {
+            spl_sb_free(&sb);
             return false;
         }
-        format_value(&sb, v, false);
+        spl_format_value(&sb, v, false);
         value_release(v);
     }
-    *out = value_text(text_new(sb.data ? sb.data : "", sb.len));
-    sb_free(&sb);
+    *out = value_text(spl_text_new(sb.data ? sb.data : "", sb.len));
+    spl_sb_free(&sb);
     return true;
 }
 
 static bool eval_array(Interp *I, const Node *n, Value *out)
 {
-    Array *a = array_new(n->list.n);
+    Array *a = spl_array_new(n->list.n);
     for (int i = 0; i < n->list.n; i++) {
-        if (!eval(I, n->list.items[i], &a->items[i])) {
+        if (!spl_eval(I, n->list.items[i], &a->items[i])) {
             value_release(value_array(a));
             return false;
         }
@@ -55,15 +53,14 @@ static bool eval_array(Interp *I, const Node *n, Value *out)
     return true;
 }
 
-/* Checks that `idx` indexes `container` and gives the element's position. */
-bool check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos)
+bool spl_check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos)
 {
     if (container.type != VT_ARRAY)
-        return rt_fail(I, at, "cannot index %s (only arrays can be indexed)", value_type_name(container));
+        return spl_fail(I, at, "cannot index %s (only arrays can be indexed)", spl_value_type_name(container));
     if (idx.type != VT_INT)
-        return rt_fail(I, at, "array index must be an int, got %s", value_type_name(idx));
+        return spl_fail(I, at, "array index must be an int, got %s", spl_value_type_name(idx));
     if (idx.as.i < 0 || idx.as.i >= container.as.a->len)
-        return rt_fail(I, at, "index %lld out of range for an array of length %lld", (long long)idx.as.i,
+        return spl_fail(I, at, "index %lld out of range for an array of length %lld", (long long)idx.as.i,
                        (long long)container.as.a->len);
     *pos = idx.as.i;
     return true;
@@ -72,14 +69,14 @@ bool check_index(Interp *I, const Node *at, Value container, Value idx, int64_t 
 static bool eval_index(Interp *I, const Node *n, Value *out)
 {
     Value a, b;
-    if (!eval(I, n->a, &a))
+    if (!spl_eval(I, n->a, &a))
         return false;
-    if (!eval(I, n->b, &b)) {
+    if (!spl_eval(I, n->b, &b)) {
         value_release(a);
         return false;
     }
     int64_t pos;
-    bool ok = check_index(I, n, a, b, &pos);
+    bool ok = spl_check_index(I, n, a, b, &pos);
     if (ok) {
         *out = a.as.a->items[pos];
         value_retain(*out);
@@ -92,11 +89,11 @@ static bool eval_index(Interp *I, const Node *n, Value *out)
 static bool eval_neg(Interp *I, const Node *n, Value *out)
 {
     Value v;
-    if (!eval(I, n->a, &v))
+    if (!spl_eval(I, n->a, &v))
         return false;
     if (v.type == VT_INT) {
         if (v.as.i == INT64_MIN)
-            return rt_fail(I, n, "integer overflow: -(%lld) does not fit in 64 bits", (long long)v.as.i);
+            return spl_fail(I, n, "integer overflow: -(%lld) does not fit in 64 bits", (long long)v.as.i);
         *out = value_int(-v.as.i);
         return true;
     }
@@ -105,17 +102,17 @@ static bool eval_neg(Interp *I, const Node *n, Value *out)
         return true;
     }
     value_release(v);
-    return rt_fail(I, n, "cannot negate %s", value_type_name(v));
+    return spl_fail(I, n, "cannot negate %s", spl_value_type_name(v));
 }
 
-bool eval_bool(Interp *I, const Node *n, bool *out)
+bool spl_eval_bool(Interp *I, const Node *n, bool *out)
 {
     Value v;
-    if (!eval(I, n, &v))
+    if (!spl_eval(I, n, &v))
         return false;
     if (v.type != VT_BOOL) {
         value_release(v);
-        return rt_fail(I, n, "expected a bool here, got %s", value_type_name(v));
+        return spl_fail(I, n, "expected a bool here, got %s", spl_value_type_name(v));
     }
     *out = v.as.b;
     return true;
@@ -124,9 +121,9 @@ bool eval_bool(Interp *I, const Node *n, bool *out)
 static bool eval_binary(Interp *I, const Node *n, Value *out)
 {
     Value a, b;
-    if (!eval(I, n->a, &a))
+    if (!spl_eval(I, n->a, &a))
         return false;
-    if (!eval(I, n->b, &b)) {
+    if (!spl_eval(I, n->b, &b)) {
         value_release(a);
         return false;
     }
@@ -152,7 +149,7 @@ static bool eval_binary(Interp *I, const Node *n, Value *out)
         default: break;
         }
     }
-    bool ok = binop(I, n, (BinOp)n->op, a, b, out);
+    bool ok = spl_binop(I, n, (BinOp)n->op, a, b, out);
     value_release(a);
     value_release(b);
     return ok;
@@ -161,19 +158,19 @@ static bool eval_binary(Interp *I, const Node *n, Value *out)
 static bool eval_logic(Interp *I, const Node *n, Value *out)
 {
     bool a, b;
-    if (!eval_bool(I, n->a, &a))
+    if (!spl_eval_bool(I, n->a, &a))
         return false;
     if (a == (n->kind == N_OR)) {
         *out = value_bool(a);
         return true;
     }
-    if (!eval_bool(I, n->b, &b))
+    if (!spl_eval_bool(I, n->b, &b))
         return false;
     *out = value_bool(b);
     return true;
 }
 
-bool eval(Interp *I, const Node *n, Value *out)
+bool spl_eval(Interp *I, const Node *n, Value *out)
 {
     switch ((NodeKind)n->kind) {
     case N_CONST:
@@ -189,13 +186,13 @@ bool eval(Interp *I, const Node *n, Value *out)
     case N_BINARY:
         return eval_binary(I, n, out);
     case N_CALL_EXTERN:
-        return call_extern(I, n, out);
+        return spl_call_extern(I, n, out);
     case N_CALL_FN:
-        return call_function(I, n, out);
+        return spl_call_function(I, n, out);
     case N_CALL_BUILTIN:
-        return call_builtin(I, n, out);
+        return spl_call_builtin(I, n, out);
     case N_METHOD:
-        return call_method(I, n, out);
+        return spl_call_method(I, n, out);
     case N_INDEX:
         return eval_index(I, n, out);
     case N_INTERP:
@@ -206,7 +203,7 @@ bool eval(Interp *I, const Node *n, Value *out)
         return eval_neg(I, n, out);
     case N_NOT: {
         bool b;
-        if (!eval_bool(I, n->a, &b))
+        if (!spl_eval_bool(I, n->a, &b))
             return false;
         *out = value_bool(!b);
         return true;
@@ -215,6 +212,6 @@ bool eval(Interp *I, const Node *n, Value *out)
     case N_OR:
         return eval_logic(I, n, out);
     default:
-        return rt_fail(I, n, "internal error: node %d is not an expression", n->kind);
+        return spl_fail(I, n, "internal error: node %d is not an expression", n->kind);
     }
 }

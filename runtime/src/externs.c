@@ -8,23 +8,23 @@
 #include "sffi_table.h"
 #include "util.h"
 
-const char *sffi_type_name(int type)
+const char *spl_sffi_type_name(int type)
 {
     static const char *const names[] = {"none", "i64", "i32", "f64", "bool", "text", "[i64]", "[f64]", "[text]"};
     return type >= 0 && type <= SFFI_TEXT_ARRAY ? names[type] : "?";
 }
 
-void extern_signature(const ExternDecl *d, char *buf, size_t size)
+void spl_extern_signature(const ExternDecl *d, char *buf, size_t size)
 {
     StrBuf sb = {0};
-    sb_addc(&sb, '(');
+    spl_sb_addc(&sb, '(');
     for (int i = 0; i < d->nparams; i++)
-        sb_printf(&sb, "%s%s", i ? ", " : "", sffi_type_name(d->params[i]));
-    sb_addc(&sb, ')');
+        spl_sb_printf(&sb, "%s%s", i ? ", " : "", spl_sffi_type_name(d->params[i]));
+    spl_sb_addc(&sb, ')');
     if (d->result != SFFI_NONE)
-        sb_printf(&sb, " -> %s", sffi_type_name(d->result));
+        spl_sb_printf(&sb, " -> %s", spl_sffi_type_name(d->result));
     snprintf(buf, size, "%s", sb.data);
-    sb_free(&sb);
+    spl_sb_free(&sb);
 }
 
 /* ---- binding ---- */
@@ -69,7 +69,7 @@ static int cmp_names(const void *a, const void *b)
 /* "sqlite,torch": the selected libraries but core, plus `lib`, sorted. */
 static void with_list(const char *lib, StrBuf *sb)
 {
-    const char **names = xmalloc((sffi_libraries_len + 1) * sizeof(char *));
+    const char **names = spl_xmalloc((sffi_libraries_len + 1) * sizeof(char *));
     size_t n = 0;
     for (size_t i = 0; i < sffi_libraries_len; i++)
         if (strcmp(sffi_libraries[i], "core") != 0 && strcmp(sffi_libraries[i], lib) != 0)
@@ -77,7 +77,7 @@ static void with_list(const char *lib, StrBuf *sb)
     names[n++] = lib;
     qsort(names, n, sizeof(char *), cmp_names);
     for (size_t i = 0; i < n; i++)
-        sb_printf(sb, "%s%s", i ? "," : "", names[i]);
+        spl_sb_printf(sb, "%s%s", i ? "," : "", names[i]);
     free(names);
 }
 
@@ -96,12 +96,12 @@ static void report_unknown(const ExternDecl *d, const Source *src, FILE *err, St
         fprintf(err, "provided by FFI library '%s' (see above)\n", c->library);
         return;
     }
-    sb_printf(hinted, "%s", key);
+    spl_sb_printf(hinted, "%s", key);
     StrBuf with = {0};
     with_list(c->library, &with);
     fprintf(err, "provided by FFI library '%s', which this runtime was built without; "
                  "rebuild with: scons runtime --with=%s\n", c->library, with.data);
-    sb_free(&with);
+    spl_sb_free(&with);
 }
 
 static bool signature_matches(const ExternDecl *d, const sffi_entry *e)
@@ -117,14 +117,14 @@ static bool signature_matches(const ExternDecl *d, const sffi_entry *e)
 static void report_mismatch(const ExternDecl *d, const sffi_entry *e, const Source *src, FILE *err)
 {
     char declared[256];
-    extern_signature(d, declared, sizeof declared);
+    spl_extern_signature(d, declared, sizeof declared);
     fprintf(err, "%s:%d:%d: extern function %s does not match this runtime's table\n"
                  "  declared here:     %s\n"
                  "  runtime provides:  %s  (FFI library '%s')\n",
             src->name, d->line, d->col, d->name, declared, e->signature, e->library);
 }
 
-bool externs_bind(Program *prog, const Source *src, FILE *err)
+bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
 {
     bool ok = true;
     StrBuf hinted = {0};
@@ -139,7 +139,7 @@ bool externs_bind(Program *prog, const Source *src, FILE *err)
             ok = false;
         }
     }
-    sb_free(&hinted);
+    spl_sb_free(&hinted);
     return ok;
 }
 
@@ -147,8 +147,8 @@ bool externs_bind(Program *prog, const Source *src, FILE *err)
 
 static bool arg_error(Interp *I, const Node *call, const ExternDecl *d, int i, const char *what, Value v)
 {
-    return rt_fail(I, call->list.items[i], "%s: argument %d ('%s') must be %s, got %s",
-                   d->name, i + 1, d->param_names[i], what, value_type_name(v));
+    return spl_fail(I, call->list.items[i], "%s: argument %d ('%s') must be %s, got %s",
+                   d->name, i + 1, d->param_names[i], what, spl_value_type_name(v));
 }
 
 static size_t scratch_need(const ExternDecl *d, const Value *vals)
@@ -174,8 +174,8 @@ static bool marshal_array(Interp *I, const Node *call, const ExternDecl *d, int 
         bool fits = kind == 0 ? e.type == VT_INT
                   : kind == 1 ? (e.type == VT_FLOAT || e.type == VT_INT) : e.type == VT_TEXT;
         if (!fits)
-            return rt_fail(I, call->list.items[i], "%s: argument %d ('%s') must be %s, but element %lld is %s",
-                           d->name, i + 1, d->param_names[i], what[kind], (long long)k, value_type_name(e));
+            return spl_fail(I, call->list.items[i], "%s: argument %d ('%s') must be %s, but element %lld is %s",
+                           d->name, i + 1, d->param_names[i], what[kind], (long long)k, spl_value_type_name(e));
         if (kind == 0)
             ((int64_t *)*cursor)[k] = e.as.i;
         else if (kind == 1)
@@ -199,7 +199,7 @@ static bool marshal(Interp *I, const Node *call, const ExternDecl *d, const Valu
 {
     size_t need = scratch_need(d, vals);
     if (need > I->scratch_cap) {
-        I->scratch = xrealloc(I->scratch, need);
+        I->scratch = spl_xrealloc(I->scratch, need);
         I->scratch_cap = need;
     }
     char *cursor = I->scratch;
@@ -215,7 +215,7 @@ static bool marshal(Interp *I, const Node *call, const ExternDecl *d, const Valu
             if (v.type != VT_INT)
                 return arg_error(I, call, d, i, "i32", v);
             if (v.as.i < INT32_MIN || v.as.i > INT32_MAX)
-                return rt_fail(I, call->list.items[i], "%s: argument %d ('%s') is %lld, out of the range of i32",
+                return spl_fail(I, call->list.items[i], "%s: argument %d ('%s') is %lld, out of the range of i32",
                                d->name, i + 1, d->param_names[i], (long long)v.as.i);
             args[i].i32 = (int32_t)v.as.i;
             break;
@@ -246,7 +246,7 @@ static bool bad_slice(Interp *I, const Node *call, const ExternDecl *d, const vo
 {
     if (len >= 0 && (data != NULL || len == 0))
         return false;
-    rt_fail(I, call, "%s returned an invalid array (data %s, length %lld)", d->name,
+    spl_fail(I, call, "%s returned an invalid array (data %s, length %lld)", d->name,
             data ? "set" : "NULL", (long long)len);
     return true;
 }
@@ -259,7 +259,7 @@ static bool unmarshal(Interp *I, const Node *call, const ExternDecl *d, const sf
     case SFFI_I32: *out = value_int(r->i32); return true;
     case SFFI_F64: *out = value_float(r->f64); return true;
     case SFFI_BOOL: *out = value_bool(r->b); return true;
-    case SFFI_TEXT: *out = r->text ? value_text(text_from_cstr(r->text)) : value_nil(); return true;
+    case SFFI_TEXT: *out = r->text ? value_text(spl_text_from_cstr(r->text)) : value_nil(); return true;
     default: break;
     }
     const void *data = d->result == SFFI_I64_ARRAY ? (const void *)r->i64s.data
@@ -267,14 +267,14 @@ static bool unmarshal(Interp *I, const Node *call, const ExternDecl *d, const sf
     int64_t len = r->i64s.len; /* the three slices share their layout */
     if (bad_slice(I, call, d, data, len))
         return false;
-    Array *a = array_new(len);
+    Array *a = spl_array_new(len);
     for (int64_t k = 0; k < len; k++) {
         if (d->result == SFFI_I64_ARRAY)
             a->items[k] = value_int(r->i64s.data[k]);
         else if (d->result == SFFI_F64_ARRAY)
             a->items[k] = value_float(r->f64s.data[k]);
         else
-            a->items[k] = r->texts.data[k] ? value_text(text_from_cstr(r->texts.data[k])) : value_nil();
+            a->items[k] = r->texts.data[k] ? value_text(spl_text_from_cstr(r->texts.data[k])) : value_nil();
     }
     a->len = len;
     *out = value_array(a);
@@ -283,18 +283,18 @@ static bool unmarshal(Interp *I, const Node *call, const ExternDecl *d, const sf
 
 static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
 {
-    if (ffi_pending == FFI_EXIT) {
+    if (spl_ffi_pending == FFI_EXIT) {
         I->exiting = true;
-        I->exit_code = ffi_exit_code();
-        ffi_clear();
+        I->exit_code = spl_ffi_exit_code();
+        spl_ffi_clear();
         return false;
     }
-    rt_fail(I, call, "%s failed: %s", d->name, ffi_error_message());
-    ffi_clear();
+    spl_fail(I, call, "%s failed: %s", d->name, spl_ffi_error_message());
+    spl_ffi_clear();
     return false;
 }
 
-bool call_extern(Interp *I, const Node *call, Value *out)
+bool spl_call_extern(Interp *I, const Node *call, Value *out)
 {
     const ExternDecl *d = call->target;
     Value vals[SFFI_MAX_PARAMS];
@@ -302,7 +302,7 @@ bool call_extern(Interp *I, const Node *call, Value *out)
     int n = 0;
     bool ok = true;
     for (; n < d->nparams; n++) {
-        if (!eval(I, call->list.items[n], &vals[n])) {
+        if (!spl_eval(I, call->list.items[n], &vals[n])) {
             ok = false;
             break;
         }
@@ -310,7 +310,7 @@ bool call_extern(Interp *I, const Node *call, Value *out)
     if (ok && marshal(I, call, d, vals, args)) {
         sffi_value result;
         d->entry->thunk(args, &result);
-        ok = ffi_pending == FFI_OK ? unmarshal(I, call, d, &result, out) : extern_failed(I, call, d);
+        ok = spl_ffi_pending == FFI_OK ? unmarshal(I, call, d, &result, out) : extern_failed(I, call, d);
     } else {
         ok = false;
     }
@@ -356,7 +356,7 @@ static void list_json(FILE *out)
     fputs(sffi_table_len ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
-void externs_list(FILE *out, bool json)
+void spl_externs_list(FILE *out, bool json)
 {
     if (json) {
         list_json(out);

@@ -20,16 +20,16 @@
 /* Binds every declaration of `prog`; prints each failure (unknown extern,
  * with the catalog's hint, or signature mismatch) on `err` and returns false
  * if there was any. */
-bool externs_bind(Program *prog, const Source *src, FILE *err);
+bool spl_externs_bind(Program *prog, const Source *src, FILE *err);
 
 /* A call of a bound extern (N_CALL_EXTERN). */
-bool call_extern(Interp *I, const Node *call, Value *out);
+bool spl_call_extern(Interp *I, const Node *call, Value *out);
 
 /* The canonical signature of a declaration: "(i64, text) -> bool", "(i64)". */
-void extern_signature(const ExternDecl *d, char *buf, size_t size);
-const char *sffi_type_name(int type);
+void spl_extern_signature(const ExternDecl *d, char *buf, size_t size);
+const char *spl_sffi_type_name(int type);
 
 /* `simple --externs [--json]`. */
-void externs_list(FILE *out, bool json);
+void spl_externs_list(FILE *out, bool json);
 
 #endif

@@ -7,14 +7,14 @@
 
 #define MESSAGE_MAX 4096
 
-_Thread_local int ffi_pending;
+_Thread_local int spl_ffi_pending;
 static _Thread_local char message[MESSAGE_MAX];
 static _Thread_local int exit_code;
 
 /* Keeps the first error of a call: it names the cause, later ones are consequences. */
 void sffi_set_error(const char *msg)
 {
-    if (ffi_pending != FFI_OK)
+    if (spl_ffi_pending != FFI_OK)
         return;
     if (!msg)
         msg = "(no message)";
@@ -28,23 +28,23 @@ void sffi_set_error(const char *msg)
         message[n] = '\0';
     }
     memcpy(message, msg, n);
-    ffi_pending = FFI_ERROR;
+    spl_ffi_pending = FFI_ERROR;
 }
 
-const char *ffi_error_message(void) { return message; }
+const char *spl_ffi_error_message(void) { return message; }
 
-int ffi_exit_code(void) { return exit_code; }
+int spl_ffi_exit_code(void) { return exit_code; }
 
-void ffi_request_exit(int code)
+void spl_ffi_request_exit(int code)
 {
-    if (ffi_pending != FFI_OK)
+    if (spl_ffi_pending != FFI_OK)
         return;
     exit_code = code;
-    ffi_pending = FFI_EXIT;
+    spl_ffi_pending = FFI_EXIT;
 }
 
-void ffi_clear(void)
+void spl_ffi_clear(void)
 {
-    ffi_pending = FFI_OK;
+    spl_ffi_pending = FFI_OK;
     message[0] = '\0';
 }

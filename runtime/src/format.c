@@ -20,7 +20,7 @@ static int shortest_digits(double f)
 
 /* Like Python's repr: plain notation for decimal exponents -5..15, else
  * scientific; either way a '.' shows it is a float (2.0, 1.0e+20). */
-void format_float(char *buf, double f)
+void spl_format_float(char *buf, double f)
 {
     if (isnan(f) || isinf(f)) {
         strcpy(buf, isnan(f) ? "nan" : f < 0 ? "-inf" : "inf");
@@ -51,62 +51,62 @@ void format_float(char *buf, double f)
 
 static void add_quoted(StrBuf *sb, const Text *t)
 {
-    sb_addc(sb, '"');
+    spl_sb_addc(sb, '"');
     for (int64_t i = 0; i < t->len; i++) {
         char c = t->data[i];
         switch (c) {
-        case '"': sb_add(sb, "\\\"", 2); break;
-        case '\\': sb_add(sb, "\\\\", 2); break;
-        case '\n': sb_add(sb, "\\n", 2); break;
-        case '\t': sb_add(sb, "\\t", 2); break;
-        case '\r': sb_add(sb, "\\r", 2); break;
-        default: sb_addc(sb, c);
+        case '"': spl_sb_add(sb, "\\\"", 2); break;
+        case '\\': spl_sb_add(sb, "\\\\", 2); break;
+        case '\n': spl_sb_add(sb, "\\n", 2); break;
+        case '\t': spl_sb_add(sb, "\\t", 2); break;
+        case '\r': spl_sb_add(sb, "\\r", 2); break;
+        default: spl_sb_addc(sb, c);
         }
     }
-    sb_addc(sb, '"');
+    spl_sb_addc(sb, '"');
 }
 
 #define MAX_PRINT_DEPTH 100
 
 static void format_nested(StrBuf *sb, Value v, bool quoted, int depth);
 
-void format_value(StrBuf *sb, Value v, bool quoted) { format_nested(sb, v, quoted, 0); }
+void spl_format_value(StrBuf *sb, Value v, bool quoted) { format_nested(sb, v, quoted, 0); }
 
 /* Arrays nested deeper than MAX_PRINT_DEPTH print as [...]. */
 static void format_nested(StrBuf *sb, Value v, bool quoted, int depth)
 {
     char buf[40];
     switch ((ValueType)v.type) {
-    case VT_NIL: sb_add(sb, "nil", 3); return;
-    case VT_BOOL: sb_adds(sb, v.as.b ? "true" : "false"); return;
+    case VT_NIL: spl_sb_add(sb, "nil", 3); return;
+    case VT_BOOL: spl_sb_adds(sb, v.as.b ? "true" : "false"); return;
     case VT_INT:
         snprintf(buf, sizeof buf, "%lld", (long long)v.as.i);
-        sb_adds(sb, buf);
+        spl_sb_adds(sb, buf);
         return;
     case VT_FLOAT:
-        format_float(buf, v.as.f);
-        sb_adds(sb, buf);
+        spl_format_float(buf, v.as.f);
+        spl_sb_adds(sb, buf);
         return;
     case VT_TEXT:
         if (quoted)
             add_quoted(sb, v.as.t);
         else
-            sb_add(sb, v.as.t->data, (size_t)v.as.t->len);
+            spl_sb_add(sb, v.as.t->data, (size_t)v.as.t->len);
         return;
     case VT_ARRAY:
         if (depth == MAX_PRINT_DEPTH) {
-            sb_adds(sb, "[...]");
+            spl_sb_adds(sb, "[...]");
             return;
         }
-        sb_addc(sb, '[');
+        spl_sb_addc(sb, '[');
         for (int64_t i = 0; i < v.as.a->len; i++) {
             if (i)
-                sb_add(sb, ", ", 2);
+                spl_sb_add(sb, ", ", 2);
             format_nested(sb, v.as.a->items[i], true, depth + 1);
         }
-        sb_addc(sb, ']');
+        spl_sb_addc(sb, ']');
         return;
     case VT_UNDEF: break;
     }
-    sb_adds(sb, "<undefined>");
+    spl_sb_adds(sb, "<undefined>");
 }

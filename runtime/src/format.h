@@ -9,8 +9,8 @@
 
 /* The shortest text that reads back as `f`, always with a '.' or exponent
  * mark: 3.5, 2.0, 1.0e+20, inf, nan. `buf` holds at least 40 bytes. */
-void format_float(char *buf, double f);
+void spl_format_float(char *buf, double f);
 /* Appends `v`: text as is, or (quoted) as a "literal" when inside an array. */
-void format_value(StrBuf *sb, Value v, bool quoted);
+void spl_format_value(StrBuf *sb, Value v, bool quoted);
 
 #endif

@@ -13,20 +13,18 @@
 
 typedef enum Flow { FLOW_NORMAL, FLOW_BREAK, FLOW_CONTINUE, FLOW_RETURN, FLOW_ERROR } Flow;
 
-bool check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos); /* eval.c */
-bool call_function(Interp *I, const Node *call, Value *out);
 static Flow exec_block(Interp *I, const Node *block);
 
-bool rt_fail(Interp *I, const Node *at, const char *fmt, ...)
+bool spl_fail(Interp *I, const Node *at, const char *fmt, ...)
 {
     if (I->err_msg || I->exiting)
         return false;
     StrBuf sb = {0};
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&sb, fmt, ap);
+    spl_sb_vprintf(&sb, fmt, ap);
     va_end(ap);
-    I->err_msg = sb_take(&sb);
+    I->err_msg = spl_sb_take(&sb);
     I->err_line = at->line;
     I->err_col = at->col;
     return false;
@@ -42,7 +40,7 @@ static bool variable(Interp *I, const Node *n, Value **out)
     }
     Value *g = &I->globals[n->slot];
     if (g->type == VT_UNDEF)
-        return rt_fail(I, n, "global '%s' is used before its definition ran (line %d)",
+        return spl_fail(I, n, "global '%s' is used before its definition ran (line %d)",
                        I->prog->globals[n->slot].name, I->prog->globals[n->slot].line);
     *out = g;
     return true;
@@ -50,7 +48,7 @@ static bool variable(Interp *I, const Node *n, Value **out)
 
 /* Every index of the chain is evaluated before any storage is touched, so a
  * call inside an index cannot move the element under our feet. */
-bool lvalue(Interp *I, const Node *target, Value **out)
+bool spl_lvalue(Interp *I, const Node *target, Value **out)
 {
     const Node *chain[MAX_INDEX_CHAIN];
     Value idx[MAX_INDEX_CHAIN];
@@ -58,11 +56,11 @@ bool lvalue(Interp *I, const Node *target, Value **out)
     const Node *root = target;
     for (; root->kind == N_INDEX; root = root->a) {
         if (n == MAX_INDEX_CHAIN)
-            return rt_fail(I, target, "element assignment nested too deeply");
+            return spl_fail(I, target, "element assignment nested too deeply");
         chain[n++] = root;
     }
     for (int k = n - 1; k >= 0; k--) {
-        if (!eval(I, chain[k]->b, &idx[k])) {
+        if (!spl_eval(I, chain[k]->b, &idx[k])) {
             for (int j = n - 1; j > k; j--)
                 value_release(idx[j]);
             return false;
@@ -72,9 +70,9 @@ bool lvalue(Interp *I, const Node *target, Value **out)
     bool ok = variable(I, root, &slot);
     for (int k = n - 1; ok && k >= 0; k--) {
         int64_t pos;
-        ok = check_index(I, chain[k], *slot, idx[k], &pos);
+        ok = spl_check_index(I, chain[k], *slot, idx[k], &pos);
         if (ok)
-            slot = &array_unshare(slot)->items[pos];
+            slot = &spl_array_unshare(slot)->items[pos];
     }
     for (int k = 0; k < n; k++)
         value_release(idx[k]);
@@ -86,9 +84,9 @@ bool lvalue(Interp *I, const Node *target, Value **out)
 static bool exec_assign(Interp *I, const Node *n)
 {
     Value rhs, *slot;
-    if (!eval(I, n->b, &rhs))
+    if (!spl_eval(I, n->b, &rhs))
         return false;
-    if (!lvalue(I, n->a, &slot)) {
+    if (!spl_lvalue(I, n->a, &slot)) {
         value_release(rhs);
         return false;
     }
@@ -98,12 +96,12 @@ static bool exec_assign(Interp *I, const Node *n)
         return true;
     }
     if (n->op == OP_ADD && slot->type == VT_TEXT && rhs.type == VT_TEXT) {
-        text_append(slot, rhs.as.t->data, (size_t)rhs.as.t->len); /* in place when unshared */
+        spl_text_append(slot, rhs.as.t->data, (size_t)rhs.as.t->len); /* in place when unshared */
         value_release(rhs);
         return true;
     }
     Value result;
-    bool ok = binop(I, n, (BinOp)n->op, *slot, rhs, &result);
+    bool ok = spl_binop(I, n, (BinOp)n->op, *slot, rhs, &result);
     value_release(rhs);
     if (ok) {
         value_release(*slot);
@@ -124,15 +122,15 @@ static bool exec_print(Interp *I, const Node *n)
         return true;
     }
     Value v;
-    if (!eval(I, n->a, &v))
+    if (!spl_eval(I, n->a, &v))
         return false;
     if (v.type == VT_TEXT) {
         fwrite(v.as.t->data, 1, (size_t)v.as.t->len, out);
     } else {
         StrBuf sb = {0};
-        format_value(&sb, v, false);
+        spl_format_value(&sb, v, false);
         fwrite(sb.data, 1, sb.len, out);
-        sb_free(&sb);
+        spl_sb_free(&sb);
     }
     fputc('\n', out);
     value_release(v);
@@ -142,7 +140,7 @@ static bool exec_print(Interp *I, const Node *n)
 static bool exec_decl(Interp *I, const Node *n)
 {
     Value v;
-    if (!eval(I, n->a, &v))
+    if (!spl_eval(I, n->a, &v))
         return false;
     Value *slot = n->global ? &I->globals[n->slot] : &I->fp[n->slot];
     value_release(*slot);
@@ -154,7 +152,7 @@ static Flow exec_if(Interp *I, const Node *n)
 {
     for (int i = 0; i < n->list.n; i += 2) {
         bool c;
-        if (!eval_bool(I, n->list.items[i], &c))
+        if (!spl_eval_bool(I, n->list.items[i], &c))
             return FLOW_ERROR;
         if (c)
             return exec_block(I, n->list.items[i + 1]);
@@ -176,7 +174,7 @@ static Flow exec_while(Interp *I, const Node *n)
     Flow result = FLOW_NORMAL;
     for (;;) {
         bool c;
-        if (!eval_bool(I, n->a, &c))
+        if (!spl_eval_bool(I, n->a, &c))
             return FLOW_ERROR;
         if (!c || !loop_goes_on(exec_block(I, n->b), &result))
             return result;
@@ -186,16 +184,16 @@ static Flow exec_while(Interp *I, const Node *n)
 static Flow exec_for_range(Interp *I, const Node *n)
 {
     Value lo, hi;
-    if (!eval(I, n->a, &lo))
+    if (!spl_eval(I, n->a, &lo))
         return FLOW_ERROR;
-    if (!eval(I, n->b, &hi)) {
+    if (!spl_eval(I, n->b, &hi)) {
         value_release(lo);
         return FLOW_ERROR;
     }
     if (lo.type != VT_INT || hi.type != VT_INT) {
         const Node *at = lo.type != VT_INT ? n->a : n->b;
         Value bad = lo.type != VT_INT ? lo : hi;
-        rt_fail(I, at, "a range needs int bounds, got %s", value_type_name(bad));
+        spl_fail(I, at, "a range needs int bounds, got %s", spl_value_type_name(bad));
         value_release(lo);
         value_release(hi);
         return FLOW_ERROR;
@@ -214,10 +212,10 @@ static Flow exec_for_range(Interp *I, const Node *n)
 static Flow exec_for_each(Interp *I, const Node *n)
 {
     Value seq;
-    if (!eval(I, n->a, &seq))
+    if (!spl_eval(I, n->a, &seq))
         return FLOW_ERROR;
     if (seq.type != VT_ARRAY) {
-        rt_fail(I, n->a, "for ... in needs an array or a range a..b, got %s", value_type_name(seq));
+        spl_fail(I, n->a, "for ... in needs an array or a range a..b, got %s", spl_value_type_name(seq));
         value_release(seq);
         return FLOW_ERROR;
     }
@@ -242,7 +240,7 @@ static Flow exec_stmt(Interp *I, const Node *n)
     Value v;
     switch ((NodeKind)n->kind) {
     case N_EXPR_STMT:
-        if (!eval(I, n->a, &v))
+        if (!spl_eval(I, n->a, &v))
             return FLOW_ERROR;
         value_release(v);
         return FLOW_NORMAL;
@@ -260,10 +258,10 @@ static Flow exec_stmt(Interp *I, const Node *n)
             I->retval = value_nil();
             return FLOW_RETURN;
         }
-        return eval(I, n->a, &I->retval) ? FLOW_RETURN : FLOW_ERROR;
+        return spl_eval(I, n->a, &I->retval) ? FLOW_RETURN : FLOW_ERROR;
     case N_BLOCK: return exec_block(I, n);
     default:
-        rt_fail(I, n, "internal error: node %d is not a statement", n->kind);
+        spl_fail(I, n, "internal error: node %d is not a statement", n->kind);
         return FLOW_ERROR;
     }
 }
@@ -283,7 +281,7 @@ static Flow exec_block(Interp *I, const Node *block)
 static void flush_repeats(Interp *I)
 {
     if (I->trace_repeat > 0)
-        sb_printf(&I->trace, "  (the line above repeats %d more time%s)\n", I->trace_repeat,
+        spl_sb_printf(&I->trace, "  (the line above repeats %d more time%s)\n", I->trace_repeat,
                   I->trace_repeat == 1 ? "" : "s");
     I->trace_repeat = 0;
 }
@@ -305,9 +303,9 @@ static void add_trace(Interp *I, const Func *f, const Node *call)
     }
     flush_repeats(I);
     if (I->trace_lines++ < MAX_TRACE_LINES)
-        sb_adds(&I->trace, line);
+        spl_sb_adds(&I->trace, line);
     else if (I->trace_lines == MAX_TRACE_LINES + 1)
-        sb_adds(&I->trace, "  ...\n");
+        spl_sb_adds(&I->trace, "  ...\n");
     snprintf(I->trace_last, sizeof I->trace_last, "%s", line);
 }
 
@@ -340,16 +338,16 @@ static bool enter(Interp *I, const Func *f, const Node *call)
     const Node *at = call ? call : f->body;
     char probe;
     if (I->c_stack_limit && (uintptr_t)&probe < I->c_stack_limit)
-        return rt_fail(I, at, "stack overflow: the interpreter's stack is used up (fn %s)", f->name);
+        return spl_fail(I, at, "stack overflow: the interpreter's stack is used up (fn %s)", f->name);
     if (I->depth >= INTERP_MAX_DEPTH)
-        return rt_fail(I, at, "stack overflow: more than %d nested calls (fn %s)", INTERP_MAX_DEPTH, f->name);
+        return spl_fail(I, at, "stack overflow: more than %d nested calls (fn %s)", INTERP_MAX_DEPTH, f->name);
     if (I->sp + f->nslots > I->stack_end)
-        return rt_fail(I, at, "stack overflow: the locals of nested calls exceed %d slots (fn %s)",
+        return spl_fail(I, at, "stack overflow: the locals of nested calls exceed %d slots (fn %s)",
                        INTERP_STACK_VALUES, f->name);
     return true;
 }
 
-bool call_function(Interp *I, const Node *call, Value *out)
+bool spl_call_function(Interp *I, const Node *call, Value *out)
 {
     const Func *f = call->target;
     if (!enter(I, f, call))
@@ -357,7 +355,7 @@ bool call_function(Interp *I, const Node *call, Value *out)
     Value *frame = I->sp;
     for (int i = 0; i < f->nparams; i++) {
         I->sp = frame + i; /* calls inside the argument build their frames above */
-        if (!eval(I, call->list.items[i], &frame[i])) {
+        if (!spl_eval(I, call->list.items[i], &frame[i])) {
             for (int j = 0; j < i; j++)
                 value_release(frame[j]);
             I->sp = frame;
@@ -369,15 +367,15 @@ bool call_function(Interp *I, const Node *call, Value *out)
 
 /* ---- the program ---- */
 
-void interp_init(Interp *I, const Program *prog, const Source *src)
+void spl_interp_init(Interp *I, const Program *prog, const Source *src)
 {
     memset(I, 0, sizeof *I);
     I->prog = prog;
     I->src = src;
-    I->stack = xcalloc(INTERP_STACK_VALUES, sizeof(Value));
+    I->stack = spl_xcalloc(INTERP_STACK_VALUES, sizeof(Value));
     I->stack_end = I->stack + INTERP_STACK_VALUES;
     I->fp = I->sp = I->stack;
-    I->globals = xcalloc((size_t)prog->nglobals + 1, sizeof(Value));
+    I->globals = spl_xcalloc((size_t)prog->nglobals + 1, sizeof(Value));
     for (int i = 0; i < prog->nglobals; i++)
         I->globals[i].type = VT_UNDEF;
 }
@@ -386,7 +384,7 @@ static void report_error(Interp *I)
 {
     flush_repeats(I);
     fflush(stdout);
-    diag_print(stderr, I->src, I->err_line, I->err_col, "error: ", I->err_msg, 1);
+    spl_diag_print(stderr, I->src, I->err_line, I->err_col, "error: ", I->err_msg, 1);
     if (I->trace.len)
         fputs(I->trace.data, stderr);
 }
@@ -403,7 +401,7 @@ static bool run_main(Interp *I)
     return true;
 }
 
-int interp_run(Interp *I)
+int spl_interp_run(Interp *I)
 {
     const Program *p = I->prog;
     for (int i = 0; i < p->top_nslots; i++)
@@ -427,7 +425,7 @@ int interp_run(Interp *I)
     return 0;
 }
 
-void interp_free(Interp *I)
+void spl_interp_free(Interp *I)
 {
     for (int i = 0; i < I->prog->nglobals; i++)
         value_release(I->globals[i]);
@@ -436,6 +434,6 @@ void interp_free(Interp *I)
     free(I->stack);
     free(I->scratch);
     free(I->err_msg);
-    sb_free(&I->trace);
+    spl_sb_free(&I->trace);
     memset(I, 0, sizeof *I);
 }

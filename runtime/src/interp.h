@@ -1,10 +1,13 @@
 /*
  * interp.h - the tree-walking interpreter.
  *
+ * Every global symbol of the runtime starts with spl_ (or is main or
+ * sffi_set_error), so none can clash with an FFI library linked beside it.
+ *
  * Locals live in frames on one value stack (fp[slot]); globals in their own
  * array. Every evaluation function returns false on a runtime error (or an
  * exit request from rt_exit), after releasing what it holds, so an error
- * unwinds to interp_run(), which reports it; nothing leaks on that path.
+ * unwinds to spl_interp_run(), which reports it; nothing leaks on that path.
  */
 #ifndef SIMPLE_INTERP_H
 #define SIMPLE_INTERP_H
@@ -46,22 +49,26 @@ typedef struct Interp {
     size_t scratch_cap;
 } Interp;
 
-void interp_init(Interp *I, const Program *prog, const Source *src);
+void spl_interp_init(Interp *I, const Program *prog, const Source *src);
 /* Runs the top-level statements, then main() if defined. Returns the exit
  * status: 0, 1 after a runtime error (reported on stderr), or rt_exit's code. */
-int interp_run(Interp *I);
-void interp_free(Interp *I);
+int spl_interp_run(Interp *I);
+void spl_interp_free(Interp *I);
 
 /* Evaluates an expression into *out (a new reference). */
-bool eval(Interp *I, const Node *n, Value *out);
+bool spl_eval(Interp *I, const Node *n, Value *out);
 /* Evaluates a condition, which must be a bool. */
-bool eval_bool(Interp *I, const Node *n, bool *out);
-bool binop(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out);
+bool spl_eval_bool(Interp *I, const Node *n, bool *out);
+bool spl_binop(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out);
+/* Checks that `idx` indexes the array `container`; gives the position. */
+bool spl_check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos);
+/* A call of a user function (N_CALL_FN). */
+bool spl_call_function(Interp *I, const Node *call, Value *out);
 /* The storage of an assignable expression (variable or element chain). */
-bool lvalue(Interp *I, const Node *target, Value **out);
+bool spl_lvalue(Interp *I, const Node *target, Value **out);
 
 /* Records a runtime error at `at` and returns false. */
-bool rt_fail(Interp *I, const Node *at, const char *fmt, ...)
+bool spl_fail(Interp *I, const Node *at, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif

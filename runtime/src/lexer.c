@@ -55,14 +55,14 @@ static bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
 
 static bool fail_at(Lexer *L, int line, int col, const char *fmt, const char *arg)
 {
-    compile_error_set(L->err, line, col, fmt, arg);
+    spl_compile_error_set(L->err, line, col, fmt, arg);
     return false;
 }
 
 static Token *emit(Lexer *L, TokKind kind, int line, int col, size_t start)
 {
     TokenList *t = L->out;
-    grow_array((void **)&t->items, &t->cap, t->n + 1, sizeof(Token));
+    spl_grow_array((void **)&t->items, &t->cap, t->n + 1, sizeof(Token));
     Token *tok = &t->items[t->n++];
     memset(tok, 0, sizeof *tok);
     tok->kind = kind;
@@ -169,7 +169,7 @@ static bool lex_number(Lexer *L)
 
 static void add_part(TextPart **parts, int *n, int *cap, TextPart part)
 {
-    grow_array((void **)parts, cap, *n + 1, sizeof(TextPart));
+    spl_grow_array((void **)parts, cap, *n + 1, sizeof(TextPart));
     (*parts)[(*n)++] = part;
 }
 
@@ -179,7 +179,7 @@ static void flush_literal(StrBuf *lit, TextPart **parts, int *n, int *cap)
         return;
     TextPart p = {.is_expr = false};
     p.len = lit->len;
-    p.text = sb_take(lit);
+    p.text = spl_sb_take(lit);
     add_part(parts, n, cap, p);
 }
 
@@ -227,7 +227,7 @@ static bool lex_escape(Lexer *L, StrBuf *lit)
     static const char map[] = "n\nt\tr\r\"\"\\\\{{}}";
     for (const char *m = map; *m; m += 2) {
         if (*m == c) {
-            sb_addc(lit, m[1]);
+            spl_sb_addc(lit, m[1]);
             advance(L);
             return true;
         }
@@ -263,7 +263,7 @@ static bool lex_text(Lexer *L)
             flush_literal(&lit, &parts, &n, &cap);
             ok = lex_interpolation(L, &parts, &n, &cap);
         } else {
-            sb_addc(&lit, c);
+            spl_sb_addc(&lit, c);
             advance(L);
         }
         if (!ok)
@@ -354,7 +354,7 @@ static void finish(Lexer *L)
     emit(L, T_EOF, L->line, L->col, L->pos);
 }
 
-bool lex(const Source *src, size_t begin, size_t end, int line, int col, bool expr_mode,
+bool spl_lex(const Source *src, size_t begin, size_t end, int line, int col, bool expr_mode,
          TokenList *out, CompileError *err)
 {
     Lexer L = {.s = src->text, .pos = begin, .end = end, .line = line, .col = col,
@@ -388,7 +388,7 @@ bool lex(const Source *src, size_t begin, size_t end, int line, int col, bool ex
     return true;
 }
 
-void token_list_free(TokenList *toks)
+void spl_token_list_free(TokenList *toks)
 {
     for (int i = 0; i < toks->n; i++) {
         Token *t = &toks->items[i];
@@ -400,7 +400,7 @@ void token_list_free(TokenList *toks)
     memset(toks, 0, sizeof *toks);
 }
 
-const char *token_kind_name(TokKind kind)
+const char *spl_token_kind_name(TokKind kind)
 {
     switch (kind) {
     case T_EOF: return "end of file";

@@ -61,9 +61,9 @@ typedef struct TokenList {
 /* Tokenizes src->text[begin, end). `line`/`col` are the position of `begin`.
  * In expression mode (an interpolated `{expr}`) there is no indentation and
  * no NEWLINE. Returns false with `err` set on a syntax error. */
-bool lex(const Source *src, size_t begin, size_t end, int line, int col, bool expr_mode,
+bool spl_lex(const Source *src, size_t begin, size_t end, int line, int col, bool expr_mode,
          TokenList *out, CompileError *err);
-void token_list_free(TokenList *toks);
-const char *token_kind_name(TokKind kind);
+void spl_token_list_free(TokenList *toks);
+const char *spl_token_kind_name(TokKind kind);
 
 #endif

@@ -61,17 +61,17 @@ static bool load(const Source *src, Program *prog)
     CompileError err = {0};
     int line, col;
     bool ok = false;
-    if (source_check_utf8(src, &line, &col)) {
-        compile_error_set(&err, line, col, "the file is not valid UTF-8 (or holds a NUL byte)");
+    if (spl_source_check_utf8(src, &line, &col)) {
+        spl_compile_error_set(&err, line, col, "the file is not valid UTF-8 (or holds a NUL byte)");
         err.show_line = 0; /* do not echo the bad bytes */
-    } else if (parse_program(src, prog, &err) && externs_bind(prog, src, stderr)) {
-        ok = resolve_program(prog, &err);
+    } else if (spl_parse_program(src, prog, &err) && spl_externs_bind(prog, src, stderr)) {
+        ok = spl_resolve_program(prog, &err);
     }
     if (err.msg) {
         fflush(stdout);
-        diag_print(stderr, src, err.line, err.col, "", err.msg, err.show_line);
+        spl_diag_print(stderr, src, err.line, err.col, "", err.msg, err.show_line);
     }
-    compile_error_free(&err);
+    spl_compile_error_free(&err);
     return ok;
 }
 
@@ -82,12 +82,12 @@ static int run_source(const Source *src, size_t stack_size)
     int status = EXIT_LOAD_ERROR;
     if (load(src, &prog)) {
         Interp I;
-        interp_init(&I, &prog, src);
+        spl_interp_init(&I, &prog, src);
         I.c_stack_limit = (uintptr_t)&I - stack_size + INTERP_STACK_RESERVE;
-        status = interp_run(&I);
-        interp_free(&I);
+        status = spl_interp_run(&I);
+        spl_interp_free(&I);
     }
-    program_free(&prog);
+    spl_program_free(&prog);
     return status;
 }
 
@@ -127,19 +127,19 @@ static int run_script(const char *path, const char *code, int argc, char **argv)
 {
     Source src;
     if (code) {
-        source_from_string(&src, "-e", code);
+        spl_source_from_string(&src, "-e", code);
     } else {
         char *err = NULL;
-        if (!source_load_file(&src, path, &err)) {
+        if (!spl_source_load_file(&src, path, &err)) {
             fprintf(stderr, "simple: %s\n", err);
             free(err);
             return EXIT_LOAD_ERROR;
         }
     }
     sffi_core_set_args(argc, argv);
-    sffi_core_set_exit_handler(ffi_request_exit);
+    sffi_core_set_exit_handler(spl_ffi_request_exit);
     int status = run_in_thread(&src);
-    source_free(&src);
+    spl_source_free(&src);
     return status;
 }
 
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(arg, "--externs") == 0 && (argc == 2 || (argc == 3 && strcmp(argv[2], "--json") == 0))) {
-        externs_list(stdout, argc == 3);
+        spl_externs_list(stdout, argc == 3);
         return 0;
     }
     if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {

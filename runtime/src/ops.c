@@ -15,7 +15,7 @@ static bool int_arith(Interp *I, const Node *at, BinOp op, int64_t a, int64_t b,
     case OP_DIV:
     case OP_MOD:
         if (b == 0)
-            return rt_fail(I, at, op == OP_DIV ? "division by zero" : "modulo by zero");
+            return spl_fail(I, at, op == OP_DIV ? "division by zero" : "modulo by zero");
         overflow = a == INT64_MIN && b == -1;
         if (!overflow)
             r = op == OP_DIV ? a / b : a % b;
@@ -23,8 +23,8 @@ static bool int_arith(Interp *I, const Node *at, BinOp op, int64_t a, int64_t b,
     default: break;
     }
     if (overflow)
-        return rt_fail(I, at, "integer overflow: %lld %s %lld does not fit in 64 bits",
-                       (long long)a, binop_symbol(op), (long long)b);
+        return spl_fail(I, at, "integer overflow: %lld %s %lld does not fit in 64 bits",
+                       (long long)a, spl_binop_symbol(op), (long long)b);
     *out = value_int(r);
     return true;
 }
@@ -39,7 +39,7 @@ static bool float_arith(Interp *I, const Node *at, BinOp op, double a, double b,
     case OP_DIV:
     case OP_MOD:
         if (b == 0)
-            return rt_fail(I, at, op == OP_DIV ? "division by zero" : "modulo by zero");
+            return spl_fail(I, at, op == OP_DIV ? "division by zero" : "modulo by zero");
         r = op == OP_DIV ? a / b : fmod(a, b);
         break;
     default: break;
@@ -70,8 +70,8 @@ static bool is_number(Value v) { return v.type == VT_INT || v.type == VT_FLOAT; 
 
 static bool type_error(Interp *I, const Node *at, BinOp op, Value a, Value b)
 {
-    return rt_fail(I, at, "cannot apply '%s' to %s and %s", binop_symbol(op),
-                   value_type_name(a), value_type_name(b));
+    return spl_fail(I, at, "cannot apply '%s' to %s and %s", spl_binop_symbol(op),
+                   spl_value_type_name(a), spl_value_type_name(b));
 }
 
 static bool ordering(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out)
@@ -95,7 +95,7 @@ static bool ordering(Interp *I, const Node *at, BinOp op, Value a, Value b, Valu
 
 static Value concat_arrays(const Array *a, const Array *b)
 {
-    Array *r = array_new(a->len + b->len);
+    Array *r = spl_array_new(a->len + b->len);
     for (int64_t i = 0; i < a->len; i++) {
         value_retain(a->items[i]);
         r->items[r->len++] = a->items[i];
@@ -107,14 +107,14 @@ static Value concat_arrays(const Array *a, const Array *b)
     return value_array(r);
 }
 
-bool binop(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out)
+bool spl_binop(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out)
 {
     if (a.type == VT_INT && b.type == VT_INT && op <= OP_MOD)
         return int_arith(I, at, op, a.as.i, b.as.i, out);
     switch (op) {
     case OP_EQ:
     case OP_NE:
-        *out = value_bool(value_equal(a, b) == (op == OP_EQ));
+        *out = value_bool(spl_value_equal(a, b) == (op == OP_EQ));
         return true;
     case OP_LT:
     case OP_LE:
@@ -128,7 +128,7 @@ bool binop(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out)
         return float_arith(I, at, op, a.type == VT_INT ? (double)a.as.i : a.as.f,
                            b.type == VT_INT ? (double)b.as.i : b.as.f, out);
     if (op == OP_ADD && a.type == VT_TEXT && b.type == VT_TEXT) {
-        *out = value_text(text_concat(a.as.t, b.as.t));
+        *out = value_text(spl_text_concat(a.as.t, b.as.t));
         return true;
     }
     if (op == OP_ADD && a.type == VT_ARRAY && b.type == VT_ARRAY) {

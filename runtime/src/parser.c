@@ -48,7 +48,7 @@ static bool accept(Parser *P, TokKind k)
 /* "'foo'", "name 'foo'", "end of line", ... for messages. */
 static void describe(const Token *t, char *buf, size_t size)
 {
-    const char *generic = token_kind_name(t->kind);
+    const char *generic = spl_token_kind_name(t->kind);
     int len = t->len > 40 ? 40 : (int)t->len;
     if (t->kind == T_NAME)
         snprintf(buf, size, "name '%.*s'", len, t->start);
@@ -67,17 +67,17 @@ static void *error_here(Parser *P, const char *expected)
     char found[80];
     describe(t, found, sizeof found);
     if (t->kind == T_INDENT) {
-        compile_error_set(P->err, t->line, t->col, "unexpected indent");
+        spl_compile_error_set(P->err, t->line, t->col, "unexpected indent");
     } else if (t->kind == T_EOF && P->in_interpolation) {
-        compile_error_set(P->err, t->line, t->col, "expected %s, found '}'", expected);
+        spl_compile_error_set(P->err, t->line, t->col, "expected %s, found '}'", expected);
     } else if (prev && prev->kind != T_NEWLINE && t->line > prev->line) {
         /* Inside () or [] line ends are no tokens: point after the line's last token. */
         int col = prev->col;
         for (size_t i = 0; i < prev->len; i++)
             col += ((unsigned char)prev->start[i] & 0xC0) != 0x80;
-        compile_error_set(P->err, prev->line, col, "expected %s, found end of line", expected);
+        spl_compile_error_set(P->err, prev->line, col, "expected %s, found end of line", expected);
     } else {
-        compile_error_set(P->err, t->line, t->col, "expected %s, found %s", expected, found);
+        spl_compile_error_set(P->err, t->line, t->col, "expected %s, found %s", expected, found);
     }
     return NULL;
 }
@@ -95,7 +95,7 @@ static char *take_name(Parser *P, const char *what)
     if (kind(P) != T_NAME)
         return error_here(P, what);
     Token *t = next(P);
-    return xstrndup(t->start, t->len);
+    return spl_xstrndup(t->start, t->len);
 }
 
 /* ---- expressions ---- */
@@ -104,22 +104,22 @@ static Node *parse_interpolated(Parser *P, const TextPart *part)
 {
     Parser sub = {.src = P->src, .err = P->err, .in_interpolation = true};
     Node *expr = NULL;
-    if (lex(P->src, part->begin, part->end, part->line, part->col, true, &sub.toks, P->err)) {
+    if (spl_lex(P->src, part->begin, part->end, part->line, part->col, true, &sub.toks, P->err)) {
         expr = parse_expr(&sub);
         if (expr && kind(&sub) != T_EOF) {
             error_here(&sub, "'}' to end the interpolation");
-            node_free(expr);
+            spl_node_free(expr);
             expr = NULL;
         }
     }
-    token_list_free(&sub.toks);
+    spl_token_list_free(&sub.toks);
     return expr;
 }
 
 static Node *text_const(const char *s, size_t len, int line, int col)
 {
-    Node *n = node_new(N_CONST, line, col);
-    n->value = value_text(text_new(s, len));
+    Node *n = spl_node_new(N_CONST, line, col);
+    n->value = value_text(spl_text_new(s, len));
     return n;
 }
 
@@ -130,16 +130,16 @@ static Node *parse_text(Parser *P)
         return text_const("", 0, t->line, t->col);
     if (t->nparts == 1 && !t->parts[0].is_expr)
         return text_const(t->parts[0].text, t->parts[0].len, t->line, t->col);
-    Node *n = node_new(N_INTERP, t->line, t->col);
+    Node *n = spl_node_new(N_INTERP, t->line, t->col);
     for (int i = 0; i < t->nparts; i++) {
         const TextPart *part = &t->parts[i];
         Node *piece = part->is_expr ? parse_interpolated(P, part)
                                     : text_const(part->text, part->len, t->line, t->col);
         if (!piece) {
-            node_free(n);
+            spl_node_free(n);
             return NULL;
         }
-        node_list_add(&n->list, piece);
+        spl_node_list_add(&n->list, piece);
     }
     return n;
 }
@@ -151,7 +151,7 @@ static bool parse_list(Parser *P, NodeList *list, TokKind close, const char *clo
         Node *item = parse_expr(P);
         if (!item)
             return false;
-        node_list_add(list, item);
+        spl_node_list_add(list, item);
         if (!accept(P, T_COMMA))
             break;
     }
@@ -165,27 +165,27 @@ static Node *parse_primary(Parser *P)
     switch (t->kind) {
     case T_INT:
     case T_FLOAT:
-        n = node_new(N_CONST, t->line, t->col);
+        n = spl_node_new(N_CONST, t->line, t->col);
         n->value = t->kind == T_INT ? value_int(t->num.i) : value_float(t->num.f);
         next(P);
         return n;
     case T_TRUE:
     case T_FALSE:
     case T_NIL:
-        n = node_new(N_CONST, t->line, t->col);
+        n = spl_node_new(N_CONST, t->line, t->col);
         n->value = t->kind == T_NIL ? value_nil() : value_bool(t->kind == T_TRUE);
         next(P);
         return n;
     case T_TEXT:
         return parse_text(P);
     case T_NAME:
-        n = node_new(N_NAME, t->line, t->col);
-        n->name = xstrndup(t->start, t->len);
+        n = spl_node_new(N_NAME, t->line, t->col);
+        n->name = spl_xstrndup(t->start, t->len);
         next(P);
         if (accept(P, T_LPAREN)) {
             n->kind = N_CALL;
             if (!parse_list(P, &n->list, T_RPAREN, "',' or ')' in the arguments")) {
-                node_free(n);
+                spl_node_free(n);
                 return NULL;
             }
         }
@@ -194,15 +194,15 @@ static Node *parse_primary(Parser *P)
         next(P);
         n = parse_expr(P);
         if (n && !expect(P, T_RPAREN, "')'")) {
-            node_free(n);
+            spl_node_free(n);
             return NULL;
         }
         return n;
     case T_LBRACKET:
-        n = node_new(N_ARRAY, t->line, t->col);
+        n = spl_node_new(N_ARRAY, t->line, t->col);
         next(P);
         if (!parse_list(P, &n->list, T_RBRACKET, "',' or ']' in the array")) {
-            node_free(n);
+            spl_node_free(n);
             return NULL;
         }
         return n;
@@ -217,27 +217,27 @@ static Node *parse_postfix(Parser *P)
     while (n) {
         Token *t = cur(P);
         if (accept(P, T_LBRACKET)) {
-            Node *idx = node_new(N_INDEX, t->line, t->col);
+            Node *idx = spl_node_new(N_INDEX, t->line, t->col);
             idx->a = n;
             n = idx;
             idx->b = parse_expr(P);
             if (!idx->b || !expect(P, T_RBRACKET, "']'")) {
-                node_free(n);
+                spl_node_free(n);
                 return NULL;
             }
         } else if (accept(P, T_DOT)) {
-            Node *m = node_new(N_METHOD, t->line, t->col);
+            Node *m = spl_node_new(N_METHOD, t->line, t->col);
             m->a = n;
             n = m;
             m->name = take_name(P, "a method name after '.'");
             if (!m->name || !expect(P, T_LPAREN, "'(' after the method name") ||
                 !parse_list(P, &m->list, T_RPAREN, "',' or ')' in the arguments")) {
-                node_free(n);
+                spl_node_free(n);
                 return NULL;
             }
         } else if (kind(P) == T_LPAREN) {
-            node_free(n);
-            compile_error_set(P->err, t->line, t->col, "only a function name can be called");
+            spl_node_free(n);
+            spl_compile_error_set(P->err, t->line, t->col, "only a function name can be called");
             return NULL;
         } else {
             break;
@@ -260,14 +260,14 @@ static Node *parse_unary(Parser *P)
         operand->col = t->col;
         return operand;
     }
-    Node *n = node_new(N_NEG, t->line, t->col);
+    Node *n = spl_node_new(N_NEG, t->line, t->col);
     n->a = operand;
     return n;
 }
 
 static Node *binary(Node *left, Node *right, NodeKind kind, BinOp op, const Token *t)
 {
-    Node *n = node_new(kind, t->line, t->col);
+    Node *n = spl_node_new(kind, t->line, t->col);
     n->op = (uint8_t)op;
     n->a = left;
     n->b = right;
@@ -300,7 +300,7 @@ static Node *parse_level(Parser *P, Node *(*operand)(Parser *), TokKind first, T
         Token *t = next(P);
         Node *right = operand(P);
         if (!right) {
-            node_free(left);
+            spl_node_free(left);
             return NULL;
         }
         left = binary(left, right, N_BINARY, binop_of(t->kind), t);
@@ -319,13 +319,13 @@ static Node *parse_comparison(Parser *P)
     Token *t = next(P);
     Node *right = parse_add(P);
     if (!right) {
-        node_free(left);
+        spl_node_free(left);
         return NULL;
     }
     Node *n = binary(left, right, N_BINARY, binop_of(t->kind), t);
     if (kind(P) >= T_EQ && kind(P) <= T_GE) {
-        node_free(n);
-        compile_error_set(P->err, cur(P)->line, cur(P)->col,
+        spl_node_free(n);
+        spl_compile_error_set(P->err, cur(P)->line, cur(P)->col,
                           "comparisons cannot be chained; combine them with 'and'");
         return NULL;
     }
@@ -340,7 +340,7 @@ static Node *parse_not(Parser *P)
     Node *operand = nested(P, parse_not);
     if (!operand)
         return NULL;
-    Node *n = node_new(N_NOT, t->line, t->col);
+    Node *n = spl_node_new(N_NOT, t->line, t->col);
     n->a = operand;
     return n;
 }
@@ -352,7 +352,7 @@ static Node *parse_logic(Parser *P, TokKind op, Node *(*operand)(Parser *))
         Token *t = next(P);
         Node *right = operand(P);
         if (!right) {
-            node_free(left);
+            spl_node_free(left);
             return NULL;
         }
         left = binary(left, right, op == T_AND ? N_AND : N_OR, OP_NONE, t);
@@ -366,7 +366,7 @@ static Node *parse_and(Parser *P) { return parse_logic(P, T_AND, parse_not); }
 static Node *nested(Parser *P, Node *(*rule)(Parser *))
 {
     if (P->nesting == MAX_NESTING) {
-        compile_error_set(P->err, cur(P)->line, cur(P)->col, "expression nested too deeply (more than %d levels)",
+        spl_compile_error_set(P->err, cur(P)->line, cur(P)->col, "expression nested too deeply (more than %d levels)",
                           MAX_NESTING);
         return NULL;
     }
@@ -384,7 +384,7 @@ static Node *parse_expr(Parser *P) { return nested(P, parse_or); }
 static Node *finish_simple(Parser *P, Node *n)
 {
     if (n && !expect(P, T_NEWLINE, "end of line")) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     return n;
@@ -393,11 +393,11 @@ static Node *finish_simple(Parser *P, Node *n)
 static Node *parse_decl(Parser *P)
 {
     Token *t = next(P);
-    Node *n = node_new(N_DECL, t->line, t->col);
+    Node *n = spl_node_new(N_DECL, t->line, t->col);
     n->flag = t->kind == T_VAL;
     n->name = take_name(P, t->kind == T_VAL ? "a name after 'val'" : "a name after 'var'");
     if (!n->name || !expect(P, T_ASSIGN, "'=' (a declaration needs a value)") || !(n->a = parse_expr(P))) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     return n;
@@ -411,22 +411,22 @@ static Node *parse_expr_or_assign(Parser *P)
     if (!target || !is_assign_op(kind(P))) {
         if (!target)
             return NULL;
-        Node *s = node_new(N_EXPR_STMT, target->line, target->col);
+        Node *s = spl_node_new(N_EXPR_STMT, target->line, target->col);
         s->a = target;
         return s;
     }
     Token *t = next(P);
     if (target->kind != N_NAME && target->kind != N_INDEX) {
-        compile_error_set(P->err, target->line, target->col,
+        spl_compile_error_set(P->err, target->line, target->col,
                           "cannot assign to this expression (only to a variable or an element a[i])");
-        node_free(target);
+        spl_node_free(target);
         return NULL;
     }
-    Node *n = node_new(N_ASSIGN, t->line, t->col);
+    Node *n = spl_node_new(N_ASSIGN, t->line, t->col);
     n->op = (uint8_t)(t->kind == T_ASSIGN ? OP_NONE : binop_of(t->kind));
     n->a = target;
     if (!(n->b = parse_expr(P))) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     return n;
@@ -437,16 +437,16 @@ static Node *parse_jump(Parser *P)
     Token *t = next(P);
     NodeKind k = t->kind == T_BREAK ? N_BREAK : t->kind == T_CONTINUE ? N_CONTINUE : N_RETURN;
     if (k != N_RETURN && P->loop_depth == 0) {
-        compile_error_set(P->err, t->line, t->col, "'%s' outside a loop", k == N_BREAK ? "break" : "continue");
+        spl_compile_error_set(P->err, t->line, t->col, "'%s' outside a loop", k == N_BREAK ? "break" : "continue");
         return NULL;
     }
     if (k == N_RETURN && !P->in_fn) {
-        compile_error_set(P->err, t->line, t->col, "'return' outside a function");
+        spl_compile_error_set(P->err, t->line, t->col, "'return' outside a function");
         return NULL;
     }
-    Node *n = node_new(k, t->line, t->col);
+    Node *n = spl_node_new(k, t->line, t->col);
     if (k == N_RETURN && kind(P) != T_NEWLINE && !(n->a = parse_expr(P))) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     return n;
@@ -455,10 +455,10 @@ static Node *parse_jump(Parser *P)
 static Node *parse_print(Parser *P)
 {
     Token *t = next(P);
-    Node *n = node_new(N_PRINT, t->line, t->col);
+    Node *n = spl_node_new(N_PRINT, t->line, t->col);
     n->flag = t->kind == T_EPRINT;
     if (kind(P) != T_NEWLINE && !(n->a = parse_expr(P))) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     return n;
@@ -479,7 +479,7 @@ static Node *parse_simple(Parser *P)
         return finish_simple(P, parse_print(P));
     case T_FN:
     case T_EXTERN:
-        compile_error_set(P->err, cur(P)->line, cur(P)->col,
+        spl_compile_error_set(P->err, cur(P)->line, cur(P)->col,
                           "'%s' is only allowed at the top level of a file",
                           kind(P) == T_FN ? "fn" : "extern fn");
         return NULL;
@@ -491,27 +491,27 @@ static Node *parse_simple(Parser *P)
 static Node *parse_if(Parser *P)
 {
     Token *t = next(P);
-    Node *n = node_new(N_IF, t->line, t->col);
+    Node *n = spl_node_new(N_IF, t->line, t->col);
     for (;;) {
         Node *cond = parse_expr(P);
         if (!cond || !expect(P, T_COLON, "':' after the condition")) {
-            node_free(cond);
-            node_free(n);
+            spl_node_free(cond);
+            spl_node_free(n);
             return NULL;
         }
-        node_list_add(&n->list, cond);
+        spl_node_list_add(&n->list, cond);
         Node *body = parse_block(P);
         if (!body) {
-            node_free(n);
+            spl_node_free(n);
             return NULL;
         }
-        node_list_add(&n->list, body);
+        spl_node_list_add(&n->list, body);
         if (!accept(P, T_ELIF))
             break;
     }
     if (accept(P, T_ELSE)) {
         if (!expect(P, T_COLON, "':' after 'else'") || !(n->c = parse_block(P))) {
-            node_free(n);
+            spl_node_free(n);
             return NULL;
         }
     }
@@ -524,7 +524,7 @@ static Node *parse_loop_body(Parser *P, Node *n, Node **slot)
     *slot = parse_block(P);
     P->loop_depth--;
     if (!*slot) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     return n;
@@ -533,9 +533,9 @@ static Node *parse_loop_body(Parser *P, Node *n, Node **slot)
 static Node *parse_while(Parser *P)
 {
     Token *t = next(P);
-    Node *n = node_new(N_WHILE, t->line, t->col);
+    Node *n = spl_node_new(N_WHILE, t->line, t->col);
     if (!(n->a = parse_expr(P)) || !expect(P, T_COLON, "':' after the condition")) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     return parse_loop_body(P, n, &n->b);
@@ -544,21 +544,21 @@ static Node *parse_while(Parser *P)
 static Node *parse_for(Parser *P)
 {
     Token *t = next(P);
-    Node *n = node_new(N_FOR_EACH, t->line, t->col);
+    Node *n = spl_node_new(N_FOR_EACH, t->line, t->col);
     if (!(n->name = take_name(P, "a loop variable after 'for'")) || !expect(P, T_IN, "'in'") ||
         !(n->a = parse_add(P))) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     if (accept(P, T_DOTDOT)) {
         n->kind = N_FOR_RANGE;
         if (!(n->b = parse_add(P))) {
-            node_free(n);
+            spl_node_free(n);
             return NULL;
         }
     }
     if (!expect(P, T_COLON, n->kind == N_FOR_RANGE ? "':'" : "'..' or ':'")) {
-        node_free(n);
+        spl_node_free(n);
         return NULL;
     }
     return parse_loop_body(P, n, &n->c);
@@ -578,27 +578,27 @@ static Node *parse_statement(Parser *P)
 static Node *parse_block(Parser *P)
 {
     Token *t = cur(P);
-    Node *block = node_new(N_BLOCK, t->line, t->col);
+    Node *block = spl_node_new(N_BLOCK, t->line, t->col);
     if (!accept(P, T_NEWLINE)) {
         Node *s = parse_simple(P);
         if (!s) {
-            node_free(block);
+            spl_node_free(block);
             return NULL;
         }
-        node_list_add(&block->list, s);
+        spl_node_list_add(&block->list, s);
         return block;
     }
     if (!expect(P, T_INDENT, "an indented block")) {
-        node_free(block);
+        spl_node_free(block);
         return NULL;
     }
     while (!accept(P, T_DEDENT)) {
         Node *s = parse_statement(P);
         if (!s) {
-            node_free(block);
+            spl_node_free(block);
             return NULL;
         }
-        node_list_add(&block->list, s);
+        spl_node_list_add(&block->list, s);
     }
     return block;
 }
@@ -633,7 +633,7 @@ static bool parse_type(Parser *P, uint8_t *out)
         }
     }
     int len = (int)(P->toks.items[P->pos - 1].start + P->toks.items[P->pos - 1].len - t->start);
-    compile_error_set(P->err, t->line, t->col,
+    spl_compile_error_set(P->err, t->line, t->col,
                       "unknown type '%.*s' (expected i64, i32, f64, bool, text, [i64], [f64] or [text])",
                       len, t->start);
     return false;
@@ -643,7 +643,7 @@ static bool parse_extern_params(Parser *P, ExternDecl *e)
 {
     while (kind(P) != T_RPAREN) {
         if (e->nparams == SFFI_MAX_PARAMS) {
-            compile_error_set(P->err, cur(P)->line, cur(P)->col,
+            spl_compile_error_set(P->err, cur(P)->line, cur(P)->col,
                               "too many parameters (an extern takes at most %d)", SFFI_MAX_PARAMS);
             return false;
         }
@@ -663,10 +663,10 @@ static bool parse_extern_params(Parser *P, ExternDecl *e)
 static bool parse_extern(Parser *P, Program *prog)
 {
     Token *t = next(P);
-    ExternDecl *e = xcalloc(1, sizeof *e);
+    ExternDecl *e = spl_xcalloc(1, sizeof *e);
     e->line = t->line;
     e->col = t->col;
-    grow_array((void **)&prog->externs, &prog->externs_cap, prog->nexterns + 1, sizeof(ExternDecl *));
+    spl_grow_array((void **)&prog->externs, &prog->externs_cap, prog->nexterns + 1, sizeof(ExternDecl *));
     prog->externs[prog->nexterns++] = e;
     if (!expect(P, T_FN, "'fn' after 'extern'") || !(e->name = take_name(P, "the extern function's name")) ||
         !expect(P, T_LPAREN, "'('") || !parse_extern_params(P, e))
@@ -680,10 +680,10 @@ static bool parse_extern(Parser *P, Program *prog)
 static bool parse_fn(Parser *P, Program *prog)
 {
     Token *t = next(P);
-    Func *f = xcalloc(1, sizeof *f);
+    Func *f = spl_xcalloc(1, sizeof *f);
     f->line = t->line;
     f->col = t->col;
-    grow_array((void **)&prog->funcs, &prog->funcs_cap, prog->nfuncs + 1, sizeof(Func *));
+    spl_grow_array((void **)&prog->funcs, &prog->funcs_cap, prog->nfuncs + 1, sizeof(Func *));
     prog->funcs[prog->nfuncs++] = f;
     if (!(f->name = take_name(P, "the function's name after 'fn'")) || !expect(P, T_LPAREN, "'('"))
         return false;
@@ -692,7 +692,7 @@ static bool parse_fn(Parser *P, Program *prog)
         char *name = take_name(P, "a parameter name");
         if (!name)
             return false;
-        grow_array((void **)&f->params, &cap, f->nparams + 1, sizeof(char *));
+        spl_grow_array((void **)&f->params, &cap, f->nparams + 1, sizeof(char *));
         f->params[f->nparams++] = name;
         if (!accept(P, T_COMMA))
             break;
@@ -705,11 +705,11 @@ static bool parse_fn(Parser *P, Program *prog)
     return f->body != NULL;
 }
 
-bool parse_program(const Source *src, Program *prog, CompileError *err)
+bool spl_parse_program(const Source *src, Program *prog, CompileError *err)
 {
     Parser P = {.src = src, .err = err};
-    prog->top = node_new(N_BLOCK, 1, 1);
-    bool ok = lex(src, 0, src->len, 1, 1, false, &P.toks, err);
+    prog->top = spl_node_new(N_BLOCK, 1, 1);
+    bool ok = spl_lex(src, 0, src->len, 1, 1, false, &P.toks, err);
     while (ok && kind(&P) != T_EOF) {
         if (kind(&P) == T_EXTERN) {
             ok = parse_extern(&P, prog);
@@ -719,9 +719,9 @@ bool parse_program(const Source *src, Program *prog, CompileError *err)
             Node *s = parse_statement(&P);
             ok = s != NULL;
             if (s)
-                node_list_add(&prog->top->list, s);
+                spl_node_list_add(&prog->top->list, s);
         }
     }
-    token_list_free(&P.toks);
+    spl_token_list_free(&P.toks);
     return ok;
 }

@@ -9,7 +9,7 @@
 
 /* Parses the whole source into `prog` (zero-initialized by the caller).
  * On a syntax error returns false with `err` set; `prog` holds what was
- * parsed so far and must still be freed with program_free(). */
-bool parse_program(const Source *src, Program *prog, CompileError *err);
+ * parsed so far and must still be freed with spl_program_free(). */
+bool spl_parse_program(const Source *src, Program *prog, CompileError *err);
 
 #endif

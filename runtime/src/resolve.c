@@ -62,14 +62,14 @@ static const Binding *find_local(const Resolver *R, const char *name)
     return NULL;
 }
 
-#define FAIL(R, at, ...) (compile_error_set((R)->err, (at)->line, (at)->col, __VA_ARGS__), false)
+#define FAIL(R, at, ...) (spl_compile_error_set((R)->err, (at)->line, (at)->col, __VA_ARGS__), false)
 
 static bool bind_local(Resolver *R, const Node *at, const char *name, BindKind kind, int *slot)
 {
     for (int i = R->block_start; i < R->nscope; i++)
         if (strcmp(R->scope[i].name, name) == 0)
             return FAIL(R, at, "'%s' is already declared in this block (line %d)", name, R->scope[i].line);
-    grow_array((void **)&R->scope, &R->cap, R->nscope + 1, sizeof(Binding));
+    spl_grow_array((void **)&R->scope, &R->cap, R->nscope + 1, sizeof(Binding));
     *slot = R->next_slot++;
     if (R->next_slot > R->max_slots)
         R->max_slots = R->next_slot;
@@ -88,8 +88,8 @@ static bool declare(Resolver *R, Node *n)
         return FAIL(R, n, "'%s' is already declared at the top level (line %d)", n->name,
                     R->prog->globals[existing].line);
     Program *p = R->prog;
-    grow_array((void **)&p->globals, &p->globals_cap, p->nglobals + 1, sizeof(Global));
-    p->globals[p->nglobals] = (Global){xstrdup(n->name), n->flag, n->line, n->col};
+    spl_grow_array((void **)&p->globals, &p->globals_cap, p->nglobals + 1, sizeof(Global));
+    p->globals[p->nglobals] = (Global){spl_xstrdup(n->name), n->flag, n->line, n->col};
     n->global = true;
     n->slot = p->nglobals++;
     return true;
@@ -114,7 +114,7 @@ static bool resolve_name(Resolver *R, Node *n, BindKind *kind, int *line)
         *line = R->prog->globals[g].line;
         return true;
     }
-    if (find_func(R->prog, n->name) || find_extern(R->prog, n->name) || builtin_find(n->name) >= 0)
+    if (find_func(R->prog, n->name) || find_extern(R->prog, n->name) || spl_builtin_find(n->name) >= 0)
         return FAIL(R, n, "'%s' is a function; call it with %s(...)", n->name, n->name);
     return FAIL(R, n, "undefined variable '%s'", n->name);
 }
@@ -130,15 +130,15 @@ static bool resolve_target(Resolver *R, Node *target, const char *verb)
         root = root->a;
     }
     if (root->kind != N_NAME) {
-        compile_error_set(R->err, target->line, target->col, "cannot %s this expression (only a variable or its elements)", verb);
+        spl_compile_error_set(R->err, target->line, target->col, "cannot %s this expression (only a variable or its elements)", verb);
         return false;
     }
-    char *name = xstrdup(root->name);
+    char *name = spl_xstrdup(root->name);
     BindKind kind;
     int line;
     bool ok = resolve_name(R, root, &kind, &line);
     if (ok && (kind == B_VAL || kind == B_LOOP)) {
-        compile_error_set(R->err, target->line, target->col, "cannot %s %s '%s' (declared on line %d%s)", verb,
+        spl_compile_error_set(R->err, target->line, target->col, "cannot %s %s '%s' (declared on line %d%s)", verb,
                           kind == B_VAL ? "val" : "loop variable", name, line,
                           kind == B_VAL ? "; use var for a variable that changes" : "");
         ok = false;
@@ -159,7 +159,7 @@ static bool arity(Resolver *R, const Node *n, const char *what, int expected)
 {
     if (n->list.n == expected)
         return true;
-    compile_error_set(R->err, n->line, n->col, "%s '%s' takes %d argument%s, got %d", what, n->name, expected,
+    spl_compile_error_set(R->err, n->line, n->col, "%s '%s' takes %d argument%s, got %d", what, n->name, expected,
                       expected == 1 ? "" : "s", n->list.n);
     return false;
 }
@@ -168,7 +168,7 @@ static bool resolve_call(Resolver *R, Node *n)
 {
     Func *f = find_func(R->prog, n->name);
     ExternDecl *e = f ? NULL : find_extern(R->prog, n->name);
-    int b = f || e ? -1 : builtin_find(n->name);
+    int b = f || e ? -1 : spl_builtin_find(n->name);
     if (f) {
         n->kind = N_CALL_FN;
         n->target = f;
@@ -182,7 +182,7 @@ static bool resolve_call(Resolver *R, Node *n)
     } else if (b >= 0) {
         n->kind = N_CALL_BUILTIN;
         n->slot = b;
-        if (!arity(R, n, "built-in function", builtin_get(b)->nargs))
+        if (!arity(R, n, "built-in function", spl_builtin_get(b)->nargs))
             return false;
     } else {
         return FAIL(R, n, "unknown function '%s'", n->name);
@@ -193,7 +193,7 @@ static bool resolve_call(Resolver *R, Node *n)
 static bool resolve_method(Resolver *R, Node *n)
 {
     int nargs;
-    int id = method_find(n->name, &nargs);
+    int id = spl_method_find(n->name, &nargs);
     if (id < 0)
         return FAIL(R, n, "unknown method '%s' (arrays have push and pop)", n->name);
     n->op = (uint8_t)id;
@@ -301,7 +301,7 @@ static bool check_definitions(Resolver *R)
             return FAIL(R, &at, "function '%s' is already defined on line %d", f->name, first->line);
         if (e)
             return FAIL(R, &at, "function '%s' has the name of the extern declared on line %d", f->name, e->line);
-        if (builtin_find(f->name) >= 0)
+        if (spl_builtin_find(f->name) >= 0)
             return FAIL(R, &at, "'%s' is a built-in function and cannot be redefined", f->name);
         if (strcmp(f->name, "main") == 0) {
             if (f->nparams != 0)
@@ -320,7 +320,7 @@ static bool check_definitions(Resolver *R)
     return true;
 }
 
-bool resolve_program(Program *prog, CompileError *err)
+bool spl_resolve_program(Program *prog, CompileError *err)
 {
     Resolver R = {.prog = prog, .err = err, .top_level = true, .depth = -1};
     bool ok = check_definitions(&R) && resolve_block(&R, prog->top);

@@ -14,6 +14,6 @@
 #include "ast.h"
 #include "diag.h"
 
-bool resolve_program(Program *prog, CompileError *err);
+bool spl_resolve_program(Program *prog, CompileError *err);
 
 #endif

@@ -7,48 +7,48 @@
 
 #include "diag.h"
 
-void *xmalloc(size_t n)
+void *spl_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        diag_out_of_memory();
+        spl_diag_out_of_memory();
     return p;
 }
 
-void *xcalloc(size_t n, size_t size)
+void *spl_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        diag_out_of_memory();
+        spl_diag_out_of_memory();
     return p;
 }
 
-void *xrealloc(void *p, size_t n)
+void *spl_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        diag_out_of_memory();
+        spl_diag_out_of_memory();
     return q;
 }
 
-char *xstrndup(const char *s, size_t n)
+char *spl_xstrndup(const char *s, size_t n)
 {
-    char *d = xmalloc(n + 1);
+    char *d = spl_xmalloc(n + 1);
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
 }
 
-char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+char *spl_xstrdup(const char *s) { return spl_xstrndup(s, strlen(s)); }
 
-void grow_array(void **items, int *cap, int need, size_t size)
+void spl_grow_array(void **items, int *cap, int need, size_t size)
 {
     if (need <= *cap)
         return;
     int n = *cap ? *cap : 4;
     while (n < need)
         n *= 2;
-    *items = xrealloc(*items, (size_t)n * size);
+    *items = spl_xrealloc(*items, (size_t)n * size);
     *cap = n;
 }
 
@@ -60,11 +60,11 @@ static void sb_reserve(StrBuf *sb, size_t extra)
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < need)
         cap *= 2;
-    sb->data = xrealloc(sb->data, cap);
+    sb->data = spl_xrealloc(sb->data, cap);
     sb->cap = cap;
 }
 
-void sb_add(StrBuf *sb, const char *s, size_t n)
+void spl_sb_add(StrBuf *sb, const char *s, size_t n)
 {
     sb_reserve(sb, n);
     memcpy(sb->data + sb->len, s, n);
@@ -72,11 +72,11 @@ void sb_add(StrBuf *sb, const char *s, size_t n)
     sb->data[sb->len] = '\0';
 }
 
-void sb_adds(StrBuf *sb, const char *s) { sb_add(sb, s, strlen(s)); }
+void spl_sb_adds(StrBuf *sb, const char *s) { spl_sb_add(sb, s, strlen(s)); }
 
-void sb_addc(StrBuf *sb, char c) { sb_add(sb, &c, 1); }
+void spl_sb_addc(StrBuf *sb, char c) { spl_sb_add(sb, &c, 1); }
 
-void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap)
+void spl_sb_vprintf(StrBuf *sb, const char *fmt, va_list ap)
 {
     if (!fmt) /* never; keeps GCC's -Wformat-truncation quiet under -fsanitize=undefined */
         return;
@@ -91,23 +91,23 @@ void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap)
     sb->len += (size_t)n;
 }
 
-void sb_printf(StrBuf *sb, const char *fmt, ...)
+void spl_sb_printf(StrBuf *sb, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(sb, fmt, ap);
+    spl_sb_vprintf(sb, fmt, ap);
     va_end(ap);
 }
 
-char *sb_take(StrBuf *sb)
+char *spl_sb_take(StrBuf *sb)
 {
-    char *s = sb->data ? sb->data : xstrdup("");
+    char *s = sb->data ? sb->data : spl_xstrdup("");
     sb->data = NULL;
     sb->len = sb->cap = 0;
     return s;
 }
 
-void sb_free(StrBuf *sb)
+void spl_sb_free(StrBuf *sb)
 {
     free(sb->data);
     sb->data = NULL;

@@ -5,31 +5,31 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrndup(const char *s, size_t n);
-char *xstrdup(const char *s);
+void *spl_xmalloc(size_t n);
+void *spl_xcalloc(size_t n, size_t size);
+void *spl_xrealloc(void *p, size_t n);
+char *spl_xstrndup(const char *s, size_t n);
+char *spl_xstrdup(const char *s);
 
 /* Grows `*items` (of `*cap` elements of `size` bytes) to hold at least `need`. */
-void grow_array(void **items, int *cap, int need, size_t size);
+void spl_grow_array(void **items, int *cap, int need, size_t size);
 
 typedef struct StrBuf {
     char *data;   /* NUL-terminated once anything was added */
     size_t len, cap;
 } StrBuf;
 
-void sb_add(StrBuf *sb, const char *s, size_t n);
-void sb_adds(StrBuf *sb, const char *s);
-void sb_addc(StrBuf *sb, char c);
-void sb_printf(StrBuf *sb, const char *fmt, ...)
+void spl_sb_add(StrBuf *sb, const char *s, size_t n);
+void spl_sb_adds(StrBuf *sb, const char *s);
+void spl_sb_addc(StrBuf *sb, char c);
+void spl_sb_printf(StrBuf *sb, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
+void spl_sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
 /* Hands the buffer over (never NULL); the StrBuf is empty afterwards. */
-char *sb_take(StrBuf *sb);
-void sb_free(StrBuf *sb);
+char *spl_sb_take(StrBuf *sb);
+void spl_sb_free(StrBuf *sb);
 
 #endif

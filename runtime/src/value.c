@@ -8,14 +8,14 @@
 
 static Text *text_alloc(size_t cap)
 {
-    Text *t = xrealloc(NULL, sizeof(Text) + cap);
+    Text *t = spl_xrealloc(NULL, sizeof(Text) + cap);
     t->rc = 1;
     t->len = 0;
     t->cap = (int64_t)cap;
     return t;
 }
 
-Text *text_new(const char *s, size_t len)
+Text *spl_text_new(const char *s, size_t len)
 {
     Text *t = text_alloc(len + 1);
     memcpy(t->data, s, len);
@@ -24,9 +24,9 @@ Text *text_new(const char *s, size_t len)
     return t;
 }
 
-Text *text_from_cstr(const char *s) { return text_new(s, strlen(s)); }
+Text *spl_text_from_cstr(const char *s) { return spl_text_new(s, strlen(s)); }
 
-Text *text_concat(const Text *a, const Text *b)
+Text *spl_text_concat(const Text *a, const Text *b)
 {
     Text *t = text_alloc((size_t)(a->len + b->len + 1));
     memcpy(t->data, a->data, (size_t)a->len);
@@ -35,7 +35,7 @@ Text *text_concat(const Text *a, const Text *b)
     return t;
 }
 
-void text_append(Value *slot, const char *s, size_t len)
+void spl_text_append(Value *slot, const char *s, size_t len)
 {
     Text *t = slot->as.t;
     size_t need = (size_t)t->len + len + 1;
@@ -47,7 +47,7 @@ void text_append(Value *slot, const char *s, size_t len)
         t = copy;
     } else if ((size_t)t->cap < need) {
         size_t cap = need + need / 2;
-        t = xrealloc(t, sizeof(Text) + cap);
+        t = spl_xrealloc(t, sizeof(Text) + cap);
         t->cap = (int64_t)cap;
     }
     memcpy(t->data + t->len, s, len);
@@ -56,7 +56,7 @@ void text_append(Value *slot, const char *s, size_t len)
     slot->as.t = t;
 }
 
-int64_t text_codepoints(const Text *t)
+int64_t spl_text_codepoints(const Text *t)
 {
     int64_t n = 0;
     for (int64_t i = 0; i < t->len; i++)
@@ -64,31 +64,31 @@ int64_t text_codepoints(const Text *t)
     return n;
 }
 
-Array *array_new(int64_t cap)
+Array *spl_array_new(int64_t cap)
 {
-    Array *a = xrealloc(NULL, sizeof(Array));
+    Array *a = spl_xrealloc(NULL, sizeof(Array));
     a->rc = 1;
     a->len = 0;
     a->cap = cap;
-    a->items = cap ? xrealloc(NULL, sizeof(Value) * (size_t)cap) : NULL;
+    a->items = cap ? spl_xrealloc(NULL, sizeof(Value) * (size_t)cap) : NULL;
     return a;
 }
 
-void array_push(Array *a, Value v)
+void spl_array_push(Array *a, Value v)
 {
     if (a->len == a->cap) {
         a->cap = a->cap ? a->cap * 2 : 4;
-        a->items = xrealloc(a->items, sizeof(Value) * (size_t)a->cap);
+        a->items = spl_xrealloc(a->items, sizeof(Value) * (size_t)a->cap);
     }
     a->items[a->len++] = v;
 }
 
-Array *array_unshare(Value *slot)
+Array *spl_array_unshare(Value *slot)
 {
     Array *a = slot->as.a;
     if (a->rc == 1)
         return a;
-    Array *copy = array_new(a->len);
+    Array *copy = spl_array_new(a->len);
     for (int64_t i = 0; i < a->len; i++) {
         value_retain(a->items[i]);
         copy->items[i] = a->items[i];
@@ -114,7 +114,7 @@ static void free_array_items(Array *a)
         } else if (item.type == VT_ARRAY && --item.as.a->rc == 0) {
             if (ndead == dead_cap) {
                 dead_cap = dead_cap ? dead_cap * 2 : 64;
-                dead = xrealloc(dead, sizeof(Array *) * (size_t)dead_cap);
+                dead = spl_xrealloc(dead, sizeof(Array *) * (size_t)dead_cap);
             }
             dead[ndead++] = item.as.a;
         }
@@ -123,7 +123,7 @@ static void free_array_items(Array *a)
     free(a);
 }
 
-void value_free_heap(Value v)
+void spl_value_free_heap(Value v)
 {
     if (v.type == VT_TEXT) {
         free(v.as.t);
@@ -139,7 +139,7 @@ void value_free_heap(Value v)
     }
 }
 
-const char *value_type_name(Value v)
+const char *spl_value_type_name(Value v)
 {
     switch ((ValueType)v.type) {
     case VT_NIL: return "nil";
@@ -153,7 +153,7 @@ const char *value_type_name(Value v)
     return "undefined";
 }
 
-bool value_equal(Value a, Value b)
+bool spl_value_equal(Value a, Value b)
 {
     if (a.type == VT_INT && b.type == VT_FLOAT)
         return (double)a.as.i == b.as.f;
@@ -172,7 +172,7 @@ bool value_equal(Value a, Value b)
         if (a.as.a->len != b.as.a->len)
             return false;
         for (int64_t i = 0; i < a.as.a->len; i++)
-            if (!value_equal(a.as.a->items[i], b.as.a->items[i]))
+            if (!spl_value_equal(a.as.a->items[i], b.as.a->items[i]))
                 return false;
         return true;
     case VT_UNDEF: break;

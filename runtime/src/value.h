@@ -62,12 +62,12 @@ static inline void value_retain(Value v)
         ++*v.as.rc;
 }
 
-void value_free_heap(Value v);
+void spl_value_free_heap(Value v);
 
 static inline void value_release(Value v)
 {
     if (value_is_heap(v) && --*v.as.rc == 0)
-        value_free_heap(v);
+        spl_value_free_heap(v);
 }
 
 static inline Value value_nil(void) { return (Value){.type = VT_NIL}; }
@@ -78,21 +78,21 @@ static inline Value value_text(Text *t) { return (Value){.type = VT_TEXT, .as.t 
 static inline Value value_array(Array *a) { return (Value){.type = VT_ARRAY, .as.a = a}; }
 
 /* Text. New texts have rc 1. */
-Text *text_new(const char *s, size_t len);
-Text *text_from_cstr(const char *s);
-Text *text_concat(const Text *a, const Text *b);
+Text *spl_text_new(const char *s, size_t len);
+Text *spl_text_from_cstr(const char *s);
+Text *spl_text_concat(const Text *a, const Text *b);
 /* Appends to `*slot` in place when it is unshared, else replaces it by a copy. */
-void text_append(Value *slot, const char *s, size_t len);
-int64_t text_codepoints(const Text *t);
+void spl_text_append(Value *slot, const char *s, size_t len);
+int64_t spl_text_codepoints(const Text *t);
 
 /* Arrays. New arrays have rc 1 and take no references themselves. */
-Array *array_new(int64_t cap);
-void array_push(Array *a, Value v);           /* takes over v's reference */
+Array *spl_array_new(int64_t cap);
+void spl_array_push(Array *a, Value v);           /* takes over v's reference */
 /* Makes the array in `*slot` unshared (copying it when rc > 1) and returns it. */
-Array *array_unshare(Value *slot);
+Array *spl_array_unshare(Value *slot);
 
-const char *value_type_name(Value v);
+const char *spl_value_type_name(Value v);
 /* Structural equality; int and float compare by value. */
-bool value_equal(Value a, Value b);
+bool spl_value_equal(Value a, Value b);
 
 #endif

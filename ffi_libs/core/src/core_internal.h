@@ -5,10 +5,10 @@
 /* Takes ownership of `text` (malloc'd) as the calling thread's current text
  * result, freeing the previous one, and returns it. The ABI keeps a returned
  * text valid until the next call into the library on the same thread. */
-const char *core_keep_text(char *text);
+const char *sffi_core_keep_text(char *text);
 
 /* sffi_set_error with printf formatting. */
-void core_errorf(const char *fmt, ...)
+void sffi_core_errorf(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
 #endif

@@ -17,9 +17,9 @@ const char *rt_env_get(const char *name)
 void rt_env_set(const char *name, const char *value)
 {
     if (name[0] == '\0' || strchr(name, '=') != NULL) {
-        core_errorf("invalid environment variable name '%s'", name);
+        sffi_core_errorf("invalid environment variable name '%s'", name);
         return;
     }
     if (setenv(name, value, 1) != 0)
-        core_errorf("cannot set environment variable '%s': %s", name, strerror(errno));
+        sffi_core_errorf("cannot set environment variable '%s': %s", name, strerror(errno));
 }

@@ -45,7 +45,7 @@ const char *rt_file_read_text(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        core_errorf("cannot read '%s': %s", path, strerror(errno));
+        sffi_core_errorf("cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
     errno = 0;
@@ -54,22 +54,22 @@ const char *rt_file_read_text(const char *path)
     int saved = errno;
     fclose(f);
     if (!text) {
-        core_errorf("cannot read '%s': %s", path, strerror(saved));
+        sffi_core_errorf("cannot read '%s': %s", path, strerror(saved));
         return NULL;
     }
     if (memchr(text, '\0', len) != NULL) {
         free(text);
-        core_errorf("cannot read '%s' as text: it contains a NUL byte", path);
+        sffi_core_errorf("cannot read '%s' as text: it contains a NUL byte", path);
         return NULL;
     }
-    return core_keep_text(text);
+    return sffi_core_keep_text(text);
 }
 
 void rt_file_write_text(const char *path, const char *content)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
-        core_errorf("cannot write '%s': %s", path, strerror(errno));
+        sffi_core_errorf("cannot write '%s': %s", path, strerror(errno));
         return;
     }
     size_t len = strlen(content);
@@ -80,7 +80,7 @@ void rt_file_write_text(const char *path, const char *content)
         saved = errno;
     }
     if (!ok)
-        core_errorf("cannot write '%s': %s", path, strerror(saved));
+        sffi_core_errorf("cannot write '%s': %s", path, strerror(saved));
 }
 
 bool rt_file_exists(const char *path)

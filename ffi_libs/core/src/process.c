@@ -34,7 +34,7 @@ sffi_text_slice rt_args(void)
 void rt_exit(int64_t code)
 {
     if (code < 0 || code > 255) {
-        core_errorf("exit status must be in 0..255, got %lld", (long long)code);
+        sffi_core_errorf("exit status must be in 0..255, got %lld", (long long)code);
         return;
     }
     if (exit_handler) {

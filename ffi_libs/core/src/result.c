@@ -9,7 +9,7 @@
 
 static _Thread_local char *current_text;
 
-const char *core_keep_text(char *text)
+const char *sffi_core_keep_text(char *text)
 {
     free(current_text);
     current_text = text;
@@ -22,7 +22,7 @@ void sffi_core_shutdown(void)
     current_text = NULL;
 }
 
-void core_errorf(const char *fmt, ...)
+void sffi_core_errorf(const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
