@@ -281,6 +281,16 @@ static bool unmarshal(Interp *I, const Node *call, const ExternDecl *d, const sf
     return true;
 }
 
+/* Libraries often start their message with the extern's name ("rt_x: ...");
+ * the runtime names it already, so drop that prefix rather than say it twice. */
+static const char *without_name(const char *msg, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        return msg + n + 2;
+    return msg;
+}
+
 static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
 {
     if (spl_ffi_pending == FFI_EXIT) {
@@ -289,7 +299,7 @@ static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
         spl_ffi_clear();
         return false;
     }
-    spl_fail(I, call, "%s failed: %s", d->name, spl_ffi_error_message());
+    spl_fail(I, call, "%s failed: %s", d->name, without_name(spl_ffi_error_message(), d->name));
     spl_ffi_clear();
     return false;
 }

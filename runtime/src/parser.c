@@ -1,49 +1,18 @@
-/* parser.c - recursive descent over the token list (grammar: docs/language.md). */
+/* parser.c - statements and the top level, by recursive descent over the
+ * token list (expressions: parse_expr.c; grammar: docs/language.md). */
 #include "parser.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lexer.h"
+#include "parse_internal.h"
 #include "util.h"
 
-typedef struct Parser {
-    const Source *src;
-    TokenList toks;
-    int pos;
-    CompileError *err;
-    int loop_depth;
-    bool in_fn;
-    bool in_interpolation;  /* parsing the {expr} of a text literal */
-    int nesting;            /* expressions inside expressions, bounded */
-} Parser;
-
-#define MAX_NESTING 256
-
-static Node *parse_expr(Parser *P);
-static Node *nested(Parser *P, Node *(*rule)(Parser *));
 static Node *parse_block(Parser *P);
 static Node *parse_statement(Parser *P);
 
 /* ---- tokens ---- */
-
-static Token *cur(Parser *P) { return &P->toks.items[P->pos]; }
-static TokKind kind(Parser *P) { return cur(P)->kind; }
-static Token *next(Parser *P)
-{
-    Token *t = cur(P);
-    if (t->kind != T_EOF)
-        P->pos++;
-    return t;
-}
-
-static bool accept(Parser *P, TokKind k)
-{
-    if (kind(P) != k)
-        return false;
-    next(P);
-    return true;
-}
 
 /* "'foo'", "name 'foo'", "end of line", ... for messages. */
 static void describe(const Token *t, char *buf, size_t size)
@@ -60,7 +29,7 @@ static void describe(const Token *t, char *buf, size_t size)
         snprintf(buf, size, "'%.*s'", len, t->start);
 }
 
-static void *error_here(Parser *P, const char *expected)
+void *spl_parse_error(Parser *P, const char *expected)
 {
     Token *t = cur(P);
     const Token *prev = P->pos > 0 ? &P->toks.items[P->pos - 1] : NULL;
@@ -82,308 +51,27 @@ static void *error_here(Parser *P, const char *expected)
     return NULL;
 }
 
-static bool expect(Parser *P, TokKind k, const char *what)
+bool spl_parse_expect(Parser *P, TokKind k, const char *what)
 {
     if (accept(P, k))
         return true;
-    error_here(P, what);
+    spl_parse_error(P, what);
     return false;
 }
 
-static char *take_name(Parser *P, const char *what)
+char *spl_parse_name(Parser *P, const char *what)
 {
     if (kind(P) != T_NAME)
-        return error_here(P, what);
+        return spl_parse_error(P, what);
     Token *t = next(P);
     return spl_xstrndup(t->start, t->len);
 }
-
-/* ---- expressions ---- */
-
-static Node *parse_interpolated(Parser *P, const TextPart *part)
-{
-    Parser sub = {.src = P->src, .err = P->err, .in_interpolation = true};
-    Node *expr = NULL;
-    if (spl_lex(P->src, part->begin, part->end, part->line, part->col, true, &sub.toks, P->err)) {
-        expr = parse_expr(&sub);
-        if (expr && kind(&sub) != T_EOF) {
-            error_here(&sub, "'}' to end the interpolation");
-            spl_node_free(expr);
-            expr = NULL;
-        }
-    }
-    spl_token_list_free(&sub.toks);
-    return expr;
-}
-
-static Node *text_const(const char *s, size_t len, int line, int col)
-{
-    Node *n = spl_node_new(N_CONST, line, col);
-    n->value = value_text(spl_text_new(s, len));
-    return n;
-}
-
-static Node *parse_text(Parser *P)
-{
-    Token *t = next(P);
-    if (t->nparts == 0)
-        return text_const("", 0, t->line, t->col);
-    if (t->nparts == 1 && !t->parts[0].is_expr)
-        return text_const(t->parts[0].text, t->parts[0].len, t->line, t->col);
-    Node *n = spl_node_new(N_INTERP, t->line, t->col);
-    for (int i = 0; i < t->nparts; i++) {
-        const TextPart *part = &t->parts[i];
-        Node *piece = part->is_expr ? parse_interpolated(P, part)
-                                    : text_const(part->text, part->len, t->line, t->col);
-        if (!piece) {
-            spl_node_free(n);
-            return NULL;
-        }
-        spl_node_list_add(&n->list, piece);
-    }
-    return n;
-}
-
-/* Comma-separated expressions up to `close`; the opener is already consumed. */
-static bool parse_list(Parser *P, NodeList *list, TokKind close, const char *close_text)
-{
-    while (kind(P) != close) {
-        Node *item = parse_expr(P);
-        if (!item)
-            return false;
-        spl_node_list_add(list, item);
-        if (!accept(P, T_COMMA))
-            break;
-    }
-    return expect(P, close, close_text);
-}
-
-static Node *parse_primary(Parser *P)
-{
-    Token *t = cur(P);
-    Node *n;
-    switch (t->kind) {
-    case T_INT:
-    case T_FLOAT:
-        n = spl_node_new(N_CONST, t->line, t->col);
-        n->value = t->kind == T_INT ? value_int(t->num.i) : value_float(t->num.f);
-        next(P);
-        return n;
-    case T_TRUE:
-    case T_FALSE:
-    case T_NIL:
-        n = spl_node_new(N_CONST, t->line, t->col);
-        n->value = t->kind == T_NIL ? value_nil() : value_bool(t->kind == T_TRUE);
-        next(P);
-        return n;
-    case T_TEXT:
-        return parse_text(P);
-    case T_NAME:
-        n = spl_node_new(N_NAME, t->line, t->col);
-        n->name = spl_xstrndup(t->start, t->len);
-        next(P);
-        if (accept(P, T_LPAREN)) {
-            n->kind = N_CALL;
-            if (!parse_list(P, &n->list, T_RPAREN, "',' or ')' in the arguments")) {
-                spl_node_free(n);
-                return NULL;
-            }
-        }
-        return n;
-    case T_LPAREN:
-        next(P);
-        n = parse_expr(P);
-        if (n && !expect(P, T_RPAREN, "')'")) {
-            spl_node_free(n);
-            return NULL;
-        }
-        return n;
-    case T_LBRACKET:
-        n = spl_node_new(N_ARRAY, t->line, t->col);
-        next(P);
-        if (!parse_list(P, &n->list, T_RBRACKET, "',' or ']' in the array")) {
-            spl_node_free(n);
-            return NULL;
-        }
-        return n;
-    default:
-        return error_here(P, "an expression");
-    }
-}
-
-static Node *parse_postfix(Parser *P)
-{
-    Node *n = parse_primary(P);
-    while (n) {
-        Token *t = cur(P);
-        if (accept(P, T_LBRACKET)) {
-            Node *idx = spl_node_new(N_INDEX, t->line, t->col);
-            idx->a = n;
-            n = idx;
-            idx->b = parse_expr(P);
-            if (!idx->b || !expect(P, T_RBRACKET, "']'")) {
-                spl_node_free(n);
-                return NULL;
-            }
-        } else if (accept(P, T_DOT)) {
-            Node *m = spl_node_new(N_METHOD, t->line, t->col);
-            m->a = n;
-            n = m;
-            m->name = take_name(P, "a method name after '.'");
-            if (!m->name || !expect(P, T_LPAREN, "'(' after the method name") ||
-                !parse_list(P, &m->list, T_RPAREN, "',' or ')' in the arguments")) {
-                spl_node_free(n);
-                return NULL;
-            }
-        } else if (kind(P) == T_LPAREN) {
-            spl_node_free(n);
-            spl_compile_error_set(P->err, t->line, t->col, "only a function name can be called");
-            return NULL;
-        } else {
-            break;
-        }
-    }
-    return n;
-}
-
-static Node *parse_unary(Parser *P)
-{
-    Token *t = cur(P);
-    if (!accept(P, T_MINUS))
-        return parse_postfix(P);
-    Node *operand = nested(P, parse_unary);
-    if (!operand)
-        return NULL;
-    if (operand->kind == N_CONST && operand->value.type == VT_INT && operand->value.as.i != INT64_MIN) {
-        operand->value.as.i = -operand->value.as.i;
-        operand->line = t->line;
-        operand->col = t->col;
-        return operand;
-    }
-    Node *n = spl_node_new(N_NEG, t->line, t->col);
-    n->a = operand;
-    return n;
-}
-
-static Node *binary(Node *left, Node *right, NodeKind kind, BinOp op, const Token *t)
-{
-    Node *n = spl_node_new(kind, t->line, t->col);
-    n->op = (uint8_t)op;
-    n->a = left;
-    n->b = right;
-    return n;
-}
-
-static BinOp binop_of(TokKind k)
-{
-    switch (k) {
-    case T_PLUS: case T_PLUS_ASSIGN: return OP_ADD;
-    case T_MINUS: case T_MINUS_ASSIGN: return OP_SUB;
-    case T_STAR: case T_STAR_ASSIGN: return OP_MUL;
-    case T_SLASH: case T_SLASH_ASSIGN: return OP_DIV;
-    case T_PERCENT: case T_PERCENT_ASSIGN: return OP_MOD;
-    case T_EQ: return OP_EQ;
-    case T_NE: return OP_NE;
-    case T_LT: return OP_LT;
-    case T_LE: return OP_LE;
-    case T_GT: return OP_GT;
-    case T_GE: return OP_GE;
-    default: return OP_NONE;
-    }
-}
-
-/* One left-associative level: operand (op operand)*, op among [first, last]. */
-static Node *parse_level(Parser *P, Node *(*operand)(Parser *), TokKind first, TokKind last)
-{
-    Node *left = operand(P);
-    while (left && kind(P) >= first && kind(P) <= last) {
-        Token *t = next(P);
-        Node *right = operand(P);
-        if (!right) {
-            spl_node_free(left);
-            return NULL;
-        }
-        left = binary(left, right, N_BINARY, binop_of(t->kind), t);
-    }
-    return left;
-}
-
-static Node *parse_mul(Parser *P) { return parse_level(P, parse_unary, T_STAR, T_PERCENT); }
-static Node *parse_add(Parser *P) { return parse_level(P, parse_mul, T_PLUS, T_MINUS); }
-
-static Node *parse_comparison(Parser *P)
-{
-    Node *left = parse_add(P);
-    if (!left || kind(P) < T_EQ || kind(P) > T_GE)
-        return left;
-    Token *t = next(P);
-    Node *right = parse_add(P);
-    if (!right) {
-        spl_node_free(left);
-        return NULL;
-    }
-    Node *n = binary(left, right, N_BINARY, binop_of(t->kind), t);
-    if (kind(P) >= T_EQ && kind(P) <= T_GE) {
-        spl_node_free(n);
-        spl_compile_error_set(P->err, cur(P)->line, cur(P)->col,
-                          "comparisons cannot be chained; combine them with 'and'");
-        return NULL;
-    }
-    return n;
-}
-
-static Node *parse_not(Parser *P)
-{
-    Token *t = cur(P);
-    if (!accept(P, T_NOT))
-        return parse_comparison(P);
-    Node *operand = nested(P, parse_not);
-    if (!operand)
-        return NULL;
-    Node *n = spl_node_new(N_NOT, t->line, t->col);
-    n->a = operand;
-    return n;
-}
-
-static Node *parse_logic(Parser *P, TokKind op, Node *(*operand)(Parser *))
-{
-    Node *left = operand(P);
-    while (left && kind(P) == op) {
-        Token *t = next(P);
-        Node *right = operand(P);
-        if (!right) {
-            spl_node_free(left);
-            return NULL;
-        }
-        left = binary(left, right, op == T_AND ? N_AND : N_OR, OP_NONE, t);
-    }
-    return left;
-}
-
-static Node *parse_and(Parser *P) { return parse_logic(P, T_AND, parse_not); }
-
-/* Runs a recursive rule one level deeper; deep nesting is a syntax error, not a stack overflow. */
-static Node *nested(Parser *P, Node *(*rule)(Parser *))
-{
-    if (P->nesting == MAX_NESTING) {
-        spl_compile_error_set(P->err, cur(P)->line, cur(P)->col, "expression nested too deeply (more than %d levels)",
-                          MAX_NESTING);
-        return NULL;
-    }
-    P->nesting++;
-    Node *n = rule(P);
-    P->nesting--;
-    return n;
-}
-
-static Node *parse_or(Parser *P) { return parse_logic(P, T_OR, parse_and); }
-static Node *parse_expr(Parser *P) { return nested(P, parse_or); }
 
 /* ---- statements ---- */
 
 static Node *finish_simple(Parser *P, Node *n)
 {
-    if (n && !expect(P, T_NEWLINE, "end of line")) {
+    if (n && !spl_parse_expect(P, T_NEWLINE, "end of line")) {
         spl_node_free(n);
         return NULL;
     }
@@ -395,8 +83,8 @@ static Node *parse_decl(Parser *P)
     Token *t = next(P);
     Node *n = spl_node_new(N_DECL, t->line, t->col);
     n->flag = t->kind == T_VAL;
-    n->name = take_name(P, t->kind == T_VAL ? "a name after 'val'" : "a name after 'var'");
-    if (!n->name || !expect(P, T_ASSIGN, "'=' (a declaration needs a value)") || !(n->a = parse_expr(P))) {
+    n->name = spl_parse_name(P, t->kind == T_VAL ? "a name after 'val'" : "a name after 'var'");
+    if (!n->name || !spl_parse_expect(P, T_ASSIGN, "'=' (a declaration needs a value)") || !(n->a = spl_parse_expr(P))) {
         spl_node_free(n);
         return NULL;
     }
@@ -407,7 +95,7 @@ static bool is_assign_op(TokKind k) { return k >= T_ASSIGN && k <= T_PERCENT_ASS
 
 static Node *parse_expr_or_assign(Parser *P)
 {
-    Node *target = parse_expr(P);
+    Node *target = spl_parse_expr(P);
     if (!target || !is_assign_op(kind(P))) {
         if (!target)
             return NULL;
@@ -423,9 +111,9 @@ static Node *parse_expr_or_assign(Parser *P)
         return NULL;
     }
     Node *n = spl_node_new(N_ASSIGN, t->line, t->col);
-    n->op = (uint8_t)(t->kind == T_ASSIGN ? OP_NONE : binop_of(t->kind));
+    n->op = (uint8_t)(t->kind == T_ASSIGN ? OP_NONE : spl_binop_of(t->kind));
     n->a = target;
-    if (!(n->b = parse_expr(P))) {
+    if (!(n->b = spl_parse_expr(P))) {
         spl_node_free(n);
         return NULL;
     }
@@ -445,7 +133,7 @@ static Node *parse_jump(Parser *P)
         return NULL;
     }
     Node *n = spl_node_new(k, t->line, t->col);
-    if (k == N_RETURN && kind(P) != T_NEWLINE && !(n->a = parse_expr(P))) {
+    if (k == N_RETURN && kind(P) != T_NEWLINE && !(n->a = spl_parse_expr(P))) {
         spl_node_free(n);
         return NULL;
     }
@@ -457,7 +145,7 @@ static Node *parse_print(Parser *P)
     Token *t = next(P);
     Node *n = spl_node_new(N_PRINT, t->line, t->col);
     n->flag = t->kind == T_EPRINT;
-    if (kind(P) != T_NEWLINE && !(n->a = parse_expr(P))) {
+    if (kind(P) != T_NEWLINE && !(n->a = spl_parse_expr(P))) {
         spl_node_free(n);
         return NULL;
     }
@@ -493,8 +181,8 @@ static Node *parse_if(Parser *P)
     Token *t = next(P);
     Node *n = spl_node_new(N_IF, t->line, t->col);
     for (;;) {
-        Node *cond = parse_expr(P);
-        if (!cond || !expect(P, T_COLON, "':' after the condition")) {
+        Node *cond = spl_parse_expr(P);
+        if (!cond || !spl_parse_expect(P, T_COLON, "':' after the condition")) {
             spl_node_free(cond);
             spl_node_free(n);
             return NULL;
@@ -510,7 +198,7 @@ static Node *parse_if(Parser *P)
             break;
     }
     if (accept(P, T_ELSE)) {
-        if (!expect(P, T_COLON, "':' after 'else'") || !(n->c = parse_block(P))) {
+        if (!spl_parse_expect(P, T_COLON, "':' after 'else'") || !(n->c = parse_block(P))) {
             spl_node_free(n);
             return NULL;
         }
@@ -534,7 +222,7 @@ static Node *parse_while(Parser *P)
 {
     Token *t = next(P);
     Node *n = spl_node_new(N_WHILE, t->line, t->col);
-    if (!(n->a = parse_expr(P)) || !expect(P, T_COLON, "':' after the condition")) {
+    if (!(n->a = spl_parse_expr(P)) || !spl_parse_expect(P, T_COLON, "':' after the condition")) {
         spl_node_free(n);
         return NULL;
     }
@@ -545,19 +233,19 @@ static Node *parse_for(Parser *P)
 {
     Token *t = next(P);
     Node *n = spl_node_new(N_FOR_EACH, t->line, t->col);
-    if (!(n->name = take_name(P, "a loop variable after 'for'")) || !expect(P, T_IN, "'in'") ||
-        !(n->a = parse_add(P))) {
+    if (!(n->name = spl_parse_name(P, "a loop variable after 'for'")) || !spl_parse_expect(P, T_IN, "'in'") ||
+        !(n->a = spl_parse_additive(P))) {
         spl_node_free(n);
         return NULL;
     }
     if (accept(P, T_DOTDOT)) {
         n->kind = N_FOR_RANGE;
-        if (!(n->b = parse_add(P))) {
+        if (!(n->b = spl_parse_additive(P))) {
             spl_node_free(n);
             return NULL;
         }
     }
-    if (!expect(P, T_COLON, n->kind == N_FOR_RANGE ? "':'" : "'..' or ':'")) {
+    if (!spl_parse_expect(P, T_COLON, n->kind == N_FOR_RANGE ? "':'" : "'..' or ':'")) {
         spl_node_free(n);
         return NULL;
     }
@@ -588,7 +276,7 @@ static Node *parse_block(Parser *P)
         spl_node_list_add(&block->list, s);
         return block;
     }
-    if (!expect(P, T_INDENT, "an indented block")) {
+    if (!spl_parse_expect(P, T_INDENT, "an indented block")) {
         spl_node_free(block);
         return NULL;
     }
@@ -613,11 +301,11 @@ static bool parse_type(Parser *P, uint8_t *out)
     Token *t = cur(P);
     bool array = accept(P, T_LBRACKET);
     if (kind(P) != T_NAME) {
-        error_here(P, "a type (i64 i32 f64 bool text [i64] [f64] [text])");
+        spl_parse_error(P, "a type (i64 i32 f64 bool text [i64] [f64] [text])");
         return false;
     }
     Token *name = next(P);
-    if (array && !expect(P, T_RBRACKET, "']' to close the array type"))
+    if (array && !spl_parse_expect(P, T_RBRACKET, "']' to close the array type"))
         return false;
     for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++) {
         if (strlen(TYPES[i].name) != name->len || memcmp(TYPES[i].name, name->start, name->len) != 0)
@@ -647,17 +335,17 @@ static bool parse_extern_params(Parser *P, ExternDecl *e)
                               "too many parameters (an extern takes at most %d)", SFFI_MAX_PARAMS);
             return false;
         }
-        char *name = take_name(P, "a parameter name");
+        char *name = spl_parse_name(P, "a parameter name");
         if (!name)
             return false;
         e->param_names[e->nparams] = name;
-        if (!expect(P, T_COLON, "':' and the parameter's type") || !parse_type(P, &e->params[e->nparams]))
+        if (!spl_parse_expect(P, T_COLON, "':' and the parameter's type") || !parse_type(P, &e->params[e->nparams]))
             return false;
         e->nparams++;
         if (!accept(P, T_COMMA))
             break;
     }
-    return expect(P, T_RPAREN, "',' or ')' in the parameters");
+    return spl_parse_expect(P, T_RPAREN, "',' or ')' in the parameters");
 }
 
 static bool parse_extern(Parser *P, Program *prog)
@@ -668,13 +356,13 @@ static bool parse_extern(Parser *P, Program *prog)
     e->col = t->col;
     spl_grow_array((void **)&prog->externs, &prog->externs_cap, prog->nexterns + 1, sizeof(ExternDecl *));
     prog->externs[prog->nexterns++] = e;
-    if (!expect(P, T_FN, "'fn' after 'extern'") || !(e->name = take_name(P, "the extern function's name")) ||
-        !expect(P, T_LPAREN, "'('") || !parse_extern_params(P, e))
+    if (!spl_parse_expect(P, T_FN, "'fn' after 'extern'") || !(e->name = spl_parse_name(P, "the extern function's name")) ||
+        !spl_parse_expect(P, T_LPAREN, "'('") || !parse_extern_params(P, e))
         return false;
     e->result = SFFI_NONE;
     if (accept(P, T_ARROW) && !parse_type(P, &e->result))
         return false;
-    return expect(P, T_NEWLINE, "end of line after the extern declaration");
+    return spl_parse_expect(P, T_NEWLINE, "end of line after the extern declaration");
 }
 
 static bool parse_fn(Parser *P, Program *prog)
@@ -685,11 +373,11 @@ static bool parse_fn(Parser *P, Program *prog)
     f->col = t->col;
     spl_grow_array((void **)&prog->funcs, &prog->funcs_cap, prog->nfuncs + 1, sizeof(Func *));
     prog->funcs[prog->nfuncs++] = f;
-    if (!(f->name = take_name(P, "the function's name after 'fn'")) || !expect(P, T_LPAREN, "'('"))
+    if (!(f->name = spl_parse_name(P, "the function's name after 'fn'")) || !spl_parse_expect(P, T_LPAREN, "'('"))
         return false;
     int cap = 0;
     while (kind(P) != T_RPAREN) {
-        char *name = take_name(P, "a parameter name");
+        char *name = spl_parse_name(P, "a parameter name");
         if (!name)
             return false;
         spl_grow_array((void **)&f->params, &cap, f->nparams + 1, sizeof(char *));
@@ -697,7 +385,7 @@ static bool parse_fn(Parser *P, Program *prog)
         if (!accept(P, T_COMMA))
             break;
     }
-    if (!expect(P, T_RPAREN, "',' or ')' in the parameters") || !expect(P, T_COLON, "':' after the parameters"))
+    if (!spl_parse_expect(P, T_RPAREN, "',' or ')' in the parameters") || !spl_parse_expect(P, T_COLON, "':' after the parameters"))
         return false;
     P->in_fn = true;
     f->body = parse_block(P);

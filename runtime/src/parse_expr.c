@@ -1,0 +1,287 @@
+/* parse_expr.c - expressions, by precedence (docs/language.md): or, and, not,
+ * comparisons, + -, * / %, unary -, postfix (call, index, method), primary. */
+#include <string.h>
+
+#include "parse_internal.h"
+#include "util.h"
+
+static Node *nested(Parser *P, Node *(*rule)(Parser *));
+
+static Node *parse_interpolated(Parser *P, const TextPart *part)
+{
+    Parser sub = {.src = P->src, .err = P->err, .in_interpolation = true};
+    Node *expr = NULL;
+    if (spl_lex(P->src, part->begin, part->end, part->line, part->col, true, &sub.toks, P->err)) {
+        expr = spl_parse_expr(&sub);
+        if (expr && kind(&sub) != T_EOF) {
+            spl_parse_error(&sub, "'}' to end the interpolation");
+            spl_node_free(expr);
+            expr = NULL;
+        }
+    }
+    spl_token_list_free(&sub.toks);
+    return expr;
+}
+
+static Node *text_const(const char *s, size_t len, int line, int col)
+{
+    Node *n = spl_node_new(N_CONST, line, col);
+    n->value = value_text(spl_text_new(s, len));
+    return n;
+}
+
+static Node *parse_text(Parser *P)
+{
+    Token *t = next(P);
+    if (t->nparts == 0)
+        return text_const("", 0, t->line, t->col);
+    if (t->nparts == 1 && !t->parts[0].is_expr)
+        return text_const(t->parts[0].text, t->parts[0].len, t->line, t->col);
+    Node *n = spl_node_new(N_INTERP, t->line, t->col);
+    for (int i = 0; i < t->nparts; i++) {
+        const TextPart *part = &t->parts[i];
+        Node *piece = part->is_expr ? parse_interpolated(P, part)
+                                    : text_const(part->text, part->len, t->line, t->col);
+        if (!piece) {
+            spl_node_free(n);
+            return NULL;
+        }
+        spl_node_list_add(&n->list, piece);
+    }
+    return n;
+}
+
+/* Comma-separated expressions up to `close`; the opener is already consumed. */
+static bool parse_list(Parser *P, NodeList *list, TokKind close, const char *close_text)
+{
+    while (kind(P) != close) {
+        Node *item = spl_parse_expr(P);
+        if (!item)
+            return false;
+        spl_node_list_add(list, item);
+        if (!accept(P, T_COMMA))
+            break;
+    }
+    return spl_parse_expect(P, close, close_text);
+}
+
+static Node *parse_primary(Parser *P)
+{
+    Token *t = cur(P);
+    Node *n;
+    switch (t->kind) {
+    case T_INT:
+    case T_FLOAT:
+        n = spl_node_new(N_CONST, t->line, t->col);
+        n->value = t->kind == T_INT ? value_int(t->num.i) : value_float(t->num.f);
+        next(P);
+        return n;
+    case T_TRUE:
+    case T_FALSE:
+    case T_NIL:
+        n = spl_node_new(N_CONST, t->line, t->col);
+        n->value = t->kind == T_NIL ? value_nil() : value_bool(t->kind == T_TRUE);
+        next(P);
+        return n;
+    case T_TEXT:
+        return parse_text(P);
+    case T_NAME:
+        n = spl_node_new(N_NAME, t->line, t->col);
+        n->name = spl_xstrndup(t->start, t->len);
+        next(P);
+        if (accept(P, T_LPAREN)) {
+            n->kind = N_CALL;
+            if (!parse_list(P, &n->list, T_RPAREN, "',' or ')' in the arguments")) {
+                spl_node_free(n);
+                return NULL;
+            }
+        }
+        return n;
+    case T_LPAREN:
+        next(P);
+        n = spl_parse_expr(P);
+        if (n && !spl_parse_expect(P, T_RPAREN, "')'")) {
+            spl_node_free(n);
+            return NULL;
+        }
+        return n;
+    case T_LBRACKET:
+        n = spl_node_new(N_ARRAY, t->line, t->col);
+        next(P);
+        if (!parse_list(P, &n->list, T_RBRACKET, "',' or ']' in the array")) {
+            spl_node_free(n);
+            return NULL;
+        }
+        return n;
+    default:
+        return spl_parse_error(P, "an expression");
+    }
+}
+
+static Node *parse_postfix(Parser *P)
+{
+    Node *n = parse_primary(P);
+    while (n) {
+        Token *t = cur(P);
+        if (accept(P, T_LBRACKET)) {
+            Node *idx = spl_node_new(N_INDEX, t->line, t->col);
+            idx->a = n;
+            n = idx;
+            idx->b = spl_parse_expr(P);
+            if (!idx->b || !spl_parse_expect(P, T_RBRACKET, "']'")) {
+                spl_node_free(n);
+                return NULL;
+            }
+        } else if (accept(P, T_DOT)) {
+            Node *m = spl_node_new(N_METHOD, t->line, t->col);
+            m->a = n;
+            n = m;
+            m->name = spl_parse_name(P, "a method name after '.'");
+            if (!m->name || !spl_parse_expect(P, T_LPAREN, "'(' after the method name") ||
+                !parse_list(P, &m->list, T_RPAREN, "',' or ')' in the arguments")) {
+                spl_node_free(n);
+                return NULL;
+            }
+        } else if (kind(P) == T_LPAREN) {
+            spl_node_free(n);
+            spl_compile_error_set(P->err, t->line, t->col, "only a function name can be called");
+            return NULL;
+        } else {
+            break;
+        }
+    }
+    return n;
+}
+
+static Node *parse_unary(Parser *P)
+{
+    Token *t = cur(P);
+    if (!accept(P, T_MINUS))
+        return parse_postfix(P);
+    Node *operand = nested(P, parse_unary);
+    if (!operand)
+        return NULL;
+    if (operand->kind == N_CONST && operand->value.type == VT_INT && operand->value.as.i != INT64_MIN) {
+        operand->value.as.i = -operand->value.as.i;
+        operand->line = t->line;
+        operand->col = t->col;
+        return operand;
+    }
+    Node *n = spl_node_new(N_NEG, t->line, t->col);
+    n->a = operand;
+    return n;
+}
+
+static Node *binary(Node *left, Node *right, NodeKind kind, BinOp op, const Token *t)
+{
+    Node *n = spl_node_new(kind, t->line, t->col);
+    n->op = (uint8_t)op;
+    n->a = left;
+    n->b = right;
+    return n;
+}
+
+BinOp spl_binop_of(TokKind k)
+{
+    switch (k) {
+    case T_PLUS: case T_PLUS_ASSIGN: return OP_ADD;
+    case T_MINUS: case T_MINUS_ASSIGN: return OP_SUB;
+    case T_STAR: case T_STAR_ASSIGN: return OP_MUL;
+    case T_SLASH: case T_SLASH_ASSIGN: return OP_DIV;
+    case T_PERCENT: case T_PERCENT_ASSIGN: return OP_MOD;
+    case T_EQ: return OP_EQ;
+    case T_NE: return OP_NE;
+    case T_LT: return OP_LT;
+    case T_LE: return OP_LE;
+    case T_GT: return OP_GT;
+    case T_GE: return OP_GE;
+    default: return OP_NONE;
+    }
+}
+
+/* One left-associative level: operand (op operand)*, op among [first, last]. */
+static Node *parse_level(Parser *P, Node *(*operand)(Parser *), TokKind first, TokKind last)
+{
+    Node *left = operand(P);
+    while (left && kind(P) >= first && kind(P) <= last) {
+        Token *t = next(P);
+        Node *right = operand(P);
+        if (!right) {
+            spl_node_free(left);
+            return NULL;
+        }
+        left = binary(left, right, N_BINARY, spl_binop_of(t->kind), t);
+    }
+    return left;
+}
+
+static Node *parse_mul(Parser *P) { return parse_level(P, parse_unary, T_STAR, T_PERCENT); }
+Node *spl_parse_additive(Parser *P) { return parse_level(P, parse_mul, T_PLUS, T_MINUS); }
+
+static Node *parse_comparison(Parser *P)
+{
+    Node *left = spl_parse_additive(P);
+    if (!left || kind(P) < T_EQ || kind(P) > T_GE)
+        return left;
+    Token *t = next(P);
+    Node *right = spl_parse_additive(P);
+    if (!right) {
+        spl_node_free(left);
+        return NULL;
+    }
+    Node *n = binary(left, right, N_BINARY, spl_binop_of(t->kind), t);
+    if (kind(P) >= T_EQ && kind(P) <= T_GE) {
+        spl_node_free(n);
+        spl_compile_error_set(P->err, cur(P)->line, cur(P)->col,
+                          "comparisons cannot be chained; combine them with 'and'");
+        return NULL;
+    }
+    return n;
+}
+
+static Node *parse_not(Parser *P)
+{
+    Token *t = cur(P);
+    if (!accept(P, T_NOT))
+        return parse_comparison(P);
+    Node *operand = nested(P, parse_not);
+    if (!operand)
+        return NULL;
+    Node *n = spl_node_new(N_NOT, t->line, t->col);
+    n->a = operand;
+    return n;
+}
+
+static Node *parse_logic(Parser *P, TokKind op, Node *(*operand)(Parser *))
+{
+    Node *left = operand(P);
+    while (left && kind(P) == op) {
+        Token *t = next(P);
+        Node *right = operand(P);
+        if (!right) {
+            spl_node_free(left);
+            return NULL;
+        }
+        left = binary(left, right, op == T_AND ? N_AND : N_OR, OP_NONE, t);
+    }
+    return left;
+}
+
+static Node *parse_and(Parser *P) { return parse_logic(P, T_AND, parse_not); }
+
+/* Runs a recursive rule one level deeper; deep nesting is a syntax error, not a stack overflow. */
+static Node *nested(Parser *P, Node *(*rule)(Parser *))
+{
+    if (P->nesting == MAX_NESTING) {
+        spl_compile_error_set(P->err, cur(P)->line, cur(P)->col, "expression nested too deeply (more than %d levels)",
+                          MAX_NESTING);
+        return NULL;
+    }
+    P->nesting++;
+    Node *n = rule(P);
+    P->nesting--;
+    return n;
+}
+
+static Node *parse_or(Parser *P) { return parse_logic(P, T_OR, parse_and); }
+Node *spl_parse_expr(Parser *P) { return nested(P, parse_or); }

@@ -1,0 +1,55 @@
+/* parse_internal.h - what parser.c (statements) and parse_expr.c (expressions) share. */
+#ifndef SIMPLE_PARSE_INTERNAL_H
+#define SIMPLE_PARSE_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "lexer.h"
+
+typedef struct Parser {
+    const Source *src;
+    TokenList toks;
+    int pos;
+    CompileError *err;
+    int loop_depth;
+    bool in_fn;
+    bool in_interpolation;  /* parsing the {expr} of a text literal */
+    int nesting;            /* expressions inside expressions, bounded */
+} Parser;
+
+#define MAX_NESTING 256
+
+static inline Token *cur(Parser *P) { return &P->toks.items[P->pos]; }
+static inline TokKind kind(Parser *P) { return cur(P)->kind; }
+
+static inline Token *next(Parser *P)
+{
+    Token *t = cur(P);
+    if (t->kind != T_EOF)
+        P->pos++;
+    return t;
+}
+
+static inline bool accept(Parser *P, TokKind k)
+{
+    if (kind(P) != k)
+        return false;
+    next(P);
+    return true;
+}
+
+/* Sets "expected <what>, found <token>" at the current token; returns NULL. */
+void *spl_parse_error(Parser *P, const char *expected);
+/* Consumes a token of kind `k`, or sets an error naming `what`. */
+bool spl_parse_expect(Parser *P, TokKind k, const char *what);
+/* Consumes a name and returns it (malloc'd), or sets an error naming `what`. */
+char *spl_parse_name(Parser *P, const char *what);
+
+/* parse_expr.c */
+Node *spl_parse_expr(Parser *P);
+Node *spl_parse_additive(Parser *P);   /* the bounds of `for i in a..b` */
+BinOp spl_binop_of(TokKind k);         /* + for + and +=, ... */
+
+#endif

@@ -1,0 +1,134 @@
+"""The sqlite library through a real `--with=sqlite` runtime: results, errors, no data lost.
+
+Expected values come from Python's own sqlite3 module running the same SQL.
+"""
+
+import sqlite3
+import subprocess
+import textwrap
+
+import pytest
+
+DECLS = """
+extern fn rt_sqlite_version() -> text
+extern fn rt_sqlite_open(path: text) -> i64
+extern fn rt_sqlite_close(db: i64)
+extern fn rt_sqlite_exec(db: i64, sql: text)
+extern fn rt_sqlite_prepare(db: i64, sql: text) -> i64
+extern fn rt_sqlite_bind_i64(stmt: i64, index: i64, value: i64)
+extern fn rt_sqlite_bind_f64(stmt: i64, index: i64, value: f64)
+extern fn rt_sqlite_bind_text(stmt: i64, index: i64, value: text)
+extern fn rt_sqlite_step(stmt: i64) -> bool
+extern fn rt_sqlite_column_count(stmt: i64) -> i64
+extern fn rt_sqlite_column_i64(stmt: i64, col: i64) -> i64
+extern fn rt_sqlite_column_f64(stmt: i64, col: i64) -> f64
+extern fn rt_sqlite_column_text(stmt: i64, col: i64) -> text
+extern fn rt_sqlite_finalize(stmt: i64)
+extern fn rt_sqlite_changes(db: i64) -> i64
+extern fn rt_sqlite_last_insert_rowid(db: i64) -> i64
+"""
+
+
+@pytest.fixture(scope="module")
+def simple(build_runtime):
+    return build_runtime("sqlite")
+
+
+def run(simple, tmp_path, body, *args):
+    script = tmp_path / "t.spl"
+    script.write_text(DECLS + textwrap.dedent(body))
+    return subprocess.run([str(simple), str(script), *map(str, args)], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+
+
+def test_version_matches_the_linked_library(simple, tmp_path):
+    proc = run(simple, tmp_path, 'print rt_sqlite_version()\n')
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == subprocess.run(["pkg-config", "--modversion", "sqlite3"],
+                                                 capture_output=True, text=True).stdout.strip()
+
+
+def test_bound_inserts_and_aggregates_match_python_sqlite3(simple, tmp_path):
+    rows = [("bolt", 3, 0.25), ("nut", 10, 0.1), ("bolt", 4, 0.3), ("gear", 1, 12.5)]
+    db_path = tmp_path / "parts.db"
+    lines = [f'val db = rt_sqlite_open("{db_path}")',
+             'rt_sqlite_exec(db, "CREATE TABLE parts (name TEXT NOT NULL, qty INTEGER, price REAL)")',
+             'rt_sqlite_exec(db, "BEGIN")',
+             'val ins = rt_sqlite_prepare(db, "INSERT INTO parts VALUES (?, ?, ?)")']
+    for name, qty, price in rows:
+        lines += [f'rt_sqlite_bind_text(ins, 1, "{name}")', f"rt_sqlite_bind_i64(ins, 2, {qty})",
+                  f"rt_sqlite_bind_f64(ins, 3, {price})", "rt_sqlite_step(ins)"]
+    lines += ["rt_sqlite_finalize(ins)", 'rt_sqlite_exec(db, "COMMIT")',
+              'print "rowid {rt_sqlite_last_insert_rowid(db)}"',
+              'val q = rt_sqlite_prepare(db, "SELECT name, COUNT(*), SUM(qty), AVG(price) FROM parts '
+              'GROUP BY name ORDER BY name")',
+              'print "columns {rt_sqlite_column_count(q)}"',
+              "while rt_sqlite_step(q):",
+              '    print "{rt_sqlite_column_text(q, 0)} {rt_sqlite_column_i64(q, 1)} '
+              '{rt_sqlite_column_i64(q, 2)} {rt_sqlite_column_f64(q, 3)}"',
+              "rt_sqlite_finalize(q)",
+              "rt_sqlite_exec(db, \"UPDATE parts SET qty = qty + 1 WHERE name = 'bolt'\")",
+              'print "changed {rt_sqlite_changes(db)}"', "rt_sqlite_close(db)"]
+    body = "\n".join(lines) + "\n"
+    proc = run(simple, tmp_path, body)
+    assert proc.returncode == 0, proc.stderr
+    ref = sqlite3.connect(":memory:")
+    ref.execute("CREATE TABLE parts (name TEXT NOT NULL, qty INTEGER, price REAL)")
+    ref.executemany("INSERT INTO parts VALUES (?, ?, ?)", rows)
+    expected = ["rowid 4", "columns 4"]
+    for name, count, total, avg in ref.execute(
+            "SELECT name, COUNT(*), SUM(qty), AVG(price) FROM parts GROUP BY name ORDER BY name"):
+        expected.append(f"{name} {count} {total} {float(avg)!r}")
+    expected.append("changed 2")
+    assert proc.stdout.splitlines() == expected
+    # the file is a real database that Python's sqlite3 reads back
+    assert sqlite3.connect(db_path).execute("SELECT SUM(qty) FROM parts").fetchone() == (20,)
+
+
+def test_sql_null_text_is_nil(simple, tmp_path):
+    proc = run(simple, tmp_path, """
+    val db = rt_sqlite_open(":memory:")
+    val q = rt_sqlite_prepare(db, "SELECT NULL, 'x'")
+    rt_sqlite_step(q)
+    print rt_sqlite_column_text(q, 0)
+    print rt_sqlite_column_text(q, 1)
+    """)
+    assert (proc.returncode, proc.stdout) == (0, "nil\nx\n")
+
+
+@pytest.mark.parametrize("body, message", [
+    ('val db = rt_sqlite_open(":memory:")\nrt_sqlite_exec(db, "SELEC 1")\n',
+     'rt_sqlite_exec failed: near "SELEC": syntax error'),
+    ('val db = rt_sqlite_open(":memory:")\nrt_sqlite_close(db)\nrt_sqlite_exec(db, "SELECT 1")\n',
+     "rt_sqlite_exec failed:"),
+    ('rt_sqlite_exec(12345, "SELECT 1")\n', "rt_sqlite_exec failed:"),
+    ('val db = rt_sqlite_open(":memory:")\nval q = rt_sqlite_prepare(db, "SELECT 1")\nrt_sqlite_step(q)\n'
+     'print rt_sqlite_column_i64(q, 7)\n', "rt_sqlite_column_i64 failed:"),
+    ('val db = rt_sqlite_open(":memory:")\nval q = rt_sqlite_prepare(db, "SELECT 1")\nrt_sqlite_finalize(q)\n'
+     'rt_sqlite_step(q)\n', "rt_sqlite_step failed:"),
+    ('val db = rt_sqlite_open(":memory:")\nval q = rt_sqlite_prepare(db, "SELECT 1")\nrt_sqlite_exec(q, "SELECT 1")\n',
+     "rt_sqlite_exec failed:"),
+])
+def test_errors_are_script_errors_with_the_line(simple, tmp_path, body, message):
+    proc = run(simple, tmp_path, body)
+    assert proc.returncode == 1
+    assert message in proc.stderr
+    last_line = len((DECLS + body).splitlines())
+    assert f"t.spl:{last_line}:" in proc.stderr
+    assert "rt_sqlite_exec failed: rt_sqlite_exec" not in proc.stderr  # the extern is named once
+
+
+def test_constraint_violation_loses_no_committed_data(simple, tmp_path):
+    db_path = tmp_path / "keep.db"
+    ref = sqlite3.connect(db_path)
+    ref.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)")
+    ref.execute("INSERT INTO t (v) VALUES ('a'), ('b')")
+    ref.commit()
+    ref.close()
+    proc = run(simple, tmp_path, f"""
+    val db = rt_sqlite_open("{db_path}")
+    rt_sqlite_exec(db, "INSERT INTO t (v) VALUES ('b')")
+    """)
+    assert proc.returncode == 1
+    assert "UNIQUE constraint failed: t.v" in proc.stderr
+    assert sqlite3.connect(db_path).execute("SELECT v FROM t ORDER BY id").fetchall() == [("a",), ("b",)]
