@@ -102,7 +102,7 @@ def _static_system_libs(modules: list[str], dirs: list[str]) -> tuple[list[str],
     """(link names of the system libraries the archives need, None) or ([], why not)."""
     sonames: list[str] = []
     for module in modules:
-        shared = _find_shared(module, dirs)
+        shared = pkgconfig.find_file(f"lib{module}.so", dirs)
         needed = _needed(shared) if shared else None
         if needed is None:
             sonames = list(DEBIAN12_STATIC_DEPS)
@@ -118,14 +118,6 @@ def _static_system_libs(modules: list[str], dirs: list[str]) -> tuple[list[str],
             return [], f"{soname}, needed by the static OpenCV archives, is not installed"
         names.append(name)
     return names, None
-
-
-def _find_shared(module: str, dirs: list[str]) -> str | None:
-    for d in dirs:
-        path = os.path.join(d, f"lib{module}.so")
-        if os.path.exists(path):
-            return os.path.realpath(path)
-    return None
 
 
 def _needed(path: str) -> list[str] | None:

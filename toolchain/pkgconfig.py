@@ -100,13 +100,18 @@ def library_dirs(libpath: list[str], libdir: str) -> list[str]:
     return [d for d in _unique(dirs) if os.path.isdir(d)]
 
 
-def find_archive(name: str, dirs: list[str]) -> str | None:
-    """The first ``lib<name>.a`` in ``dirs`` (absolute path), or None."""
+def find_file(filename: str, dirs: list[str]) -> str | None:
+    """The first ``filename`` found in ``dirs``, as an absolute path, or None."""
     for d in dirs:
-        path = os.path.join(d, f"lib{name}.a")
+        path = os.path.join(d, filename)
         if os.path.isfile(path):
             return os.path.abspath(path)
     return None
+
+
+def find_archive(name: str, dirs: list[str]) -> str | None:
+    """The first ``lib<name>.a`` in ``dirs`` (absolute path), or None."""
+    return find_file(f"lib{name}.a", dirs)
 
 
 def needs_rpath(libpath: list[str]) -> list[str]:
