@@ -14,7 +14,7 @@ import dataclasses
 from pathlib import Path
 
 from sffi import decls as decls_mod
-from sffi.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REVIEW, SffiError
+from sffi.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REVIEW
 from sffi.manifest import Manifest
 from sffi.symbols import Symbol, exports, scan
 
@@ -108,20 +108,24 @@ def find_clashes(checks: list[LibraryCheck], artifacts: dict[str, list[str]]) ->
         checks: one LibraryCheck per selected library.
         artifacts: library name -> its artifact paths (for the message).
     """
+    return clashes_among({
+        c.manifest.name: (", ".join(str(a) for a in artifacts.get(c.manifest.name, [])),
+                          {n: s.member for n, s in c.exported.items() if s.binding == "global"})
+        for c in checks})
+
+
+def clashes_among(strong: dict[str, tuple[str, dict[str, str | None]]]) -> list[Clash]:
+    """Clashes from each library's strong definitions.
+
+    Args:
+        strong: library -> (artifact text, {symbol: defining member or None})
+            for its GLOBAL defined symbols (weak ones never clash).
+
+    Returns:
+        One Clash per symbol defined by two or more libraries, sorted by symbol.
+    """
     owners: dict[str, list[tuple[str, str, str | None]]] = {}
-    for check in checks:
-        lib = check.manifest.name
-        art = ", ".join(str(a) for a in artifacts.get(lib, []))
-        for sym in check.exported.values():
-            if sym.binding == "global":
-                owners.setdefault(sym.name, []).append((lib, art, sym.member))
+    for lib, (artifact, symbols) in sorted(strong.items()):
+        for name, member in symbols.items():
+            owners.setdefault(name, []).append((lib, artifact, member))
     return [Clash(name, tuple(defs)) for name, defs in sorted(owners.items()) if len(defs) > 1]
-
-
-def require_clean(checks: list[LibraryCheck], clashes: list[Clash]) -> list[str]:
-    """Raise SffiError (status 12) listing every missing extern and clash; else return the warnings."""
-    errors = [m for c in checks for m in c.messages() if ": error: " in m]
-    errors += [c.message() for c in clashes]
-    if errors:
-        raise SffiError("\n".join(errors), status=EXIT_INCOMPATIBLE)
-    return [m for c in checks for m in c.messages() if ": warning: " in m]

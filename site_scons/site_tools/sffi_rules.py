@@ -106,7 +106,7 @@ def _check_action(target, source, env):
     print(f"  CHECK   {manifest.name}: {len(result.matched)} externs exported by {os.path.relpath(artifact)}")
     report = {"library": manifest.name, "artifact": os.path.relpath(artifact),
               "matched": sorted(d.name for d in result.matched),
-              "strong_exports": sorted(n for n, s in result.exported.items() if s.binding == "global"),
+              "strong_exports": {n: s.member for n, s in sorted(result.exported.items()) if s.binding == "global"},
               "warnings": [m for m in result.messages() if ": warning: " in m]}
     header = Path(artifact).parent / f"sffi_exports_{manifest.name}.h"
     if manifest.kind != "cargo" and header.is_file():
@@ -115,22 +115,12 @@ def _check_action(target, source, env):
     Path(str(target[0])).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _clashes(reports: list[dict]) -> list[str]:
-    owners: dict[str, list[str]] = {}
-    for rep in reports:
-        for name in rep["strong_exports"]:
-            owners.setdefault(name, []).append(f"'{rep['library']}' ({rep['artifact']})")
-    return [f"error: symbol '{name}' is defined by more than one library: {', '.join(libs)}; "
-            "rename it in one of them (a static link would fail or pick one silently)"
-            for name, libs in sorted(owners.items()) if len(libs) > 1]
-
-
 def _table_action(target, source, env):
     c_file, json_file = (Path(str(t)) for t in target)
     reports = [json.loads(Path(str(s)).read_text()) for s in source if str(s).endswith(".check.json")]
-    clashes = _clashes(reports)
+    clashes = check_mod.clashes_among({r["library"]: (r["artifact"], r["strong_exports"]) for r in reports})
     if clashes:
-        raise SCons.Errors.BuildError(errstr="\n" + "\n".join(clashes))
+        raise SCons.Errors.BuildError(errstr="\n" + "\n".join(c.message() for c in clashes))
     selected_names = set(env["SFFI_SELECTION"])
     try:
         libs = {name: _library_decls(m)[0] for name, m in env["SFFI_KNOWN"].items()}

@@ -180,6 +180,25 @@ def test_missing_dependency_fails_before_compiling(project):
         shutil.rmtree(lib)
 
 
+def test_symbol_defined_by_two_libraries_fails_the_build(project):
+    lib = project / "ffi_libs/dup"
+    (lib / "src").mkdir(parents=True)
+    (lib / "dup.spl").write_text("extern fn rt_dup_one() -> i64\n")
+    # rt_env_get is core's: a static link would fail or silently pick one
+    (lib / "src/dup.c").write_text("#include <stdint.h>\nint64_t rt_dup_one(void) { return 1; }\n"
+                                   "const char *rt_env_get(const char *n) { return n; }\n")
+    (lib / "sffi.toml").write_text('name = "dup"\nprefix = "rt_dup_"\nkind = "c"\ndeclarations = ["dup.spl"]\n'
+                                   'sources = ["src/*.c"]\n')
+    try:
+        proc = build(project, "--with=dup", check=False)
+        assert proc.returncode != 0
+        text = proc.stdout + proc.stderr
+        assert "symbol 'rt_env_get' is defined by more than one library: library 'core'" in text
+        assert "library 'dup'" in text and "LINK" not in proc.stdout
+    finally:
+        shutil.rmtree(lib)
+
+
 def test_help_documents_every_option(project):
     out = scons(["-h"], cwd=project).stdout
     for option in ("--with=LIBS", "--mode=", "--sanitize=", "--verbose", "runtime", "ffi"):
