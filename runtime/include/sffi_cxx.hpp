@@ -55,6 +55,10 @@ public:
     }
 
     // The object behind `handle`; throws sffi::Error naming the kind otherwise.
+    // The table's bookkeeping is locked, the object is not: the reference
+    // stays valid until erase(handle), so a library whose scripts may share a
+    // handle across threads must not free it on one thread while another
+    // uses it (the reference runtime runs a script on one thread).
     T &get(int64_t handle) {
         std::lock_guard<std::mutex> lock(mu_);
         return *locate(handle).value;

@@ -19,6 +19,13 @@ from sffi.manifest import Manifest
 from sffi.symbols import Symbol, exports, scan
 
 
+_DEFINE_HINT = {
+    "cargo": "define it in the crate as `#[no_mangle] pub extern \"C\" fn {name}(...)`",
+    "c": "define it in one of the library's sources with external linkage",
+    "cxx": "define it in one of the library's sources inside `extern \"C\"` and not `static`",
+}
+
+
 @dataclasses.dataclass
 class LibraryCheck:
     """The result of checking one library.
@@ -52,7 +59,8 @@ class LibraryCheck:
         """Errors then warnings, one line each, in the toolkit's format."""
         lib = self.manifest.name
         lines = [f"{d.location}: error: extern '{d.name}' is declared for library '{lib}' "
-                 f"but no artifact of '{lib}' exports it (declared as: {d.source()})"
+                 f"but no artifact of '{lib}' exports it (declared as: {d.source()}); "
+                 f"{_DEFINE_HINT[self.manifest.kind].format(name=d.name)}, or remove the declaration"
                  for d in self.missing]
         lines += [str(w) for w in self.warnings]
         lines += [f"{self.manifest.path}: warning: '{s.name}' is exported by library '{lib}' "
