@@ -68,6 +68,16 @@ class Manifest:
         """The library directory (the manifest's folder)."""
         return self.path.parent
 
+    @property
+    def crate_name(self) -> str:
+        """The Rust crate's name as code refers to it (``[lib] name`` or the package
+        name, ``-`` as ``_``); kind ``cargo`` only.
+
+        Raises:
+            SffiError: Cargo.toml is unreadable or names no package.
+        """
+        return _crate_name(self.crate)
+
     def source_files(self) -> list[Path]:
         """The sources matched by ``sources``, sorted; raises SffiError if a glob matches nothing."""
         files: list[Path] = []
@@ -203,10 +213,22 @@ def _build_inputs(top: _Reader, kind: str) -> tuple[Path | None, tuple[str, ...]
         crate = _existing(top, "crate", top.string("crate"))
         if not (crate / "Cargo.toml").is_file():
             raise top.fail("crate", "a directory holding Cargo.toml", str(crate))
+        _ = _crate_name(crate)  # a malformed Cargo.toml is reported now, with its path
         return crate, ()
     if "crate" in top.table:
         raise top.fail("crate", f"no 'crate' for kind '{kind}' (list 'sources' instead)")
     return None, top.strings("sources", required=True)
+
+
+def _crate_name(crate: Path) -> str:
+    cargo_toml = crate / "Cargo.toml"
+    try:
+        data = tomllib.loads(cargo_toml.read_text(encoding="utf-8"))
+        name = data.get("lib", {}).get("name") or data["package"]["name"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise SffiError(f"cannot read the crate's name ([lib] name or [package] name): {exc}",
+                        str(cargo_toml)) from None
+    return name.replace("-", "_")
 
 
 def _dependencies(path: Path, raw) -> tuple[Dependency, ...]:

@@ -84,3 +84,14 @@ def test_project_libraries_are_valid():
         assert m.kind in manifest.KINDS
         if m.kind != "cargo":
             assert m.source_files()
+
+
+def test_cargo_crate_name_and_broken_cargo_toml(tmp_path):
+    body = ('name = "r"\nprefix = "rt_r_"\nkind = "cargo"\ndeclarations = ["x.spl"]\ncrate = "."\n')
+    path = write(tmp_path, body, files=("x.spl",))
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "sffi-r"\n')
+    assert manifest.load(path).crate_name == "sffi_r"
+    (tmp_path / "Cargo.toml").write_text("[package\n")
+    with pytest.raises(SffiError, match="cannot read the crate's name") as info:
+        manifest.load(path)
+    assert str((tmp_path / "Cargo.toml").resolve()) in str(info.value)
