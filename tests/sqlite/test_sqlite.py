@@ -3,11 +3,14 @@
 Expected values come from Python's own sqlite3 module running the same SQL.
 """
 
+import shutil
 import sqlite3
 import subprocess
 import textwrap
 
 import pytest
+
+from buildhelp import ROOT
 
 DECLS = """
 extern fn rt_sqlite_version() -> text
@@ -132,3 +135,14 @@ def test_constraint_violation_loses_no_committed_data(simple, tmp_path):
     assert proc.returncode == 1
     assert "UNIQUE constraint failed: t.v" in proc.stderr
     assert sqlite3.connect(db_path).execute("SELECT v FROM t ORDER BY id").fetchall() == [("a",), ("b",)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_example_runs_clean_under_valgrind(simple, tmp_path):
+    example = ROOT / "examples" / "sqlite" / "inventory.spl"
+    proc = subprocess.run(["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+                           "--error-exitcode=99", "-q", str(simple), str(example), str(tmp_path / "inv.db")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "units in stock now: 421" in proc.stdout
