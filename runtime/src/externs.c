@@ -29,36 +29,21 @@ void spl_extern_signature(const ExternDecl *d, char *buf, size_t size)
 
 /* ---- binding ---- */
 
+/* Both arrays are sorted by name (strcmp order) and begin each element with
+ * `const char *name`, so one comparator serves bsearch over either. */
+static int compare_name(const void *key, const void *element)
+{
+    return strcmp((const char *)key, *(const char *const *)element);
+}
+
 static const sffi_entry *table_find(const char *name)
 {
-    size_t lo = 0, hi = sffi_table_len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(name, sffi_table[mid].name);
-        if (c == 0)
-            return &sffi_table[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    return bsearch(name, sffi_table, sffi_table_len, sizeof sffi_table[0], compare_name);
 }
 
 static const sffi_catalog_entry *catalog_find(const char *name)
 {
-    size_t lo = 0, hi = sffi_catalog_len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(name, sffi_catalog[mid].name);
-        if (c == 0)
-            return &sffi_catalog[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    return bsearch(name, sffi_catalog, sffi_catalog_len, sizeof sffi_catalog[0], compare_name);
 }
 
 static int cmp_names(const void *a, const void *b)
