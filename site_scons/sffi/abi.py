@@ -42,6 +42,7 @@ TYPES: dict[str, AbiType] = {t.spelling: t for t in (
 )}
 
 MAX_PARAMS = 16  # SFFI_MAX_PARAMS in sffi_table.h
+ABI_VERSION = 1  # SFFI_ABI_VERSION in sffi_abi.h
 
 
 def signature_string(params: list[str] | tuple[str, ...], result: str | None) -> str:

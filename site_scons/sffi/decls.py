@@ -70,6 +70,7 @@ class Diagnostic:
     severity: str  # "error" | "warning"
     location: str
     message: str
+    incompatible: bool = False  # two declarations of one extern disagree (exit status 12)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}: {self.message}"
@@ -82,7 +83,7 @@ class DeclarationError(SffiError):
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
         errors = [d for d in diagnostics if d.severity == "error"]
-        incompatible = any("conflicting declaration" in d.message for d in errors)
+        incompatible = any(d.incompatible for d in errors)
         super().__init__("\n".join(str(d) for d in errors),
                          status=EXIT_INCOMPATIBLE if incompatible else EXIT_ERROR)
 
@@ -249,7 +250,7 @@ def merge(decls: list[Declaration]) -> tuple[dict[str, Declaration], list[Diagno
         else:
             diags.append(Diagnostic("error", decl.location,
                                     f"conflicting declaration of '{decl.name}': {decl.signature} here, "
-                                    f"{first.signature} at {first.location}"))
+                                    f"{first.signature} at {first.location}", incompatible=True))
     return dict(sorted(by_name.items())), diags
 
 

@@ -35,9 +35,3 @@ def parse_with(value: str, known: list[str]) -> list[str]:
 def variant_name(selection: list[str]) -> str:
     """The directory name of a selection: ``core`` or ``core+sqlite+torch``."""
     return "+".join([CORE] + [n for n in sorted(selection) if n != CORE])
-
-
-def rebuild_hint(selection: list[str], extra: str) -> str:
-    """The ``scons runtime --with=...`` command that adds ``extra`` to ``selection``."""
-    names = sorted({n for n in selection if n != CORE} | {extra})
-    return f"scons runtime --with={','.join(names)}"

@@ -1,13 +1,10 @@
 """`--with=all`: one runtime in which a script uses SQLite, torch and OpenCV together."""
 
 import subprocess
-import sys
 
 import pytest
 
-from buildhelp import ROOT
-
-sys.path.insert(0, str(ROOT))
+from buildhelp import ROOT  # also puts the project root (toolchain/) on sys.path
 import toolchain  # noqa: E402
 
 

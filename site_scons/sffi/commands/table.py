@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sffi import decls as decls_mod
 from sffi import manifest as manifest_mod
 from sffi import table
 from sffi.commands.output import print_diagnostics
@@ -28,12 +27,6 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def load_decls(manifest) -> tuple[table.LibraryDecls, list]:
-    """Parse one library's declaration files: (LibraryDecls, warnings)."""
-    found, warnings = decls_mod.parse_files(manifest.declarations)
-    return table.LibraryDecls(manifest.name, found), warnings
-
-
 def run(args) -> int:
     """Write the table files; returns 4 when declaration warnings were printed."""
     selected = [manifest_mod.load(d) for d in args.libdirs]
@@ -43,7 +36,7 @@ def run(args) -> int:
     warnings, sel_decls, cat_decls = [], [], []
     for manifests, out in ((selected, sel_decls), (others, cat_decls)):
         for m in manifests:
-            lib, warns = load_decls(m)
+            lib, warns = table.library_decls(m)
             out.append(lib)
             warnings += warns
     Path(args.c).write_text(table.generate_c(sel_decls, cat_decls), encoding="utf-8")
