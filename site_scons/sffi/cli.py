@@ -1,4 +1,4 @@
-"""The ``sffi`` command line: ``sffi symbols|decls|check|table ...``.
+"""The ``sffi`` command line: ``sffi symbols|decls|check|table|report|diff ...``.
 
 Each subcommand lives in ``sffi.commands.<name>`` and provides
 ``register(subparsers)``, which adds its parser and sets ``func`` to a
@@ -15,7 +15,7 @@ import sys
 from sffi import __version__
 from sffi.errors import EXIT_USAGE, SffiError
 
-COMMANDS = ("symbols", "decls", "check", "table")
+COMMANDS = ("symbols", "decls", "check", "table", "report", "diff")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -17,7 +17,9 @@ Builders added to the environment, each a node in the graph:
 * ``SffiTable(c_file, json_file, selected, known, checks)``: the extern table
   for a selection, after the cross-library clash check;
 * ``SffiAudit(stamp, program, table_json)``: every table entry is a defined
-  symbol of the linked runtime.
+  symbol of the linked runtime;
+* ``SffiReport([report.txt, report.md, report.json, report.html], table_json, ...)``:
+  the layered report of one selection (sffi.report.layers) in every format.
 
 Errors from the toolkit (SffiError) are printed as they are and fail the node.
 """
@@ -134,6 +136,21 @@ def _audit_action(target, source, env):
     print(f"  AUDIT   {os.path.relpath(program)}: all {len(entries)} table entries defined")
 
 
+def _report_action(target, source, env):
+    from sffi.report import layers
+    from sffi.report.render import render
+    directory = Path(str(target[0])).parent
+    try:
+        report = layers.build_report(directory, env["SFFI_KNOWN"])
+    except SffiError as exc:
+        _fail(exc)
+    formats = {".txt": "text", ".md": "markdown", ".json": "json", ".html": "html"}
+    for t in target:
+        Path(str(t)).write_text(render(report, formats[Path(str(t)).suffix]), encoding="utf-8")
+    from sffi.report.render import summary_line
+    print(f"  REPORT  {directory}/report.{{txt,md,json,html}}: {summary_line(report)}")
+
+
 def _quiet(text: str):
     return lambda target, source, env: f"  {text:<7} {target[0]}"
 
@@ -148,6 +165,7 @@ def generate(env):
         "SffiCheck": env.Builder(action=act(_check_action, None)),
         "SffiTable": env.Builder(action=act(_table_action, _quiet("TABLE"))),
         "SffiAudit": env.Builder(action=act(_audit_action, None)),
+        "SffiReport": env.Builder(action=act(_report_action, None)),
     })
 
 

@@ -5,6 +5,7 @@ with the working tree's build/, so the incremental-build assertions see
 exactly what SCons did.
 """
 
+import json
 import re
 import shutil
 import subprocess
@@ -92,6 +93,26 @@ def test_edited_declaration_regenerates_table_and_relinks_only(project):
         assert "'rt_sqlite_reset' is exported by library 'sqlite'" in out  # now undeclared: a warning
         binary = runtime_path("sqlite", root=project)
         assert "rt_sqlite_reset" not in run(binary, "--externs").stdout
+    finally:
+        spl.write_text(original)
+
+
+def test_report_target_writes_every_format(project):
+    spl = project / "ffi_libs/sqlite/sqlite.spl"
+    original = spl.read_text()
+    try:
+        spl.write_text("".join(line for line in original.splitlines(keepends=True)
+                               if not line.startswith("extern fn rt_sqlite_reset(")))
+        out = scons(["report", "--with=sqlite"], cwd=project).stdout
+        assert "REPORT  build/release/sel/core+sqlite/report.{txt,md,json,html}: 27 ok" in out
+        sel = project / "build/release/sel/core+sqlite"
+        doc = json.loads((sel / "report.json").read_text())
+        assert doc["format"] == "sffi-report/1" and doc["status"] == 4
+        undeclared = [e for e in doc["externs"] if e["status"] != "ok"]
+        assert [(e["name"], e["status"], e["in_table"]) for e in undeclared] == [("rt_sqlite_reset", "undeclared", False)]
+        for ext in ("txt", "md", "html"):
+            assert "rt_sqlite_reset" in (sel / f"report.{ext}").read_text()
+        assert "`report' is up to date." in scons(["report", "--with=sqlite"], cwd=project).stdout
     finally:
         spl.write_text(original)
 
@@ -201,7 +222,7 @@ def test_symbol_defined_by_two_libraries_fails_the_build(project):
 
 def test_help_documents_every_option(project):
     out = scons(["-h"], cwd=project).stdout
-    for option in ("--with=LIBS", "--mode=", "--sanitize=", "--verbose", "runtime", "ffi"):
+    for option in ("--with=LIBS", "--mode=", "--sanitize=", "--verbose", "runtime", "ffi", "report"):
         assert option in out
 
 

@@ -7,6 +7,8 @@ import sys
 
 from tabulate import tabulate
 
+from sffi.errors import SffiError
+
 
 def print_table(headers: list[str], rows: list[list], file=None) -> None:
     """Print ``rows`` as an aligned plain-text table (tabulate's "simple" format)."""
@@ -23,3 +25,21 @@ def print_diagnostics(lines) -> None:
     """Print diagnostics (already formatted ``file:line:col: severity: message``) to stderr."""
     for line in lines:
         print(line, file=sys.stderr)
+
+
+def write_report(report, fmt: str, output: str | None) -> None:
+    """Render a sffi.report.model.Report as ``fmt`` to the file ``output``, or stdout when None.
+
+    Raises:
+        SffiError: the file cannot be written.
+    """
+    from sffi.report.render import render
+    text = render(report, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise SffiError(f"cannot write the report to {output}: {exc.strerror}") from None

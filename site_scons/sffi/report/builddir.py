@@ -1,0 +1,89 @@
+"""Where one build's outputs live (the layout SConstruct writes, docs/cli.md).
+
+A *selection directory* ``build/<variant>/sel/<selection>/`` holds the extern
+table ``sffi_table.json`` and the runtime ``simple``; the libraries it was linked
+from lie in ``build/<variant>/libs/<library>/`` (``libsffi_<lib>.a`` for C/C++,
+``lib<crate>.rlib`` for Rust, and ``<lib>.check.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sffi.errors import SffiError
+
+TABLE = "sffi_table.json"
+RUNTIME = "simple"
+TABLE_FORMAT = "sffi-table/1"
+
+
+def selection_dir(path: str | Path) -> Path:
+    """The selection directory a path names.
+
+    Args:
+        path: a selection directory, or a variant/build directory that holds
+            exactly one ``sel/<selection>/`` (``build/release``), searched one
+            and two levels down (``build/``).
+    Returns:
+        The directory holding ``sffi_table.json``.
+    Raises:
+        SffiError: not a directory, no build in it, or several (they are listed).
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise SffiError(f"{root}: not a build directory")
+    if (root / TABLE).is_file():
+        return root
+    found = sorted({p.parent for pattern in (f"sel/*/{TABLE}", f"*/sel/*/{TABLE}") for p in root.glob(pattern)})
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SffiError(f"{root}: no {TABLE} here or under sel/*/: build it first (`scons runtime --with=...`)")
+    listing = "\n  ".join(str(p) for p in found)
+    raise SffiError(f"{root} holds {len(found)} builds; name one of them:\n  {listing}")
+
+
+def load_table(path: str | Path) -> dict:
+    """A parsed ``sffi_table.json`` (format ``sffi-table/1``, docs/abi.md).
+
+    Raises:
+        SffiError: unreadable, not JSON, or another format.
+    """
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SffiError(f"{path}: cannot read the extern table: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != TABLE_FORMAT:
+        raise SffiError(f"{path}: not an extern table (expected \"format\": \"{TABLE_FORMAT}\", "
+                        "as `scons runtime` writes into build/<variant>/sel/<selection>/)")
+    return doc
+
+
+def library_artifacts(sel_dir: Path, library: str) -> list[Path]:
+    """The built archive(s) of ``library`` for the build in ``sel_dir`` (may be empty)."""
+    libdir = sel_dir.parent.parent / "libs" / library
+    return sorted(p for pattern in ("*.a", "*.rlib") for p in libdir.glob(pattern))
+
+
+def last_built(build_root: str | Path = "build") -> Path:
+    """The selection directory of the runtime last installed as ``build/bin/simple``.
+
+    SConstruct copies the runtime with its modification time (shutil.copy2),
+    so the match is by size and mtime, not by content.
+
+    Raises:
+        SffiError: nothing installed yet, or no selection directory matches.
+    """
+    root = Path(build_root)
+    installed = root / "bin" / RUNTIME
+    if not installed.is_file():
+        raise SffiError(f"{installed} does not exist: build a runtime first (`scons runtime --with=...`) "
+                        "or name a build directory")
+    st = installed.stat()
+    for candidate in sorted(root.glob(f"*/sel/*/{RUNTIME}")):
+        cs = candidate.stat()
+        if (cs.st_size, cs.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+            return candidate.parent
+    raise SffiError(f"{installed} matches no build under {root}/*/sel/: name a build directory")

@@ -1,0 +1,187 @@
+"""The inputs of ``sffi diff OLD NEW``: :func:`load` reads one side into a :class:`Side`.
+
+Inputs (both sides must be of the same kind):
+
+* ``library``: an ELF object, archive (``.a``/``.rlib``) or shared object; its
+  exports (sffi.symbols.exports) are compared by name;
+* ``program``: a linked executable (the runtime ``simple``, a PIE): its
+  ``.symtab`` (sffi.symbols.elf.linked_symbols; FFI libraries are linked in
+  statically, so nothing of interest is in ``.dynsym``): the defined global
+  and weak functions;
+* ``table``: an ``sffi_table.json`` (format ``sffi-table/1``): the externs;
+* ``build``: a selection directory (``build/<variant>/sel/<selection>``), or a
+  directory holding exactly one: its table, plus the exports of each listed
+  library's artifacts under ``build/<variant>/libs/<library>/``, so that a
+  symbol that moves from one library to another is an owning-library change.
+
+Rust's mangled symbols (legacy ``_ZN...17h<hash>E`` and v0 ``_R...``) are left
+out: they carry a crate hash that changes with every rebuild and are not part
+of the C ABI (``#[no_mangle]`` exports are); the notes say how many.
+
+The comparison of two sides is sffi.report.diff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from elftools.elf.elffile import ELFFile
+
+from sffi.errors import ScanError, SffiError
+from sffi.report import builddir
+from sffi.symbols import Symbol, scan, scan_file
+from sffi.symbols.elf import PARSE_ERRORS, linked_symbols
+from sffi.symbols.model import EXPORT_BINDINGS
+
+INPUT_KINDS = ("library", "program", "table", "build")
+_RUST_HASHED = re.compile(r"^(_ZN.*17h[0-9a-f]{16}E|_R[NCMXYIB].*)$")
+_BINDING_RANK = {"global": 0, "unique": 1, "weak": 2}
+_DF_1_PIE = 0x08000000
+
+
+@dataclasses.dataclass(frozen=True)
+class Export:
+    """A defined symbol of one side, with the library and artifact it comes from."""
+
+    symbol: Symbol
+    library: str | None
+    artifact: str
+
+
+@dataclasses.dataclass
+class Side:
+    """One loaded input.
+
+    Attributes:
+        path: as given.
+        kind: one of :data:`INPUT_KINDS`.
+        description: for the notes, e.g. ``'shared object'``, ``'runtime binary'``.
+        exports: name -> exported symbol (for ``table``: empty).
+        private: name -> defined symbol that is not exported (local or hidden).
+        table: the parsed extern table (``table`` and ``build``), else None.
+        owners: name -> the libraries exporting it (``build`` only; a weak C++
+            inline function may be defined by several).
+        ignored: how many Rust-mangled symbols were left out.
+    """
+
+    path: str
+    kind: str
+    description: str
+    exports: dict[str, Export] = dataclasses.field(default_factory=dict)
+    private: dict[str, Export] = dataclasses.field(default_factory=dict)
+    table: dict | None = None
+    owners: dict[str, set[str]] = dataclasses.field(default_factory=lambda: defaultdict(set))
+    ignored: int = 0
+
+    def library_of(self, name: str) -> str | None:
+        """The libraries exporting ``name``, comma-separated (None outside builds)."""
+        return ", ".join(sorted(self.owners[name])) if self.owners.get(name) else None
+
+
+def load(path: str | Path) -> Side:
+    """Read one side of the diff, detecting its kind.
+
+    Args:
+        path: a directory (a build), a ``.json`` (an extern table) or an ELF
+            artifact (a library, or a runtime binary).
+    Returns:
+        The :class:`Side`.
+    Raises:
+        SffiError: a directory with no build or several (listed), a JSON file
+            that is not an extern table, a library listed in a build's table
+            with no artifact; ScanError (an SffiError) for a missing, corrupt
+            or non-ELF artifact.
+    """
+    p = Path(path)
+    if p.is_dir():
+        return _load_build(builddir.selection_dir(p), str(path))
+    if p.suffix == ".json":
+        return Side(str(path), "table", "extern table", table=_load_table(p))
+    return _load_artifact(str(path))
+
+
+def _load_table(path: Path) -> dict:
+    """A checked ``sffi-table/1`` document: every entry has string name, library, signature."""
+    doc = builddir.load_table(path)
+    for i, entry in enumerate(doc.get("entries", [])):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str)
+                                                  for k in ("name", "library", "signature")):
+            raise SffiError(f"{path}: malformed extern table: entry {i} needs string "
+                            "'name', 'library' and 'signature'; regenerate it with scons")
+    return doc
+
+
+def _load_build(sel_dir: Path, given: str) -> Side:
+    table = _load_table(sel_dir / builddir.TABLE)
+    same = Path(given).resolve() == sel_dir.resolve()
+    side = Side(given, "build", "build" if same else f"build {sel_dir}", table=table)
+    for library in table.get("libraries", []):
+        artifacts = builddir.library_artifacts(sel_dir, library)
+        if not artifacts:
+            raise SffiError(f"{sel_dir}: library '{library}' is in the table but "
+                            f"{sel_dir.parent.parent / 'libs' / library}/ holds no built archive: "
+                            "rebuild it, or compare the two sffi_table.json files instead")
+        for artifact in artifacts:
+            _collect(side, scan(artifact), library, str(artifact))
+    return side
+
+
+def _load_artifact(path: str) -> Side:
+    result = scan_file(path)
+    if result.kind in ("shared", "executable") and _is_program(path):
+        side = Side(path, "program", "runtime binary (.symtab functions)")
+        functions = [s for s in linked_symbols(path) if s.type in ("func", "ifunc")]
+        _collect(side, functions, None, path)
+        return side
+    side = Side(path, "library", {"object": "object file", "archive": "archive",
+                                  "shared": "shared object", "executable": "executable"}[result.kind])
+    _collect(side, result.symbols, None, path)
+    return side
+
+
+def _is_program(path: str) -> bool:
+    """True for an executable: ET_EXEC, or ET_DYN with PT_INTERP or DF_1_PIE (a PIE).
+
+    Raises:
+        ScanError: the program headers cannot be read.
+    """
+    try:
+        with open(path, "rb") as f:
+            elf = ELFFile(f)
+            if elf["e_type"] == "ET_EXEC":
+                return True
+            for seg in elf.iter_segments():
+                if seg["p_type"] == "PT_INTERP":
+                    return True
+                if seg["p_type"] == "PT_DYNAMIC":
+                    flags = [t.entry.d_val for t in seg.iter_tags() if t.entry.d_tag == "DT_FLAGS_1"]
+                    if any(v & _DF_1_PIE for v in flags):
+                        return True
+    except PARSE_ERRORS as exc:
+        raise ScanError(f"corrupt ELF program headers: {exc}", location=path) from None
+    return False
+
+
+def _collect(side: Side, symbols, library: str | None, artifact: str) -> None:
+    """Add the defined symbols of one artifact to ``side`` (exports, else private)."""
+    for sym in symbols:
+        if not sym.defined or sym.type in ("section", "file"):
+            continue
+        if sym.version is not None and sym.name == sym.version:
+            continue  # the absolute symbol ld defines for each version node: not an interface
+        if _RUST_HASHED.match(sym.name):
+            side.ignored += 1
+            continue
+        entry = Export(sym, library, artifact)
+        if sym.is_export:
+            if library is not None:
+                side.owners[sym.name].add(library)
+            known = side.exports.get(sym.name)
+            # Several definitions (weak C++ inlines, a clash): the strongest binding wins.
+            if known is None or _BINDING_RANK[sym.binding] < _BINDING_RANK[known.symbol.binding]:
+                side.exports[sym.name] = entry
+        elif sym.binding in EXPORT_BINDINGS or sym.binding == "local":
+            side.private.setdefault(sym.name, entry)
