@@ -99,9 +99,9 @@ from elftools.elf.relocation import RelocationHandler
 
 from sffi import abi, decls
 from sffi.errors import ScanError
-from sffi.symbols import _not_supported, _open_head
+from sffi.symbols import unsupported_message, read_head
 from sffi.symbols.archive import is_archive, iter_members
-from sffi.symbols.elf import ELF_MAGIC, PARSE_ERRORS, _one_line, read_elf, read_elf_bytes
+from sffi.symbols.elf import ELF_MAGIC, PARSE_ERRORS, one_line, read_elf, read_elf_bytes
 from sffi.symbols.model import EXPORT_BINDINGS
 
 KINDS = ("void", "int", "float", "bool", "struct", "unknown")
@@ -757,7 +757,7 @@ _teach_pyelftools_tls_offsets()
 
 def _elf_files(location: str) -> Iterator["_Elf"]:
     """The ELF file at ``location``, or each ELF member of the archive there."""
-    head, _size = _open_head(location)
+    head, _size = read_head(location)
     if is_archive(head):
         for m in iter_members(location):
             if m.data[:4] == ELF_MAGIC:
@@ -765,7 +765,7 @@ def _elf_files(location: str) -> Iterator["_Elf"]:
                 yield _Elf(io.BytesIO(m.data), read_elf_bytes(m.data, location=where)[1], where)
         return
     if head[:4] != ELF_MAGIC:
-        raise ScanError(_not_supported(location, head), location=location)
+        raise ScanError(unsupported_message(location, head), location=location)
     try:
         with open(location, "rb") as f:
             _kind, symbols = read_elf(f, os.fstat(f.fileno()).st_size, location=location)
@@ -807,10 +807,10 @@ class _Elf:
         except ScanError:
             raise
         except ELFRelocationError as exc:
-            raise ScanError(f"cannot relocate the debug sections: {_one_line(exc)}",
+            raise ScanError(f"cannot relocate the debug sections: {one_line(exc)}",
                             location=self.location) from None
         except _DWARF_ERRORS as exc:
-            raise ScanError(f"{what}: {_one_line(exc)}", location=self.location) from None
+            raise ScanError(f"{what}: {one_line(exc)}", location=self.location) from None
 
     def dwarf_info(self) -> DWARFInfo:
         """pyelftools' DWARFInfo (its debug sections decompressed and, in an object, relocated)."""

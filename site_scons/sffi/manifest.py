@@ -156,15 +156,27 @@ def load(path: str | Path) -> Manifest:
     if path.is_dir():
         path = path / MANIFEST_NAME
     path = path.resolve()
+    return _validate(path, read_toml(path, "manifest", f"no manifest: {path} does not exist"))
+
+
+def read_toml(path: Path, what: str, missing: str) -> dict:
+    """A TOML file's top-level table (TOML 1.0, Python's tomllib).
+
+    Args:
+        path: the file (absolute, for messages).
+        what: what the file is, for messages (``"manifest"``).
+        missing: the whole message when the file does not exist.
+    Raises:
+        SffiError: missing, unreadable, or not valid TOML; the location is the file.
+    """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SffiError(f"no manifest: {path} does not exist") from None
+        raise SffiError(missing) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SffiError(f"cannot read manifest: {exc}", str(path)) from None
+        raise SffiError(f"cannot read {what}: {exc}", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise SffiError(f"invalid TOML: {exc}", str(path)) from None
-    return _validate(path, data)
 
 
 def _validate(path: Path, data: dict) -> Manifest:

@@ -141,7 +141,7 @@ def _report_action(target, source, env):
     from sffi.report.render import render
     directory = Path(str(target[0])).parent
     try:
-        report = layers.build_report(directory, env["SFFI_KNOWN"])
+        report = layers.build_report(directory, env["SFFI_KNOWN"], progress=lambda line: print(f"  DWARF   {line}"))
     except SffiError as exc:
         _fail(exc)
     formats = {".txt": "text", ".md": "markdown", ".json": "json", ".html": "html"}

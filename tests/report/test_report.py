@@ -121,3 +121,15 @@ def test_real_sqlite_build_is_clean(build_runtime, tmp_path):
     assert {e["status"] for e in doc["externs"]} == {"ok"}
     assert {e["signature_check"] for e in doc["externs"]} == {"verified"}
     assert doc["summary"]["ok"] == len(entries)
+
+
+def test_debug_build_signatures_match_their_dwarf(build_runtime):
+    """C (core) and Rust (sqlite) compiled with -g: every extern's DWARF prototype is checked."""
+    sel = build_runtime("sqlite", mode="debug").parent
+    proc = subprocess.run([sys.executable, "-m", "sffi", "report", str(sel), "--format", "json"],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stderr
+    assert "reading the debug info of" in proc.stderr  # progress on stderr
+    externs = json.loads(proc.stdout)["externs"]
+    assert {e["library"] for e in externs} == {"core", "sqlite"}
+    assert {e["signature_check"] for e in externs} == {"verified, match (dwarf)"}

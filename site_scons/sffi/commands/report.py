@@ -8,6 +8,7 @@ statuses and exit bits are sffi.report.layers's (docs/reports.md).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from sffi import manifest as manifest_mod
@@ -35,7 +36,8 @@ def register(sub) -> None:
 def run(args) -> int:
     """Print or write the report; returns its exit status bits."""
     manifests = manifest_mod.discover(args.ffi_libs)
-    report = layers.build_report(_build_dir(args, manifests), manifests)
+    report = layers.build_report(_build_dir(args, manifests), manifests,
+                                 progress=lambda line: print(f"sffi: {line}", file=sys.stderr, flush=True))
     write_report(report, args.format, args.output)
     return report.status
 

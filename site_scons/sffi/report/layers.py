@@ -58,13 +58,15 @@ class Row:
     detail: str = ""
 
 
-def build_report(path: str | Path, manifests: dict[str, Manifest]) -> Report:
+def build_report(path: str | Path, manifests: dict[str, Manifest], progress=None) -> Report:
     """The layered report of one build.
 
     Args:
         path: a selection directory, or a directory holding exactly one
             (sffi.report.builddir.selection_dir).
         manifests: every known library, name -> Manifest (sffi.manifest.discover).
+        progress: called with one line before each slow step (reading an
+            archive's DWARF takes about 2 s per 3 MB object with -g), or None.
     Returns:
         A Report of kind ``sffi-report``: summary counts per status, one table
         per library, a clash table; ``status`` carries the exit bits.
@@ -84,16 +86,20 @@ def build_report(path: str | Path, manifests: dict[str, Manifest]) -> Report:
                             f"{sel_dir.parent.parent / 'libs' / lib}: rebuild with `scons runtime`")
         check = check_mod.check_library(manifest, artifacts[lib])
         checks.append(check)
-        rows += library_rows(check, artifacts[lib], table_entries)
+        rows += library_rows(check, artifacts[lib], table_entries, progress)
     clashes = check_mod.find_clashes(checks, {k: [str(a) for a in v] for k, v in artifacts.items()})
     return _assemble(sel_dir, doc, rows, clashes)
 
 
-def library_rows(check: check_mod.LibraryCheck, artifacts: list[Path], table_entries: dict) -> list[Row]:
-    """The rows of one checked library: its declarations, then undeclared exports, then table-only entries."""
+def library_rows(check: check_mod.LibraryCheck, artifacts: list[Path], table_entries: dict,
+                 progress=None) -> list[Row]:
+    """The rows of one checked library: its declarations, then undeclared exports, then table-only entries.
+
+    ``progress`` is as for :func:`build_report`.
+    """
     lib = check.manifest.name
     evidence, detail = signatures.evidence(check.manifest, check.declarations, artifacts[0])
-    dwarf_found = _dwarf_mismatches(check, artifacts)
+    dwarf_found = _dwarf_mismatches(check, artifacts, progress)
     rows = []
     for name, decl in check.declarations.items():
         entry = table_entries.get(name)
@@ -134,12 +140,14 @@ def _status(signature, sym, entry, evidence, mismatches) -> tuple[str, str]:
     return "ok", ""
 
 
-def _dwarf_mismatches(check, artifacts) -> dict:
+def _dwarf_mismatches(check, artifacts, progress) -> dict:
     """name -> list of Mismatch for externs with a DWARF prototype; {} without debug info."""
     declared = {n: d for n, d in check.declarations.items() if n in check.exported}
     found: dict = {}
     for artifact in artifacts:
         if declared and dwarf.has_debug_info(artifact):
+            if progress:
+                progress(f"reading the debug info of {artifact} ({artifact.stat().st_size / 1e6:.1f} MB)")
             mismatches, _absent = dwarf.check_declarations(declared, artifact)
             found.update(mismatches)
     return found

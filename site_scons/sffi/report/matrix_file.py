@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from pathlib import Path
 
 from sffi import selection as selection_mod
 from sffi.errors import EXIT_USAGE, SffiError
+from sffi.manifest import read_toml
 
 DEFAULT_TIMEOUT_S = 120.0
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
@@ -122,14 +122,8 @@ def load(path: str | Path, known: list[str], root: str | Path) -> MatrixFile:
             file and the key.
     """
     path = Path(path).resolve()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SffiError(f"no matrix file: {path} does not exist (scons matrix --matrix=FILE names another)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SffiError(f"cannot read the matrix file: {exc}", str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SffiError(f"invalid TOML: {exc}", str(path)) from None
+    data = read_toml(path, "the matrix file",
+                     f"no matrix file: {path} does not exist (scons matrix --matrix=FILE names another)")
     _keys(path, data, "", ("selection", "library", "smoke"))
     return MatrixFile(path=path, selections=_selections(path, data, known),
                       optional=_optional(path, data, known), smokes=_smokes(path, data, known, Path(root)))

@@ -84,7 +84,7 @@ def scan_file(path: str | os.PathLike, *, backend: str = "auto") -> ScanResult:
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     location = os.fspath(path)
-    head, size = _open_head(location)
+    head, size = read_head(location)
     if is_archive(head):
         return _scan_archive(location)
     if head[:4] == ELF_MAGIC:
@@ -100,11 +100,15 @@ def scan_file(path: str | os.PathLike, *, backend: str = "auto") -> ScanResult:
                     return ScanResult(location, kind, sort_symbols(symbols))
             kind, symbols = read_elf(f, size, location=location)
         return ScanResult(location, kind, sort_symbols(symbols))
-    raise ScanError(_not_supported(location, head), location=location)
+    raise ScanError(unsupported_message(location, head), location=location)
 
 
-def _open_head(path: str) -> tuple[bytes, int]:
-    """The first 8 bytes and the size of a regular, non-empty file, else ScanError."""
+def read_head(path: str) -> tuple[bytes, int]:
+    """The first 8 bytes and the size (bytes) of a regular, non-empty file.
+
+    Raises:
+        ScanError: missing, a directory or other non-regular file, empty, unreadable.
+    """
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -135,8 +139,9 @@ def _elf_kind(f) -> str:
     return "object" if e_type == 1 else "shared"
 
 
-def _not_supported(path: str, head: bytes) -> str:
-    """The message for a file that is neither ELF nor an ``ar`` archive."""
+def unsupported_message(path: str, head: bytes) -> str:
+    """The ScanError message for a file that is neither ELF nor ``ar``: names the
+    format when LIEF recognises it (Mach-O, PE, COFF), else says what was expected."""
     import lief
 
     for check, fmt in ((lief.is_macho, "Mach-O"), (lief.is_pe, "PE (Windows)"),

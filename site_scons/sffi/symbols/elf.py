@@ -73,7 +73,8 @@ def _type_name(code: int) -> str:
     return TYPES.get(code, f"type{code}")
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """A parser exception as one short line (200 characters at most) for a ScanError message."""
     if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
         return f"an offset in the file is out of range ({exc.strerror or exc})"
     text = " ".join(str(exc).split()) or type(exc).__name__
@@ -174,7 +175,7 @@ def _validate(stream: BinaryIO, size: int, location: str, static_table: bool = F
     except ScanError:
         raise
     except PARSE_ERRORS as exc:
-        raise ScanError(f"corrupt ELF file: {_one_line(exc)}", location=location) from None
+        raise ScanError(f"corrupt ELF file: {one_line(exc)}", location=location) from None
 
 
 _SHT_CODES = {"SHT_SYMTAB": SHT_SYMTAB, "SHT_DYNSYM": SHT_DYNSYM, "SHT_STRTAB": SHT_STRTAB,
@@ -293,7 +294,7 @@ def read_elf(stream: BinaryIO, size: int, *, location: str,
     try:
         return layout.kind, list(_iter_pyelftools(layout, member))
     except PARSE_ERRORS as exc:
-        raise ScanError(f"corrupt ELF symbol table: {_one_line(exc)}", location=location) from None
+        raise ScanError(f"corrupt ELF symbol table: {one_line(exc)}", location=location) from None
 
 
 def read_elf_bytes(data: bytes, *, location: str, member: str | None = None) -> tuple[str, list[Symbol]]:
@@ -321,7 +322,7 @@ def linked_symbols(path: str | os.PathLike) -> list[Symbol]:
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror}", location=location) from None
     except PARSE_ERRORS as exc:
-        raise ScanError(f"corrupt ELF symbol table: {_one_line(exc)}", location=location) from None
+        raise ScanError(f"corrupt ELF symbol table: {one_line(exc)}", location=location) from None
 
 
 def dynsym_count(path: str | os.PathLike) -> int:
