@@ -359,3 +359,19 @@ def test_diff_module_api(versions):
     assert report.kind == "sffi-diff" and report.status == 12
     assert [t.title for t in report.tables] == ["Removed (1)", "Changed (2)", "Added (1)", "Suppressed (0)"]
     assert all(t.status_column == 0 for t in report.tables)
+
+
+def test_demangle_shows_cxx_names_readably(tmp_path, capsys):
+    objs = {}
+    for version, body in (("v1", "namespace img { int width(long h) { return (int)h; } }\n"),
+                          ("v2", "namespace img { int width(long h) { return (int)h; } int height(long h) { return (int)h; } }\n")):
+        src = write(tmp_path / f"{version}.cpp", body)
+        objs[version] = tmp_path / f"{version}.o"
+        run(["c++", "-c", str(src), "-o", str(objs[version])])
+    status, doc = sffi_json(capsys, objs["v1"], objs["v2"])
+    assert status == 4
+    assert [(c["name"], c["demangled"]) for c in doc["changes"]] == [("_ZN3img6heightEl", "img::height(long)")]
+    assert main(["diff", str(objs["v1"]), str(objs["v2"]), "--demangle"]) == 4
+    assert "added     function  img::height(long)" in capsys.readouterr().out
+    main(["diff", str(objs["v1"]), str(objs["v2"])])
+    assert "img::height" not in capsys.readouterr().out

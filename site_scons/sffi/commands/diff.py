@@ -28,6 +28,8 @@ def register(sub) -> None:
     p.add_argument("new", metavar="NEW", help="the same kind of input as OLD")
     p.add_argument("--suppressions", action="append", default=[], metavar="FILE",
                    help="a suppression file (libabigail's format, docs/reports.md); repeatable")
+    p.add_argument("--demangle", action="store_true",
+                   help="show C++ and Rust symbol names demangled in the tables (JSON always has both)")
     p.add_argument("--format", default="text", choices=FORMATS, help="output format (default: text)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     p.set_defaults(func=run)
@@ -41,6 +43,6 @@ def run(args) -> int:
             kinds (the command line prints it as one line).
     """
     specs = suppress.load(args.suppressions)
-    report = diff_mod.diff(args.old, args.new, specs, args.suppressions)
+    report = diff_mod.diff(args.old, args.new, specs, args.suppressions, demangle=args.demangle)
     write_report(report, args.format, args.output)
     return report.status

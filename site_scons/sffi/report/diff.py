@@ -49,6 +49,7 @@ from sffi.report import suppress as suppress_mod
 from sffi.report.diff_inputs import Export, Side, load
 from sffi.report.model import Report, Table
 from sffi.symbols import Symbol
+from sffi.symbols.demangle import demangle as demangle_name
 
 _VARIABLE_TYPES = frozenset({"object", "common", "tls"})
 
@@ -95,7 +96,7 @@ class Change:
 
     def to_json(self) -> dict:
         """The change as a JSON-ready dict (docs/reports.md, "sffi diff")."""
-        return {**dataclasses.asdict(self), "detail": self.detail}
+        return {**dataclasses.asdict(self), "detail": self.detail, "demangled": demangle_name(self.name)}
 
 
 # --------------------------------------------------------------------------- comparing
@@ -315,7 +316,7 @@ def apply_suppressions(changes: list[Change], specs: list) -> tuple[list[Change]
 
 
 def diff(old_path: str | Path, new_path: str | Path, suppressions: list | None = None,
-         suppression_files: list[str] | None = None) -> Report:
+         suppression_files: list[str] | None = None, demangle: bool = False) -> Report:
     """Compare two builds and return the report.
 
     Args:
@@ -323,6 +324,8 @@ def diff(old_path: str | Path, new_path: str | Path, suppressions: list | None =
             directories (see :func:`sffi.report.diff_inputs.load`).
         suppressions: parsed specifications (sffi.report.suppress.load).
         suppression_files: their file names, for the notes.
+        demangle: name C++ and Rust symbols demangled in the tables (the JSON
+            always has both ``name`` and ``demangled``).
     Returns:
         A Report of kind ``sffi-diff`` whose ``status`` is the exit status.
     Raises:
@@ -337,11 +340,11 @@ def diff(old_path: str | Path, new_path: str | Path, suppressions: list | None =
                         status=EXIT_USAGE)
     changes, notes = compare(old, new)
     kept, suppressed = apply_suppressions(changes, suppressions or [])
-    return _report(old, new, kept, suppressed, notes, suppression_files or [])
+    return _report(old, new, kept, suppressed, notes, suppression_files or [], demangle)
 
 
 def _report(old: Side, new: Side, kept: list[Change], suppressed: list, notes: list[str],
-            files: list[str]) -> Report:
+            files: list[str], demangle: bool) -> Report:
     count = {k: sum(c.kind == k for c in kept) for k in ("removed", "changed", "added")}
     incompatible = sum(c.incompatible for c in kept)
     lines = [f"old: {old.path} ({old.description})", f"new: {new.path} ({new.description})",
@@ -352,9 +355,10 @@ def _report(old: Side, new: Side, kept: list[Change], suppressed: list, notes: l
     if old.ignored or new.ignored:
         lines.append(f"Rust-mangled symbols left out (hashed names, not C ABI): "
                      f"{old.ignored} old, {new.ignored} new")
-    tables = [_change_table(title, [c for c in kept if c.kind == kind])
+    shown = demangle_name if demangle else (lambda name: name)
+    tables = [_change_table(title, [c for c in kept if c.kind == kind], shown)
               for title, kind in (("Removed", "removed"), ("Changed", "changed"), ("Added", "added"))]
-    tables.append(_suppressed_table(suppressed))
+    tables.append(_suppressed_table(suppressed, shown))
     data = {"old": {"path": old.path, "description": old.description},
             "new": {"path": new.path, "description": new.description},
             "input_kind": old.kind, "changes": [c.to_json() for c in kept],
@@ -366,17 +370,17 @@ def _report(old: Side, new: Side, kept: list[Change], suppressed: list, notes: l
                   status=exit_status(kept), data=data)
 
 
-def _change_table(title: str, changes: list[Change]) -> Table:
+def _change_table(title: str, changes: list[Change], shown) -> Table:
     with_library = any(c.library for c in changes)
     columns = ["status", "what", "name", *(["library"] if with_library else []), "attribute", "old", "new", "effect"]
-    rows = [[c.kind, c.what, c.name, *([c.library or "-"] if with_library else []), c.attribute or "-",
+    rows = [[c.kind, c.what, shown(c.name), *([c.library or "-"] if with_library else []), c.attribute or "-",
              c.old or "-", c.new or "-", "incompatible" if c.incompatible else "review"] for c in changes]
     return Table(f"{title} ({len(changes)})", columns, rows, status_column=0)
 
 
-def _suppressed_table(suppressed: list) -> Table:
+def _suppressed_table(suppressed: list, shown) -> Table:
     with_library = any(c.library for c, _ in suppressed)
-    rows = [["suppressed", c.kind, c.what, c.name, *([c.library or "-"] if with_library else []), c.detail,
+    rows = [["suppressed", c.kind, c.what, shown(c.name), *([c.library or "-"] if with_library else []), c.detail,
              s.describe()] for c, s in suppressed]
     columns = ["status", "change", "what", "name", *(["library"] if with_library else []), "detail", "suppressed by"]
     return Table(f"Suppressed ({len(suppressed)})", columns, rows, status_column=0)

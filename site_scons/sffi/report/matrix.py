@@ -149,7 +149,7 @@ def _selection_table(rows: list[dict]) -> Table:
         num = lambda v: "-" if v is None else str(v)  # noqa: E731
         libraries = selection_mod.variant_name(r["libraries"]).replace("+", ",")  # core first
         return [r["name"], libraries, "yes" if r["built"] else "no", smoke, num(r["externs"]),
-                num(r["binary_size"]), num(r["startup_ms"]), r["status"]]
+                num(r["binary_size"]), "-" if r["startup_ms"] is None else f"{r['startup_ms']:.1f}", r["status"]]
     return Table("selections", ["selection", "libraries", "built", "smoke", "externs", "binary size (bytes)",
                                 "start-up (ms)", "status"], [cells(r) for r in rows], status_column=7)
 
