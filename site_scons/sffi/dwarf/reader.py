@@ -1,12 +1,11 @@
-"""Signature checks from DWARF: each export's C prototype against its ``extern fn``.
+"""Reading C prototypes from the DWARF debug info of ELF objects, archives and shared objects.
 
-ELF symbol tables carry no types; DWARF debug info (``cc -g``, ``rustc -g``)
-does. When a library is built with it, this module reads the prototype of
-each exported function and compares it with the C lowering of its
-declaration (docs/abi.md, "Signature checks from DWARF")::
-
-    from sffi import dwarf
-    mismatches, absent = dwarf.check_declarations(declared, "build/x/libs/sqlite/libsffi_sqlite.rlib")
+:func:`read_prototypes` returns the prototype (:class:`~sffi.dwarf.model.Prototype`)
+of each external function an artifact defines, :func:`has_debug_info` whether
+it has DWARF at all. All ELF and DWARF reading of the package is here: opening
+ELF files and archive members with pyelftools (and the relocation recipes it
+lacks), walking the debugging information entries, and reducing type entries
+to :class:`~sffi.dwarf.model.CType`.
 
 What is read (DWARF 5, "DWARF Debugging Information Format Version 5"; the
 DWARF 2-4 forms pyelftools also reads):
@@ -26,29 +25,12 @@ DWARF 2-4 forms pyelftools also reads):
   ``unknown`` parameter spelled ``...``. No ``DW_AT_type`` on the function
   means a ``void`` result (§3.3.2), which is also how rustc writes ``()``.
 
-Comparison rules (:func:`compare`):
-
-* a type is followed through ``typedef`` (§5.4) and the modifiers ``const``,
-  ``volatile``, ``restrict`` and ``_Atomic`` (§5.3) to its base; names are
-  never compared, since Rust and C name the same types differently
-  (``i64``/``int64_t``, ``I64Slice``/``sffi_i64_slice``);
-* compared: the kind (void, int, float, bool, struct), the size in bytes, the
-  pointer depth (pointers and C++ references each add one), and for ints the
-  signedness (``DW_AT_encoding``, §5.1, ``DW_ATE_*`` codes in §7.8);
-* 1-byte ints are interchangeable *behind a pointer*: C ``char``, ``signed
-  char`` and ``unsigned char``, Rust ``c_char`` (``i8`` or ``u8`` by target)
-  and ``u8`` all carry text bytes. As values their signedness counts;
-* ``bool`` (``DW_ATE_boolean``, also Rust's ``bool``) is not a 1-byte int;
-* an enumeration (§5.9) counts as its underlying int type;
-* a struct passed by value is compared field by field (recursively: kinds,
-  sizes, pointer depths, signedness) and by total size; struct and field
-  names are not compared. Behind a pointer only a struct's size is compared;
-* a pointee is compared like any type: pointer to ``int64_t`` against pointer
-  to ``double`` is a mismatch. A ``void *``, or a pointer to a type that does
-  not reduce (a union, an array, a function), is a mismatch against a typed
-  declaration, and the description says the pointee cannot be checked;
-* :func:`lower` assumes 8-byte pointers (slice structs of 16 bytes): the ABI
-  targets 64-bit ELF platforms.
+Types (``_Types``) are reduced as the comparison rules
+(:mod:`sffi.dwarf.comparison`) need them: through ``typedef`` (§5.4) and the
+modifiers (§5.3) to a base type (§5.1, ``DW_AT_encoding`` codes in §7.8), an
+enumeration (§5.9) or a structure (§5.7, fields by value only), pointers and
+C++ references each adding one level of pointer depth; anything else
+(unions, arrays, functions) reduces to kind ``'unknown'``.
 
 Performance. A compile unit is never walked DIE by DIE: its top-level entries
 are iterated (with GCC's ``DW_AT_sibling`` pyelftools skips each subtree),
@@ -97,14 +79,13 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.enums import ENUM_RELOC_TYPE_x64
 from elftools.elf.relocation import RelocationHandler
 
-from sffi import abi, decls
+from sffi import decls
+from sffi.dwarf.model import VOID, CType, Prototype
 from sffi.errors import ScanError
 from sffi.symbols import unsupported_message, read_head
 from sffi.symbols.archive import is_archive, iter_members
 from sffi.symbols.elf import ELF_MAGIC, PARSE_ERRORS, one_line, read_elf, read_elf_bytes
 from sffi.symbols.model import EXPORT_BINDINGS
-
-KINDS = ("void", "int", "float", "bool", "struct", "unknown")
 
 #: What pyelftools raises on damaged DWARF, besides what the ELF layer raises.
 _DWARF_ERRORS = PARSE_ERRORS + (DWARFError, NotImplementedError, RecursionError, AttributeError,
@@ -133,249 +114,6 @@ _NO_STRUCT_PREFIX = {0x0004, 0x0019, 0x001A, 0x0021, 0x002A, 0x002B, 0x001C}
 _MAX_TYPE_DEPTH = 64  # a deeper typedef/modifier chain is corrupt (or cyclic) data
 #: Prefixes of the sections pyelftools reads for DWARF (and their relocations).
 _DEBUG_PREFIXES = (".debug_", ".zdebug_", ".rela.debug_", ".rel.debug_")
-
-
-@dataclasses.dataclass(frozen=True)
-class CType:
-    """A C type reduced to what the ABI cares about.
-
-    Attributes:
-        kind: ``'void'``, ``'int'``, ``'float'``, ``'bool'``, ``'struct'`` or
-            ``'unknown'`` (unions, arrays, functions, ``...``); for a pointer,
-            the kind of what it finally points to.
-        size: bytes of the value (of the final pointee for a pointer); 0 for void.
-        signed: for ``'int'``, whether it is signed; None otherwise.
-        pointer_depth: 0 for values, 1 for ``const char *``, 2 for ``const char *const *``.
-        fields: for a struct passed by value, its members' types in order
-            (base classes first); empty behind a pointer.
-        spelling: how the source named it (``'int64_t'``, ``'*const c_char'``),
-            for messages only: it is not compared (nor part of ``==``).
-    """
-
-    kind: str
-    size: int
-    signed: bool | None
-    pointer_depth: int
-    fields: tuple["CType", ...] = ()
-    spelling: str = dataclasses.field(default="", compare=False)
-
-    def shape(self) -> str:
-        """What is compared, in words: ``'pointer to signed 8-byte int'``."""
-        return "pointer to " * self.pointer_depth + self._base_shape()
-
-    def _base_shape(self) -> str:
-        behind = self.pointer_depth > 0
-        if self.kind == "void":
-            return "void: its pointee cannot be checked" if behind else "void"
-        if self.kind == "int":
-            if behind and self.size == 1:
-                return "1-byte int"  # signedness of bytes behind a pointer is not compared
-            return f"{'signed' if self.signed else 'unsigned'} {self.size}-byte int"
-        if self.kind in ("float", "bool"):
-            return f"{self.size}-byte {self.kind}"
-        if self.kind == "struct":
-            if behind or not self.fields:
-                return f"struct of {self.size} bytes"
-            return f"struct of {self.size} bytes {{{', '.join(f.shape() for f in self.fields)}}}"
-        return f"unknown type{' ' + self.spelling if self.spelling else ''}: it cannot be checked"
-
-    def describe(self) -> str:
-        """``'int64_t (signed 8-byte int)'``: the spelling and the :meth:`shape`."""
-        return f"{self.spelling} ({self.shape()})" if self.spelling else self.shape()
-
-
-VOID = CType("void", 0, None, 0, spelling="void")
-
-
-@dataclasses.dataclass(frozen=True)
-class Prototype:
-    """A function's C prototype: from DWARF (:func:`read_prototypes`) or lowered (:func:`lower`).
-
-    Attributes:
-        name: the symbol name.
-        result: the result type (kind ``'void'`` when none).
-        params: the C parameter types in order.
-        location: ``'file.c:12'`` (DW_AT_decl_file/decl_line) when known, else the
-            artifact path (``lib.a(member.o)``); for a lowered declaration its
-            ``file:line:col``.
-        decl: the sffi.decls.Declaration it was lowered from, else None; used
-            to name ``.spl`` parameters in messages, not compared.
-    """
-
-    name: str
-    result: CType
-    params: tuple[CType, ...]
-    location: str
-    decl: object = dataclasses.field(default=None, compare=False, repr=False)
-
-    def c_text(self) -> str:
-        """A readable C-like prototype from the spellings: ``'int64_t rt_x(const char *, int64_t)'``."""
-        result = self.result.spelling or self.result.shape()
-        params = ", ".join(p.spelling or p.shape() for p in self.params) or "void"
-        sep = "" if result.endswith("*") else " "
-        return f"{result}{sep}{self.name}({params})"
-
-
-@dataclasses.dataclass(frozen=True)
-class Mismatch:
-    """One incompatibility between a declaration and a definition.
-
-    ``message`` names both sides: the declared ``.spl`` type with its C shape,
-    and the definition's C spelling with its shape and location.
-    """
-
-    name: str
-    message: str
-
-
-# ----------------------------------------------------------------- lowering
-
-
-def _int(size: int, spelling: str, depth: int = 0) -> CType:
-    return CType("int", size, True, depth, spelling=spelling)
-
-
-_DOUBLE_PTR = CType("float", 8, None, 1, spelling="const double *")
-_LOWERED_PARAMS: dict[str, tuple[CType, ...]] = {
-    "i64": (_int(8, "int64_t"),),
-    "i32": (_int(4, "int32_t"),),
-    "f64": (CType("float", 8, None, 0, spelling="double"),),
-    "bool": (CType("bool", 1, None, 0, spelling="bool"),),
-    "text": (_int(1, "const char *", 1),),
-    "[i64]": (_int(8, "const int64_t *", 1), _int(8, "int64_t")),
-    "[f64]": (_DOUBLE_PTR, _int(8, "int64_t")),
-    "[text]": (_int(1, "const char *const *", 2), _int(8, "int64_t")),
-}
-
-
-def _slice(c_name: str, data: CType) -> CType:
-    # {const T *data; int64_t len;} with 8-byte pointers: 16 bytes, no padding.
-    return CType("struct", 16, None, 0, (data, _int(8, "int64_t")), spelling=c_name)
-
-
-_LOWERED_RESULTS: dict[str, CType] = {
-    **{t: params[0] for t, params in _LOWERED_PARAMS.items() if len(params) == 1},
-    "[i64]": _slice("sffi_i64_slice", _LOWERED_PARAMS["[i64]"][0]),
-    "[f64]": _slice("sffi_f64_slice", _DOUBLE_PTR),
-    "[text]": _slice("sffi_text_slice", _LOWERED_PARAMS["[text]"][0]),
-}
-assert set(_LOWERED_PARAMS) == set(abi.TYPES) and all(
-    len(_LOWERED_PARAMS[t]) == len(a.c_params) for t, a in abi.TYPES.items())
-
-
-def lower(decl) -> Prototype:
-    """The C prototype a declaration lowers to, per the ABI table (sffi.abi, docs/abi.md).
-
-    Args:
-        decl: a sffi.decls.Declaration.
-    Returns:
-        Prototype: ``i64``/``i32`` -> signed 8/4-byte int, ``f64`` -> 8-byte
-        float, ``bool`` -> 1-byte bool, ``text`` -> pointer to a 1-byte int, an
-        array parameter -> a pointer to the element and an ``int64_t`` length,
-        an array result -> the 16-byte slice struct ``{const T *data; int64_t
-        len;}``, no result -> void. ``location`` is the declaration's
-        ``file:line:col``; ``decl`` is ``decl``.
-    """
-    params = tuple(c for p in decl.params for c in _LOWERED_PARAMS[p.type])
-    result = _LOWERED_RESULTS[decl.result] if decl.result else VOID
-    return Prototype(decl.name, result, params, decl.location, decl)
-
-
-# ----------------------------------------------------------------- comparison
-
-
-def _difference(declared: CType, actual: CType, behind: bool = False) -> str | None:
-    """Why two reduced types are incompatible, by the module's rules; None when compatible.
-
-    The reason is ``""`` when the two shapes already show it, else a phrase
-    (which field of a struct differs).
-    """
-    if declared.pointer_depth != actual.pointer_depth:
-        return ""
-    behind = behind or declared.pointer_depth > 0
-    if actual.kind == "unknown" or declared.kind != actual.kind:
-        return ""  # includes `void *` against a typed pointer: the pointee cannot be checked
-    if declared.kind == "void":
-        return None
-    if declared.size != actual.size:
-        return ""
-    if declared.kind == "int" and declared.signed != actual.signed and not (behind and declared.size == 1):
-        return ""
-    if declared.kind == "struct" and not behind:
-        if len(declared.fields) != len(actual.fields):
-            return f"{_plural(len(declared.fields), 'field')} against {len(actual.fields)}"
-        for i, (d, a) in enumerate(zip(declared.fields, actual.fields), start=1):
-            if _difference(d, a) is not None:
-                return f"field {i} is {d.shape()} against {a.shape()}"
-    return None
-
-
-def _param_labels(declared: Prototype) -> list[str]:
-    """The declared side of each C parameter: ``"`s` is declared `text` (pointer to 1-byte int)"``."""
-    shapes = [p.shape() for p in declared.params]
-    if declared.decl is None:
-        return [f"is declared `{p.spelling or s}` ({s})" for p, s in zip(declared.params, shapes)]
-    labels = []
-    for p in declared.decl.params:
-        said = f"`{p.name}` is declared `{p.type}`"
-        if len(abi.TYPES[p.type].c_params) == 1:
-            labels.append(f"{said} ({shapes[len(labels)]})")
-        else:  # an array: its data pointer, then its length
-            labels += [f"{said} (data: {shapes[len(labels)]})", f"{said} (length: {shapes[len(labels) + 1]})"]
-    return labels
-
-
-def _result_label(declared: Prototype) -> str:
-    if declared.decl is not None:
-        return f"`{declared.decl.result or 'none'}`"
-    return f"`{declared.result.spelling or declared.result.shape()}`"
-
-
-def compare(declared: Prototype, actual: Prototype) -> list[Mismatch]:
-    """Compare a lowered declaration with a definition's prototype, by the module's rules.
-
-    Args:
-        declared: usually :func:`lower` of a declaration.
-        actual: the definition, from :func:`read_prototypes`.
-    Returns:
-        The mismatches, empty when compatible: one for the result, then one
-        for a different parameter count (parameters are then not compared one
-        by one) or one per differing parameter. Parameter numbers count C
-        parameters from 1 (an array declares two). Each message names both
-        sides and the definition's location.
-    """
-    name, where = declared.name, f"the definition at {actual.location}"
-    found: list[Mismatch] = []
-    why = _difference(declared.result, actual.result)
-    if why is not None:
-        found.append(Mismatch(name, f"{name}: the result is declared {_result_label(declared)} "
-                                    f"({declared.result.shape()}) but {where} returns "
-                                    f"`{actual.result.spelling or 'void'}` ({actual.result.shape()})"
-                                    f"{_detail(why)}"))
-    if len(declared.params) != len(actual.params):
-        count = len(declared.decl.params) if declared.decl is not None else len(declared.params)
-        found.append(Mismatch(name, f"{name}: declared {_plural(count, 'parameter')} (lowered to "
-                                    f"{_plural(len(declared.params), 'C parameter')}: "
-                                    f"`{declared.c_text()}`) but {where} takes "
-                                    f"{len(actual.params)}: `{actual.c_text()}`"))
-        return found
-    for i, (label, d, a) in enumerate(zip(_param_labels(declared), declared.params, actual.params), 1):
-        why = _difference(d, a)
-        if why is not None:
-            found.append(Mismatch(name, f"{name}: parameter {i} {label} but {where} "
-                                        f"takes `{a.spelling or a.shape()}` ({a.shape()}){_detail(why)}"))
-    return found
-
-
-def _detail(why: str) -> str:
-    return f": {why}" if why else ""
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-# ----------------------------------------------------------------- reading DWARF
 
 
 def has_debug_info(path) -> bool:
@@ -832,25 +570,3 @@ class _Elf:
                 raise ScanError(f"truncated ELF file: section {sec.name} spans bytes "
                                 f"{start}..{start + length}, file has {size} bytes",
                                 location=self.location)
-
-
-# ----------------------------------------------------------------- the check
-
-
-def check_declarations(declarations: dict, path) -> tuple[dict[str, list[Mismatch]], list[str]]:
-    """Compare declarations with the DWARF prototypes of the functions ``path`` defines.
-
-    Args:
-        declarations: name -> sffi.decls.Declaration.
-        path: a built ``.o``/``.a``/``.rlib``/``.so`` (with debug info).
-    Returns:
-        (name -> mismatches for each name whose prototype was found, an empty
-        list meaning it matches; the names with no DWARF prototype in ``path``,
-        sorted).
-    Raises:
-        ScanError: as :func:`read_prototypes`.
-    """
-    found = read_prototypes(path, declarations.keys())
-    checked = {name: compare(lower(decl), found[name])
-               for name, decl in declarations.items() if name in found}
-    return checked, sorted(n for n in declarations if n not in found)
