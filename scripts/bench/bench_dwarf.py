@@ -27,7 +27,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from sffi import dwarf
-from sffi.dwarf import reader
+from sffi.dwarf.elf import elf_files
 from sffi.symbols import exports, scan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def best(fn, repeat: int) -> float:
 
 def every_die(path: Path) -> int:
     """Visit every DIE of every unit (the naive walk read_prototypes avoids)."""
-    for elf in reader._elf_files(str(path)):  # one ELF file: it stays open in the loop
+    for elf in elf_files(str(path)):  # one ELF file: it stays open in the loop
         info = elf.dwarf_info()
         return sum(1 for cu in info.iter_CUs() for _ in cu.iter_DIEs())
     return 0

@@ -17,9 +17,14 @@ Information Format Version 5"):
   :func:`has_debug_info`. External ``DW_TAG_subprogram`` definitions
   (§3.3.1) at the top of compile units or in namespaces (§3.2.2), following
   ``DW_AT_specification`` (§2.13.2) and ``DW_AT_abstract_origin`` (§3.3.8);
-  their parameters (§3.3.4, §4.1) and types, reduced through typedefs (§5.4)
-  and modifiers (§5.3). All ELF reading (pyelftools), and the Performance
-  notes with measurements.
+  their parameters (§3.3.4, §4.1) and source positions (§2.14, §6.2.4);
+  the Performance notes with measurements.
+* :mod:`sffi.dwarf.elf`: ELF files and archive members opened with
+  pyelftools for the reader, with the x86-64 TLS relocation recipes
+  (psABI) pyelftools lacks; damage becomes ``ScanError``.
+* :mod:`sffi.dwarf.typereduce`: type entries reduced to :class:`CType`
+  through typedefs (§5.4) and modifiers (§5.3) to base types (§5.1),
+  enumerations (§5.9) and structures (§5.7).
 * :mod:`sffi.dwarf.lowering`: :func:`lower`, the C prototype of a ``.spl``
   declaration per the ABI table (sffi.abi), with 8-byte pointers.
 * :mod:`sffi.dwarf.comparison`: :func:`compare` and the comparison rules.

@@ -1,7 +1,7 @@
 """Comparison: a lowered declaration against a prototype read from DWARF, by these rules.
 
 Both sides are in the reduced type model (:mod:`sffi.dwarf.model`). Reading
-(:mod:`sffi.dwarf.reader`) already follows typedefs and modifiers, counts the
+(:mod:`sffi.dwarf.typereduce`) already follows typedefs and modifiers, counts the
 pointer depth and takes an enumeration as its underlying int; :func:`compare`
 applies the rest, and each :class:`~sffi.dwarf.model.Mismatch` message names
 both sides.

@@ -3,7 +3,7 @@
 A C type is reduced to what the ABI cares about (:class:`CType`: kind, size,
 signedness, pointer depth, struct fields), a function to its result and
 parameter types (:class:`Prototype`); an incompatibility is a
-:class:`Mismatch`. :mod:`sffi.dwarf.reader` builds them from DWARF 5 type
+:class:`Mismatch`. :mod:`sffi.dwarf.typereduce` builds them from DWARF 5 type
 entries (§5.1 base, §5.3 modifiers, §5.4 typedefs, §5.7 structures, §5.9
 enumerations), :mod:`sffi.dwarf.lowering` from ``.spl`` declarations, and
 :mod:`sffi.dwarf.comparison` compares them.
