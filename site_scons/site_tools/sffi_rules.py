@@ -35,6 +35,7 @@ import SCons.Errors
 
 from sffi import check as check_mod
 from sffi import signatures, table
+from sffi.report import layers, render
 from sffi.symbols.elf import linked_symbols
 from sffi.errors import SffiError
 
@@ -137,18 +138,13 @@ def _audit_action(target, source, env):
 
 
 def _report_action(target, source, env):
-    from sffi.report import layers
-    from sffi.report.render import render
     directory = Path(str(target[0])).parent
     try:
         report = layers.build_report(directory, env["SFFI_KNOWN"], progress=lambda line: print(f"  DWARF   {line}"))
     except SffiError as exc:
         _fail(exc)
-    formats = {".txt": "text", ".md": "markdown", ".json": "json", ".html": "html"}
-    for t in target:
-        Path(str(t)).write_text(render(report, formats[Path(str(t)).suffix]), encoding="utf-8")
-    from sffi.report.render import summary_line
-    print(f"  REPORT  {directory}/report.{{txt,md,json,html}}: {summary_line(report)}")
+    render.write_all(report, directory)
+    print(f"  REPORT  {directory}/report.{{txt,md,json,html}}: {render.summary_line(report)}")
 
 
 def _quiet(text: str):

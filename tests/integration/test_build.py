@@ -5,6 +5,7 @@ with the working tree's build/, so the incremental-build assertions see
 exactly what SCons did.
 """
 
+import contextlib
 import json
 import re
 import shutil
@@ -37,6 +38,23 @@ def compiled(output: str) -> list[str]:
 
 def run(binary, *args, **kw):
     return subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60, **kw)
+
+
+@contextlib.contextmanager
+def edited(path: Path, edit):
+    """``path`` rewritten as ``edit(original text)`` inside the block, restored after it."""
+    original = path.read_text()
+    try:
+        path.write_text(edit(original))
+        yield original
+    finally:
+        path.write_text(original)
+
+
+def without_declaration(name: str):
+    """An edit for :func:`edited` that drops the ``extern fn <name>(`` line."""
+    return lambda text: "".join(line for line in text.splitlines(keepends=True)
+                                if not line.startswith(f"extern fn {name}("))
 
 
 def test_core_only_runtime_builds_and_runs(project):
@@ -79,12 +97,8 @@ def test_switching_selection_links_without_compiling_libraries(project):
 
 def test_edited_declaration_regenerates_table_and_relinks_only(project):
     build(project, "--with=sqlite")
-    spl = project / "ffi_libs/sqlite/sqlite.spl"
-    original = spl.read_text()
-    try:
-        # Drop one declaration: the table shrinks, the crate itself is untouched.
-        spl.write_text("".join(line for line in original.splitlines(keepends=True)
-                               if not line.startswith("extern fn rt_sqlite_reset(")))
+    # Drop one declaration: the table shrinks, the crate itself is untouched.
+    with edited(project / "ffi_libs/sqlite/sqlite.spl", without_declaration("rt_sqlite_reset")):
         out = build(project, "--with=sqlite").stdout
         targets = compiled(out)
         assert any(t.endswith("sffi_table.c") for t in targets)
@@ -93,16 +107,10 @@ def test_edited_declaration_regenerates_table_and_relinks_only(project):
         assert "'rt_sqlite_reset' is exported by library 'sqlite'" in out  # now undeclared: a warning
         binary = runtime_path("sqlite", root=project)
         assert "rt_sqlite_reset" not in run(binary, "--externs").stdout
-    finally:
-        spl.write_text(original)
 
 
 def test_report_target_writes_every_format(project):
-    spl = project / "ffi_libs/sqlite/sqlite.spl"
-    original = spl.read_text()
-    try:
-        spl.write_text("".join(line for line in original.splitlines(keepends=True)
-                               if not line.startswith("extern fn rt_sqlite_reset(")))
+    with edited(project / "ffi_libs/sqlite/sqlite.spl", without_declaration("rt_sqlite_reset")):
         out = scons(["report", "--with=sqlite"], cwd=project).stdout
         assert "REPORT  build/release/sel/core+sqlite/report.{txt,md,json,html}: 27 ok" in out
         sel = project / "build/release/sel/core+sqlite"
@@ -113,37 +121,26 @@ def test_report_target_writes_every_format(project):
         for ext in ("txt", "md", "html"):
             assert "rt_sqlite_reset" in (sel / f"report.{ext}").read_text()
         assert "`report' is up to date." in scons(["report", "--with=sqlite"], cwd=project).stdout
-    finally:
-        spl.write_text(original)
 
 
 def test_comment_only_edit_relinks_nothing(project):
     build(project, "--with=sqlite")
-    spl = project / "ffi_libs/core/core.spl"
-    original = spl.read_text()
-    try:
-        spl.write_text("# moves every declaration one line down\n" + original)
+    with edited(project / "ffi_libs/core/core.spl", lambda text: "# moves every declaration one line down\n" + text):
         targets = compiled(build(project, "--with=sqlite").stdout)
         # the table is regenerated and recompiled (its comments cite lines), but
         # its object is identical, so nothing is relinked and no library rebuilt
         assert [t for t in targets if not t.endswith(("sffi_table.c", "sffi_table.o", ".h"))] == []
-    finally:
-        spl.write_text(original)
 
 
 def test_declared_but_missing_extern_fails_with_its_location(project):
     spl = project / "ffi_libs/sqlite/sqlite.spl"
-    original = spl.read_text()
-    try:
-        spl.write_text(original + "extern fn rt_sqlite_vacuum_all(db: i64) -> i64\n")
+    with edited(spl, lambda text: text + "extern fn rt_sqlite_vacuum_all(db: i64) -> i64\n"):
         line = len(spl.read_text().splitlines())
         proc = build(project, "--with=sqlite", check=False)
         assert proc.returncode != 0
         text = proc.stdout + proc.stderr
         assert f"ffi_libs/sqlite/sqlite.spl:{line}:1: error: extern 'rt_sqlite_vacuum_all' is declared" in text
         assert "LINK" not in proc.stdout
-    finally:
-        spl.write_text(original)
 
 
 def test_sffi_check_reports_signatures_verified_by_the_build(project):
@@ -161,18 +158,13 @@ def test_sffi_check_reports_signatures_verified_by_the_build(project):
     ("ffi_libs/sqlite/sqlite.spl", "rt_sqlite_changes(db: i64) -> i64", "rt_sqlite_changes(db: i64) -> f64"),
 ])
 def test_signature_mismatch_fails_the_build(project, spl, old, new):
-    path = project / spl
-    original = path.read_text()
-    assert old in original
-    try:
-        path.write_text(original.replace(old, new))
+    with edited(project / spl, lambda text: text.replace(old, new)) as original:
+        assert old in original
         proc = build(project, "--with=sqlite", check=False)
         assert proc.returncode != 0
         name = old.split("(")[0]
         assert name in proc.stdout + proc.stderr
         assert "LINK" not in proc.stdout
-    finally:
-        path.write_text(original)
 
 
 def test_unknown_library_lists_the_known_ones(project):

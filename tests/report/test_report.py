@@ -108,6 +108,21 @@ def test_usage_and_input_errors(tmp_path, capsys):
     assert "build a runtime first" in capsys.readouterr().err
 
 
+def test_malformed_table_or_missing_archive_is_one_error(tmp_path, capsys):
+    sel = make_build(tmp_path)
+    ffi = str(tmp_path / "ffi_libs")
+    table_file = sel / "sffi_table.json"
+    doc = json.loads(table_file.read_text())
+    del doc["entries"][0]["signature"]
+    table_file.write_text(json.dumps(doc))
+    assert main(["report", str(sel), "--ffi-libs", ffi]) == 1
+    assert "malformed extern table: entry 0 needs string" in capsys.readouterr().err
+    (tmp_path / "build/release/libs/demo/libsffi_demo.a").unlink()
+    table_file.write_text(json.dumps({**doc, "entries": []}))
+    assert main(["report", str(sel), "--ffi-libs", ffi]) == 1
+    assert "holds no built archive: rebuild it with `scons runtime`" in capsys.readouterr().err
+
+
 def test_real_sqlite_build_is_clean(build_runtime, tmp_path):
     runtime = build_runtime("sqlite")
     sel = runtime.parent

@@ -17,7 +17,7 @@ import pytest
 
 from sffi.errors import EXIT_ERROR, EXIT_OK, EXIT_REVIEW, SffiError
 from sffi.manifest import discover
-from sffi.report import matrix, matrix_file, matrix_run
+from sffi.report import matrix, matrix_file, matrix_run, render
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = ["core", "opencv", "sqlite", "torch"]
@@ -270,7 +270,7 @@ def test_build_failures_are_attributed_to_their_selections():
 def test_reports_are_written_in_every_format(tmp_path):
     e = entry(tmp_path, "good")
     results(e, "r")
-    paths = matrix.write_reports(matrix.matrix_report([matrix.outcome(e, "r")], INFO), tmp_path / "out")
+    paths = render.write_all(matrix.matrix_report([matrix.outcome(e, "r")], INFO), tmp_path / "out")
     assert [p.name for p in paths] == ["report.txt", "report.md", "report.json", "report.html"]
     doc = json.loads(paths[2].read_text())
     assert doc["format"] == "sffi-matrix/1" and doc["selections"][0]["name"] == "good"

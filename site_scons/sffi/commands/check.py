@@ -102,15 +102,9 @@ def dwarf_check(check: check_mod.LibraryCheck,
     Raises:
         ScanError: an artifact cannot be read.
     """
-    with_debug = [a for a in artifacts if dwarf.has_debug_info(a)]
-    if not with_debug:
+    found = dwarf.check_artifacts({d.name: d for d in check.matched}, artifacts)
+    if found is None:
         return None
-    remaining = {d.name: d for d in check.matched}
-    found: dict[str, list] = {}
-    for artifact in with_debug:
-        checked, _absent = dwarf.check_declarations(remaining, artifact)
-        found.update(checked)
-        remaining = {n: d for n, d in remaining.items() if n not in checked}
     return {name: (("mismatch" if found[name] else "match") if name in found else "absent",
                    [m.message for m in found.get(name, [])])
             for name in check.declarations}

@@ -14,10 +14,9 @@ suppression file), 3 bad usage (OLD and NEW of different kinds).
 
 from __future__ import annotations
 
-from sffi.commands.output import write_report
+from sffi.commands.output import add_report_options, write_report
 from sffi.report import diff as diff_mod
 from sffi.report import suppress
-from sffi.report.render import FORMATS
 
 
 def register(sub) -> None:
@@ -30,8 +29,7 @@ def register(sub) -> None:
                    help="a suppression file (libabigail's format, docs/reports.md); repeatable")
     p.add_argument("--demangle", action="store_true",
                    help="show C++ and Rust symbol names demangled in the tables (JSON always has both)")
-    p.add_argument("--format", default="text", choices=FORMATS, help="output format (default: text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    add_report_options(p)
     p.set_defaults(func=run)
 
 

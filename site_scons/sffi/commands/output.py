@@ -27,6 +27,13 @@ def print_diagnostics(lines) -> None:
         print(line, file=sys.stderr)
 
 
+def add_report_options(parser) -> None:
+    """``--format {text,markdown,json,html}`` (default text) and ``-o/--output FILE``: read by :func:`write_report`."""
+    from sffi.report.render import FORMATS
+    parser.add_argument("--format", default="text", choices=FORMATS, help="output format (default: text)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+
 def write_report(report, fmt: str, output: str | None) -> None:
     """Render a sffi.report.model.Report as ``fmt`` to the file ``output``, or stdout when None.
 

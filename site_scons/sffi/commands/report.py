@@ -13,10 +13,9 @@ from pathlib import Path
 
 from sffi import manifest as manifest_mod
 from sffi import selection as selection_mod
+from sffi.commands.output import add_report_options, write_report
 from sffi.errors import EXIT_USAGE, SffiError
 from sffi.report import builddir, layers
-from sffi.report.render import FORMATS
-from sffi.commands.output import write_report
 
 
 def register(sub) -> None:
@@ -28,8 +27,7 @@ def register(sub) -> None:
     p.add_argument("--mode", default="release", choices=("release", "debug"), help="with --with: the build mode")
     p.add_argument("--build-root", default="build", help="where the SCons build writes (default: build)")
     p.add_argument("--ffi-libs", default="ffi_libs", help="the library directories (default: ffi_libs)")
-    p.add_argument("--format", default="text", choices=FORMATS, help="output format (default: text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    add_report_options(p)
     p.set_defaults(func=run)
 
 

@@ -33,16 +33,17 @@ Information Format Version 5"):
   an enumeration (§5.9) counts as its underlying int; a struct (§5.7) by value
   is compared field by field, behind a pointer by size; ``void *`` cannot be
   checked against a typed declaration.
-* :mod:`sffi.dwarf.check`: :func:`check_declarations`, the three joined.
+* :mod:`sffi.dwarf.check`: :func:`check_declarations`, the three joined, and
+  :func:`check_artifacts`, the same over a library's files.
 
 The names below are the package's public API.
 """
 
-from sffi.dwarf.check import check_declarations
+from sffi.dwarf.check import check_artifacts, check_declarations
 from sffi.dwarf.comparison import compare
 from sffi.dwarf.lowering import lower
 from sffi.dwarf.model import KINDS, VOID, CType, Mismatch, Prototype
 from sffi.dwarf.reader import has_debug_info, read_prototypes
 
-__all__ = ["KINDS", "VOID", "CType", "Mismatch", "Prototype", "check_declarations", "compare",
+__all__ = ["KINDS", "VOID", "CType", "Mismatch", "Prototype", "check_artifacts", "check_declarations", "compare",
            "has_debug_info", "lower", "read_prototypes"]

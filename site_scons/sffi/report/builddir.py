@@ -58,13 +58,39 @@ def load_table(path: str | Path) -> dict:
     if not isinstance(doc, dict) or doc.get("format") != TABLE_FORMAT:
         raise SffiError(f"{path}: not an extern table (expected \"format\": \"{TABLE_FORMAT}\", "
                         "as `scons runtime` writes into build/<variant>/sel/<selection>/)")
+    _check_entries(path, doc)
     return doc
 
 
-def library_artifacts(sel_dir: Path, library: str) -> list[Path]:
-    """The built archive(s) of ``library`` for the build in ``sel_dir`` (may be empty)."""
+def _check_entries(path: Path, doc: dict) -> None:
+    """Every entry has string name, library and signature; libraries is a list of strings."""
+    libraries = doc.get("libraries", [])
+    if not isinstance(libraries, list) or not all(isinstance(lib, str) for lib in libraries):
+        raise SffiError(f"{path}: malformed extern table: 'libraries' must be a list of names; "
+                        "regenerate it with scons")
+    for i, entry in enumerate(doc.get("entries", [])):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str)
+                                                  for k in ("name", "library", "signature")):
+            raise SffiError(f"{path}: malformed extern table: entry {i} needs string "
+                            "'name', 'library' and 'signature'; regenerate it with scons")
+
+
+def library_artifacts(sel_dir: Path, library: str, hint: str = "rebuild it with `scons runtime`") -> list[Path]:
+    """The built archive(s) of ``library`` for the build in ``sel_dir``, sorted.
+
+    Args:
+        sel_dir: a selection directory.
+        library: a library of its table.
+        hint: the end of the error message, what to do instead.
+    Raises:
+        SffiError: ``build/<variant>/libs/<library>/`` holds no ``.a`` or ``.rlib``.
+    """
     libdir = sel_dir.parent.parent / "libs" / library
-    return sorted(p for pattern in ("*.a", "*.rlib") for p in libdir.glob(pattern))
+    found = sorted(p for pattern in ("*.a", "*.rlib") for p in libdir.glob(pattern))
+    if not found:
+        raise SffiError(f"{sel_dir}: library '{library}' is in the table but {libdir}/ "
+                        f"holds no built archive: {hint}")
+    return found
 
 
 def last_built(build_root: str | Path = "build") -> Path:

@@ -44,6 +44,7 @@ import dataclasses
 from collections import defaultdict
 from pathlib import Path
 
+from sffi import dwarf
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REVIEW, EXIT_USAGE, SffiError
 from sffi.report import suppress as suppress_mod
 from sffi.report.diff_inputs import Export, Side, load
@@ -263,8 +264,6 @@ def compare_signatures(old: Side, new: Side) -> tuple[list[Change], str]:
 
 def _prototypes(side: Side, names: list[str]) -> tuple[dict, list[str]]:
     """name -> sffi.dwarf.Prototype for ``names``, read per artifact; the artifacts without DWARF."""
-    from sffi import dwarf
-
     by_artifact: dict[str, list[str]] = defaultdict(list)
     for name in names:
         by_artifact[side.exports[name].artifact].append(name)
@@ -278,8 +277,6 @@ def _prototypes(side: Side, names: list[str]) -> tuple[dict, list[str]]:
 
 
 def _prototype_changes(old: Side, new: Side, a: dict, b: dict) -> list[Change]:
-    from sffi import dwarf
-
     changes = []
     for name in sorted(a.keys() & b.keys()):
         mismatches = dwarf.compare(a[name], b[name])

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
-from sffi.errors import ScanError, SffiError
+from sffi.errors import ScanError
 from sffi.report import builddir
 from sffi.symbols import Symbol, scan, scan_file
 from sffi.symbols.elf import PARSE_ERRORS, linked_symbols
@@ -99,32 +99,17 @@ def load(path: str | Path) -> Side:
     if p.is_dir():
         return _load_build(builddir.selection_dir(p), str(path))
     if p.suffix == ".json":
-        return Side(str(path), "table", "extern table", table=_load_table(p))
+        return Side(str(path), "table", "extern table", table=builddir.load_table(p))
     return _load_artifact(str(path))
 
 
-def _load_table(path: Path) -> dict:
-    """A checked ``sffi-table/1`` document: every entry has string name, library, signature."""
-    doc = builddir.load_table(path)
-    for i, entry in enumerate(doc.get("entries", [])):
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str)
-                                                  for k in ("name", "library", "signature")):
-            raise SffiError(f"{path}: malformed extern table: entry {i} needs string "
-                            "'name', 'library' and 'signature'; regenerate it with scons")
-    return doc
-
-
 def _load_build(sel_dir: Path, given: str) -> Side:
-    table = _load_table(sel_dir / builddir.TABLE)
+    table = builddir.load_table(sel_dir / builddir.TABLE)
     same = Path(given).resolve() == sel_dir.resolve()
     side = Side(given, "build", "build" if same else f"build {sel_dir}", table=table)
     for library in table.get("libraries", []):
-        artifacts = builddir.library_artifacts(sel_dir, library)
-        if not artifacts:
-            raise SffiError(f"{sel_dir}: library '{library}' is in the table but "
-                            f"{sel_dir.parent.parent / 'libs' / library}/ holds no built archive: "
-                            "rebuild it, or compare the two sffi_table.json files instead")
-        for artifact in artifacts:
+        hint = "rebuild it, or compare the two sffi_table.json files instead"
+        for artifact in builddir.library_artifacts(sel_dir, library, hint):
             _collect(side, scan(artifact), library, str(artifact))
     return side
 

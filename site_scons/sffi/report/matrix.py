@@ -7,7 +7,7 @@ are made by sffi.report.matrix_run.
 * :func:`plan_entry` records what ``scons matrix`` plans for one selection;
 * :func:`outcome` turns one selection's plan entry and result files into a row,
   :func:`matrix_report` the rows into a :class:`~sffi.report.model.Report`, and
-  :func:`write_reports` writes its four renderings (:func:`publish` does all three);
+  :func:`sffi.report.render.write_all` writes its four renderings (:func:`publish` does all three);
 * ``python -m sffi.report.matrix --github-matrix matrix.toml`` prints the
   selections as the JSON that GitHub Actions' ``strategy.matrix`` reads.
 
@@ -191,24 +191,10 @@ def publish(plan: list[dict], info: dict, run: str, out_dir: str | Path,
 
     rows = [outcome(entry, run, (failures or {}).get(entry["name"], "")) for entry in plan]
     report = matrix_report(rows, info)
-    paths = write_reports(report, out_dir)
+    paths = render.write_all(report, out_dir)
     print(render.render(report, "text"), end="")
     print(f"matrix report: {', '.join(str(p) for p in paths)}")
     return report
-
-
-def write_reports(report: Report, out_dir: str | Path) -> list[Path]:
-    """Write ``report.{txt,md,json,html}`` into ``out_dir`` (created); returns the paths in that order."""
-    from sffi.report import render
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in render.FORMATS:
-        path = out / f"report.{render.EXTENSIONS[fmt]}"
-        path.write_text(render.render(report, fmt), encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 # ---------------------------------------------------------------------------- CI

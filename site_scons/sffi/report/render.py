@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 
 from tabulate import tabulate
 
@@ -41,6 +42,24 @@ def render(report: Report, fmt: str) -> str:
         raise SffiError(f"unknown report format '{fmt}': choose one of {', '.join(FORMATS)}",
                         status=EXIT_USAGE)
     return renderers[fmt](report)
+
+
+def report_paths(out_dir: str | Path, stem: str = "report") -> list[Path]:
+    """``out_dir/<stem>.{txt,md,json,html}``: where :func:`write_all` writes, in :data:`FORMATS` order."""
+    return [Path(out_dir) / f"{stem}.{EXTENSIONS[fmt]}" for fmt in FORMATS]
+
+
+def write_all(report: Report, out_dir: str | Path, stem: str = "report") -> list[Path]:
+    """Write the report in every format into ``out_dir`` (created); returns :func:`report_paths`.
+
+    Raises:
+        OSError: a file cannot be written.
+    """
+    paths = report_paths(out_dir, stem)
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
+    for fmt, path in zip(FORMATS, paths):
+        path.write_text(render(report, fmt), encoding="utf-8")
+    return paths
 
 
 def summary_line(report: Report) -> str:
