@@ -40,7 +40,11 @@ def combine_archives(out: str | Path, objects: list[str], archives: list[str], a
 
     Uses an ``ar -M`` script (GNU ar's MRI mode keeps members of the same name
     from different archives apart). Inputs are linked into a temporary
-    directory under plain names, as MRI scripts cannot quote paths.
+    directory under plain names, as MRI scripts cannot quote paths. ar runs
+    with ``--target`` set to the objects' BFD format: without it BFD offers each
+    member to the installed LTO plugins first, and an older LLVM gold plugin
+    fails on rustc's objects, which then vanish from the symbol index (the
+    link of a C host would miss the Rust standard library's symbols).
 
     Raises:
         SffiError: ar is missing or fails (its message included).
@@ -54,15 +58,32 @@ def combine_archives(out: str | Path, objects: list[str], archives: list[str], a
             script.append(f"{'ADDMOD' if i < len(objects) else 'ADDLIB'} {name}")
         script += ["SAVE", "END", ""]
         try:
-            proc = subprocess.run([ar, "-M"], input="\n".join(script), cwd=tmp, capture_output=True, text=True)
+            target = [f"--target={bfd_target(objects[0])}"] if objects else []
+            proc = subprocess.run([ar, *target, "-M"], input="\n".join(script), cwd=tmp, capture_output=True, text=True)
             if proc.returncode == 0:
-                proc = subprocess.run([ar, "s", "combined.a"], cwd=tmp, capture_output=True, text=True)
+                proc = subprocess.run([ar, *target, "s", "combined.a"], cwd=tmp, capture_output=True, text=True)
         except OSError as exc:
             raise SffiError(f"cannot run '{ar}': {exc}", str(out)) from exc
         if proc.returncode != 0:
             raise SffiError(f"'{ar} -M' failed combining {', '.join(archives)}: {proc.stderr.strip()}", str(out))
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(os.path.join(tmp, "combined.a"), out)
+
+
+def bfd_target(obj: str | Path) -> str:
+    """The BFD format of an object (``elf64-x86-64``), from ``objdump -f``.
+
+    Raises:
+        SffiError: objdump is missing or does not name a format.
+    """
+    try:
+        out = subprocess.run(["objdump", "-f", str(obj)], capture_output=True, text=True).stdout
+    except OSError as exc:
+        raise SffiError(f"cannot run objdump: {exc}", str(obj)) from exc
+    for line in out.splitlines():
+        if "file format " in line:
+            return line.split("file format ", 1)[1].strip()
+    raise SffiError("objdump -f names no file format", str(obj))
 
 
 BUILD_RS = """\

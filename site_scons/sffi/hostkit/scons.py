@@ -8,6 +8,7 @@ and the system link settings of its dependencies.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -19,6 +20,11 @@ from sffi.errors import SffiError
 from sffi.hostkit import kit as kit_mod
 from sffi.hostkit import linkline, rust_module
 from sffi.hostkit.linkline import LinkLine
+
+
+#: Digest of the code that writes the archive and the link files: a change to it rebuilds them
+#: (SCons signs a Python action by its own function's code only).
+RECIPE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (kit_mod, linkline))).hexdigest()
 
 
 def _quiet(label: str):
@@ -80,7 +86,8 @@ def define_kit(env, kit_dir: str, libraries: list[str], table_c, table_json, arc
     objects = [kenv.StaticObject(f"{obj}/sffi_table", table_c)[0],
                kenv.StaticObject(f"{obj}/sffi_host", str(kit_mod.HOST_C))[0]]
     archive = kenv.Command(f"{kit_dir}/lib/lib{linkline.ARCHIVE_NAME}.a", objects + list(archives),
-                           SCons.Action.Action(_archive_action, _quiet("AR")), SFFI_HOSTKIT_OBJECTS=len(objects))
+                           SCons.Action.Action(_archive_action, _quiet("AR"), varlist=["SFFI_HOSTKIT_RECIPE"]),
+                           SFFI_HOSTKIT_OBJECTS=len(objects), SFFI_HOSTKIT_RECIPE=RECIPE)
     copies = [kenv.Command(f"{kit_dir}/include/{h.name}", str(h), SCons.Action.Action(_copy_action, None))
               for h in kit_mod.HEADERS]
     copies.append(kenv.Command(f"{kit_dir}/sffi_table.json", table_json, SCons.Action.Action(_copy_action, None)))
@@ -90,7 +97,8 @@ def define_kit(env, kit_dir: str, libraries: list[str], table_c, table_json, arc
     names = ["link.txt", "rust/cargo.txt", "rust/build.rs", "lib/pkgconfig/sffi-host.pc", "hostkit.json"]
     files = kenv.Command([f"{kit_dir}/{n}" for n in names],
                          [kenv.Value(described), archive, module, *copies] + ([native_file] if native_file else []),
-                         SCons.Action.Action(_files_action, None),
+                         SCons.Action.Action(_files_action, None, varlist=["SFFI_HOSTKIT_RECIPE"]),
+                         SFFI_HOSTKIT_RECIPE=RECIPE,
                          SFFI_HOSTKIT_LINK=link, SFFI_HOSTKIT_LIBRARIES=list(libraries),
                          SFFI_HOSTKIT_TABLE_JSON=copies[-1][0].abspath,
                          SFFI_HOSTKIT_NATIVE=kenv.File(native_file).abspath if native_file else "")

@@ -159,7 +159,10 @@ fn main() {
     let mut argv: Vec<*mut c_char> = args.iter().map(|s| s.as_ptr() as *mut c_char).collect();
     unsafe { sffi_core_set_args(argv.len() as c_int, argv.as_mut_ptr()) };
     let text = |s: &str| Value::Str(s.into());
-    for (name, sig) in include!("../../declarations.in") {
+    // The script's `extern fn` declarations, one "name signature" a line (tests/hosts/declarations.txt).
+    let path = std::env::args().nth(1).expect("usage: rust-host DECLARATIONS");
+    let decls = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    for (name, sig) in decls.lines().filter_map(|l| l.split_once(' ')) {
         if let Err(e) = rt.declare(name, sig) {
             println!("declare {name} {sig}: error: {e}");
         }
