@@ -1,0 +1,19 @@
+#include <stdio.h>
+#include "sffi_abi.h"
+
+const char *rt_greet_hello(const char *name)
+{
+    static _Thread_local char buf[256];
+    snprintf(buf, sizeof buf, "hello, %s", name);
+    return buf;
+}
+
+int64_t rt_greet_sum(const int64_t *xs, int64_t n)
+{
+    int64_t s = 0;
+    for (int64_t i = 0; i < n; i++)
+        s += xs[i];
+    return s;
+}
+
+void rt_greet_fail(const char *why) { sffi_set_error(why); }
