@@ -116,3 +116,11 @@ def test_c_host_links_with_link_txt(kit, tmp_path):
     out = subprocess.run([str(tmp_path / "host")], capture_output=True, text=True, timeout=30).stdout.splitlines()
     assert out[0].startswith("sqlite (text) -> i64 -1 rt_sqlite_open: ") and "unable to open" in out[0]
     assert out[1] == "torch"
+
+
+def test_docs_quote_the_rust_adapter_in_full():
+    """docs/hostkit.md shows the example's adapter as it is in the file (it compiles and runs above)."""
+    source = (HERE / "rust" / "src" / "main.rs").read_text()
+    start = source.index("// ---- the adapter")
+    end = source.index("// ---- end of the adapter ----") + len("// ---- end of the adapter ----\n")
+    assert source[start:end] in (ROOT / "docs" / "hostkit.md").read_text()

@@ -51,6 +51,7 @@ impl fmt::Display for Error {
 
 type Handler = fn(&[Value]) -> Result<Value, Error>;
 
+// ---- the adapter (quoted in full in docs/hostkit.md) ----
 /// One argument's storage for the call: scalars and text borrow, arrays are gathered.
 enum Buf<'v> { Arg(kit::Arg<'v>), Ints(Vec<i64>), Floats(Vec<f64>), Texts(Vec<&'v str>) }
 
@@ -140,6 +141,8 @@ impl Runtime {
         }
     }
 }
+
+// ---- end of the adapter ----
 
 extern "C" {
     fn sffi_core_set_args(argc: c_int, argv: *mut *mut c_char); // core's start-up hook (sffi_core.h)
