@@ -61,7 +61,8 @@ class ProjectBuild:
         """A clone of ``env`` that compiles against the kit's headers and links its archive."""
         henv = env.Clone()
         henv.AppendUnique(CPPPATH=[f"{self.kit_dir}/include"], LIBPATH=[f"{self.kit_dir}/lib", *self.link.libpath])
-        henv.Append(LIBS=[linkline.ARCHIVE_NAME, *self.link.system_libs], LINKFLAGS=list(self.link.linkflags))
+        henv.Append(LIBS=[linkline.ARCHIVE_NAME, *self.link.system_libs], LINKFLAGS=list(self.link.linkflags),
+                    RPATH=list(self.link.rpath))
         if self.link.cxx:
             henv["LINK"] = "$CXX"
         return henv

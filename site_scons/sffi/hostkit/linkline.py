@@ -29,6 +29,7 @@ class LinkLine:
         system_libs: ``-l`` names, in order (duplicates removed, first kept).
         libpath: ``-L`` directories for them.
         linkflags: other linker flags of the dependencies (e.g. ``-Wl,...``).
+        rpath: run-time search directories of shared dependencies (libtorch), as ``-Wl,-rpath,DIR``.
         rust_native: the flags rustc reported (``-lgcc_s -lutil ... -lc``), empty without Rust.
         cxx: a C++ library is selected (the C++ runtime is needed).
     """
@@ -38,10 +39,11 @@ class LinkLine:
     linkflags: tuple[str, ...] = ()
     rust_native: tuple[str, ...] = ()
     cxx: bool = False
+    rpath: tuple[str, ...] = ()
 
     def after_archive(self) -> list[str]:
         """The flags after ``-lsffi_host``, in link order (see the module docstring)."""
-        flags = [f"-L{p}" for p in self.libpath] + list(self.linkflags)
+        flags = [f"-L{p}" for p in self.libpath] + [f"-Wl,-rpath,{p}" for p in self.rpath] + list(self.linkflags)
         flags += [f"-l{lib}" for lib in self.system_libs] + list(self.rust_native)
         return flags + (["-lstdc++"] if self.cxx else [])
 

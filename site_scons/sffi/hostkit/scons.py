@@ -8,6 +8,7 @@ and the system link settings of its dependencies.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -53,8 +54,7 @@ def _link_line(env) -> LinkLine:
     line: LinkLine = env["SFFI_HOSTKIT_LINK"]
     native = env.get("SFFI_HOSTKIT_NATIVE")
     if native:
-        line = LinkLine(line.system_libs, line.libpath, line.linkflags,
-                        linkline.parse_rust_native(Path(native).read_text()), line.cxx)
+        line = dataclasses.replace(line, rust_native=linkline.parse_rust_native(Path(native).read_text()))
     return line
 
 
