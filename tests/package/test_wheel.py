@@ -12,6 +12,7 @@ isolation): PyPI must be reachable.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import site
 import subprocess
@@ -69,17 +70,31 @@ def test_outside_project_through_the_scons_tool(venv, tmp_path):
     project = tmp_path / "outside"
     shutil.copytree(OUTSIDE, project)
     build = run(venv, "-m", "SCons", "-Q", cwd=project)
-    assert "CHECK   greet: 3 externs exported by" in build.stdout
+    assert "CHECK   greet: 4 externs exported by" in build.stdout
     host = run(project / "build" / "host").stdout
     assert host == ("hello, outside\nrt_greet_sum ([i64]) -> i64 = 42\n"
                     "rt_greet_fail raised: on purpose\nunknown: not in the table\n")
     kit = project / "build" / "sffi" / "hostkit"
     doc = json.loads((kit / "hostkit.json").read_text())
-    assert doc["libraries"] == ["greet"] and doc["externs"] == 3
+    assert doc["libraries"] == ["greet"] and doc["externs"] == 4
     assert "pub fn bind(" in (kit / "rust" / "sffi_table.rs").read_text()
+    rust_host(project, kit)
     # Up to date on a second run: nothing rebuilt.
     again = run(venv, "-m", "SCons", "-Q", cwd=project)
     assert "TABLE" not in again.stdout and "gcc" not in again.stdout
+
+
+def rust_host(project: Path, kit: Path) -> None:
+    """A Rust host built by rustc alone on the kit's module: array arguments, errors, refusals."""
+    if shutil.which("rustc") is None:
+        pytest.fail("rustc is installed by scripts/bootstrap (cargo)")
+    binary = project / "build" / "rust-host"
+    proc = subprocess.run(["rustc", "--edition", "2021", "-D", "warnings", str(project / "host" / "main.rs"),
+                           "-o", str(binary), "-L", str(kit / "lib"), "-l", "static=sffi_host"],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "SFFI_TABLE_RS": str(kit / "rust" / "sffi_table.rs")})
+    assert proc.returncode == 0, proc.stderr
+    assert run(binary).stdout == (project / "host" / "expected-rust.txt").read_text()
 
 
 def test_sffi_command_from_the_wheel(venv, tmp_path):
@@ -94,7 +109,7 @@ def test_sffi_command_from_the_wheel(venv, tmp_path):
     decls = json.loads(run(sffi, "decls", lib / "greet.spl", "--json").stdout)
     assert "rt_greet_hello" in json.dumps(decls)
     run(sffi, "table", lib, "--c", tmp_path / "t.c", "--json", tmp_path / "t.json")
-    assert len(json.loads((tmp_path / "t.json").read_text())["entries"]) == 3
+    assert len(json.loads((tmp_path / "t.json").read_text())["entries"]) == 4
     symbols = run(sffi, "symbols", archive).stdout
     assert "rt_greet_fail" in symbols
 
