@@ -146,8 +146,8 @@ def _ret_enum(types: list[RustType]) -> str:
             + variants + "}\n\n"
             "impl Ret {\n    /// Copies the result `v` of type `ty`; the caller checked `ty` is supported.\n"
             "    unsafe fn from_value(ty: Option<Type>, v: sffi_value) -> Result<Ret, &'static str> {\n"
-            "        Ok(match ty {\n            None => Ret::None,\n" + "".join(arms) + fallback +
-            "        })\n    }\n}\n\n")
+            "        Ok(unsafe { match ty {\n            None => Ret::None,\n" + "".join(arms) + fallback +
+            "        } })\n    }\n}\n\n")
 
 
 def generate() -> str:

@@ -35,8 +35,9 @@ pub struct sffi_host_layout {
     pub catalog_entry_size: u32,
 }
 
+// `unsafe extern` (Rust 1.82+): required by edition 2024, accepted by 2021.
 #[allow(non_upper_case_globals, dead_code)]
-extern "C" {
+unsafe extern "C" {
     pub static sffi_table: [sffi_entry; 0];
     pub static sffi_table_len: usize;
     pub static sffi_catalog: [sffi_catalog_entry; 0];

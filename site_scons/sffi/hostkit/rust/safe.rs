@@ -76,16 +76,18 @@ fn slice_data<T>(xs: &[T]) -> *const T {
     if xs.is_empty() { std::ptr::null() } else { xs.as_ptr() }
 }
 
+// Unsafe bodies are spelled out (`unsafe { }` inside `unsafe fn`), as edition 2024 requires.
 unsafe fn owned_text(p: *const c_char) -> Option<String> {
-    if p.is_null() { None } else { Some(CStr::from_ptr(p).to_string_lossy().into_owned()) }
+    if p.is_null() { None } else { Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()) }
 }
 
 unsafe fn owned_slice<T: Copy>(data: *const T, len: i64) -> Vec<T> {
-    if data.is_null() || len <= 0 { Vec::new() } else { std::slice::from_raw_parts(data, len as usize).to_vec() }
+    if data.is_null() || len <= 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(data, len as usize) }.to_vec() }
 }
 
 unsafe fn owned_texts(data: *const *const c_char, len: i64) -> Result<Vec<String>, &'static str> {
-    owned_slice(data, len).into_iter().map(|p| owned_text(p).ok_or("[text] (a NULL element)")).collect()
+    let ptrs = unsafe { owned_slice(data, len) };
+    ptrs.into_iter().map(|p| unsafe { owned_text(p) }.ok_or("[text] (a NULL element)")).collect()
 }
 
 /// A table string (static, ASCII names and signatures).
