@@ -103,3 +103,23 @@ def define_kit(env, kit_dir: str, libraries: list[str], table_c, table_json, arc
                          SFFI_HOSTKIT_TABLE_JSON=copies[-1][0].abspath,
                          SFFI_HOSTKIT_NATIVE=kenv.File(native_file).abspath if native_file else "")
     return files
+
+
+def selection_kit(env, directory: str, table_json, manifests: list, archives: dict, rust, link_inputs) -> list:
+    """The kit of one selection of this repository's build (``scons hostkit``), in ``directory/hostkit``.
+
+    Args:
+        env: the runtime's construction environment (compiles the table and the hook).
+        directory: the selection's build directory (holding ``sffi_table.c``).
+        table_json: the selection's ``sffi_table.json`` node.
+        manifests: the selected libraries' manifests (core included).
+        archives: library name -> its archive node (C/C++ libraries).
+        rust: (umbrella staticlib, its ``.native-libs`` file) of the selected crates, or None.
+        link_inputs: (static archives, -l names, LIBPATH, RPATH, LINKFLAGS) of the dependencies.
+    """
+    static, syslibs, libpath, rpath, linkflags = link_inputs
+    inputs = [archives[m.name] for m in manifests if m.kind != "cargo"] + ([rust[0]] if rust else [])
+    line = LinkLine(tuple(syslibs), tuple(libpath), tuple(linkflags), cxx=any(m.kind == "cxx" for m in manifests),
+                    rpath=tuple(rpath))
+    return define_kit(env, f"{directory}/hostkit", sorted(m.name for m in manifests), f"{directory}/sffi_table.c",
+                      table_json, inputs + list(static), line, rust[1] if rust else None)
