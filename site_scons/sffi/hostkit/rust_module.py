@@ -25,7 +25,8 @@ from pathlib import Path
 from sffi import abi
 from sffi.hostkit.rust_types import RustType, classify
 
-_STATIC = Path(__file__).with_name("rust")  # the hand-written, type-independent parts
+_STATIC = Path(__file__).with_name("rust")
+NONE_CODE = 0  # SFFI_NONE, "no result", in every ABI version  # the hand-written, type-independent parts
 
 
 def rust_types() -> list[RustType]:
@@ -57,7 +58,7 @@ def _union(types: list[RustType]) -> str:
 def _codes(types: list[RustType]) -> str:
     consts = "".join(f"    pub const {t.abi.enum[len('SFFI_'):]}: u8 = {t.abi.code};\n" for t in types)
     return ("/// Type codes (`sffi_type` in sffi_table.h).\n#[allow(dead_code)]\npub mod code {\n"
-            f"    pub const {abi.NONE.enum[len('SFFI_'):]}: u8 = {abi.NONE.code};\n{consts}}}\n\n")
+            f"    pub const NONE: u8 = {NONE_CODE};\n{consts}}}\n\n")
 
 
 def _type_enum(types: list[RustType]) -> str:
