@@ -61,6 +61,18 @@ def _codes(types: list[RustType]) -> str:
             f"    pub const NONE: u8 = {NONE_CODE};\n{consts}}}\n\n")
 
 
+def _entry() -> str:
+    """``sffi_entry``; ABI v2 adds a tuple result's element codes (``n_items``, ``items``)."""
+    max_tuple = getattr(abi, "MAX_TUPLE", None)
+    items = f"    pub n_items: u8,\n    pub items: [u8; {max_tuple}],\n" if max_tuple else ""
+    return ("/// `sffi_entry`: one extern of the table (sffi_table.h).\n#[repr(C)]\n#[allow(non_camel_case_types)]\n"
+            "pub struct sffi_entry {\n    pub name: *const c_char,\n    pub library: *const c_char,\n"
+            "    pub signature: *const c_char,\n    pub thunk: sffi_thunk,\n    pub n_params: u8,\n"
+            f"    pub result: u8,\n    pub params: [u8; MAX_PARAMS],\n{items}}}\n\n"
+            "/// How many `sffi_value`s a result may fill (one per tuple element).\n"
+            f"const RESULT_SLOTS: usize = {max_tuple or 1};\n\n")
+
+
 def _type_enum(types: list[RustType]) -> str:
     variants = "".join(f"    {t.variant},\n" for t in types)
     from_code = "".join(f"            {t.abi.code} => Some(Type::{t.variant}),\n" for t in types)
@@ -163,6 +175,6 @@ def generate() -> str:
             "use std::ffi::{c_char, CStr, CString};\nuse std::fmt;\n\n"
             f"/// `SFFI_ABI_VERSION` of the headers this module mirrors.\npub const ABI_VERSION: u32 = {abi.ABI_VERSION};\n"
             f"/// `SFFI_MAX_PARAMS`.\npub const MAX_PARAMS: usize = {abi.MAX_PARAMS};\n\n")
-    parts = [head, _codes(types), _slices(types), _union(types), (_STATIC / "ffi.rs").read_text(),
+    parts = [head, _codes(types), _slices(types), _union(types), _entry(), (_STATIC / "ffi.rs").read_text(),
              _type_enum(types), _arg_enum(types), _ret_enum(types), (_STATIC / "safe.rs").read_text()]
     return "".join(parts)

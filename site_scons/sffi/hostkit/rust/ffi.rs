@@ -2,19 +2,6 @@
 #[allow(non_camel_case_types)]
 pub type sffi_thunk = unsafe extern "C" fn(args: *const sffi_value, result: *mut sffi_value);
 
-/// `sffi_entry`: one extern of the table (sffi_table.h).
-#[repr(C)]
-#[allow(non_camel_case_types)]
-pub struct sffi_entry {
-    pub name: *const c_char,
-    pub library: *const c_char,
-    pub signature: *const c_char,
-    pub thunk: sffi_thunk,
-    pub n_params: u8,
-    pub result: u8,
-    pub params: [u8; MAX_PARAMS],
-}
-
 /// `sffi_catalog_entry`: an extern a library outside the selection provides.
 #[repr(C)]
 #[allow(non_camel_case_types)]

@@ -145,13 +145,14 @@ impl Extern {
             }
             values.push(arg.to_value(&mut keep).map_err(|_| Error::NulInText { name: name(), index: i + 1 })?);
         }
-        let mut result = std::mem::MaybeUninit::<sffi_value>::zeroed();
+        // RESULT_SLOTS values: a tuple result fills one per element (ABI v2).
+        let mut result = [unsafe { std::mem::zeroed::<sffi_value>() }; RESULT_SLOTS];
         let rc = unsafe { sffi_host_call(self.entry, values.as_ptr(), result.as_mut_ptr()) };
         if rc != 0 {
             let message = unsafe { owned_text(sffi_host_error()) }.unwrap_or_default();
             return Err(Error::Raised { name: name(), message });
         }
-        unsafe { Ret::from_value(self.result(), result.assume_init()) }
+        unsafe { Ret::from_value(self.result(), result[0]) }
             .map_err(|ty| Error::Unsupported { name: name(), ty: ty.to_string() })
     }
 }
@@ -213,7 +214,10 @@ pub fn lookup(name: &str) -> Result<Extern, Error> {
     let entry: &'static sffi_entry = unsafe { &*entry };
     let codes = entry.params[..(entry.n_params as usize).min(MAX_PARAMS)].iter().copied();
     if let Some(bad) = codes.chain(std::iter::once(entry.result)).find(|&c| c != code::NONE && Type::from_code(c).is_none()) {
-        return Err(Error::Layout(format!("{name} uses type code {bad}, which this module does not know")));
+        // A result this module cannot read (an optional or a tuple, before their Rust rules exist).
+        let sig = table_str(entry.signature);
+        let ty = sig.split_once("-> ").map(|(_, r)| r.to_string()).unwrap_or_else(|| format!("code {bad}"));
+        return Err(Error::Unsupported { name: name.to_string(), ty });
     }
     Ok(Extern { entry })
 }
