@@ -28,8 +28,13 @@ pytestmark = pytest.mark.slow
 OUTSIDE = Path(__file__).parent / "outside"
 
 
+#: The environment of every command: no PYTHONPATH, which would bring a checkout's sffi back in.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def run(*cmd, cwd=None, timeout=600) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=CLEAN_ENV)
     assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     return proc
 
@@ -92,7 +97,7 @@ def rust_host(project: Path, kit: Path) -> None:
     proc = subprocess.run(["rustc", "--edition", "2021", "-D", "warnings", str(project / "host" / "main.rs"),
                            "-o", str(binary), "-L", str(kit / "lib"), "-l", "static=sffi_host"],
                           capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "SFFI_TABLE_RS": str(kit / "rust" / "sffi_table.rs")})
+                          env={**CLEAN_ENV, "SFFI_TABLE_RS": str(kit / "rust" / "sffi_table.rs")})
     assert proc.returncode == 0, proc.stderr
     assert run(binary).stdout == (project / "host" / "expected-rust.txt").read_text()
 
@@ -121,6 +126,7 @@ def test_a_cargo_library_is_refused_with_the_fix(venv, tmp_path):
     manifest.write_text(manifest.read_text().replace('kind = "c"', 'kind = "cargo"\ncrate = "."')
                         .replace('sources = ["src/*.c"]\n', ""))
     (project / "ffi_libs" / "greet" / "Cargo.toml").write_text('[package]\nname = "greet"\nversion = "0.0.0"\n')
-    proc = subprocess.run([venv, "-m", "SCons", "-Q"], cwd=project, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([venv, "-m", "SCons", "-Q"], cwd=project, capture_output=True, text=True, timeout=120,
+                          env=CLEAN_ENV)
     assert proc.returncode != 0
     assert "sffi.toml" in proc.stderr and "kind 'cargo'" in proc.stderr and "Traceback" not in proc.stderr
