@@ -49,8 +49,25 @@ def _c_field_type(t: RustType) -> str:
     return {"scalar": t.scalar, "text": "*const c_char"}.get(t.kind, t.slice)
 
 
+def _v2() -> bool:
+    """ABI v2 (optional and tuple results) is in sffi.abi."""
+    return hasattr(abi, "OPTIONAL") and hasattr(abi, "TUPLE_CODE")
+
+
+def _optionals(types: list[RustType]) -> str:
+    """ABI v2's ``sffi_opt_<t> {T value; bool present;}`` of each scalar (an optional scalar result)."""
+    if not _v2():
+        return ""
+    return "".join(f"/// `sffi_opt_{t.abi.spelling}`: a `{t.abi.spelling}?` result.\n#[repr(C)]\n"
+                   "#[derive(Clone, Copy, Debug)]\n#[allow(non_camel_case_types)]\n"
+                   f"pub struct sffi_opt_{t.abi.spelling} {{\n    pub value: {t.scalar},\n    pub present: bool,\n}}\n\n"
+                   for t in types if t.kind == "scalar")
+
+
 def _union(types: list[RustType]) -> str:
     fields = "".join(f"    pub {t.abi.field}: {_c_field_type(t)},\n" for t in types if t.kind != "unsupported")
+    if _v2():
+        fields += "".join(f"    pub opt_{t.abi.field}: sffi_opt_{t.abi.spelling},\n" for t in types if t.kind == "scalar")
     return ("/// `union sffi_value`: one argument or result.\n#[repr(C)]\n#[derive(Clone, Copy)]\n"
             f"#[allow(non_camel_case_types)]\npub union sffi_value {{\n{fields}}}\n\n")
 
@@ -154,6 +171,9 @@ def _ret_enum(types: list[RustType]) -> str:
             arms.append(f"            Some(Type::{v}) => Ret::{v}(owned_slice(v.{f}.data, v.{f}.len)),\n")
     # Only unsupported types reach a fallback arm; without them it would be unreachable.
     fallback = "            Some(other) => return Err(other.spelling()),\n" if len(usable) < len(types) else ""
+    if _v2():
+        variants += ("    /// An optional result that is absent (`T?`, ABI v2).\n    Nil,\n"
+                     "    /// A tuple result, one element each (ABI v2).\n    Tuple(Vec<Ret>),\n")
     return ("/// A result, copied out of the library at once (the library owns what it returned).\n"
             "#[derive(Clone, Debug, PartialEq)]\npub enum Ret {\n    /// The extern returns nothing.\n    None,\n"
             + variants + "}\n\n"
@@ -161,6 +181,41 @@ def _ret_enum(types: list[RustType]) -> str:
             "    unsafe fn from_value(ty: Option<Type>, v: sffi_value) -> Result<Ret, &'static str> {\n"
             "        Ok(unsafe { match ty {\n            None => Ret::None,\n" + "".join(arms) + fallback +
             "        } })\n    }\n}\n\n")
+
+
+def _result_reader(types: list[RustType]) -> str:
+    """``read_result`` and ``known_result``: one result value, or (ABI v2) an optional or a tuple."""
+    if not _v2():
+        return ("const OPTIONAL_FLAG: u8 = 0;\n\n"
+                "unsafe fn read_result(e: &sffi_entry, r: &[sffi_value]) -> Result<Ret, &'static str> {\n"
+                "    unsafe { Ret::from_value(Type::from_code(e.result), r[0]) }\n}\n\n"
+                "fn known_result(e: &sffi_entry) -> bool {\n"
+                "    e.result == code::NONE || Type::from_code(e.result).is_some()\n}\n\n")
+    arms = []
+    for t in types:
+        f = t.abi.field
+        if t.kind == "scalar":
+            arms.append(f"            Some(Type::{t.variant}) => {{\n                let o = unsafe {{ v.opt_{f} }};\n"
+                        f"                return Ok(if o.present {{ Ret::{t.variant}(o.value) }} else {{ Ret::Nil }});\n"
+                        "            }\n")
+        elif t.kind == "array":
+            arms.append(f"            Some(Type::{t.variant}) if unsafe {{ v.{f}.len }} == -1 => return Ok(Ret::Nil),\n")
+    return (f"const OPTIONAL_FLAG: u8 = {abi.OPTIONAL};\nconst TUPLE: u8 = {abi.TUPLE_CODE};\n\n"
+            "/// One result value of type `code` (maybe | OPTIONAL_FLAG): absent optionals are `Ret::Nil`\n"
+            "/// (a scalar's `present` false, an array's `len == -1`; `text?` is NULL, `Text(None)`).\n"
+            "unsafe fn read_value(code: u8, v: &sffi_value) -> Result<Ret, &'static str> {\n"
+            "    let ty = Type::from_code(code & !OPTIONAL_FLAG);\n"
+            "    if code & OPTIONAL_FLAG != 0 {\n        match ty {\n" + "".join(arms) +
+            "            _ => {}\n        }\n    }\n    unsafe { Ret::from_value(ty, *v) }\n}\n\n"
+            "unsafe fn read_result(e: &sffi_entry, r: &[sffi_value]) -> Result<Ret, &'static str> {\n"
+            "    if e.result != TUPLE {\n        return unsafe { read_value(e.result, &r[0]) };\n    }\n"
+            "    let n = (e.n_items as usize).min(RESULT_SLOTS);\n"
+            "    let items = e.items[..n].iter().zip(r).map(|(&c, v)| unsafe { read_value(c, v) });\n"
+            "    Ok(Ret::Tuple(items.collect::<Result<Vec<_>, _>>()?))\n}\n\n"
+            "fn known_result(e: &sffi_entry) -> bool {\n    let known = |c: u8| Type::from_code(c & !OPTIONAL_FLAG).is_some();\n"
+            "    match e.result {\n        code::NONE => true,\n"
+            "        TUPLE => e.n_items as usize <= RESULT_SLOTS && e.items[..e.n_items as usize].iter().all(|&c| known(c)),\n"
+            "        c => known(c),\n    }\n}\n\n")
 
 
 def generate() -> str:
@@ -175,6 +230,7 @@ def generate() -> str:
             "use std::ffi::{c_char, CStr, CString};\nuse std::fmt;\n\n"
             f"/// `SFFI_ABI_VERSION` of the headers this module mirrors.\npub const ABI_VERSION: u32 = {abi.ABI_VERSION};\n"
             f"/// `SFFI_MAX_PARAMS`.\npub const MAX_PARAMS: usize = {abi.MAX_PARAMS};\n\n")
-    parts = [head, _codes(types), _slices(types), _union(types), _entry(), (_STATIC / "ffi.rs").read_text(),
-             _type_enum(types), _arg_enum(types), _ret_enum(types), (_STATIC / "safe.rs").read_text()]
+    parts = [head, _codes(types), _slices(types), _optionals(types), _union(types), _entry(), (_STATIC / "ffi.rs").read_text(),
+             _type_enum(types), _arg_enum(types), _ret_enum(types), _result_reader(types),
+             (_STATIC / "safe.rs").read_text()]
     return "".join(parts)

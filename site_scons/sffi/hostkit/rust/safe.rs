@@ -121,8 +121,8 @@ impl Extern {
         self.entry.params[..n].iter().filter_map(|&c| Type::from_code(c)).collect()
     }
 
-    /// The result type, `None` for an extern that returns nothing.
-    pub fn result(&self) -> Option<Type> { Type::from_code(self.entry.result) }
+    /// The type of a single result (its base type when optional); `None` for no result or a tuple.
+    pub fn result(&self) -> Option<Type> { Type::from_code(self.entry.result & !OPTIONAL_FLAG) }
 
     /// Calls the extern with one `Arg` per parameter; text and arrays are copied out at once.
     ///
@@ -152,8 +152,7 @@ impl Extern {
             let message = unsafe { owned_text(sffi_host_error()) }.unwrap_or_default();
             return Err(Error::Raised { name: name(), message });
         }
-        unsafe { Ret::from_value(self.result(), result[0]) }
-            .map_err(|ty| Error::Unsupported { name: name(), ty: ty.to_string() })
+        unsafe { read_result(self.entry, &result) }.map_err(|ty| Error::Unsupported { name: name(), ty: ty.to_string() })
     }
 }
 
@@ -212,12 +211,11 @@ pub fn lookup(name: &str) -> Result<Extern, Error> {
         return Err(unknown(provided));
     }
     let entry: &'static sffi_entry = unsafe { &*entry };
-    let codes = entry.params[..(entry.n_params as usize).min(MAX_PARAMS)].iter().copied();
-    if let Some(bad) = codes.chain(std::iter::once(entry.result)).find(|&c| c != code::NONE && Type::from_code(c).is_none()) {
-        // A result this module cannot read (an optional or a tuple, before their Rust rules exist).
+    let mut codes = entry.params[..(entry.n_params as usize).min(MAX_PARAMS)].iter();
+    if codes.any(|&c| Type::from_code(c).is_none()) || !known_result(entry) {
+        // A type this module cannot carry (from a newer ABI than the one it was generated from).
         let sig = table_str(entry.signature);
-        let ty = sig.split_once("-> ").map(|(_, r)| r.to_string()).unwrap_or_else(|| format!("code {bad}"));
-        return Err(Error::Unsupported { name: name.to_string(), ty });
+        return Err(Error::Unsupported { name: name.to_string(), ty: sig.to_string() });
     }
     Ok(Extern { entry })
 }
