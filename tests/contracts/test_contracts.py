@@ -30,6 +30,7 @@ from sffi import decls
 HERE = Path(__file__).resolve().parent
 CONTRACTS = {  # library -> (contract file, its built artifact under build/release/libs/<lib>/)
     "sqlite": (HERE / "simple_sqlite.spl", "libsffi_sqlite.rlib"),
+    "torch": (HERE / "simple_torch.spl", "libsffi_torch.a"),
 }
 
 
