@@ -191,6 +191,13 @@ int main(int argc, char **argv)
         }
         return run_script(NULL, argv[2], argc - 3, argv + 3);
     }
+    if (strcmp(arg, "--version") == 0 || strcmp(arg, "--externs") == 0) {
+        /* a known option with an argument it does not take */
+        int extra = strcmp(arg, "--externs") == 0 && strcmp(argv[2], "--json") == 0 ? 3 : 2;
+        fprintf(stderr, "simple: unexpected argument %s after %s\n", argv[extra], arg);
+        usage(stderr);
+        return EXIT_LOAD_ERROR;
+    }
     if (arg[0] == '-' && arg[1] != '\0') {
         fprintf(stderr, "simple: unknown option %s\n", arg);
         usage(stderr);

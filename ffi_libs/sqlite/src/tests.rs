@@ -6,6 +6,7 @@
 use super::*;
 use std::cell::RefCell;
 use std::ffi::CString;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 // Test builds only: link the system SQLite (dynamically is fine for tests).
 #[link(name = "sqlite3")]
@@ -48,6 +49,20 @@ fn expect_error(part: &str) -> String {
         errs[0]
     );
     errs[0].clone()
+}
+
+/// Tests run in parallel threads but share the one registry: a test that
+/// follows one slot's history (a freed handle's message names why it was
+/// freed only until the slot is reused) holds this exclusively, the others
+/// that open handles hold it shared.
+static REGISTRY_USERS: RwLock<()> = RwLock::new(());
+
+fn shared_registry() -> RwLockReadGuard<'static, ()> {
+    REGISTRY_USERS.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn exclusive_registry() -> RwLockWriteGuard<'static, ()> {
+    REGISTRY_USERS.write().unwrap_or_else(|e| e.into_inner())
 }
 
 fn c(s: &str) -> CString {
@@ -142,6 +157,7 @@ fn version_is_sqlite3() {
 
 #[test]
 fn insert_query_and_aggregates() {
+    let _registry = shared_registry();
     let db = sample_db();
     assert_eq!(rt_sqlite_last_insert_rowid(db), 4);
     exec(db, "UPDATE item SET qty = qty + 1 WHERE kind = 'hardware'");
@@ -187,6 +203,7 @@ fn insert_query_and_aggregates() {
 
 #[test]
 fn null_column_is_nil_text_and_an_error_for_numbers() {
+    let _registry = shared_registry();
     let db = sample_db();
     let s = prepare(db, "SELECT kind, qty, price FROM item WHERE name = 'tape'");
     assert!(rt_sqlite_step(s));
@@ -212,6 +229,7 @@ fn null_column_is_nil_text_and_an_error_for_numbers() {
 
 #[test]
 fn syntax_error_message() {
+    let _registry = shared_registry();
     let db = open_memory();
     exec(db, "SELEC 1");
     assert_eq!(
@@ -229,6 +247,7 @@ fn syntax_error_message() {
 
 #[test]
 fn constraint_violation_keeps_transaction_and_data() {
+    let _registry = shared_registry();
     let db = sample_db();
     exec(db, "BEGIN");
     exec(db, "INSERT INTO item(name, qty) VALUES ('washer', 5)");
@@ -260,6 +279,7 @@ fn constraint_violation_keeps_transaction_and_data() {
 
 #[test]
 fn bad_handles_are_reported_not_dereferenced() {
+    let _registry = exclusive_registry();
     let db = open_memory();
     let s = prepare(db, "SELECT 1");
     no_error();
@@ -317,6 +337,7 @@ fn bad_handles_are_reported_not_dereferenced() {
 
 #[test]
 fn index_checks() {
+    let _registry = shared_registry();
     let db = sample_db();
     let s = prepare(db, "SELECT name, qty FROM item WHERE qty > ?");
     rt_sqlite_bind_i64(s, 0, 1);
@@ -359,6 +380,7 @@ fn index_checks() {
 
 #[test]
 fn bind_after_done_rewinds() {
+    let _registry = shared_registry();
     let db = open_memory();
     exec(db, "CREATE TABLE t(x)");
     let s = prepare(db, "INSERT INTO t VALUES (?)");
@@ -374,6 +396,7 @@ fn bind_after_done_rewinds() {
 
 #[test]
 fn nil_text_arguments() {
+    let _registry = shared_registry();
     let db = open_memory();
     unsafe {
         assert_eq!(rt_sqlite_open(ptr::null()), 0);
@@ -393,6 +416,7 @@ fn nil_text_arguments() {
 
 #[test]
 fn prepare_takes_exactly_one_statement() {
+    let _registry = shared_registry();
     let db = open_memory();
     assert_eq!(prepare(db, ""), 0);
     expect_error("no SQL statement");
@@ -410,6 +434,7 @@ fn prepare_takes_exactly_one_statement() {
 
 #[test]
 fn text_round_trip() {
+    let _registry = shared_registry();
     let db = open_memory();
     let s = prepare(
         db,
@@ -440,6 +465,7 @@ fn text_round_trip() {
 
 #[test]
 fn files_on_disk() {
+    let _registry = shared_registry();
     let dir = std::env::temp_dir().join(format!("sffi_sqlite_test_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("inv.db");
@@ -486,6 +512,7 @@ fn files_on_disk() {
 
 #[test]
 fn threads_share_the_registry() {
+    let _registry = shared_registry();
     let workers: Vec<_> = (0..8)
         .map(|t| {
             std::thread::spawn(move || {
