@@ -23,6 +23,7 @@ typedef enum NodeKind {
     N_LOCAL,         /* slot in the frame */
     N_GLOBAL,        /* slot in the globals */
     N_ARRAY,         /* list: items */
+    N_TUPLE,         /* list: items (at least one) */
     N_INDEX,         /* a[b] */
     N_NEG,           /* -a */
     N_NOT,           /* not a */
@@ -37,6 +38,8 @@ typedef enum NodeKind {
     N_EXPR_STMT,     /* a */
     N_PRINT,         /* print a / eprint a (flag); a may be NULL */
     N_DECL,          /* val/var name = a; flag: val; slot (+ global) */
+    N_DESTRUCT,      /* val/var (pattern) = a; b: N_PATTERN; flag: val */
+    N_PATTERN,       /* list: N_DECL leaves (a == NULL; name NULL for `_`) or N_PATTERN */
     N_ASSIGN,        /* a = b, or a op= b (op != OP_NONE) */
     N_IF,            /* list: cond, block, cond, block...; c: else block or NULL */
     N_WHILE,         /* while a: b */

@@ -53,17 +53,51 @@ static bool eval_array(Interp *I, const Node *n, Value *out)
     return true;
 }
 
-bool spl_check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos)
+static bool eval_tuple(Interp *I, const Node *n, Value *out)
 {
-    if (container.type != VT_ARRAY)
-        return spl_fail(I, at, "cannot index %s (only arrays can be indexed)", spl_value_type_name(container));
+    Tuple *t = spl_tuple_new(n->list.n);
+    for (int i = 0; i < n->list.n; i++) {
+        if (!spl_eval(I, n->list.items[i], &t->items[i])) {
+            value_release(value_tuple(t));
+            return false;
+        }
+    }
+    *out = value_tuple(t);
+    return true;
+}
+
+static bool check_position(Interp *I, const Node *at, const char *what, int64_t len, Value idx, int64_t *pos)
+{
     if (idx.type != VT_INT)
-        return spl_fail(I, at, "array index must be an int, got %s", spl_value_type_name(idx));
-    if (idx.as.i < 0 || idx.as.i >= container.as.a->len)
-        return spl_fail(I, at, "index %lld out of range for an array of length %lld", (long long)idx.as.i,
-                       (long long)container.as.a->len);
+        return spl_fail(I, at, "%s index must be an int, got %s", what, spl_value_type_name(idx));
+    if (idx.as.i < 0 || idx.as.i >= len)
+        return spl_fail(I, at, "index %lld out of range for %s %s of length %lld", (long long)idx.as.i,
+                        what[0] == 'a' ? "an" : "a", what, (long long)len);
     *pos = idx.as.i;
     return true;
+}
+
+bool spl_check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos)
+{
+    if (container.type == VT_TUPLE)
+        return spl_fail(I, at, "cannot change an element of a tuple (tuples are immutable)");
+    if (container.type != VT_ARRAY)
+        return spl_fail(I, at, "cannot index %s (only arrays and tuples can be indexed)",
+                        spl_value_type_name(container));
+    return check_position(I, at, "array", container.as.a->len, idx, pos);
+}
+
+/* The element `idx` of an array or tuple (a borrowed value), or NULL after an error. */
+static const Value *element(Interp *I, const Node *at, Value container, Value idx)
+{
+    int64_t pos;
+    if (container.type == VT_TUPLE)
+        return check_position(I, at, "tuple", container.as.tu->len, idx, &pos) ? &container.as.tu->items[pos] : NULL;
+    if (container.type != VT_ARRAY) {
+        spl_fail(I, at, "cannot index %s (only arrays and tuples can be indexed)", spl_value_type_name(container));
+        return NULL;
+    }
+    return check_position(I, at, "array", container.as.a->len, idx, &pos) ? &container.as.a->items[pos] : NULL;
 }
 
 static bool eval_index(Interp *I, const Node *n, Value *out)
@@ -75,10 +109,10 @@ static bool eval_index(Interp *I, const Node *n, Value *out)
         value_release(a);
         return false;
     }
-    int64_t pos;
-    bool ok = spl_check_index(I, n, a, b, &pos);
+    const Value *item = element(I, n, a, b);
+    bool ok = item != NULL;
     if (ok) {
-        *out = a.as.a->items[pos];
+        *out = *item;
         value_retain(*out);
     }
     value_release(a);
@@ -199,6 +233,8 @@ bool spl_eval(Interp *I, const Node *n, Value *out)
         return eval_interp(I, n, out);
     case N_ARRAY:
         return eval_array(I, n, out);
+    case N_TUPLE:
+        return eval_tuple(I, n, out);
     case N_NEG:
         return eval_neg(I, n, out);
     case N_NOT: {

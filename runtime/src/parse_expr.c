@@ -65,6 +65,30 @@ static bool parse_list(Parser *P, NodeList *list, TokKind close, const char *clo
     return spl_parse_expect(P, close, close_text);
 }
 
+/* `(a)` groups; `(a,)`, `(a, b)`, `(a, b,)` are tuples. */
+static Node *parse_paren(Parser *P)
+{
+    Token *open = next(P);
+    Node *first = spl_parse_expr(P);
+    if (!first)
+        return NULL;
+    if (kind(P) != T_COMMA) {
+        if (!spl_parse_expect(P, T_RPAREN, "')'")) {
+            spl_node_free(first);
+            return NULL;
+        }
+        return first;
+    }
+    Node *n = spl_node_new(N_TUPLE, open->line, open->col);
+    spl_node_list_add(&n->list, first);
+    next(P);
+    if (!parse_list(P, &n->list, T_RPAREN, "',' or ')' in the tuple")) {
+        spl_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
 static Node *parse_primary(Parser *P)
 {
     Token *t = cur(P);
@@ -98,13 +122,7 @@ static Node *parse_primary(Parser *P)
         }
         return n;
     case T_LPAREN:
-        next(P);
-        n = spl_parse_expr(P);
-        if (n && !spl_parse_expect(P, T_RPAREN, "')'")) {
-            spl_node_free(n);
-            return NULL;
-        }
-        return n;
+        return parse_paren(P);
     case T_LBRACKET:
         n = spl_node_new(N_ARRAY, t->line, t->col);
         next(P);

@@ -10,6 +10,7 @@
 #include "util.h"
 
 static Node *parse_block(Parser *P);
+static Node *parse_pattern(Parser *P, bool is_val);
 static Node *parse_statement(Parser *P);
 
 /* ---- tokens ---- */
@@ -78,13 +79,80 @@ static Node *finish_simple(Parser *P, Node *n)
     return n;
 }
 
+/* One name of a destructuring pattern: an N_DECL leaf without a value; `_` binds nothing. */
+static Node *pattern_leaf(Parser *P, bool is_val)
+{
+    Token *t = cur(P);
+    char *name = spl_parse_name(P, "a name or '(' in the pattern");
+    if (!name)
+        return NULL;
+    Node *leaf = spl_node_new(N_DECL, t->line, t->col);
+    leaf->flag = is_val;
+    if (strcmp(name, "_") == 0)
+        free(name);
+    else
+        leaf->name = name;
+    return leaf;
+}
+
+/* The items of a pattern up to ')': names, `_` and nested patterns. */
+static bool pattern_items(Parser *P, Node *pat, bool is_val, bool *trailing_comma)
+{
+    while (kind(P) != T_RPAREN) {
+        Node *item = kind(P) == T_LPAREN ? parse_pattern(P, is_val) : pattern_leaf(P, is_val);
+        if (!item)
+            return false;
+        spl_node_list_add(&pat->list, item);
+        *trailing_comma = accept(P, T_COMMA);
+        if (!*trailing_comma)
+            break;
+    }
+    if (pat->list.n == 0) {
+        spl_parse_error(P, "a name in the pattern");
+        return false;
+    }
+    if (pat->list.n == 1 && !*trailing_comma && kind(P) == T_RPAREN) {
+        spl_compile_error_set(P->err, pat->line, pat->col, "a pattern of one name needs a trailing comma: (a,)");
+        return false;
+    }
+    return spl_parse_expect(P, T_RPAREN, "',' or ')' in the pattern");
+}
+
+/* `(a, (b, c), _)` after val/var; the parser stands on '('. */
+static Node *parse_pattern(Parser *P, bool is_val)
+{
+    Token *open = next(P);
+    if (P->nesting == MAX_NESTING) {
+        spl_compile_error_set(P->err, open->line, open->col, "pattern nested too deeply (more than %d levels)",
+                              MAX_NESTING);
+        return NULL;
+    }
+    Node *pat = spl_node_new(N_PATTERN, open->line, open->col);
+    bool trailing_comma = false;
+    P->nesting++;
+    bool ok = pattern_items(P, pat, is_val, &trailing_comma);
+    P->nesting--;
+    if (!ok) {
+        spl_node_free(pat);
+        return NULL;
+    }
+    return pat;
+}
+
 static Node *parse_decl(Parser *P)
 {
     Token *t = next(P);
+    bool is_val = t->kind == T_VAL;
     Node *n = spl_node_new(N_DECL, t->line, t->col);
-    n->flag = t->kind == T_VAL;
-    n->name = spl_parse_name(P, t->kind == T_VAL ? "a name after 'val'" : "a name after 'var'");
-    if (!n->name || !spl_parse_expect(P, T_ASSIGN, "'=' (a declaration needs a value)") || !(n->a = spl_parse_expr(P))) {
+    n->flag = is_val;
+    if (kind(P) == T_LPAREN) {
+        n->kind = N_DESTRUCT;
+        n->b = parse_pattern(P, is_val);
+    } else {
+        n->name = spl_parse_name(P, is_val ? "a name or a (pattern) after 'val'" : "a name or a (pattern) after 'var'");
+    }
+    if (!(n->name || n->b) || !spl_parse_expect(P, T_ASSIGN, "'=' (a declaration needs a value)") ||
+        !(n->a = spl_parse_expr(P))) {
         spl_node_free(n);
         return NULL;
     }

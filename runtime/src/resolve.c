@@ -212,7 +212,8 @@ static bool resolve_expr(Resolver *R, Node *n)
     case N_CALL: return resolve_call(R, n);
     case N_METHOD: return resolve_method(R, n);
     case N_INTERP:
-    case N_ARRAY: return resolve_list(R, &n->list);
+    case N_ARRAY:
+    case N_TUPLE: return resolve_list(R, &n->list);
     default: break;
     }
     return (!n->a || resolve_expr(R, n->a)) && (!n->b || resolve_expr(R, n->b));
@@ -232,12 +233,26 @@ static bool resolve_loop(Resolver *R, Node *n)
     return ok;
 }
 
+/* Declares the names of a destructuring pattern, left to right; `_` binds nothing. */
+static bool declare_pattern(Resolver *R, Node *pat)
+{
+    for (int i = 0; i < pat->list.n; i++) {
+        Node *item = pat->list.items[i];
+        bool ok = item->kind == N_PATTERN ? declare_pattern(R, item) : !item->name || declare(R, item);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 static bool resolve_stmt(Resolver *R, Node *n)
 {
     switch ((NodeKind)n->kind) {
     case N_DECL:
         /* The value is resolved first: `val x = x` sees an outer x. */
         return resolve_expr(R, n->a) && declare(R, n);
+    case N_DESTRUCT:
+        return resolve_expr(R, n->a) && declare_pattern(R, n->b);
     case N_ASSIGN:
         return resolve_expr(R, n->b) && resolve_target(R, n->a, "assign to");
     case N_IF:
