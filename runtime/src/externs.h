@@ -27,7 +27,8 @@ bool spl_call_extern(Interp *I, const Node *call, Value *out);
 
 /* The canonical signature of a declaration: "(i64, text) -> bool", "(i64)". */
 void spl_extern_signature(const ExternDecl *d, char *buf, size_t size);
-const char *spl_sffi_type_name(int type);
+const char *spl_sffi_type_name(int type);   /* "[u8]" for SFFI_U8_ARRAY; "?" if unknown */
+int spl_sffi_type_code(const char *spelling);  /* the inverse; -1 if unknown */
 
 /* `simple --externs [--json]`. */
 void spl_externs_list(FILE *out, bool json);
