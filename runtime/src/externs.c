@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ffi_error.h"
-#include "marshal.h"
 #include "sffi_table.h"
 #include "util.h"
 
@@ -186,55 +184,7 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
     return ok;
 }
 
-/* ---- calling (marshalling: marshal.c) ---- */
-
-/* Libraries often start their message with the extern's name ("rt_x: ...");
- * the runtime names it already, so drop that prefix rather than say it twice. */
-static const char *without_name(const char *msg, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
-        return msg + n + 2;
-    return msg;
-}
-
-static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
-{
-    if (spl_ffi_pending == FFI_EXIT) {
-        I->exiting = true;
-        I->exit_code = spl_ffi_exit_code();
-        spl_ffi_clear();
-        return false;
-    }
-    spl_fail(I, call, "%s failed: %s", d->name, without_name(spl_ffi_error_message(), d->name));
-    spl_ffi_clear();
-    return false;
-}
-
-bool spl_call_extern(Interp *I, const Node *call, Value *out)
-{
-    const ExternDecl *d = call->target;
-    Value vals[SFFI_MAX_PARAMS] = {{0}}; /* set up to nparams; zeroed for the compiler across the call */
-    sffi_value args[SFFI_MAX_PARAMS];
-    int n = 0;
-    bool ok = true;
-    for (; n < d->nparams; n++) {
-        if (!spl_eval(I, call->list.items[n], &vals[n])) {
-            ok = false;
-            break;
-        }
-    }
-    if (ok && spl_marshal_args(I, call, d, vals, args)) {
-        sffi_value result[SFFI_MAX_TUPLE];
-        d->entry->thunk(args, result);
-        ok = spl_ffi_pending == FFI_OK ? spl_unmarshal_result(I, call, d, result, out) : extern_failed(I, call, d);
-    } else {
-        ok = false;
-    }
-    for (int i = 0; i < n; i++)
-        value_release(vals[i]);
-    return ok;
-}
+/* Calling a bound extern: marshal.c. */
 
 /* ---- listing ---- */
 

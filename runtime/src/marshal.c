@@ -1,4 +1,4 @@
-/* marshal.c - script values to sffi_value arguments and results back (SFFI ABI v2, docs/abi.md). */
+/* marshal.c - calling a bound extern: script values to sffi_value arguments, results back (SFFI ABI v2, docs/abi.md). */
 #include "marshal.h"
 
 #include <float.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "externs.h"
+#include "ffi_error.h"
 #include "util.h"
 
 /* The C form of a scalar code: its size in bytes and how its bits read. */
@@ -184,8 +185,10 @@ static bool to_c_array(ArgSite *s, int code, Value v, char **cursor, sffi_value 
     return true;
 }
 
-bool spl_marshal_args(Interp *I, const Node *call, const ExternDecl *d, const Value *vals, sffi_value *args)
+static bool marshal_args(Interp *I, const Node *call, const ExternDecl *d, const Value *vals, sffi_value *args)
 {
+    if (d->nparams == 0)
+        return true;
     size_t need = scratch_bytes(d, vals);
     if (need > I->scratch_cap) {
         I->scratch = spl_xrealloc(I->scratch, need);
@@ -294,11 +297,14 @@ static bool from_result(Interp *I, const Node *call, const ExternDecl *d, int it
     return from_c(I, call, d, item, code, r, out);
 }
 
-bool spl_unmarshal_result(Interp *I, const Node *call, const ExternDecl *d, const sffi_value *r, Value *out)
+static bool unmarshal_result(Interp *I, const Node *call, const ExternDecl *d, const sffi_value *r, Value *out)
 {
-    if (d->result == SFFI_NONE) {
-        *out = value_nil();
-        return true;
+    switch (d->result) { /* the common results first, without the general path */
+    case SFFI_NONE: *out = value_nil(); return true;
+    case SFFI_I64: *out = value_int(r->i64); return true;
+    case SFFI_F64: *out = value_float(r->f64); return true;
+    case SFFI_BOOL: *out = value_bool(r->b); return true;
+    default: break;
     }
     if (d->result != SFFI_TUPLE)
         return from_result(I, call, d, -1, d->result, r, out);
@@ -312,3 +318,54 @@ bool spl_unmarshal_result(Interp *I, const Node *call, const ExternDecl *d, cons
     *out = value_tuple(t);
     return true;
 }
+
+/* ---- the call ---- */
+
+/* Libraries often start their message with the extern's name ("rt_x: ...");
+ * the runtime names it already, so drop that prefix rather than say it twice. */
+static const char *without_name(const char *msg, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        return msg + n + 2;
+    return msg;
+}
+
+static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
+{
+    if (spl_ffi_pending == FFI_EXIT) {
+        I->exiting = true;
+        I->exit_code = spl_ffi_exit_code();
+        spl_ffi_clear();
+        return false;
+    }
+    spl_fail(I, call, "%s failed: %s", d->name, without_name(spl_ffi_error_message(), d->name));
+    spl_ffi_clear();
+    return false;
+}
+
+bool spl_call_extern(Interp *I, const Node *call, Value *out)
+{
+    const ExternDecl *d = call->target;
+    Value vals[SFFI_MAX_PARAMS];
+    sffi_value args[SFFI_MAX_PARAMS];
+    int n = 0;
+    bool ok = true;
+    for (; n < d->nparams; n++) {
+        if (!spl_eval(I, call->list.items[n], &vals[n])) {
+            ok = false;
+            break;
+        }
+    }
+    if (ok && marshal_args(I, call, d, vals, args)) {
+        sffi_value result[SFFI_MAX_TUPLE];
+        d->entry->thunk(args, result);
+        ok = spl_ffi_pending == FFI_OK ? unmarshal_result(I, call, d, result, out) : extern_failed(I, call, d);
+    } else {
+        ok = false;
+    }
+    for (int i = 0; i < n; i++)
+        value_release(vals[i]);
+    return ok;
+}
+

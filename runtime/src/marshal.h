@@ -1,5 +1,5 @@
 /*
- * marshal.h - converting script values to the SFFI ABI v2 and back (docs/abi.md).
+ * marshal.h - calling externs: script values to the SFFI ABI v2 and back (docs/abi.md).
  *
  * Arguments: ints are range-checked against narrow and unsigned parameter
  * types (out of range is a script error naming the extern, the parameter and
@@ -16,12 +16,9 @@
 
 #include "ast.h"
 #include "interp.h"
-#include "sffi_table.h"
 
-/* vals[0..d->nparams) into args; false after a script error. */
-bool spl_marshal_args(Interp *I, const Node *call, const ExternDecl *d, const Value *vals, sffi_value *args);
-
-/* The result in r (SFFI_MAX_TUPLE values for a tuple) as a new value; false after a script error. */
-bool spl_unmarshal_result(Interp *I, const Node *call, const ExternDecl *d, const sffi_value *r, Value *out);
+/* A call of a bound extern (N_CALL_EXTERN): evaluates the arguments, marshals
+ * them, calls the entry's thunk and converts the result; false after a script error. */
+bool spl_call_extern(Interp *I, const Node *call, Value *out);
 
 #endif
