@@ -81,6 +81,9 @@ bool spl_check_index(Interp *I, const Node *at, Value container, Value idx, int6
 {
     if (container.type == VT_TUPLE)
         return spl_fail(I, at, "cannot change an element of a tuple (tuples are immutable)");
+    if (container.type == VT_BYTES)
+        return spl_fail(I, at, "cannot change an element of bytes (bytes are immutable; "
+                               "copy them into an array: for b in bytes: arr.push(b))");
     if (container.type != VT_ARRAY)
         return spl_fail(I, at, "cannot index %s (only arrays and tuples can be indexed)",
                         spl_value_type_name(container));
@@ -108,6 +111,15 @@ static bool eval_index(Interp *I, const Node *n, Value *out)
     if (!spl_eval(I, n->b, &b)) {
         value_release(a);
         return false;
+    }
+    if (a.type == VT_BYTES) {
+        int64_t pos;
+        bool ok = check_position(I, n, "bytes value", a.as.by->len, b, &pos);
+        if (ok)
+            *out = value_int(a.as.by->data[pos]);
+        value_release(a);
+        value_release(b);
+        return ok;
     }
     const Value *item = element(I, n, a, b);
     bool ok = item != NULL;

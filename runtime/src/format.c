@@ -125,6 +125,12 @@ static void format_nested(StrBuf *sb, Value v, bool quoted, int depth)
     case VT_TUPLE:
         format_tuple(sb, v.as.tu, depth);
         return;
+    case VT_BYTES:
+        spl_sb_addc(sb, '[');
+        for (int64_t i = 0; i < v.as.by->len; i++)
+            spl_sb_printf(sb, i ? ", %u" : "%u", (unsigned)v.as.by->data[i]);
+        spl_sb_addc(sb, ']');
+        return;
     case VT_UNDEF: break;
     }
     spl_sb_adds(sb, "<undefined>");

@@ -244,11 +244,27 @@ static Flow exec_for_range(Interp *I, const Node *n)
     return result;
 }
 
+static Flow exec_for_bytes(Interp *I, const Node *n, Value seq)
+{
+    Flow result = FLOW_NORMAL;
+    for (int64_t i = 0; i < seq.as.by->len; i++) {
+        Value *slot = &I->fp[n->slot];
+        value_release(*slot);
+        *slot = value_int(seq.as.by->data[i]);
+        if (!loop_goes_on(exec_block(I, n->c), &result))
+            break;
+    }
+    value_release(seq);
+    return result;
+}
+
 static Flow exec_for_each(Interp *I, const Node *n)
 {
     Value seq;
     if (!spl_eval(I, n->a, &seq))
         return FLOW_ERROR;
+    if (seq.type == VT_BYTES)
+        return exec_for_bytes(I, n, seq);
     if (seq.type != VT_ARRAY) {
         spl_fail(I, n->a, "for ... in needs an array or a range a..b, got %s", spl_value_type_name(seq));
         value_release(seq);

@@ -303,6 +303,7 @@ static const struct { const char *text; TokKind kind; } PUNCT[] = {
     {"(", T_LPAREN}, {")", T_RPAREN}, {"[", T_LBRACKET}, {"]", T_RBRACKET},
     {",", T_COMMA}, {":", T_COLON}, {".", T_DOT}, {"+", T_PLUS}, {"-", T_MINUS},
     {"*", T_STAR}, {"/", T_SLASH}, {"%", T_PERCENT}, {"<", T_LT}, {">", T_GT}, {"=", T_ASSIGN},
+    {"?", T_QUESTION},
 };
 
 static bool lex_punct(Lexer *L)

@@ -31,7 +31,8 @@ typedef enum TokKind {
     T_DOT, T_DOTDOT,
     T_PLUS, T_MINUS, T_STAR, T_SLASH, T_PERCENT,
     T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
-    T_ASSIGN, T_PLUS_ASSIGN, T_MINUS_ASSIGN, T_STAR_ASSIGN, T_SLASH_ASSIGN, T_PERCENT_ASSIGN
+    T_ASSIGN, T_PLUS_ASSIGN, T_MINUS_ASSIGN, T_STAR_ASSIGN, T_SLASH_ASSIGN, T_PERCENT_ASSIGN,
+    T_QUESTION   /* '?' of an optional extern result type T? */
 } TokKind;
 
 /* One piece of a text literal: literal bytes (escapes already applied), or

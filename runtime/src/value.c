@@ -121,8 +121,8 @@ static void release_items(Value *items, int64_t len)
         Value item = items[i];
         if (!value_is_heap(item) || --*item.as.rc != 0)
             continue;
-        if (item.type == VT_TEXT) {
-            free(item.as.t);
+        if (item.type == VT_TEXT || item.type == VT_BYTES) {
+            free(item.type == VT_TEXT ? (void *)item.as.t : (void *)item.as.by);
             continue;
         }
         if (ndead == dead_cap) {
@@ -147,8 +147,8 @@ static void free_container(Value v)
 
 void spl_value_free_heap(Value v)
 {
-    if (v.type == VT_TEXT) {
-        free(v.as.t);
+    if (v.type == VT_TEXT || v.type == VT_BYTES) {
+        free(v.type == VT_TEXT ? (void *)v.as.t : (void *)v.as.by);
         return;
     }
     free_container(v);
@@ -171,6 +171,7 @@ const char *spl_value_type_name(Value v)
     case VT_TEXT: return "text";
     case VT_ARRAY: return "array";
     case VT_TUPLE: return "tuple";
+    case VT_BYTES: return "bytes";
     case VT_UNDEF: break;
     }
     return "undefined";
@@ -184,8 +185,23 @@ static bool items_equal(const Value *a, const Value *b, int64_t len)
     return true;
 }
 
+/* Bytes equal bytes, or an array of the same ints. */
+static bool bytes_equal(const Bytes *a, Value b)
+{
+    if (b.type == VT_BYTES)
+        return a->len == b.as.by->len && (a->len == 0 || memcmp(a->data, b.as.by->data, (size_t)a->len) == 0);
+    if (b.type != VT_ARRAY || b.as.a->len != a->len)
+        return false;
+    for (int64_t i = 0; i < a->len; i++)
+        if (b.as.a->items[i].type != VT_INT || b.as.a->items[i].as.i != a->data[i])
+            return false;
+    return true;
+}
+
 bool spl_value_equal(Value a, Value b)
 {
+    if (a.type == VT_BYTES || b.type == VT_BYTES)
+        return a.type == VT_BYTES ? bytes_equal(a.as.by, b) : bytes_equal(b.as.by, a);
     if (a.type == VT_INT && b.type == VT_FLOAT)
         return (double)a.as.i == b.as.f;
     if (a.type == VT_FLOAT && b.type == VT_INT)
@@ -203,7 +219,18 @@ bool spl_value_equal(Value a, Value b)
         return a.as.a->len == b.as.a->len && items_equal(a.as.a->items, b.as.a->items, a.as.a->len);
     case VT_TUPLE:
         return a.as.tu->len == b.as.tu->len && items_equal(a.as.tu->items, b.as.tu->items, a.as.tu->len);
+    case VT_BYTES:
     case VT_UNDEF: break;
     }
     return false;
+}
+
+Bytes *spl_bytes_new(const void *data, int64_t len)
+{
+    Bytes *b = spl_xmalloc(sizeof(Bytes) + (size_t)len);
+    b->rc = 1;
+    b->len = len;
+    if (len)
+        memcpy(b->data, data, (size_t)len);
+    return b;
 }

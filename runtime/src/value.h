@@ -26,6 +26,7 @@ typedef enum ValueType {
     VT_TEXT,   /* heap */
     VT_ARRAY,  /* heap */
     VT_TUPLE,  /* heap */
+    VT_BYTES,  /* heap: immutable bytes, e.g. a [u8] extern result (docs/language.md) */
     VT_UNDEF   /* internal: a global read before its definition ran */
 } ValueType;
 
@@ -46,6 +47,15 @@ typedef struct Array {
 
 struct Tuple;
 
+/* Bytes: `len` bytes stored inline, immutable. Scripts index, len, iterate
+ * and print them like an array of ints 0..255; a [u8] extern parameter takes
+ * them without a copy. */
+typedef struct Bytes {
+    int64_t rc;
+    int64_t len;
+    uint8_t data[];
+} Bytes;
+
 typedef struct Value {
     uint8_t type;
     union {
@@ -55,6 +65,7 @@ typedef struct Value {
         Text *t;
         Array *a;
         struct Tuple *tu;
+        Bytes *by;
         int64_t *rc;   /* the reference count of text, array or tuple */
     } as;
 } Value;
@@ -68,7 +79,7 @@ typedef struct Tuple {
 
 static inline bool value_is_heap(Value v)
 {
-    return v.type == VT_TEXT || v.type == VT_ARRAY || v.type == VT_TUPLE;
+    return v.type == VT_TEXT || v.type == VT_ARRAY || v.type == VT_TUPLE || v.type == VT_BYTES;
 }
 
 static inline void value_retain(Value v)
@@ -92,6 +103,7 @@ static inline Value value_float(double f) { return (Value){.type = VT_FLOAT, .as
 static inline Value value_text(Text *t) { return (Value){.type = VT_TEXT, .as.t = t}; }
 static inline Value value_array(Array *a) { return (Value){.type = VT_ARRAY, .as.a = a}; }
 static inline Value value_tuple(Tuple *t) { return (Value){.type = VT_TUPLE, .as.tu = t}; }
+static inline Value value_bytes(Bytes *b) { return (Value){.type = VT_BYTES, .as.by = b}; }
 
 /* Text. New texts have rc 1. */
 Text *spl_text_new(const char *s, size_t len);
@@ -110,6 +122,9 @@ Array *spl_array_unshare(Value *slot);
 /* Tuples. A new tuple has rc 1 and `len` nil items; the caller stores each
  * item once (each store hands over one reference) before the tuple is used. */
 Tuple *spl_tuple_new(int64_t len);
+
+/* Bytes: a copy of data[0, len) with rc 1 (data may be NULL when len is 0). */
+Bytes *spl_bytes_new(const void *data, int64_t len);
 
 const char *spl_value_type_name(Value v);
 /* Structural equality; int and float compare by value. */

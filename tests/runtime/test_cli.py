@@ -37,7 +37,7 @@ def test_version(runtime):
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("simple ")
-    assert lines[1] == "SFFI ABI version 1"
+    assert lines[1] == "SFFI ABI version 2"
     assert lines[2] == "FFI libraries: core"
 
 
@@ -57,7 +57,7 @@ def test_externs_json(runtime):
     proc = simple(runtime, "--externs", "--json")
     assert proc.returncode == 0
     doc = json.loads(proc.stdout)
-    assert doc["abi_version"] == 1
+    assert doc["abi_version"] == 2
     assert doc["libraries"] == ["core"]
     assert {e["name"]: e["signature"] for e in doc["externs"]} == CORE_EXTERNS
     assert [e["name"] for e in doc["externs"]] == sorted(CORE_EXTERNS)
