@@ -3,22 +3,18 @@
 Self-contained: a C library (tests/hosts/v2) compiled with its generated prototype
 header, the generated table and the kit's error hook combined into one archive by
 sffi.hostkit.kit, and a Rust program built by rustc alone on the generated module.
-Runs once sffi.abi is ABI v2 (until then the declarations do not parse).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from sffi import abi, decls, table
+from sffi import decls, table
 from sffi.hostkit import kit, rust_module
-
-pytestmark = pytest.mark.skipif(not hasattr(abi, "TUPLE_CODE"), reason="tuple and optional results are ABI v2")
 
 HERE = Path(__file__).parent / "v2"
 
@@ -29,7 +25,6 @@ def sh(*cmd, **kw) -> subprocess.CompletedProcess:
     return proc
 
 
-@pytest.mark.skipif(shutil.which("rustc") is None, reason="rustc is installed by scripts/bootstrap")
 def test_tuples_and_optionals_reach_a_rust_host(tmp_path):
     found, _ = decls.parse_files([HERE / "v2.spl"])
     lib = table.LibraryDecls("v2", found)

@@ -94,12 +94,11 @@ fn buffer(v: &Value, ty: kit::Type) -> Result<Buf<'_>, String> {
     })
 }
 
-/// The adapter, ABI result to host value. (Tuple results arrive with ABI v2.)
-fn from_ret(r: kit::Ret) -> Value {
+/// The adapter, ABI result to host value: optionals (`Nil`) and tuples included.
+fn from_ret(r: kit::Ret) -> Result<Value, Error> {
     let array = |items: Vec<Value>| Value::Array(Arc::new(items));
-    #[allow(unreachable_patterns)]
-    match r {
-        kit::Ret::None | kit::Ret::Text(None) => Value::Nil,
+    Ok(match r {
+        kit::Ret::None | kit::Ret::Nil | kit::Ret::Text(None) => Value::Nil,
         kit::Ret::I64(i) => Value::Int(i),
         kit::Ret::I32(i) => Value::Int(i.into()),
         kit::Ret::F64(x) => Value::Float(x),
@@ -108,8 +107,9 @@ fn from_ret(r: kit::Ret) -> Value {
         kit::Ret::I64Array(v) => array(v.into_iter().map(Value::Int).collect()),
         kit::Ret::F64Array(v) => array(v.into_iter().map(Value::Float).collect()),
         kit::Ret::TextArray(v) => array(v.into_iter().map(|s| Value::Str(s.into())).collect()),
-        other => Value::Str(format!("{other:?}").into()), // a type this host does not adapt yet
-    }
+        kit::Ret::Tuple(items) => Value::Tuple(Arc::new(items.into_iter().map(from_ret).collect::<Result<_, _>>()?)),
+        other => return Err(Error::Type(format!("result {other:?}: this host does not adapt its type"))),
+    })
 }
 
 #[derive(Default)]
@@ -135,7 +135,7 @@ impl Runtime {
             .collect::<Result<Vec<_>, _>>()?;
         let kit_args: Vec<kit::Arg> = bufs.iter().map(Buf::arg).collect();
         match ext.call(&kit_args) {
-            Ok(r) => Ok(from_ret(r)),
+            Ok(r) => from_ret(r),
             Err(kit::Error::Raised { name, message }) => Err(Error::Extern { name, message }),
             Err(other) => Err(Error::Type(other.to_string())),
         }
