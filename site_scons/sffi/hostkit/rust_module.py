@@ -49,15 +49,8 @@ def _c_field_type(t: RustType) -> str:
     return {"scalar": t.scalar, "text": "*const c_char"}.get(t.kind, t.slice)
 
 
-def _v2() -> bool:
-    """ABI v2 (optional and tuple results) is in sffi.abi."""
-    return hasattr(abi, "OPTIONAL") and hasattr(abi, "TUPLE_CODE")
-
-
 def _optionals(types: list[RustType]) -> str:
-    """ABI v2's ``sffi_opt_<t> {T value; bool present;}`` of each scalar (an optional scalar result)."""
-    if not _v2():
-        return ""
+    """``sffi_opt_<t> {T value; bool present;}`` of each scalar (an optional scalar result)."""
     return "".join(f"/// `sffi_opt_{t.abi.spelling}`: a `{t.abi.spelling}?` result.\n#[repr(C)]\n"
                    "#[derive(Clone, Copy, Debug)]\n#[allow(non_camel_case_types)]\n"
                    f"pub struct sffi_opt_{t.abi.spelling} {{\n    pub value: {t.scalar},\n    pub present: bool,\n}}\n\n"
@@ -66,8 +59,7 @@ def _optionals(types: list[RustType]) -> str:
 
 def _union(types: list[RustType]) -> str:
     fields = "".join(f"    pub {t.abi.field}: {_c_field_type(t)},\n" for t in types if t.kind != "unsupported")
-    if _v2():
-        fields += "".join(f"    pub opt_{t.abi.field}: sffi_opt_{t.abi.spelling},\n" for t in types if t.kind == "scalar")
+    fields += "".join(f"    pub opt_{t.abi.field}: sffi_opt_{t.abi.spelling},\n" for t in types if t.kind == "scalar")
     return ("/// `union sffi_value`: one argument or result.\n#[repr(C)]\n#[derive(Clone, Copy)]\n"
             f"#[allow(non_camel_case_types)]\npub union sffi_value {{\n{fields}}}\n\n")
 
@@ -79,15 +71,14 @@ def _codes(types: list[RustType]) -> str:
 
 
 def _entry() -> str:
-    """``sffi_entry``; ABI v2 adds a tuple result's element codes (``n_items``, ``items``)."""
-    max_tuple = getattr(abi, "MAX_TUPLE", None)
-    items = f"    pub n_items: u8,\n    pub items: [u8; {max_tuple}],\n" if max_tuple else ""
+    """``sffi_entry``, a tuple result's element codes (``n_items``, ``items``) included."""
+    items = f"    pub n_items: u8,\n    pub items: [u8; {abi.MAX_TUPLE}],\n"
     return ("/// `sffi_entry`: one extern of the table (sffi_table.h).\n#[repr(C)]\n#[allow(non_camel_case_types)]\n"
             "pub struct sffi_entry {\n    pub name: *const c_char,\n    pub library: *const c_char,\n"
             "    pub signature: *const c_char,\n    pub thunk: sffi_thunk,\n    pub n_params: u8,\n"
             f"    pub result: u8,\n    pub params: [u8; MAX_PARAMS],\n{items}}}\n\n"
             "/// How many `sffi_value`s a result may fill (one per tuple element).\n"
-            f"const RESULT_SLOTS: usize = {max_tuple or 1};\n\n")
+            f"const RESULT_SLOTS: usize = {abi.MAX_TUPLE};\n\n")
 
 
 def _type_enum(types: list[RustType]) -> str:
@@ -171,9 +162,8 @@ def _ret_enum(types: list[RustType]) -> str:
             arms.append(f"            Some(Type::{v}) => Ret::{v}(owned_slice(v.{f}.data, v.{f}.len)),\n")
     # Only unsupported types reach a fallback arm; without them it would be unreachable.
     fallback = "            Some(other) => return Err(other.spelling()),\n" if len(usable) < len(types) else ""
-    if _v2():
-        variants += ("    /// An optional result that is absent (`T?`, ABI v2).\n    Nil,\n"
-                     "    /// A tuple result, one element each (ABI v2).\n    Tuple(Vec<Ret>),\n")
+    variants += ("    /// An optional result that is absent (`T?`).\n    Nil,\n"
+                 "    /// A tuple result, one element each.\n    Tuple(Vec<Ret>),\n")
     return ("/// A result, copied out of the library at once (the library owns what it returned).\n"
             "#[derive(Clone, Debug, PartialEq)]\npub enum Ret {\n    /// The extern returns nothing.\n    None,\n"
             + variants + "}\n\n"
@@ -184,13 +174,7 @@ def _ret_enum(types: list[RustType]) -> str:
 
 
 def _result_reader(types: list[RustType]) -> str:
-    """``read_result`` and ``known_result``: one result value, or (ABI v2) an optional or a tuple."""
-    if not _v2():
-        return ("const OPTIONAL_FLAG: u8 = 0;\n\n"
-                "unsafe fn read_result(e: &sffi_entry, r: &[sffi_value]) -> Result<Ret, &'static str> {\n"
-                "    unsafe { Ret::from_value(Type::from_code(e.result), r[0]) }\n}\n\n"
-                "fn known_result(e: &sffi_entry) -> bool {\n"
-                "    e.result == code::NONE || Type::from_code(e.result).is_some()\n}\n\n")
+    """``read_result`` and ``known_result``: one result value, an optional or a tuple (docs/abi.md)."""
     arms = []
     for t in types:
         f = t.abi.field

@@ -10,10 +10,12 @@ its Rust mirror without an edit here:
 * two C parameters ``const T *, int64_t`` with a slice-struct result: an array
   of T (``&[T]`` in, ``Vec<T>`` out), of text when T is ``const char *``.
 
-A type that fits none of these (a tuple or an optional result, once ABI v2
-defines its C form) is reported by :func:`classify` as unsupported; the Rust
-module then names it in its ``Type`` enum but refuses to call an extern that
-uses it, with an error naming the type (never a guessed layout).
+These are the base types of ``sffi.abi.TYPES``; optional (``T?``) and tuple
+results are built of them and read by the module's result reader
+(sffi.hostkit.rust_module). A base type that fits none of the rules is
+reported by :func:`classify` as unsupported; the Rust module then names it in
+its ``Type`` enum but refuses to call an extern that uses it, with an error
+naming the type (never a guessed layout).
 """
 
 from __future__ import annotations
