@@ -29,6 +29,8 @@ typedef enum NodeKind {
     N_NOT,           /* not a */
     N_BINARY,        /* a op b */
     N_AND, N_OR,     /* a and b, a or b (short-circuit) */
+    N_CHAIN,         /* x op y op z...: list: x, then one N_BINARY/N_AND/N_OR step per
+                        operator with a == NULL and b = its right operand */
     N_CALL,          /* name(list); resolved into one of the three below */
     N_CALL_FN,       /* target: Func */
     N_CALL_EXTERN,   /* target: ExternDecl */

@@ -164,11 +164,10 @@ bool spl_eval_bool(Interp *I, const Node *n, bool *out)
     return true;
 }
 
-static bool eval_binary(Interp *I, const Node *n, Value *out)
+/* `a op n->b` for a binary node; takes over the reference of `a`. */
+static bool binary_step(Interp *I, const Node *n, Value a, Value *out)
 {
-    Value a, b;
-    if (!spl_eval(I, n->a, &a))
-        return false;
+    Value b;
     if (!spl_eval(I, n->b, &b)) {
         value_release(a);
         return false;
@@ -195,24 +194,60 @@ static bool eval_binary(Interp *I, const Node *n, Value *out)
         default: break;
         }
     }
+    if (n->op == OP_ADD && a.type == VT_TEXT && b.type == VT_TEXT && a.as.t->rc == 1) {
+        /* a temporary (an earlier + of a chain): grow it in place, so a chain
+         * of n concatenations costs O(total length), not O(n^2) */
+        spl_text_append(&a, b.as.t->data, (size_t)b.as.t->len);
+        value_release(b);
+        *out = a;
+        return true;
+    }
     bool ok = spl_binop(I, n, (BinOp)n->op, a, b, out);
     value_release(a);
     value_release(b);
     return ok;
 }
 
-static bool eval_logic(Interp *I, const Node *n, Value *out)
+/* `a and n->b` / `a or n->b`; `a` was computed by `left` (where a non-bool is reported). */
+static bool logic_step(Interp *I, const Node *n, const Node *left, Value a, Value *out)
 {
-    bool a, b;
-    if (!spl_eval_bool(I, n->a, &a))
-        return false;
-    if (a == (n->kind == N_OR)) {
-        *out = value_bool(a);
+    if (a.type != VT_BOOL) {
+        value_release(a);
+        return spl_fail(I, left, "expected a bool here, got %s", spl_value_type_name(a));
+    }
+    if (a.as.b == (n->kind == N_OR)) {
+        *out = a;
         return true;
     }
+    bool b;
     if (!spl_eval_bool(I, n->b, &b))
         return false;
     *out = value_bool(b);
+    return true;
+}
+
+static bool eval_binary(Interp *I, const Node *n, Value *out)
+{
+    Value a;
+    if (!spl_eval(I, n->a, &a))
+        return false;
+    return n->kind == N_BINARY ? binary_step(I, n, a, out) : logic_step(I, n, n->a, a, out);
+}
+
+/* A left-associative chain: the first operand, then each step in a loop. */
+static bool eval_chain(Interp *I, const Node *n, Value *out)
+{
+    Value acc;
+    if (!spl_eval(I, n->list.items[0], &acc))
+        return false;
+    for (int i = 1; i < n->list.n; i++) {
+        const Node *step = n->list.items[i];
+        bool ok = step->kind == N_BINARY ? binary_step(I, step, acc, &acc)
+                                         : logic_step(I, step, n->list.items[i - 1], acc, &acc);
+        if (!ok)
+            return false;
+    }
+    *out = acc;
     return true;
 }
 
@@ -258,7 +293,9 @@ bool spl_eval(Interp *I, const Node *n, Value *out)
     }
     case N_AND:
     case N_OR:
-        return eval_logic(I, n, out);
+        return eval_binary(I, n, out);
+    case N_CHAIN:
+        return eval_chain(I, n, out);
     default:
         return spl_fail(I, n, "internal error: node %d is not an expression", n->kind);
     }

@@ -15,6 +15,10 @@
 
 #include "diag.h"
 
+/* Expressions nest at most this deep: parentheses, calls, indexes, text
+ * interpolation (the lexer checks it there, the parser everywhere). */
+#define SPL_MAX_NESTING 256
+
 typedef enum TokKind {
     T_EOF, T_NEWLINE, T_INDENT, T_DEDENT,
     T_NAME, T_INT, T_FLOAT, T_TEXT,

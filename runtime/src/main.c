@@ -7,7 +7,8 @@
  *   simple --version             runtime version, ABI version, linked libraries
  *
  * Exit status: the script's (0, or rt_exit's code); 1 after a runtime error;
- * 2 when the script cannot run (syntax, names, externs) or on bad usage.
+ * 2 when the script cannot run (syntax, names, externs) or on bad usage;
+ * 70 when memory runs out (diag.c). `simple --help` lists them.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -42,6 +43,27 @@ static void usage(FILE *out)
           "       simple --externs [--json]\n"
           "       simple --version\n",
           out);
+}
+
+static void help(void)
+{
+    usage(stdout);
+    fputs("\n"
+          "  FILE.spl        run a script; ARGS reach it through rt_args()\n"
+          "  -e CODE         run CODE (messages name the file \"-e\")\n"
+          "  --externs       the extern table this runtime was built with (--json: as JSON)\n"
+          "  --version       runtime version, SFFI ABI version, linked FFI libraries\n"
+          "\n"
+          "exit status:\n"
+          "  0      the script ran to its end\n"
+          "  N      the code the script gave to rt_exit(N), 0..255\n"
+          "  1      a runtime error (reported on stderr with the line and the calls)\n"
+          "  2      the script cannot run: syntax error, unknown name, an extern missing\n"
+          "         from the table or declared with another signature; or bad usage\n"
+          "  70     out of memory (\"simple: out of memory\" on stderr)\n"
+          "\n"
+          "language and externs: docs/language.md\n",
+          stdout);
 }
 
 static void print_version(void)
@@ -159,7 +181,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-        usage(stdout);
+        help();
         return 0;
     }
     if (strcmp(arg, "-e") == 0) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -104,3 +105,6 @@ def test_help(runtime):
     proc = simple(runtime, "--help")
     assert proc.returncode == 0
     assert "usage: simple FILE.spl" in proc.stdout
+    statuses = proc.stdout.split("exit status:\n", 1)[1]
+    assert re.findall(r"^  (\S+) ", statuses, re.M) == ["0", "N", "1", "2", "70"]
+    assert "70     out of memory" in statuses
