@@ -18,32 +18,29 @@ long-name table and BSD ``#1/NN`` names, the LSB/Drepper symbol versioning):
 * shared object ``.so`` (ET_DYN) or executable (ET_EXEC): its ``.dynsym``
   with symbol versions.
 
-pyelftools reads everything; shared objects with more than
-:data:`LIEF_MIN_DYNSYM` dynamic symbols are read with LIEF instead, which
-gives identical results faster (measured: scripts/bench/bench_symbols.py).
-Mach-O, PE and COFF files are recognised (by LIEF's format detection) and
-refused with "not supported: <format>".
+Symbol tables are decoded in bulk (sffi.symbols.bulk) after the file's
+structure has been checked against its size (sffi.symbols.layout); objects are
+made only for what a caller asks for. ``backend='pyelftools'`` or ``'lief'``
+reads every entry with that library instead (sffi.symbols.reference): the
+results are identical, the tests compare them. Mach-O, PE and COFF files are
+recognised (by LIEF's format detection) and refused with "not supported: <format>".
 """
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 import stat
 
 from sffi.errors import ScanError
+from sffi.symbols import bulk
 from sffi.symbols.archive import is_archive, iter_members
-from sffi.symbols.demangle import demangle
-from sffi.symbols.elf import ELF_MAGIC, dynsym_count, read_elf, read_elf_bytes, read_shared_lief
+from sffi.symbols.elf import ELF_MAGIC, read_rows
 from sffi.symbols.model import KINDS, ScanResult, Symbol, exports, sort_symbols, undefined
 
-__all__ = ["KINDS", "LIEF_MIN_DYNSYM", "ScanError", "ScanResult", "Symbol", "demangle",
-           "exports", "scan", "scan_file", "undefined"]
-
-#: Shared objects whose ``.dynsym`` has at least this many entries are read with
-#: LIEF (``backend='auto'``). Measured here (scripts/bench/bench_symbols.py):
-#: pyelftools reads ~30,000 symbols/s, LIEF ~70,000-100,000/s, but importing
-#: LIEF costs ~0.43 s, so LIEF only pays off from ~17,000 symbols.
-LIEF_MIN_DYNSYM = 20000
+__all__ = ["KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports", "scan",
+           "scan_file", "scan_rows", "undefined"]
 
 BACKENDS = ("auto", "pyelftools", "lief")
 
@@ -51,14 +48,38 @@ _MACHO_MAGICS = (b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf",
                  b"\xcf\xfa\xed\xfe")
 
 
+def __getattr__(name: str):
+    """``demangle`` on first use: the demanglers are loaded only by commands that demangle."""
+    if name == "demangle":
+        from sffi.symbols.demangle import demangle
+        return demangle
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RowScan:
+    """:class:`ScanResult` with rows instead of Symbol objects (sffi.symbols.bulk).
+
+    Attributes:
+        path, kind, members: as :class:`ScanResult`.
+        rows: one tuple per symbol in the field order of :class:`Symbol`
+            (``Symbol(*row)`` makes the object), sorted stably by (member, name).
+    """
+
+    path: str
+    kind: str
+    rows: list[tuple]
+    members: tuple[str, ...] = ()
+
+
 def scan(path: str | os.PathLike, *, backend: str = "auto") -> list[Symbol]:
     """Every symbol of interest of an object, archive or shared object.
 
     Args:
         path: a ``.o``, ``.a``/``.rlib`` or ``.so`` (or ELF executable).
-        backend: ``'auto'`` (pyelftools; LIEF for shared objects with at least
-            :data:`LIEF_MIN_DYNSYM` dynamic symbols), ``'pyelftools'`` or ``'lief'``
-            (LIEF for shared objects and executables, pyelftools otherwise).
+        backend: ``'auto'`` (the bulk decoder), ``'pyelftools'`` or ``'lief'``
+            (LIEF for shared objects and executables, pyelftools otherwise):
+            the reference readers, same results, slower.
     Returns:
         :class:`Symbol` list sorted stably by (member, name): defined and
         undefined, global, weak and local, all visibilities; no section or
@@ -83,24 +104,50 @@ def scan_file(path: str | os.PathLike, *, backend: str = "auto") -> ScanResult:
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    if backend == "auto":
+        found = scan_rows(path)
+        return ScanResult(found.path, found.kind, [Symbol(*row) for row in found.rows], found.members)
+    return _scan_reference(os.fspath(path), backend)
+
+
+def scan_rows(path: str | os.PathLike) -> RowScan:
+    """:func:`scan_file` without Symbol objects: the rows of the bulk decoder.
+
+    For callers that print or compare every symbol of large tables
+    (``sffi symbols``, ``sffi diff``). Raises: as :func:`scan`.
+    """
     location = os.fspath(path)
     head, size = read_head(location)
     if is_archive(head):
         return _scan_archive(location)
-    if head[:4] == ELF_MAGIC:
-        use_lief = backend == "lief"
-        # A .dynsym entry has at least 16 bytes: only large files can have large tables.
-        if backend == "auto" and size >= LIEF_MIN_DYNSYM * 16:
-            use_lief = dynsym_count(location) >= LIEF_MIN_DYNSYM
+    if head[:4] != ELF_MAGIC:
+        raise ScanError(unsupported_message(location, head), location=location)
+    try:
         with open(location, "rb") as f:
-            if use_lief:
-                kind = _elf_kind(f)
-                if kind != "object":
-                    kind, symbols = read_shared_lief(location)
-                    return ScanResult(location, kind, sort_symbols(symbols))
-            kind, symbols = read_elf(f, size, location=location)
-        return ScanResult(location, kind, sort_symbols(symbols))
-    raise ScanError(unsupported_message(location, head), location=location)
+            kind, rows = read_rows(f, size, location=location)
+    except OSError as exc:
+        raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
+    return RowScan(location, kind, bulk.sort_rows(rows))
+
+
+def _scan_reference(location: str, backend: str) -> ScanResult:
+    """``backend='pyelftools'`` or ``'lief'``: sffi.symbols.reference."""
+    from sffi.symbols import reference
+
+    head, size = read_head(location)
+    if is_archive(head):
+        found = _scan_archive(location, reference.read_pyelftools)
+        return ScanResult(location, "archive", sort_symbols(Symbol(*r) for r in found.rows),
+                          found.members)
+    if head[:4] != ELF_MAGIC:
+        raise ScanError(unsupported_message(location, head), location=location)
+    with open(location, "rb") as f:
+        kind = _elf_kind(f)
+        if backend == "lief" and kind != "object":
+            kind, symbols = reference.read_shared_lief(location)
+        else:
+            kind, symbols = reference.read_pyelftools(f, size, location=location)
+    return ScanResult(location, kind, sort_symbols(symbols))
 
 
 def read_head(path: str) -> tuple[bytes, int]:
@@ -170,22 +217,31 @@ def _looks_like_text(sample: bytes) -> bool:
     return True
 
 
-def _scan_archive(path: str) -> ScanResult:
-    """Every ELF member's symbols; skip non-ELF members (refuse Mach-O-only archives)."""
-    symbols: list[Symbol] = []
+def _scan_archive(path: str, reader=None) -> RowScan:
+    """Every ELF member's rows; skip non-ELF members (refuse Mach-O-only archives).
+
+    ``reader``: a reference reader (``read_pyelftools``) instead of the bulk
+    decoder; its Symbols are returned as rows.
+    """
+    rows: list[tuple] = []
     members: list[str] = []
     foreign = 0
     for m in iter_members(path):
         if m.data[:4] == ELF_MAGIC:
-            kind, syms = read_elf_bytes(m.data, location=f"{path}({m.name})", member=m.name)
+            where = f"{path}({m.name})"
+            if reader is None:
+                kind, found = read_rows(m.data, len(m.data), location=where, member=m.name)
+            else:
+                kind, syms = reader(io.BytesIO(m.data), len(m.data), location=where, member=m.name)
+                found = [dataclasses.astuple(s) for s in syms]
             if kind != "object":
                 raise ScanError(f"archive member is an ELF {kind}, not a relocatable object",
-                                location=f"{path}({m.name})")
-            symbols.extend(syms)
+                                location=where)
+            rows.extend(found)
             members.append(m.name)
         elif m.data[:4] in _MACHO_MAGICS:
             foreign += 1
     if foreign and not members:
         raise ScanError("not supported: archive of Mach-O objects (only ELF members are read)",
                         location=path)
-    return ScanResult(path, "archive", sort_symbols(symbols), tuple(members))
+    return RowScan(path, "archive", bulk.sort_rows(rows, archive=True), tuple(members))
