@@ -2,18 +2,54 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 
-from tabulate import tabulate
-
 from sffi.errors import SffiError
+
+#: Lines written per ``write`` call by :func:`write_columns` (bounds the memory of large tables).
+_CHUNK = 4096
 
 
 def print_table(headers: list[str], rows: list[list], file=None) -> None:
     """Print ``rows`` as an aligned plain-text table (tabulate's "simple" format)."""
+    from tabulate import tabulate
+
     print(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True),
           file=file or sys.stdout)
+
+
+def write_columns(headers: list[str], columns: list[list[str]], file=None) -> None:
+    """Print a table given column by column, exactly as :func:`print_table` would print its rows.
+
+    tabulate's "simple" format (each column as wide as its widest cell and at
+    least its header plus 2, cells left-aligned, two spaces between columns,
+    lines without trailing spaces, a dashed rule under the header) written
+    directly, a chunk of lines at a time, so that 75,000 rows take tens of
+    milliseconds. Cells that tabulate would treat specially (non-ASCII or
+    non-printable text, spaces that it strips) go through tabulate itself.
+
+    Args:
+        headers: the column names.
+        columns: one list of ``str`` cells per column, all of the same length.
+    """
+    out = file or sys.stdout
+    if not all(_plain(col) for col in columns):
+        print_table(headers, [list(row) for row in zip(*columns)], file=out)
+        return
+    widths = [max(len(h) + 2, max(map(len, col), default=0)) for h, col in zip(headers, columns)]
+    fmt = "  ".join(f"%-{w}s" for w in widths)
+    out.write((fmt % tuple(headers)).rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
+    lines = map(str.rstrip, map(fmt.__mod__, zip(*columns)))
+    while chunk := list(itertools.islice(lines, _CHUNK)):
+        out.write("\n".join(chunk) + "\n")
+
+
+def _plain(cells: list[str]) -> bool:
+    """True when tabulate prints every cell as it is: printable ASCII without spaces."""
+    text = "".join(cells)
+    return text.isascii() and text.isprintable() and " " not in text
 
 
 def print_json(doc) -> None:

@@ -6,23 +6,30 @@ visibility (for a shared object, of its ``.dynsym``). ``--undefined`` lists
 what it needs instead, ``--all`` every symbol (local and hidden ones too).
 The JSON format (``sffi-symbols/1``) is documented in docs/symbols.md.
 
+The symbols are printed from the bulk decoder's rows (sffi.symbols.bulk):
+no object per symbol, the table written without tabulate, the JSON document
+streamed with each string through the json module's C encoder, byte for byte
+what ``json.dumps(doc, indent=2, sort_keys=True)`` gives.
+
 Exit status: 0 ok, 1 an input could not be read (one ``sffi: ...`` line on
 stderr naming the file and what is wrong; nothing is printed on stdout).
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
+from operator import itemgetter
 
-from sffi.commands.output import print_json, print_table
 from sffi.errors import EXIT_OK, ScanError
-from sffi.symbols import Symbol, exports, scan_file, undefined
+from sffi.symbols import Symbol, exports, undefined
 
 #: The ``format`` value of the JSON output.
 JSON_FORMAT = "sffi-symbols/1"
 _NONE = {"exports": "(no exported symbols)", "undefined": "(no undefined symbols)",
          "all": "(no symbols)"}
 COLUMNS = ["name", "type", "bind", "vis", "size", "member", "version"]
+_CHUNK = 4096
 
 
 def register(sub) -> None:
@@ -49,17 +56,22 @@ def select(symbols: list[Symbol], args) -> list[Symbol]:
     return exports(symbols)
 
 
+def select_rows(rows: list[tuple], selection: str) -> list[tuple]:
+    """:func:`select` on rows (sffi.symbols.bulk): ``selection`` is a :func:`selection_name`."""
+    from sffi.symbols.model import EXPORT_BINDINGS as binds, EXPORT_VISIBILITIES as vis
+
+    if selection == "all":
+        return rows
+    if selection == "undefined":
+        return [r for r in rows if not r[5]]
+    return [r for r in rows if r[5] and r[2] in binds and r[3] in vis]
+
+
 def selection_name(args) -> str:
     """``'all'``, ``'undefined'`` or ``'exports'``."""
     if getattr(args, "all", False):
         return "all"
     return "undefined" if getattr(args, "undefined", False) else "exports"
-
-
-def _version_cell(sym: Symbol) -> str:
-    if sym.version is None:
-        return ""
-    return f"{sym.version} (hidden)" if sym.version_hidden else sym.version
 
 
 def symbol_json(sym: Symbol, demangle: bool) -> dict:
@@ -78,26 +90,94 @@ def run(args) -> int:
     Returns:
         0 when every path was read; 1 when one could not be (message on stderr).
     """
+    from sffi.symbols import scan_rows
+
     demangle = getattr(args, "demangle", False)
+    selection = selection_name(args)
     try:
-        results = [scan_file(p) for p in args.paths]
+        results = [scan_rows(p) for p in args.paths]
     except ScanError as exc:
         print(f"sffi: {exc}", file=sys.stderr)
         return exc.status
     if getattr(args, "json", False):
-        print_json({"format": JSON_FORMAT, "selection": selection_name(args), "files": [
-            {"path": r.path, "kind": r.kind,
-             "symbols": [symbol_json(s, demangle) for s in select(r.symbols, args)]}
-            for r in results]})
+        write_json(results, selection, demangle, sys.stdout)
         return EXIT_OK
     for i, r in enumerate(results):
-        chosen = select(r.symbols, args)
+        chosen = select_rows(r.rows, selection)
         if len(results) > 1:
             print(f"{'' if i == 0 else chr(10)}{r.path} ({r.kind}):")
         if not chosen:
-            print(_NONE[selection_name(args)])
+            print(_NONE[selection])
             continue
-        print_table(COLUMNS, [[s.demangled if demangle else s.name, s.type, s.binding,
-                               s.visibility, str(s.size), s.member or "", _version_cell(s)]
-                              for s in chosen])
+        write_table(chosen, demangle, sys.stdout)
     return EXIT_OK
+
+
+def _names(rows: list[tuple], demangle: bool) -> list[str]:
+    names = list(map(itemgetter(0), rows))
+    if demangle:
+        from sffi.symbols.demangle import demangle as demangle_name
+        names = list(map(demangle_name, names))
+    return names
+
+
+def write_table(rows: list[tuple], demangle: bool, out) -> None:
+    """The rows as the aligned table of docs/symbols.md ("Table output")."""
+    from sffi.commands.output import write_columns
+
+    cells = {(v, h): "" if v is None else f"{v} (hidden)" if h else v
+             for v, h in set(map(itemgetter(7, 8), rows))}
+    members = [m or "" for m in map(itemgetter(6), rows)]
+    write_columns(COLUMNS, [_names(rows, demangle), list(map(itemgetter(1), rows)),
+                            list(map(itemgetter(2), rows)), list(map(itemgetter(3), rows)),
+                            list(map(str, map(itemgetter(4), rows))), members,
+                            list(map(cells.__getitem__, map(itemgetter(7, 8), rows)))], out)
+
+
+def _symbol_template(demangle: bool) -> str:
+    """One symbol object at the nesting depth of ``files[].symbols[]``, keys sorted."""
+    keys = ["binding", "defined", *(["demangled"] if demangle else []), "member", "name", "size",
+            "type", "version", "version_hidden", "visibility"]
+    inner = ",\n".join(f'{" " * 10}"{k}": %s' for k in keys)
+    return f'{" " * 8}{{\n{inner}\n{" " * 8}}}'
+
+
+def _json_symbols(rows: list[tuple], demangle: bool):
+    """Each row as the text of one JSON object (lazily)."""
+    from json.encoder import encode_basestring_ascii as enc  # the C encoder's string function
+
+    def encoded(column: int) -> list[str]:
+        values = list(map(itemgetter(column), rows))
+        table = {v: "null" if v is None else enc(v) for v in set(values)}
+        return list(map(table.__getitem__, values))
+
+    names = list(map(itemgetter(0), rows))
+    columns = [encoded(2), map({True: "true", False: "false"}.__getitem__, map(itemgetter(5), rows))]
+    if demangle:
+        columns.append(map(enc, _names(rows, True)))
+    columns += [encoded(6), map(enc, names), map(itemgetter(4), rows), encoded(1), encoded(7),
+                map({True: "true", False: "false"}.__getitem__, map(itemgetter(8), rows)),
+                encoded(3)]
+    return map(_symbol_template(demangle).__mod__, zip(*columns))
+
+
+def write_json(results: list, selection: str, demangle: bool, out) -> None:
+    """The ``sffi-symbols/1`` document, streamed (docs/symbols.md, "JSON output")."""
+    from json.encoder import encode_basestring_ascii as enc
+
+    out.write('{\n  "files": [\n')
+    for i, r in enumerate(results):
+        chosen = select_rows(r.rows, selection)
+        out.write(f'    {{\n      "kind": {enc(r.kind)},\n      "path": {enc(r.path)},\n')
+        if not chosen:
+            out.write('      "symbols": []\n')
+        else:
+            out.write('      "symbols": [\n')
+            objects = _json_symbols(chosen, demangle)
+            first = True
+            while chunk := list(itertools.islice(objects, _CHUNK)):
+                out.write(("" if first else ",\n") + ",\n".join(chunk))
+                first = False
+            out.write("\n      ]\n")
+        out.write("    }" + (",\n" if i + 1 < len(results) else "\n"))
+    out.write(f'  ],\n  "format": {enc(JSON_FORMAT)},\n  "selection": {enc(selection)}\n}}\n')
