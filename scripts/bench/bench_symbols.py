@@ -18,9 +18,11 @@ toolchain is installed). For each file:
 COPY is a byte copy of PATH in a temporary directory (two files, as two builds
 would be). Every command runs ``--repeat`` times (default 5) after one untimed
 warm-up run (files in the page cache), alternating sffi and binutils, output to
-/dev/null. Wall time is the median, peak memory the largest ``ru_maxrss`` of
+/dev/null. Wall time and CPU time (user + system, ``os.wait4``: on a shared,
+busy machine the steadier of the two) are medians, peak memory the largest ``ru_maxrss`` of
 the process (``os.wait4``; for the bash pipeline, of the largest process it
-waited for). Ratios are sffi / binutils. Start-up is included: the sffi
+waited for; this script imports nothing large, so that the children it forks
+do not start with a large resident size). Ratios are sffi / binutils. Start-up is included: the sffi
 command is ``.venv/bin/sffi`` (or ``--sffi``), a fresh Python each run.
 """
 
@@ -52,8 +54,9 @@ def default_paths() -> list[str]:
     return found
 
 
-def measure(argv: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MiB) of one run of ``argv``, output discarded.
+def measure(argv: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds (user + system), peak RSS in MiB) of one run of ``argv``,
+    output discarded.
 
     Raises:
         RuntimeError: the command failed (exit status above 15: sffi diff's 0/4/12 are fine).
@@ -67,7 +70,7 @@ def measure(argv: list[str]) -> tuple[float, float]:
     proc.stderr.close()
     if proc.returncode not in (0, 1, 4, 12) or (proc.returncode == 1 and err):
         raise RuntimeError(f"{shlex.join(argv)} failed ({proc.returncode}): {err.strip()}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def compare(ours: list[str], theirs: list[str], repeat: int) -> dict:
@@ -79,7 +82,8 @@ def compare(ours: list[str], theirs: list[str], repeat: int) -> dict:
         runs["theirs"].append(measure(theirs))
     out = {}
     for who, samples in runs.items():
-        out[who] = (statistics.median(s[0] for s in samples), max(s[1] for s in samples))
+        out[who] = (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples),
+                    max(s[2] for s in samples))
     return out
 
 
@@ -111,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print("no inputs to time (give paths)", file=sys.stderr)
         return 1
-    header = ["file", "symbols", "work", "sffi s", "binutils s", "time ratio", "sffi MiB",
-              "binutils MiB", "memory ratio"]
+    header = ["file", "symbols", "work", "sffi s", "binutils s", "time ratio", "sffi CPU s",
+              "binutils CPU s", "CPU ratio", "sffi MiB", "binutils MiB", "memory ratio"]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" if i < 3 else "---:" for i in range(len(header))) + "|")
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,19 +126,26 @@ def main(argv: list[str] | None = None) -> int:
                 if args.only and label != args.only:
                     continue
                 r = compare(ours, theirs, args.repeat)
-                (ts, ms), (tb, mb) = r["ours"], r["theirs"]
+                (ts, cs, ms), (tb, cb, mb) = r["ours"], r["theirs"]
                 print(f"| {os.path.basename(path)} | {count:,} | {label} | {ts:.3f} | {tb:.3f} | "
-                      f"{ts / tb:.2f}x | {ms:.0f} | {mb:.0f} | {ms / mb:.2f}x |", flush=True)
-    print(f"\n(median of {args.repeat} runs after a warm-up, alternating; peak RSS; "
-          "sffi / binutils ratios; symbols: the count sffi symbols lists)")
+                      f"{ts / tb:.2f}x | {cs:.3f} | {cb:.3f} | {cs / max(cb, 0.001):.2f}x | "
+                      f"{ms:.0f} | {mb:.0f} | {ms / mb:.2f}x |", flush=True)
+    print(f"\n(median of {args.repeat} runs after a warm-up, alternating; CPU: user + system "
+          "time of the process and what it waited for; peak RSS; sffi / binutils ratios; "
+          "symbols: how many sffi symbols lists)")
     return 0
 
 
 def _count(path: str) -> int:
-    """How many symbols ``sffi symbols`` lists for ``path`` (exports)."""
-    from sffi.symbols import exports, scan
+    """How many symbols ``sffi symbols`` lists for ``path`` (exports).
 
-    return len(exports(scan(path)))
+    Counted in a child process: this one must stay small, because a child
+    forked from it starts with its resident size (``ru_maxrss`` would count it).
+    """
+    code = ("import sys; from sffi.symbols import exports, scan; "
+            "print(len(exports(scan(sys.argv[1]))))")
+    return int(subprocess.run([sys.executable, "-c", code, path], check=True, capture_output=True,
+                              text=True).stdout)
 
 
 if __name__ == "__main__":

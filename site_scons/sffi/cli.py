@@ -26,19 +26,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every subcommand registered."""
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser: every subcommand registered, or only the one ``argv`` names.
+
+    Args:
+        argv: the arguments about to be parsed. When the first one is a
+            subcommand, only that subcommand's module is imported and
+            registered: a command does not pay for the imports of the others
+            (the parse and its messages are the same). Otherwise (``--help``,
+            a typo, None) all are.
+    """
     parser = _Parser(prog="sffi", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"sffi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in COMMANDS:
+    names = [argv[0]] if argv and argv[0] in COMMANDS else COMMANDS
+    for name in names:
         importlib.import_module(f"sffi.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.func(args)
     except SffiError as exc:

@@ -28,28 +28,45 @@ def write_columns(headers: list[str], columns: list[list[str]], file=None) -> No
     lines without trailing spaces, a dashed rule under the header) written
     directly, a chunk of lines at a time, so that 75,000 rows take tens of
     milliseconds. Cells that tabulate would treat specially (non-ASCII or
-    non-printable text, spaces that it strips) go through tabulate itself.
+    non-printable text, leading or trailing spaces that it strips) go through
+    tabulate itself.
 
     Args:
         headers: the column names.
         columns: one list of ``str`` cells per column, all of the same length.
     """
     out = file or sys.stdout
-    if not all(_plain(col) for col in columns):
+    if not all(map(_plain, columns)):
         print_table(headers, [list(row) for row in zip(*columns)], file=out)
         return
     widths = [max(len(h) + 2, max(map(len, col), default=0)) for h, col in zip(headers, columns)]
-    fmt = "  ".join(f"%-{w}s" for w in widths)
-    out.write((fmt % tuple(headers)).rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
-    lines = map(str.rstrip, map(fmt.__mod__, zip(*columns)))
+    out.write(_header(headers, widths))
+    # Columns empty in every row end each line: tabulate strips them, leave them out.
+    last = max((i for i, col in enumerate(columns) if any(col)), default=0)
+    fmt = "  ".join([*(f"%-{w}s" for w in widths[:last]), "%s"])
+    lines = map(fmt.__mod__, zip(*columns[:last + 1]))
+    if "" in columns[last]:  # some rows end with padded empty cells
+        lines = map(str.rstrip, lines)
     while chunk := list(itertools.islice(lines, _CHUNK)):
         out.write("\n".join(chunk) + "\n")
 
 
+def _header(headers: list[str], widths: list[int]) -> str:
+    """The header line and the dashed rule under it."""
+    names = "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
+    return names + "\n" + "  ".join("-" * w for w in widths) + "\n"
+
+
+#: The printable ASCII characters, space included (str.translate deletes them; what is left is not).
+_PRINTABLE = bytes(range(0x20, 0x7F))
+
+
 def _plain(cells: list[str]) -> bool:
-    """True when tabulate prints every cell as it is: printable ASCII without spaces."""
+    """True when tabulate prints every cell as it is: printable ASCII, no space at either end."""
     text = "".join(cells)
-    return text.isascii() and text.isprintable() and " " not in text
+    if not text.isascii() or text.encode("ascii").translate(None, _PRINTABLE):
+        return False
+    return " " not in text or not any(c[:1] == " " or c[-1:] == " " for c in cells)
 
 
 def print_json(doc) -> None:

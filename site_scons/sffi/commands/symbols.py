@@ -56,17 +56,6 @@ def select(symbols: list[Symbol], args) -> list[Symbol]:
     return exports(symbols)
 
 
-def select_rows(rows: list[tuple], selection: str) -> list[tuple]:
-    """:func:`select` on rows (sffi.symbols.bulk): ``selection`` is a :func:`selection_name`."""
-    from sffi.symbols.model import EXPORT_BINDINGS as binds, EXPORT_VISIBILITIES as vis
-
-    if selection == "all":
-        return rows
-    if selection == "undefined":
-        return [r for r in rows if not r[5]]
-    return [r for r in rows if r[5] and r[2] in binds and r[3] in vis]
-
-
 def selection_name(args) -> str:
     """``'all'``, ``'undefined'`` or ``'exports'``."""
     if getattr(args, "all", False):
@@ -95,7 +84,7 @@ def run(args) -> int:
     demangle = getattr(args, "demangle", False)
     selection = selection_name(args)
     try:
-        results = [scan_rows(p) for p in args.paths]
+        results = [scan_rows(p, selection) for p in args.paths]
     except ScanError as exc:
         print(f"sffi: {exc}", file=sys.stderr)
         return exc.status
@@ -103,7 +92,7 @@ def run(args) -> int:
         write_json(results, selection, demangle, sys.stdout)
         return EXIT_OK
     for i, r in enumerate(results):
-        chosen = select_rows(r.rows, selection)
+        chosen = r.rows
         if len(results) > 1:
             print(f"{'' if i == 0 else chr(10)}{r.path} ({r.kind}):")
         if not chosen:
@@ -125,13 +114,25 @@ def write_table(rows: list[tuple], demangle: bool, out) -> None:
     """The rows as the aligned table of docs/symbols.md ("Table output")."""
     from sffi.commands.output import write_columns
 
-    cells = {(v, h): "" if v is None else f"{v} (hidden)" if h else v
-             for v, h in set(map(itemgetter(7, 8), rows))}
-    members = [m or "" for m in map(itemgetter(6), rows)]
+    versions = list(map(itemgetter(7), rows))
+    if any(versions):
+        keys = list(zip(versions, map(itemgetter(8), rows)))
+        cells = {(v, h): "" if v is None else f"{v} (hidden)" if h else v for v, h in set(keys)}
+        versions = list(map(cells.__getitem__, keys))
+    else:
+        versions = [""] * len(rows)
+    members = list(map(itemgetter(6), rows))
+    if None in members:
+        members = [m or "" for m in members]
     write_columns(COLUMNS, [_names(rows, demangle), list(map(itemgetter(1), rows)),
                             list(map(itemgetter(2), rows)), list(map(itemgetter(3), rows)),
-                            list(map(str, map(itemgetter(4), rows))), members,
-                            list(map(cells.__getitem__, map(itemgetter(7, 8), rows)))], out)
+                            _texts(list(map(itemgetter(4), rows))), members, versions], out)
+
+
+def _texts(numbers: list[int]) -> list[str]:
+    """``str`` of each number, each distinct value converted once (sizes repeat a lot)."""
+    text = {n: str(n) for n in set(numbers)}
+    return list(map(text.__getitem__, numbers))
 
 
 def _symbol_template(demangle: bool) -> str:
@@ -162,12 +163,16 @@ def _json_symbols(rows: list[tuple], demangle: bool):
 
 
 def write_json(results: list, selection: str, demangle: bool, out) -> None:
-    """The ``sffi-symbols/1`` document, streamed (docs/symbols.md, "JSON output")."""
+    """The ``sffi-symbols/1`` document, streamed (docs/symbols.md, "JSON output").
+
+    Args:
+        results: sffi.symbols.RowScan per path, scanned with ``selection``.
+    """
     from json.encoder import encode_basestring_ascii as enc
 
     out.write('{\n  "files": [\n')
     for i, r in enumerate(results):
-        chosen = select_rows(r.rows, selection)
+        chosen = r.rows
         out.write(f'    {{\n      "kind": {enc(r.kind)},\n      "path": {enc(r.path)},\n')
         if not chosen:
             out.write('      "symbols": []\n')

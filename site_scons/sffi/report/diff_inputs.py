@@ -27,14 +27,13 @@ import dataclasses
 import re
 from collections import defaultdict
 from pathlib import Path
-
-from elftools.elf.elffile import ELFFile
+from typing import NamedTuple
 
 from sffi.errors import ScanError
 from sffi.report import builddir
-from sffi.symbols import Symbol, scan, scan_file
-from sffi.symbols.elf import PARSE_ERRORS, linked_symbols
-from sffi.symbols.model import EXPORT_BINDINGS
+from sffi.symbols import Symbol, scan_rows
+from sffi.symbols.elf import linked_rows
+from sffi.symbols.model import EXPORT_BINDINGS, EXPORT_VISIBILITIES
 
 INPUT_KINDS = ("library", "program", "table", "build")
 _RUST_HASHED = re.compile(r"^(_ZN.*17h[0-9a-f]{16}E|_R[NCMXYIB].*)$")
@@ -42,13 +41,26 @@ _BINDING_RANK = {"global": 0, "unique": 1, "weak": 2}
 _DF_1_PIE = 0x08000000
 
 
-@dataclasses.dataclass(frozen=True)
-class Export:
-    """A defined symbol of one side, with the library and artifact it comes from."""
+class Export(NamedTuple):
+    """A defined symbol of one side, with the library and artifact it comes from.
 
-    symbol: Symbol
+    ``row`` is the bulk decoder's tuple (sffi.symbols.bulk); :attr:`symbol`
+    makes the Symbol object, only for the symbols a change is reported for.
+    """
+
+    row: tuple
     library: str | None
     artifact: str
+
+    @property
+    def symbol(self) -> Symbol:
+        """The :class:`sffi.symbols.Symbol` (made on each access)."""
+        return Symbol(*self.row)
+
+    @property
+    def type(self) -> str:
+        """The symbol's type (``'func'``, ``'object'``, ...), without making the Symbol."""
+        return self.row[1]
 
 
 @dataclasses.dataclass
@@ -110,20 +122,20 @@ def _load_build(sel_dir: Path, given: str) -> Side:
     for library in table.get("libraries", []):
         hint = "rebuild it, or compare the two sffi_table.json files instead"
         for artifact in builddir.library_artifacts(sel_dir, library, hint):
-            _collect(side, scan(artifact), library, str(artifact))
+            _collect(side, scan_rows(artifact).rows, library, str(artifact))
     return side
 
 
 def _load_artifact(path: str) -> Side:
-    result = scan_file(path)
+    result = scan_rows(path)
     if result.kind in ("shared", "executable") and _is_program(path):
         side = Side(path, "program", "runtime binary (.symtab functions)")
-        functions = [s for s in linked_symbols(path) if s.type in ("func", "ifunc")]
+        functions = [r for r in linked_rows(path) if r[1] in ("func", "ifunc")]
         _collect(side, functions, None, path)
         return side
     side = Side(path, "library", {"object": "object file", "archive": "archive",
                                   "shared": "shared object", "executable": "executable"}[result.kind])
-    _collect(side, result.symbols, None, path)
+    _collect(side, result.rows, None, path)
     return side
 
 
@@ -133,6 +145,10 @@ def _is_program(path: str) -> bool:
     Raises:
         ScanError: the program headers cannot be read.
     """
+    from elftools.elf.elffile import ELFFile
+
+    from sffi.symbols.elf import PARSE_ERRORS
+
     try:
         with open(path, "rb") as f:
             elf = ELFFile(f)
@@ -150,23 +166,26 @@ def _is_program(path: str) -> bool:
     return False
 
 
-def _collect(side: Side, symbols, library: str | None, artifact: str) -> None:
-    """Add the defined symbols of one artifact to ``side`` (exports, else private)."""
-    for sym in symbols:
-        if not sym.defined or sym.type in ("section", "file"):
+def _collect(side: Side, rows: list[tuple], library: str | None, artifact: str) -> None:
+    """Add the defined symbols of one artifact (rows, sffi.symbols.bulk) to ``side``:
+    exports, else private ones."""
+    exports, private, owners = side.exports, side.private, side.owners
+    new_export = Export._make
+    for row in rows:
+        name, _type, binding, visibility, _size, defined, _member, version = row[:8]
+        if not defined or _type in ("section", "file"):
             continue
-        if sym.version is not None and sym.name == sym.version:
+        if version is not None and name == version:
             continue  # the absolute symbol ld defines for each version node: not an interface
-        if _RUST_HASHED.match(sym.name):
+        if ("17h" in name or name.startswith("_R")) and _RUST_HASHED.match(name):
             side.ignored += 1
             continue
-        entry = Export(sym, library, artifact)
-        if sym.is_export:
+        if binding in EXPORT_BINDINGS and visibility in EXPORT_VISIBILITIES:
             if library is not None:
-                side.owners[sym.name].add(library)
-            known = side.exports.get(sym.name)
+                owners[name].add(library)
+            known = exports.get(name)
             # Several definitions (weak C++ inlines, a clash): the strongest binding wins.
-            if known is None or _BINDING_RANK[sym.binding] < _BINDING_RANK[known.symbol.binding]:
-                side.exports[sym.name] = entry
-        elif sym.binding in EXPORT_BINDINGS or sym.binding == "local":
-            side.private.setdefault(sym.name, entry)
+            if known is None or _BINDING_RANK[binding] < _BINDING_RANK[known.row[2]]:
+                exports[name] = new_export((row, library, artifact))
+        elif (binding in EXPORT_BINDINGS or binding == "local") and name not in private:
+            private[name] = new_export((row, library, artifact))

@@ -28,7 +28,9 @@ recognised (by LIEF's format detection) and refused with "not supported: <format
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import io
 import os
 import stat
@@ -39,8 +41,8 @@ from sffi.symbols.archive import is_archive, iter_members
 from sffi.symbols.elf import ELF_MAGIC, read_rows
 from sffi.symbols.model import KINDS, ScanResult, Symbol, exports, sort_symbols, undefined
 
-__all__ = ["KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports", "scan",
-           "scan_file", "scan_rows", "undefined"]
+__all__ = ["KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports",
+           "has_section", "scan", "scan_file", "scan_rows", "undefined"]
 
 BACKENDS = ("auto", "pyelftools", "lief")
 
@@ -106,28 +108,86 @@ def scan_file(path: str | os.PathLike, *, backend: str = "auto") -> ScanResult:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     if backend == "auto":
         found = scan_rows(path)
-        return ScanResult(found.path, found.kind, [Symbol(*row) for row in found.rows], found.members)
+        with _no_gc():
+            symbols = [Symbol(*row) for row in found.rows]
+        return ScanResult(found.path, found.kind, symbols, found.members)
     return _scan_reference(os.fspath(path), backend)
 
 
-def scan_rows(path: str | os.PathLike) -> RowScan:
+def scan_rows(path: str | os.PathLike, selection: str = "all") -> RowScan:
     """:func:`scan_file` without Symbol objects: the rows of the bulk decoder.
 
     For callers that print or compare every symbol of large tables
-    (``sffi symbols``, ``sffi diff``). Raises: as :func:`scan`.
+    (``sffi symbols``, ``sffi diff``).
+
+    Args:
+        path: as :func:`scan`.
+        selection: ``'all'``, ``'exports'`` (the rows :func:`exports` would
+            keep) or ``'undefined'`` (those :func:`undefined` would keep).
+    Raises:
+        ScanError: as :func:`scan`; ``ValueError`` for an unknown selection.
     """
     location = os.fspath(path)
     head, size = read_head(location)
-    if is_archive(head):
-        return _scan_archive(location)
+    with _no_gc():
+        if is_archive(head):
+            return _scan_archive(location, selection=selection)
+        return _scan_elf(location, head, size, selection)
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused: decoding makes tens of thousands of tuples and no
+    cycles, and the collector's passes over them cost ~10% of the scan (measured on libtorch)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _scan_elf(location: str, head: bytes, size: int, selection: str) -> RowScan:
     if head[:4] != ELF_MAGIC:
         raise ScanError(unsupported_message(location, head), location=location)
     try:
         with open(location, "rb") as f:
-            kind, rows = read_rows(f, size, location=location)
+            kind, rows = read_rows(f, size, location=location, selection=selection)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
     return RowScan(location, kind, bulk.sort_rows(rows))
+
+
+def has_section(path: str | os.PathLike, names: tuple[str, ...]) -> bool:
+    """Whether an ELF file (or any ELF member of an archive) has a section named one of ``names``.
+
+    Only the structure is read (sffi.symbols.layout), not the symbols: e.g.
+    ``has_section(p, (".debug_info", ".zdebug_info"))`` for "has DWARF".
+
+    Raises:
+        ScanError: as :func:`scan`.
+    """
+    location = os.fspath(path)
+    head, size = read_head(location)
+    if is_archive(head):
+        return any(m.data[:4] == ELF_MAGIC and _has_section(m.data, len(m.data),
+                                                             f"{location}({m.name})", names)
+                   for m in iter_members(location))
+    if head[:4] != ELF_MAGIC:
+        raise ScanError(unsupported_message(location, head), location=location)
+    try:
+        with open(location, "rb") as f:
+            return _has_section(f, size, location, names)
+    except OSError as exc:
+        raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
+
+
+def _has_section(source, size: int, location: str, names: tuple[str, ...]) -> bool:
+    from sffi.symbols.layout import open_layout
+
+    layout = open_layout(source, size, location)
+    return any(layout.section_name(sec) in names for sec in layout.sections)
 
 
 def _scan_reference(location: str, backend: str) -> ScanResult:
@@ -217,7 +277,7 @@ def _looks_like_text(sample: bytes) -> bool:
     return True
 
 
-def _scan_archive(path: str, reader=None) -> RowScan:
+def _scan_archive(path: str, reader=None, selection: str = "all") -> RowScan:
     """Every ELF member's rows; skip non-ELF members (refuse Mach-O-only archives).
 
     ``reader``: a reference reader (``read_pyelftools``) instead of the bulk
@@ -230,7 +290,8 @@ def _scan_archive(path: str, reader=None) -> RowScan:
         if m.data[:4] == ELF_MAGIC:
             where = f"{path}({m.name})"
             if reader is None:
-                kind, found = read_rows(m.data, len(m.data), location=where, member=m.name)
+                kind, found = read_rows(m.data, len(m.data), location=where, member=m.name,
+                                        selection=selection)
             else:
                 kind, syms = reader(io.BytesIO(m.data), len(m.data), location=where, member=m.name)
                 found = [dataclasses.astuple(s) for s in syms]

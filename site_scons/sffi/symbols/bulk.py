@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 from array import array
 from itertools import compress, repeat
-from operator import itemgetter
+from operator import and_, itemgetter, not_
 
 from sffi.symbols.layout import Layout, version_names
 from sffi.symbols.model import BINDINGS, TYPES, VISIBILITIES
@@ -43,6 +43,12 @@ _BIND_OF_INFO = [BINDINGS.get(i >> 4, f"bind{i >> 4}") for i in range(256)]
 _VIS_OF_OTHER = [VISIBILITIES[i & 3] for i in range(256)]
 #: STT_SECTION (3) and STT_FILE (4) entries are never reported.
 _KEEP_OF_INFO = [(i & 15) not in (3, 4) for i in range(256)]
+#: Reported, and bound global, weak or unique (sffi.symbols.model.EXPORT_BINDINGS).
+_EXPORT_OF_INFO = [(i & 15) not in (3, 4) and (i >> 4) in (1, 2, 10) for i in range(256)]
+#: Visibility default or protected (sffi.symbols.model.EXPORT_VISIBILITIES).
+_EXPORT_OF_OTHER = [(i & 3) in (0, 3) for i in range(256)]
+#: What :func:`decode` can select.
+SELECTIONS = ("all", "exports", "undefined")
 _NATIVE_LITTLE = sys.byteorder == "little"
 #: Where each field is: (typecode, index of the first entry's field, stride) in units of the code.
 _FIELDS64 = {"name": ("I", 0, 6), "info": ("B", 4, 24), "other": ("B", 5, 24),
@@ -54,12 +60,18 @@ name_key = itemgetter(NAME)
 member_name_key = itemgetter(MEMBER, NAME)
 
 
-def decode(layout: Layout, member: str | None = None) -> list[tuple]:
+def decode(layout: Layout, member: str | None = None, selection: str = "all") -> list[tuple]:
     """The symbols of ``layout``'s symbol table as rows, in table order.
 
     Entry 0 and ``STT_SECTION``/``STT_FILE`` entries are left out; local,
-    hidden and undefined ones are kept.
+    hidden and undefined ones are kept unless ``selection`` says otherwise.
 
+    Args:
+        layout: a checked file (sffi.symbols.layout.open_layout).
+        member: the archive member name recorded in each row.
+        selection: ``'all'``, ``'exports'`` (what sffi.symbols.exports keeps)
+            or ``'undefined'`` (what sffi.symbols.undefined keeps); only those
+            rows are made.
     Raises:
         ScanError: a name offset outside the string table.
     """
@@ -70,19 +82,35 @@ def decode(layout: Layout, member: str | None = None) -> list[tuple]:
     if len(raw) <= entsize:
         return []
     cols = _columns(memoryview(raw)[entsize:], layout)
-    info, shndx = cols["info"], cols["shndx"]
-    names = _names(layout, cols["name"])
+    keep = _keep(cols, selection)
+    versions, hidden = _versions(layout, len(keep))
+    info, shndx = list(compress(cols["info"], keep)), list(compress(cols["shndx"], keep))
+    names = _names(layout, cols["name"], keep)
     types = list(map(_TYPE_OF_INFO.__getitem__, info))
     if SHN_COMMON in shndx:
         types = ["common" if s == SHN_COMMON else t for t, s in zip(types, shndx)]
-    versions, hidden = _versions(layout, len(info))
-    rows = list(compress(zip(names, types, map(_BIND_OF_INFO.__getitem__, info),
-                             map(_VIS_OF_OTHER.__getitem__, cols["other"]), cols["size"],
-                             map(bool, shndx), repeat(member), versions, hidden, cols["value"]),
-                         map(_KEEP_OF_INFO.__getitem__, info)))
+    rows = list(zip(names, types, map(_BIND_OF_INFO.__getitem__, info),
+                    map(_VIS_OF_OTHER.__getitem__, compress(cols["other"], keep)),
+                    compress(cols["size"], keep), map(bool, shndx), repeat(member),
+                    compress(versions, keep), compress(hidden, keep), compress(cols["value"], keep)))
     if layout.kind == "object":
         rows = _split_symvers(rows)
     return rows
+
+
+def _keep(cols: dict[str, list[int]], selection: str) -> list[bool]:
+    """Per entry: is it reported under ``selection``?"""
+    info, shndx = cols["info"], cols["shndx"]
+    if selection == "exports":
+        keep = map(and_, map(_EXPORT_OF_INFO.__getitem__, info),
+                   map(_EXPORT_OF_OTHER.__getitem__, cols["other"]))
+        return list(map(and_, keep, map(bool, shndx)))
+    keep = map(_KEEP_OF_INFO.__getitem__, info)
+    if selection == "undefined":
+        return list(map(and_, keep, map(not_, shndx)))
+    if selection != "all":
+        raise ValueError(f"selection must be one of {SELECTIONS}, not {selection!r}")
+    return list(keep)
 
 
 def _columns(entries: memoryview, layout: Layout) -> dict[str, list[int]]:
@@ -100,25 +128,26 @@ def _columns(entries: memoryview, layout: Layout) -> dict[str, list[int]]:
     return cols
 
 
-def _names(layout: Layout, offsets: list[int]) -> list[str]:
-    """The names at ``offsets`` in the symbol table's string table.
+def _names(layout: Layout, offsets: list[int], wanted: list[bool]) -> list[str]:
+    """The names at ``offsets`` (those ``wanted``) in the symbol table's string table.
 
     The table ends with a NUL byte (sffi.symbols.layout checked it), so each
     name ends inside it. Names are decoded as UTF-8 with replacement, as
     pyelftools does; an ASCII table (the usual case) is decoded once.
 
     Raises:
-        ScanError: an offset outside the string table (offset 0, the empty
-            name, is always allowed).
+        ScanError: any entry's offset outside the string table (offset 0, the
+            empty name, is always allowed).
     """
     data = layout.data(layout.strtab)
     if offsets and max(offsets) >= len(data):
         bad = next((i for i, o in enumerate(offsets) if o and o >= len(data)), None)
-        if bad is None:  # an empty string table and only empty names
-            return ["" for _ in offsets]
-        raise layout.error(f"corrupt ELF symbol table: symbol {bad + 1}'s name offset "
-                           f"{offsets[bad]} lies outside {layout.section_name(layout.strtab)} "
-                           f"({len(data)} bytes)")
+        if bad is not None:
+            raise layout.error(f"corrupt ELF symbol table: symbol {bad + 1}'s name offset "
+                               f"{offsets[bad]} lies outside {layout.section_name(layout.strtab)} "
+                               f"({len(data)} bytes)")
+        return ["" for _ in compress(offsets, wanted)]  # an empty table, only empty names
+    offsets = list(compress(offsets, wanted))
     if data.isascii():
         text = data.decode("ascii")
         find = text.find

@@ -30,7 +30,7 @@ from sffi.symbols import bulk
 from sffi.symbols.layout import ELF_MAGIC, open_layout
 from sffi.symbols.model import Symbol
 
-__all__ = ["ELF_MAGIC", "PARSE_ERRORS", "dynsym_count", "linked_symbols", "one_line", "read_elf",
+__all__ = ["ELF_MAGIC", "PARSE_ERRORS", "dynsym_count", "linked_rows", "linked_symbols", "one_line", "read_elf",
            "read_elf_bytes", "read_rows", "read_shared_lief"]
 
 
@@ -58,7 +58,7 @@ def one_line(exc: BaseException) -> str:
 
 
 def read_rows(stream: BinaryIO | bytes, size: int, *, location: str, member: str | None = None,
-              static_table: bool = False) -> tuple[str, list[tuple]]:
+              static_table: bool = False, selection: str = "all") -> tuple[str, list[tuple]]:
     """The symbols of one ELF file as rows (sffi.symbols.bulk), in table order.
 
     Args:
@@ -67,6 +67,7 @@ def read_rows(stream: BinaryIO | bytes, size: int, *, location: str, member: str
         location: how errors name the input (``path`` or ``archive(member)``).
         member: the archive member name recorded in each row.
         static_table: read ``.symtab`` whatever the file's type.
+        selection: which rows to make (sffi.symbols.bulk.decode).
     Returns:
         ``(kind, rows)``: kind ``'object'``, ``'shared'`` or ``'executable'``.
     Raises:
@@ -78,7 +79,7 @@ def read_rows(stream: BinaryIO | bytes, size: int, *, location: str, member: str
         if static_table and layout.table is None:
             raise ScanError("no .symtab (stripped binary): its symbols cannot be audited",
                             location=location)
-        return layout.kind, bulk.decode(layout, member)
+        return layout.kind, bulk.decode(layout, member, selection)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
     except struct.error as exc:  # a file that changed size while being read
@@ -111,6 +112,11 @@ def linked_symbols(path: str | os.PathLike) -> list[Symbol]:
     Raises:
         ScanError: unreadable or corrupt file, or no ``.symtab`` (stripped).
     """
+    return [Symbol(*row) for row in linked_rows(path)]
+
+
+def linked_rows(path: str | os.PathLike) -> list[tuple]:
+    """:func:`linked_symbols` as rows (sffi.symbols.bulk), in table order. Raises: as it."""
     location = os.fspath(path)
     try:
         with open(location, "rb") as stream:
@@ -118,7 +124,7 @@ def linked_symbols(path: str | os.PathLike) -> list[Symbol]:
                                     static_table=True)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror}", location=location) from None
-    return [Symbol(*row) for row in rows]
+    return rows
 
 
 def dynsym_count(path: str | os.PathLike) -> int:
