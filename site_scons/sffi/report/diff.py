@@ -42,7 +42,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 
 from sffi import dwarf
@@ -266,8 +267,7 @@ def compare_signatures(old: Side, new: Side) -> tuple[list[Change], str]:
     Raises:
         ScanError: unreadable or corrupt debug info.
     """
-    names = [n for n in sorted(old.exports.keys() & new.exports.keys())
-             if what_of(old.exports[n]) == what_of(new.exports[n]) == "function"]
+    names = sorted(_functions(old) & _functions(new))
     if not names:
         return [], "signatures: no function on both sides to compare"
     a, missing_a = _prototypes(old, names)
@@ -281,10 +281,19 @@ def compare_signatures(old: Side, new: Side) -> tuple[list[Change], str]:
     return changes, note
 
 
+def _functions(side: Side) -> set[str]:
+    """The names of the side's exported functions (:func:`what_of` is ``'function'``)."""
+    types = map(itemgetter(1), map(itemgetter(0), side.exports.values()))
+    return set(compress(side.exports, map(not_, map(_VARIABLE_TYPES.__contains__, types))))
+
+
 def _prototypes(side: Side, names: list[str]) -> tuple[dict, list[str]]:
     """name -> sffi.dwarf.Prototype for ``names``, read per artifact; the artifacts without DWARF."""
     by_artifact: dict[str, list[str]] = defaultdict(list)
-    for name in names:
+    artifacts = set(map(itemgetter(2), side.exports.values()))
+    if len(artifacts) == 1:
+        by_artifact[artifacts.pop()] = names
+    for name in names if not by_artifact else ():
         by_artifact[side.exports[name].artifact].append(name)
     found, missing = {}, []
     for artifact, wanted in sorted(by_artifact.items()):

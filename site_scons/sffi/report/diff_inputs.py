@@ -24,8 +24,11 @@ The comparison of two sides is sffi.report.diff.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections import defaultdict
+from itertools import compress, repeat
+from operator import and_, itemgetter, not_
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,7 +41,6 @@ from sffi.symbols.model import EXPORT_BINDINGS, EXPORT_VISIBILITIES
 INPUT_KINDS = ("library", "program", "table", "build")
 _RUST_HASHED = re.compile(r"^(_ZN.*17h[0-9a-f]{16}E|_R[NCMXYIB].*)$")
 _BINDING_RANK = {"global": 0, "unique": 1, "weak": 2}
-_DF_1_PIE = 0x08000000
 
 
 class Export(NamedTuple):
@@ -145,47 +147,56 @@ def _is_program(path: str) -> bool:
     Raises:
         ScanError: the program headers cannot be read.
     """
-    from elftools.elf.elffile import ELFFile
-
-    from sffi.symbols.elf import PARSE_ERRORS
+    from sffi.symbols.layout import is_program, open_layout
 
     try:
         with open(path, "rb") as f:
-            elf = ELFFile(f)
-            if elf["e_type"] == "ET_EXEC":
-                return True
-            for seg in elf.iter_segments():
-                if seg["p_type"] == "PT_INTERP":
-                    return True
-                if seg["p_type"] == "PT_DYNAMIC":
-                    flags = [t.entry.d_val for t in seg.iter_tags() if t.entry.d_tag == "DT_FLAGS_1"]
-                    if any(v & _DF_1_PIE for v in flags):
-                        return True
-    except PARSE_ERRORS as exc:
-        raise ScanError(f"corrupt ELF program headers: {exc}", location=path) from None
-    return False
+            return is_program(open_layout(f, os.fstat(f.fileno()).st_size, path))
+    except OSError as exc:
+        raise ScanError(f"cannot read: {exc.strerror or exc}", location=path) from None
 
 
 def _collect(side: Side, rows: list[tuple], library: str | None, artifact: str) -> None:
     """Add the defined symbols of one artifact (rows, sffi.symbols.bulk) to ``side``:
-    exports, else private ones."""
-    exports, private, owners = side.exports, side.private, side.owners
-    new_export = Export._make
-    for row in rows:
-        name, _type, binding, visibility, _size, defined, _member, version = row[:8]
-        if not defined or _type in ("section", "file"):
-            continue
-        if version is not None and name == version:
-            continue  # the absolute symbol ld defines for each version node: not an interface
-        if ("17h" in name or name.startswith("_R")) and _RUST_HASHED.match(name):
-            side.ignored += 1
-            continue
-        if binding in EXPORT_BINDINGS and visibility in EXPORT_VISIBILITIES:
-            if library is not None:
-                owners[name].add(library)
-            known = exports.get(name)
+    exports, else private ones. Filtered column-wise: one Python step per symbol only
+    where names repeat (several versions of one symbol, several artifacts)."""
+    rows = [r for r in compress(rows, map(itemgetter(5), rows)) if not _skipped(side, r)] \
+        if _has_special(rows) else list(compress(rows, map(itemgetter(5), rows)))
+    is_export = list(map(and_, map(EXPORT_BINDINGS.__contains__, map(itemgetter(2), rows)),
+                         map(EXPORT_VISIBILITIES.__contains__, map(itemgetter(3), rows))))
+    exported = list(compress(rows, is_export))
+    names = list(map(itemgetter(0), exported))
+    entries = list(map(Export._make, zip(exported, repeat(library), repeat(artifact))))
+    if library is not None:
+        for name in names:
+            side.owners[name].add(library)
+    if not side.exports and len(set(names)) == len(names):
+        side.exports.update(zip(names, entries))
+    else:
+        for name, entry in zip(names, entries):
+            known = side.exports.get(name)
             # Several definitions (weak C++ inlines, a clash): the strongest binding wins.
-            if known is None or _BINDING_RANK[binding] < _BINDING_RANK[known.row[2]]:
-                exports[name] = new_export((row, library, artifact))
-        elif (binding in EXPORT_BINDINGS or binding == "local") and name not in private:
-            private[name] = new_export((row, library, artifact))
+            if known is None or _BINDING_RANK[entry.row[2]] < _BINDING_RANK[known.row[2]]:
+                side.exports[name] = entry
+    for row in compress(rows, map(not_, is_export)):
+        if (row[2] in EXPORT_BINDINGS or row[2] == "local") and row[0] not in side.private:
+            side.private[row[0]] = Export(row, library, artifact)
+
+
+def _has_special(rows: list[tuple]) -> bool:
+    """Whether any row may be a version-node symbol or a Rust-hashed name (see :func:`_skipped`)."""
+    versions = set(map(itemgetter(7), rows))
+    names = map(itemgetter(0), rows)
+    return bool(versions - {None}) or any("17h" in n or n[:2] == "_R" for n in names)
+
+
+def _skipped(side: Side, row: tuple) -> bool:
+    """Left out of a side: the absolute symbol ld defines for each version node (not an
+    interface) and Rust-hashed names (counted in ``side.ignored``)."""
+    name, version = row[0], row[7]
+    if version is not None and name == version:
+        return True
+    if ("17h" in name or name[:2] == "_R") and _RUST_HASHED.match(name):
+        side.ignored += 1
+        return True
+    return False

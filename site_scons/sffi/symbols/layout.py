@@ -83,7 +83,7 @@ class Layout:
         self.kind, self.is64, self.little, self.endian = "", True, True, "<"
         self.sections: list[Section] = []
         self.table = self.strtab = self.versym = self.verdef = self.verneed = None
-        self.shstrndx = 0
+        self.shstrndx = self.phoff = self.phentsize = self.phnum = 0
         self.version_strtabs: dict[int, tuple[Section, bytes]] = {}
 
     def data(self, sec: Section) -> bytes:
@@ -145,8 +145,8 @@ def _read_header(layout: Layout, static_table: bool) -> tuple[int, int, int, int
     """e_type (sets ``kind``), e_shoff, e_shentsize, e_shnum, e_shstrndx, checked."""
     fmt = "HHIQQQIHHHHHH" if layout.is64 else "HHIIIIIHHHHHH"
     head = layout.reader.read(16, struct.calcsize(layout.endian + fmt))
-    (e_type, _machine, _version, _entry, _phoff, shoff, _flags, _ehsize, _phentsize, _phnum,
-     shentsize, shnum, shstrndx) = struct.unpack(layout.endian + fmt, head)
+    (e_type, _machine, _version, _entry, layout.phoff, shoff, _flags, _ehsize, layout.phentsize,
+     layout.phnum, shentsize, shnum, shstrndx) = struct.unpack(layout.endian + fmt, head)
     if e_type not in ET_KINDS:
         raise layout.error(f"ELF file of type {_ET_NAMES.get(e_type, e_type)} is not an object, "
                            "archive or shared object")
@@ -261,6 +261,50 @@ def _check_count(layout: Layout, sec: Section, entry_size: int) -> None:
     if sec.info > most:
         raise layout.error(f"corrupt ELF file: section {layout.section_name(sec)} claims {sec.info} "
                            f"entries (sh_info), its {sec.size} bytes hold at most {most}")
+
+
+# --------------------------------------------------------------------------- programs
+
+PT_DYNAMIC, PT_INTERP = 2, 3
+DT_NULL, DT_FLAGS_1, DF_1_PIE = 0, 0x6FFFFFFB, 0x08000000
+
+
+def is_program(layout: Layout) -> bool:
+    """True for an executable: ET_EXEC, or ET_DYN with a ``PT_INTERP`` program header or
+    ``DF_1_PIE`` in ``DT_FLAGS_1`` (a PIE), from the program headers (gABI, "Program Header",
+    "Dynamic Section").
+
+    Raises:
+        ScanError: a program header table or dynamic segment past the end of the file.
+    """
+    if layout.kind == "executable":
+        return True
+    want = 56 if layout.is64 else 32
+    if layout.phnum == 0:
+        return False
+    end = layout.phoff + layout.phnum * want
+    if layout.phentsize != want or end > layout.reader.size:
+        raise layout.error(f"corrupt ELF program headers: {layout.phnum} entries of "
+                           f"{layout.phentsize} bytes at byte {layout.phoff}, file has "
+                           f"{layout.reader.size} bytes")
+    fmt = struct.Struct(layout.endian + ("IIQQQQQQ" if layout.is64 else "IIIIIIII"))
+    for header in fmt.iter_unpack(layout.reader.read(layout.phoff, layout.phnum * want)):
+        p_type = header[0]
+        offset, filesz = (header[2], header[5]) if layout.is64 else (header[1], header[4])
+        if p_type == PT_INTERP:
+            return True
+        if p_type == PT_DYNAMIC:
+            if offset + filesz > layout.reader.size:
+                raise layout.error(f"corrupt ELF program headers: the dynamic segment spans bytes "
+                                   f"{offset}..{offset + filesz}, file has {layout.reader.size} bytes")
+            entry = struct.Struct(layout.endian + ("qQ" if layout.is64 else "iI"))
+            data = layout.reader.read(offset, filesz // entry.size * entry.size)
+            for tag, value in entry.iter_unpack(data):
+                if tag == DT_NULL:
+                    break
+                if tag == DT_FLAGS_1 and value & DF_1_PIE:
+                    return True
+    return False
 
 
 # --------------------------------------------------------------------------- versions
