@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
 
 from sffi import __version__
@@ -47,8 +48,15 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
-    argv = sys.argv[1:] if argv is None else argv
+    """Entry point of the console script; returns the exit status.
+
+    Args:
+        argv: the arguments; None (the console script, ``python -m sffi``) reads
+            ``sys.argv`` and, once the command is done and its output flushed,
+            ends the process at once (:func:`_exit`).
+    """
+    if argv is None:
+        _exit(main(sys.argv[1:]))
     # A command runs briefly and builds large acyclic structures (a row per symbol): the cyclic
     # collector's passes over them cost up to 40% of `sffi diff` on libtorch (measured), and
     # free nothing.
@@ -59,6 +67,21 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if collecting:
             gc.enable()
+
+
+def _exit(status: int) -> None:
+    """Flush stdout and stderr and end the process without the interpreter's teardown.
+
+    Freeing every object one by one at exit costs `sffi symbols` on libtorch_cpu.so
+    about 60 ms (measured), half of what ``nm`` needs for the whole job; the
+    command has finished and holds no other resources.
+    """
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _run(args) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 
 from sffi.errors import SffiError
@@ -39,8 +38,9 @@ def write_columns(headers: list[str], columns: list[list[str]], file=None) -> No
     if not all(map(_plain, columns)):
         print_table(headers, [list(row) for row in zip(*columns)], file=out)
         return
-    widths = [max(len(h) + 2, max(map(len, col), default=0)) for h, col in zip(headers, columns)]
-    out.write(_header(headers, widths))
+    widths = [max(len(h) + 2, _widest(col)) for h, col in zip(headers, columns)]
+    write = text_writer(out)
+    write(_header(headers, widths))
     # Columns empty in every row end each line: tabulate strips them, leave them out.
     last = max((i for i, col in enumerate(columns) if any(col)), default=0)
     fmt = "  ".join([*(f"%-{w}s" for w in widths[:last]), "%s"])
@@ -48,7 +48,27 @@ def write_columns(headers: list[str], columns: list[list[str]], file=None) -> No
     if "" in columns[last]:  # some rows end with padded empty cells
         lines = map(str.rstrip, lines)
     while chunk := list(itertools.islice(lines, _CHUNK)):
-        out.write("\n".join(chunk) + "\n")
+        write("\n".join(chunk) + "\n")
+
+
+def _widest(cells: list[str]) -> int:
+    """The length of the longest cell (columns of few distinct values: measured once each)."""
+    if not cells:
+        return 0
+    distinct = set(cells) if len(cells) > 1000 and len(set(cells[:200])) < 20 else cells
+    return max(map(len, distinct))
+
+
+def text_writer(out):
+    """A function writing ``str`` to ``out``; to the binary buffer underneath a text stream
+    when there is one (its text layer flushed first, so the order stays), which saves a copy
+    of each of the tens of megabytes a large table or JSON document holds."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        return out.write
+    out.flush()
+    encoding, errors = out.encoding or "utf-8", out.errors or "strict"
+    return lambda text: buffer.write(text.encode(encoding, errors))
 
 
 def _header(headers: list[str], widths: list[int]) -> str:
@@ -71,6 +91,8 @@ def _plain(cells: list[str]) -> bool:
 
 def print_json(doc) -> None:
     """Print ``doc`` as stable JSON: sorted keys, 2-space indent, trailing newline."""
+    import json
+
     sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
 

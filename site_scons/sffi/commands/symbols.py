@@ -22,7 +22,6 @@ import sys
 from operator import itemgetter
 
 from sffi.errors import EXIT_OK, ScanError
-from sffi.symbols import Symbol, exports, undefined
 
 #: The ``format`` value of the JSON output.
 JSON_FORMAT = "sffi-symbols/1"
@@ -47,8 +46,10 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def select(symbols: list[Symbol], args) -> list[Symbol]:
-    """The symbols the options ask for: exports (default), undefined or all."""
+def select(symbols: list, args) -> list:
+    """The sffi.symbols.Symbol objects the options ask for: exports (default), undefined or all."""
+    from sffi.symbols import exports, undefined
+
     if getattr(args, "all", False):
         return symbols
     if getattr(args, "undefined", False):
@@ -63,7 +64,7 @@ def selection_name(args) -> str:
     return "undefined" if getattr(args, "undefined", False) else "exports"
 
 
-def symbol_json(sym: Symbol, demangle: bool) -> dict:
+def symbol_json(sym, demangle: bool) -> dict:
     """One symbol as a JSON object (docs/symbols.md); ``demangled`` only with ``--demangle``."""
     doc = {"name": sym.name, "type": sym.type, "binding": sym.binding,
            "visibility": sym.visibility, "size": sym.size, "defined": sym.defined,
@@ -114,19 +115,18 @@ def write_table(rows: list[tuple], demangle: bool, out) -> None:
     """The rows as the aligned table of docs/symbols.md ("Table output")."""
     from sffi.commands.output import write_columns
 
-    versions = list(map(itemgetter(7), rows))
+    names, types, binds, vises, sizes, _defined, members, versions, hidden, _value = map(list, zip(*rows))
     if any(versions):
-        keys = list(zip(versions, map(itemgetter(8), rows)))
+        keys = list(zip(versions, hidden))
         cells = {(v, h): "" if v is None else f"{v} (hidden)" if h else v for v, h in set(keys)}
         versions = list(map(cells.__getitem__, keys))
     else:
         versions = [""] * len(rows)
-    members = list(map(itemgetter(6), rows))
     if None in members:
         members = [m or "" for m in members]
-    write_columns(COLUMNS, [_names(rows, demangle), list(map(itemgetter(1), rows)),
-                            list(map(itemgetter(2), rows)), list(map(itemgetter(3), rows)),
-                            _texts(list(map(itemgetter(4), rows))), members, versions], out)
+    if demangle:
+        names = _names(rows, True)
+    write_columns(COLUMNS, [names, types, binds, vises, _texts(sizes), members, versions], out)
 
 
 def _texts(numbers: list[int]) -> list[str]:
@@ -145,7 +145,7 @@ def _symbol_template(demangle: bool) -> str:
 
 def _json_symbols(rows: list[tuple], demangle: bool):
     """Each row as the text of one JSON object (lazily)."""
-    from json.encoder import encode_basestring_ascii as enc  # the C encoder's string function
+    enc = _string_encoder()
 
     def encoded(column: int) -> list[str]:
         values = list(map(itemgetter(column), rows))
@@ -162,27 +162,39 @@ def _json_symbols(rows: list[tuple], demangle: bool):
     return map(_symbol_template(demangle).__mod__, zip(*columns))
 
 
+def _string_encoder():
+    """json's C function that encodes a str as a JSON string (what ``json.dumps`` uses with
+    ``ensure_ascii``), without importing the json package (its decoder and regexes)."""
+    try:
+        from _json import encode_basestring_ascii
+    except ImportError:  # pragma: no cover - a Python without the C accelerator
+        from json.encoder import encode_basestring_ascii
+    return encode_basestring_ascii
+
+
 def write_json(results: list, selection: str, demangle: bool, out) -> None:
     """The ``sffi-symbols/1`` document, streamed (docs/symbols.md, "JSON output").
 
     Args:
         results: sffi.symbols.RowScan per path, scanned with ``selection``.
     """
-    from json.encoder import encode_basestring_ascii as enc
+    from sffi.commands.output import text_writer
 
-    out.write('{\n  "files": [\n')
+    enc = _string_encoder()
+    write = text_writer(out)
+    write('{\n  "files": [\n')
     for i, r in enumerate(results):
         chosen = r.rows
-        out.write(f'    {{\n      "kind": {enc(r.kind)},\n      "path": {enc(r.path)},\n')
+        write(f'    {{\n      "kind": {enc(r.kind)},\n      "path": {enc(r.path)},\n')
         if not chosen:
-            out.write('      "symbols": []\n')
+            write('      "symbols": []\n')
         else:
-            out.write('      "symbols": [\n')
+            write('      "symbols": [\n')
             objects = _json_symbols(chosen, demangle)
             first = True
             while chunk := list(itertools.islice(objects, _CHUNK)):
-                out.write(("" if first else ",\n") + ",\n".join(chunk))
+                write(("" if first else ",\n") + ",\n".join(chunk))
                 first = False
-            out.write("\n      ]\n")
-        out.write("    }" + (",\n" if i + 1 < len(results) else "\n"))
-    out.write(f'  ],\n  "format": {enc(JSON_FORMAT)},\n  "selection": {enc(selection)}\n}}\n')
+            write("\n      ]\n")
+        write("    }" + (",\n" if i + 1 < len(results) else "\n"))
+    write(f'  ],\n  "format": {enc(JSON_FORMAT)},\n  "selection": {enc(selection)}\n}}\n')

@@ -28,8 +28,6 @@ recognised (by LIEF's format detection) and refused with "not supported: <format
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import gc
 import io
 import os
@@ -37,9 +35,8 @@ import stat
 
 from sffi.errors import ScanError
 from sffi.symbols import bulk
-from sffi.symbols.archive import is_archive, iter_members
 from sffi.symbols.elf import ELF_MAGIC, read_rows
-from sffi.symbols.model import KINDS, ScanResult, Symbol, exports, sort_symbols, undefined
+from sffi.symbols.spelling import KINDS
 
 __all__ = ["KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports",
            "has_section", "scan", "scan_file", "scan_rows", "undefined"]
@@ -50,15 +47,23 @@ _MACHO_MAGICS = (b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf",
                  b"\xcf\xfa\xed\xfe")
 
 
+#: Imported on first use (PEP 562), so that a command that only prints rows does not pay
+#: for ``dataclasses`` (sffi.symbols.model) or the demanglers.
+_LAZY = {"Symbol": "sffi.symbols.model", "ScanResult": "sffi.symbols.model",
+         "exports": "sffi.symbols.model", "undefined": "sffi.symbols.model",
+         "sort_symbols": "sffi.symbols.model", "demangle": "sffi.symbols.demangle"}
+
+
 def __getattr__(name: str):
-    """``demangle`` on first use: the demanglers are loaded only by commands that demangle."""
-    if name == "demangle":
-        from sffi.symbols.demangle import demangle
-        return demangle
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class RowScan:
     """:class:`ScanResult` with rows instead of Symbol objects (sffi.symbols.bulk).
 
@@ -68,10 +73,25 @@ class RowScan:
             (``Symbol(*row)`` makes the object), sorted stably by (member, name).
     """
 
-    path: str
-    kind: str
-    rows: list[tuple]
-    members: tuple[str, ...] = ()
+    __slots__ = ("path", "kind", "rows", "members")
+
+    def __init__(self, path: str, kind: str, rows: list[tuple], members: tuple[str, ...] = ()):
+        self.path, self.kind, self.rows, self.members = path, kind, rows, members
+
+    def __repr__(self) -> str:
+        return f"RowScan({self.path!r}, {self.kind!r}, <{len(self.rows)} rows>, {self.members!r})"
+
+
+def is_archive(head: bytes) -> bool:
+    """sffi.symbols.archive.is_archive, without importing the archive reader."""
+    return head[:8] in (b"!<arch>\n", b"!<thin>\n")
+
+
+def iter_members(path):
+    """sffi.symbols.archive.iter_members (imported on first use)."""
+    from sffi.symbols.archive import iter_members as members
+
+    return members(path)
 
 
 def scan(path: str | os.PathLike, *, backend: str = "auto") -> list[Symbol]:
@@ -106,10 +126,15 @@ def scan_file(path: str | os.PathLike, *, backend: str = "auto") -> ScanResult:
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    from sffi.symbols.model import ScanResult, Symbol
+
     if backend == "auto":
         found = scan_rows(path)
-        with _no_gc():
+        paused = _pause_gc()
+        try:
             symbols = [Symbol(*row) for row in found.rows]
+        finally:
+            _resume_gc(paused)
         return ScanResult(found.path, found.kind, symbols, found.members)
     return _scan_reference(os.fspath(path), backend)
 
@@ -129,23 +154,27 @@ def scan_rows(path: str | os.PathLike, selection: str = "all") -> RowScan:
     """
     location = os.fspath(path)
     head, size = read_head(location)
-    with _no_gc():
+    paused = _pause_gc()
+    try:
         if is_archive(head):
             return _scan_archive(location, selection=selection)
         return _scan_elf(location, head, size, selection)
+    finally:
+        _resume_gc(paused)
 
 
-@contextlib.contextmanager
-def _no_gc():
-    """The cyclic garbage collector paused: decoding makes tens of thousands of tuples and no
-    cycles, and the collector's passes over them cost ~10% of the scan (measured on libtorch)."""
+def _pause_gc() -> bool:
+    """Pause the cyclic garbage collector: decoding makes tens of thousands of tuples and no
+    cycles, and the collector's passes over them cost ~10% of a scan (measured on libtorch).
+    Returns whether it was running (for :func:`_resume_gc`)."""
     enabled = gc.isenabled()
     gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return enabled
+
+
+def _resume_gc(enabled: bool) -> None:
+    if enabled:
+        gc.enable()
 
 
 def _scan_elf(location: str, head: bytes, size: int, selection: str) -> RowScan:
@@ -193,6 +222,7 @@ def _has_section(source, size: int, location: str, names: tuple[str, ...]) -> bo
 def _scan_reference(location: str, backend: str) -> ScanResult:
     """``backend='pyelftools'`` or ``'lief'``: sffi.symbols.reference."""
     from sffi.symbols import reference
+    from sffi.symbols.model import ScanResult, Symbol, sort_symbols
 
     head, size = read_head(location)
     if is_archive(head):
@@ -294,7 +324,7 @@ def _scan_archive(path: str, reader=None, selection: str = "all") -> RowScan:
                                         selection=selection)
             else:
                 kind, syms = reader(io.BytesIO(m.data), len(m.data), location=where, member=m.name)
-                found = [dataclasses.astuple(s) for s in syms]
+                found = [tuple(getattr(s, f) for f in s.__slots__) for s in syms]
             if kind != "object":
                 raise ScanError(f"archive member is an ELF {kind}, not a relocatable object",
                                 location=where)

@@ -29,7 +29,7 @@ from itertools import compress, repeat
 from operator import and_, itemgetter, not_
 
 from sffi.symbols.layout import Layout, version_names
-from sffi.symbols.model import BINDINGS, TYPES, VISIBILITIES
+from sffi.symbols.spelling import BINDINGS, TYPES, VISIBILITIES
 
 SHN_UNDEF, SHN_COMMON = 0, 0xFFF2
 VERSYM_HIDDEN = 0x8000

@@ -23,12 +23,10 @@ from __future__ import annotations
 import io
 import os
 import struct
-from typing import BinaryIO
 
 from sffi.errors import ScanError
 from sffi.symbols import bulk
 from sffi.symbols.layout import ELF_MAGIC, open_layout
-from sffi.symbols.model import Symbol
 
 __all__ = ["ELF_MAGIC", "PARSE_ERRORS", "dynsym_count", "linked_rows", "linked_symbols", "one_line", "read_elf",
            "read_elf_bytes", "read_rows", "read_shared_lief"]
@@ -57,7 +55,7 @@ def one_line(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def read_rows(stream: BinaryIO | bytes, size: int, *, location: str, member: str | None = None,
+def read_rows(stream: io.BufferedIOBase | bytes, size: int, *, location: str, member: str | None = None,
               static_table: bool = False, selection: str = "all") -> tuple[str, list[tuple]]:
     """The symbols of one ELF file as rows (sffi.symbols.bulk), in table order.
 
@@ -86,25 +84,27 @@ def read_rows(stream: BinaryIO | bytes, size: int, *, location: str, member: str
         raise ScanError(f"corrupt ELF file: {one_line(exc)}", location=location) from None
 
 
-def read_elf(stream: BinaryIO, size: int, *, location: str,
-             member: str | None = None) -> tuple[str, list[Symbol]]:
-    """The symbols of one ELF file as :class:`Symbol` objects, in table order (unsorted).
+def read_elf(stream: io.BufferedIOBase, size: int, *, location: str,
+             member: str | None = None) -> tuple[str, list]:
+    """The symbols of one ELF file as :class:`sffi.symbols.Symbol` objects, in table order (unsorted).
 
     Args and Raises: as :func:`read_rows`.
     Returns:
         ``(kind, symbols)``.
     """
+    from sffi.symbols.model import Symbol
+
     kind, rows = read_rows(stream, size, location=location, member=member)
     return kind, [Symbol(*row) for row in rows]
 
 
-def read_elf_bytes(data: bytes, *, location: str, member: str | None = None) -> tuple[str, list[Symbol]]:
+def read_elf_bytes(data: bytes, *, location: str, member: str | None = None) -> tuple[str, list]:
     """:func:`read_elf` on bytes held in memory (an archive member)."""
     return read_elf(io.BytesIO(data), len(data), location=location, member=member)
 
 
-def linked_symbols(path: str | os.PathLike) -> list[Symbol]:
-    """The ``.symtab`` symbols of a linked executable or shared object.
+def linked_symbols(path: str | os.PathLike) -> list:
+    """The ``.symtab`` symbols of a linked executable or shared object (:class:`sffi.symbols.Symbol`).
 
     The build's audit uses this: a statically linked runtime's table entries
     are in ``.symtab`` only, not ``.dynsym``.
@@ -112,6 +112,8 @@ def linked_symbols(path: str | os.PathLike) -> list[Symbol]:
     Raises:
         ScanError: unreadable or corrupt file, or no ``.symtab`` (stripped).
     """
+    from sffi.symbols.model import Symbol
+
     return [Symbol(*row) for row in linked_rows(path)]
 
 
@@ -141,7 +143,7 @@ def dynsym_count(path: str | os.PathLike) -> int:
         return layout.table.size // layout.table.entsize
 
 
-def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
+def read_shared_lief(path: str | os.PathLike) -> tuple[str, list]:
     """sffi.symbols.reference.read_shared_lief (kept here for existing callers)."""
     from sffi.symbols.reference import read_shared_lief as read
 

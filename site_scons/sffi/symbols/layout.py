@@ -18,8 +18,8 @@ it is tested against (tests/toolkit/test_symbols_bulk.py) and the DWARF reader.
 
 from __future__ import annotations
 
+import io
 import struct
-from typing import BinaryIO
 
 from sffi.errors import ScanError
 
@@ -53,7 +53,7 @@ class Section:
 class Reader:
     """Bytes of one ELF file: an open file (sections read on demand) or bytes in memory."""
 
-    def __init__(self, source: BinaryIO | bytes, size: int):
+    def __init__(self, source: io.BufferedIOBase | bytes, size: int):
         self.source, self.size = source, size
 
     def read(self, offset: int, length: int) -> bytes:
@@ -100,7 +100,7 @@ class Layout:
         return ScanError(message, location=self.location)
 
 
-def open_layout(stream: BinaryIO | bytes, size: int, location: str,
+def open_layout(stream: io.BufferedIOBase | bytes, size: int, location: str,
                 static_table: bool = False) -> Layout:
     """Read and check the ELF header, the section header table and the sections read.
 

@@ -11,11 +11,11 @@ selects one. LIEF's ``exported_symbols`` is not used: it ignores visibility.
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from array import array
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from sffi.errors import ScanError
 from sffi.symbols.bulk import SHN_COMMON, SHN_UNDEF, VER_NDX_GLOBAL, VERSYM_HIDDEN, split_symver
@@ -37,7 +37,7 @@ def _type_name(code: int) -> str:
     return TYPES.get(code, f"type{code}")
 
 
-def read_pyelftools(stream: BinaryIO, size: int, *, location: str,
+def read_pyelftools(stream: io.BufferedIOBase, size: int, *, location: str,
                     member: str | None = None) -> tuple[str, list[Symbol]]:
     """The symbols of one ELF file read entry by entry with pyelftools, in table order.
 
