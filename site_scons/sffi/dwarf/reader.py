@@ -88,9 +88,9 @@ def has_debug_info(path) -> bool:
     Raises:
         ScanError: missing, unreadable or corrupt input (names the file and member).
     """
-    from sffi.symbols import has_section  # the section table only, not every symbol
+    from sffi.symbols import DEBUG_INFO_SECTIONS, has_section  # the section table only
 
-    return has_section(path, (".debug_info", ".zdebug_info"))
+    return has_section(path, DEBUG_INFO_SECTIONS)
 
 
 def read_prototypes(path, names: Iterable[str] | None = None) -> dict[str, Prototype]:

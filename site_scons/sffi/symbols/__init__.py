@@ -38,7 +38,7 @@ from sffi.symbols import bulk
 from sffi.symbols.elf import ELF_MAGIC, read_rows
 from sffi.symbols.spelling import KINDS
 
-__all__ = ["KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports",
+__all__ = ["DEBUG_INFO_SECTIONS", "KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports",
            "has_section", "scan", "scan_file", "scan_rows", "undefined"]
 
 BACKENDS = ("auto", "pyelftools", "lief")
@@ -186,6 +186,10 @@ def _scan_elf(location: str, head: bytes, size: int, selection: str) -> RowScan:
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
     return RowScan(location, kind, bulk.sort_rows(rows))
+
+
+#: The sections of DWARF debugging information entries (DWARF 5 §7.5; ``.zdebug_info``: compressed).
+DEBUG_INFO_SECTIONS = (".debug_info", ".zdebug_info")
 
 
 def has_section(path: str | os.PathLike, names: tuple[str, ...]) -> bool:
