@@ -146,19 +146,18 @@ def _symbol_template(demangle: bool) -> str:
 def _json_symbols(rows: list[tuple], demangle: bool):
     """Each row as the text of one JSON object (lazily)."""
     enc = _string_encoder()
+    names, types, binds, vises, sizes, defined, members, versions, hidden, _value = zip(*rows)
+    boolean = {True: "true", False: "false"}.__getitem__
 
-    def encoded(column: int) -> list[str]:
-        values = list(map(itemgetter(column), rows))
+    def encoded(values: tuple) -> map:
+        """Strings of few distinct values (and None) encoded once each."""
         table = {v: "null" if v is None else enc(v) for v in set(values)}
-        return list(map(table.__getitem__, values))
+        return map(table.__getitem__, values)
 
-    names = list(map(itemgetter(0), rows))
-    columns = [encoded(2), map({True: "true", False: "false"}.__getitem__, map(itemgetter(5), rows))]
-    if demangle:
-        columns.append(map(enc, _names(rows, True)))
-    columns += [encoded(6), map(enc, names), map(itemgetter(4), rows), encoded(1), encoded(7),
-                map({True: "true", False: "false"}.__getitem__, map(itemgetter(8), rows)),
-                encoded(3)]
+    columns = [encoded(binds), map(boolean, defined),
+               *([map(enc, _names(rows, True))] if demangle else []),
+               encoded(members), map(enc, names), sizes, encoded(types), encoded(versions),
+               map(boolean, hidden), encoded(vises)]
     return map(_symbol_template(demangle).__mod__, zip(*columns))
 
 
