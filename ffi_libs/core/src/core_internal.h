@@ -3,6 +3,20 @@
 #define CORE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* rt_process_run's result, as docs/abi.md names and lays out a tuple
+ * (text, text, i64). The generated prototype header defines it too when the
+ * build force-includes it; the guard lets the two meet, and a compile that
+ * has no such header (tests/runtime/test_abi.py) still has the type. */
+#ifndef SFFI_TUPLE_TEXT_TEXT_I64_DEFINED
+#define SFFI_TUPLE_TEXT_TEXT_I64_DEFINED
+typedef struct sffi_tuple_text_text_i64 {
+    const char *f0;
+    const char *f1;
+    int64_t f2;
+} sffi_tuple_text_text_i64;
+#endif
 
 /* The ABI keeps a returned text or array valid until the next call into the
  * library on the same thread. A call that returns one first drops what the

@@ -1,4 +1,5 @@
 /* text.c - turning bytes from outside (files, pipes) into valid text. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
