@@ -225,8 +225,9 @@ sffi_tuple_text_text_i64 rt_process_run(const char *cmd, const char *const *args
         return not_started(cmd, rc);
     int out_p[2], err_p[2];
     if (cloexec_pipe(out_p) != 0) {
+        int saved = errno;
         free(program);
-        return not_started(cmd, errno);
+        return not_started(cmd, saved);
     }
     if (cloexec_pipe(err_p) != 0) {
         int saved = errno;
