@@ -15,9 +15,12 @@ import importlib
 import shutil
 import subprocess
 
+from sffi.errors import EXIT_ERROR, SffiError
 
-class DependencyMissing(Exception):
-    """An external dependency is not installed.
+
+class DependencyMissing(SffiError):
+    """An external dependency is not installed (an SffiError: exit status 1, as every
+    toolkit error; the build reports it before compiling and exits 2 as for bad usage).
 
     Attributes:
         name: the dependency, e.g. ``"libtorch"`` or ``"sqlite3"``.
@@ -28,7 +31,7 @@ class DependencyMissing(Exception):
     def __init__(self, name: str, reason: str, install: str = ""):
         self.name, self.reason, self.install = name, reason, install
         hint = f"; install it with: {install}" if install else ""
-        super().__init__(f"missing dependency '{name}': {reason}{hint}")
+        super().__init__(f"missing dependency '{name}': {reason}{hint}", status=EXIT_ERROR)
 
 
 @dataclasses.dataclass
@@ -60,6 +63,11 @@ class Found:
         """One line for the build log: name, version, origin and linkage."""
         version = f" {self.version}" if self.version else ""
         return f"{self.name}{version} ({self.linkage}, from {self.origin})"
+
+
+def unique(items: list[str]) -> list[str]:
+    """``items`` without repeats, first occurrences kept in order."""
+    return list(dict.fromkeys(items))
 
 
 def pkg_config(package: str, *args: str) -> str:

@@ -27,7 +27,7 @@ import re
 import shutil
 import subprocess
 
-from toolchain import DependencyMissing, Found, pkg_config
+from toolchain import DependencyMissing, Found, pkg_config, unique
 from toolchain import pkgconfig
 
 PACKAGE = "opencv4"
@@ -84,7 +84,7 @@ def detect(prefer_static: bool) -> Found:
                 private = [p for p in private if not p.startswith("opencv_")]
                 found.linkage = "static"
                 found.static_archives = [a for a in archives if a]
-                found.libs = _unique([*deps, *private])
+                found.libs = unique([*deps, *private])
                 found.origin += ", static archives of " + ", ".join(wanted)
                 return found
             found.origin += f", shared ({why_not})"
@@ -109,7 +109,7 @@ def _static_system_libs(modules: list[str], dirs: list[str]) -> tuple[list[str],
             break
         sonames.extend(n for n in needed if not n.startswith("libopencv_"))
     names = []
-    for soname in _unique(sonames):
+    for soname in unique(sonames):
         stem = re.sub(r"^lib|\.so(\..*)?$", "", soname)
         if stem in _TOOLCHAIN_LIBS or stem.startswith("ld-linux"):
             continue
@@ -152,11 +152,6 @@ def _link_name(soname: str, stem: str, dirs: list[str]) -> str | None:
         if os.path.exists(os.path.join(d, soname)):
             return ":" + soname
     return None
-
-
-def _unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x in seen or seen.add(x))]
 
 
 if __name__ == "__main__":  # python -m toolchain.opencv [--shared]

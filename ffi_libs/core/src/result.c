@@ -5,7 +5,7 @@
 
 #include "sffi_abi.h"
 #include "core_internal.h"
-#include "../include/sffi_core.h"
+#include "sffi_host.h"
 
 static _Thread_local char *current_text;
 
@@ -16,7 +16,7 @@ const char *sffi_core_keep_text(char *text)
     return text;
 }
 
-void sffi_core_shutdown(void)
+void sffi_host_shutdown(void)
 {
     free(current_text);
     current_text = NULL;
