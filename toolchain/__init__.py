@@ -77,14 +77,27 @@ def pkg_config(package: str, *args: str) -> str:
         DependencyMissing: pkg-config itself is missing, or it does not know
             ``package`` (its own message is kept as the reason).
     """
+    return pkg_config_all(package, args)[0]
+
+
+def pkg_config_all(package: str, *queries: tuple[str, ...]) -> list[str]:
+    """Several ``pkg-config ARGS PACKAGE`` at once (one process each, run side by side:
+    detection runs in every scons run); their stripped outputs, in query order.
+
+    Raises:
+        DependencyMissing: as :func:`pkg_config`, for the first query that fails.
+    """
     if shutil.which("pkg-config") is None:
         raise DependencyMissing("pkg-config", "the pkg-config program is not on PATH",
                                 "apt-get install pkg-config")
-    proc = subprocess.run(["pkg-config", *args, package], capture_output=True, text=True)
-    if proc.returncode != 0:
-        reason = proc.stderr.strip().splitlines()[0] if proc.stderr.strip() else "not found"
-        raise DependencyMissing(package, f"pkg-config: {reason}")
-    return proc.stdout.strip()
+    procs = [subprocess.Popen(["pkg-config", *args, package], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for args in queries]
+    outputs = [(proc, *proc.communicate()) for proc in procs]
+    for proc, _, err in outputs:
+        if proc.returncode != 0:
+            reason = err.strip().splitlines()[0] if err.strip() else "not found"
+            raise DependencyMissing(package, f"pkg-config: {reason}")
+    return [out.strip() for _, out, _ in outputs]
 
 
 def find(kind: str, name: str, prefer_static: bool, install: str = "") -> Found:

@@ -19,7 +19,7 @@ import os
 import shlex
 import sysconfig
 
-from toolchain import DependencyMissing, Found, pkg_config, unique
+from toolchain import DependencyMissing, Found, pkg_config, pkg_config_all, unique
 
 __all__ = ["detect", "split_cflags", "split_libs", "library_dirs", "find_archive", "needs_rpath",
            "system_lib_dirs"]
@@ -126,11 +126,10 @@ def detect(package: str, prefer_static: bool) -> Found:
     Raises:
         DependencyMissing: pkg-config is missing or does not know ``package``.
     """
-    version = pkg_config(package, "--modversion")
-    cpppath, defines, ccflags = split_cflags(pkg_config(package, "--cflags"))
-    libpath, libs, linkflags = split_libs(pkg_config(package, "--libs"))
-    libdir = pkg_config(package, "--variable=libdir")
-    pcdir = pkg_config(package, "--variable=pcfiledir")
+    version, cflags, libs_text, libdir, pcdir = pkg_config_all(
+        package, ("--modversion",), ("--cflags",), ("--libs",), ("--variable=libdir",), ("--variable=pcfiledir",))
+    cpppath, defines, ccflags = split_cflags(cflags)
+    libpath, libs, linkflags = split_libs(libs_text)
     origin = f"pkg-config {package}" + (f" ({pcdir}/{package}.pc)" if pcdir else "")
     found = Found(name=package, version=version, origin=origin, linkage="shared",
                   cpppath=cpppath, cppdefines=defines, ccflags=ccflags,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 from typing import Callable
 
 from sffi.errors import SffiError
@@ -24,17 +25,37 @@ class Dependencies:
     def detect(self, m) -> tuple[list, list[str]]:
         """(Found per dependency found, one message per missing one) for manifest ``m``."""
         if m.name not in self._detected:
-            found, problems = [], []
-            for dep in m.dependencies:
-                try:
-                    f = self._find(dep.kind, dep.name, m.prefer_static, dep.install)
-                except SffiError as exc:  # toolchain.DependencyMissing
-                    problems.append(str(exc))
-                    continue
-                found.append(f)
-                self._log(f"  DEP     {m.name}: {f.summary()}")
-            self._detected[m.name] = (found, problems)
+            lines: list[str] = []
+            self._detected[m.name] = self._detect_quietly(m, lines)
+            for line in lines:
+                self._log(line)
         return self._detected[m.name]
+
+    def detect_all(self, manifests: list) -> None:
+        """Detect the dependencies of several libraries side by side (detectors mostly wait
+        on pkg-config and readelf processes); the ``DEP`` lines come in manifest order."""
+        todo = [m for m in manifests if m.name not in self._detected and m.dependencies]
+        if len(todo) < 2:
+            return
+        lines: dict[str, list[str]] = {m.name: [] for m in todo}
+        with concurrent.futures.ThreadPoolExecutor(len(todo)) as pool:
+            futures = {m.name: pool.submit(self._detect_quietly, m, lines[m.name]) for m in todo}
+        for m in todo:
+            self._detected[m.name] = futures[m.name].result()
+            for line in lines[m.name]:
+                self._log(line)
+
+    def _detect_quietly(self, m, lines: list[str]) -> tuple[list, list[str]]:
+        found, problems = [], []
+        for dep in m.dependencies:
+            try:
+                f = self._find(dep.kind, dep.name, m.prefer_static, dep.install)
+            except SffiError as exc:  # toolchain.DependencyMissing
+                problems.append(str(exc))
+                continue
+            found.append(f)
+            lines.append(f"  DEP     {m.name}: {f.summary()}")
+        return found, problems
 
     def found(self, m) -> list:
         """The Found settings of ``m``'s dependencies (those found)."""
@@ -51,6 +72,7 @@ class Dependencies:
             SffiError: every missing dependency, each with the library that
                 needs it and the install command (``scons`` exits 2 on it).
         """
+        self.detect_all(manifests)
         missing = [f"library '{m.name}' needs {p}" for m in manifests for p in self.problems(m)]
         if missing:
             raise SffiError("\n".join(missing) + "\nnothing was compiled.")

@@ -67,6 +67,7 @@ def plan_matrix(planner, matrix, selections: list, only: bool, strict: bool, run
         run: the id of this scons run (marks the result files it writes).
     """
     entries, results = [], []
+    planner.deps.detect_all(list(dict.fromkeys(planner.known[n] for s in selections for n in s.libraries)))
     for sel in selections:
         entry, files = plan_selection(planner, sel, matrix, strict, run)
         entries.append(entry)

@@ -48,6 +48,9 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
             env[f"{var}COMSTR"] = f"  {label:<7} $TARGET"
     env.Replace(ARFLAGS=["rcs"], RANLIBCOM="")  # `ar s` writes the symbol index itself
     env.Append(SHCCFLAGS=["-fPIC"])  # as the gcc tool sets it (shared objects: loadable modules)
+    # SCons finds each command's executable by expanding the command line of every node on
+    # every run; materialize() adds the compilers and ar as dependencies once instead.
+    env["IMPLICIT_COMMAND_DEPENDENCIES"] = 0
     # The native libraries rustc reported, read when the link runs (the file is a dependency).
     env.Append(LINKCOM=" ${SFFI_RUST_NATIVE}", SFFI_RUST_NATIVE=rust_native_flags, SFFI_RUST_NATIVE_FILE="")
     return env
@@ -66,9 +69,12 @@ def materialize(env, graph: Graph) -> None:
     """Make the SCons nodes of every step of ``graph`` (once, after all planning), each in its
     environment: ``env`` itself for ``base``, else one clone per environment name."""
     envs: dict = {}
+    tools = compiler_paths(env)
     for step in graph.steps.values():
         senv = envs.get(step.env) or envs.setdefault(step.env, _environment(env, graph.envs[step.env]))
         nodes = getattr(senv, step.builder)(step.targets, step.sources, **step.vars)
+        if step.builder in COMPILED:
+            env.Depends(nodes, tools)
         if step.depends:
             env.Depends(nodes, step.depends)
         for text in step.values:
@@ -78,6 +84,23 @@ def materialize(env, graph: Graph) -> None:
         if step.always:
             env.AlwaysBuild(nodes)
             env.NoCache(nodes)
+
+
+#: the builders whose commands run the compilers, ar or the linker
+COMPILED = ("StaticObject", "SharedObject", "StaticLibrary", "SharedLibrary", "Program")
+
+
+def compiler_paths(env) -> list[str]:
+    """The programs ``$CC``, ``$CXX`` and ``$AR`` run, as found on the build's PATH: a
+    dependency of every compiled node (a compiler upgrade rebuilds), as SCons's
+    IMPLICIT_COMMAND_DEPENDENCIES would make them, found once instead of once per node."""
+    paths = []
+    for var in ("$CC", "$CXX", "$AR"):
+        words = env.subst(var).split()
+        found = env.WhereIs(words[0]) if words else None
+        if found:
+            paths.append(os.path.realpath(found))
+    return list(dict.fromkeys(paths))
 
 
 def _environment(env, spec):
