@@ -22,7 +22,6 @@ import dataclasses
 from pathlib import Path
 
 from sffi.plan.graph_model import Built, EnvSpec, Step
-from sffi.errors import SffiError
 
 
 class Kind:
@@ -60,12 +59,8 @@ class SconsArchive(Kind):
         planner.graph.env(env, library_env(m, found, header))
         planner.graph.add(Step("SffiPrototypes", [header], [str(m.path), *map(str, m.declarations)],
                                vars={"SFFI_MANIFEST": m}))
-        try:
-            sources = m.source_files()
-        except SffiError as exc:
-            raise SffiError(f"library '{m.name}': {exc}") from None
         objects = []
-        for src in sources:
+        for src in m.source_files():  # SffiError (with the manifest's path) when a glob matches nothing
             obj = layout.object(m.name, src.relative_to(m.root)) + ".o"
             planner.graph.add(Step("StaticObject", [obj], [str(src)], env=env, depends=[header],
                                    values=fingerprints(found)))
