@@ -80,12 +80,14 @@ def pkg_config(package: str, *args: str) -> str:
     return pkg_config_all(package, args)[0]
 
 
-def pkg_config_all(package: str, *queries: tuple[str, ...]) -> list[str]:
+def pkg_config_all(package: str, *queries: tuple[str, ...], optional: tuple[int, ...] = ()) -> list:
     """Several ``pkg-config ARGS PACKAGE`` at once (one process each, run side by side:
     detection runs in every scons run); their stripped outputs, in query order.
 
+    Args:
+        optional: indices of queries whose failure gives None instead of an error.
     Raises:
-        DependencyMissing: as :func:`pkg_config`, for the first query that fails.
+        DependencyMissing: as :func:`pkg_config`, for the first other query that fails.
     """
     if shutil.which("pkg-config") is None:
         raise DependencyMissing("pkg-config", "the pkg-config program is not on PATH",
@@ -93,11 +95,11 @@ def pkg_config_all(package: str, *queries: tuple[str, ...]) -> list[str]:
     procs = [subprocess.Popen(["pkg-config", *args, package], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for args in queries]
     outputs = [(proc, *proc.communicate()) for proc in procs]
-    for proc, _, err in outputs:
-        if proc.returncode != 0:
+    for i, (proc, _, err) in enumerate(outputs):
+        if proc.returncode != 0 and i not in optional:
             reason = err.strip().splitlines()[0] if err.strip() else "not found"
             raise DependencyMissing(package, f"pkg-config: {reason}")
-    return [out.strip() for _, out, _ in outputs]
+    return [out.strip() if proc.returncode == 0 else None for proc, out, _ in outputs]
 
 
 def find(kind: str, name: str, prefer_static: bool, install: str = "") -> Found:

@@ -126,8 +126,10 @@ def detect(package: str, prefer_static: bool) -> Found:
     Raises:
         DependencyMissing: pkg-config is missing or does not know ``package``.
     """
-    version, cflags, libs_text, libdir, pcdir = pkg_config_all(
-        package, ("--modversion",), ("--cflags",), ("--libs",), ("--variable=libdir",), ("--variable=pcfiledir",))
+    # --static --libs is asked along (it is needed when the archives exist), its failure kept for then
+    version, cflags, libs_text, libdir, pcdir, static_text = pkg_config_all(
+        package, ("--modversion",), ("--cflags",), ("--libs",), ("--variable=libdir",), ("--variable=pcfiledir",),
+        ("--static", "--libs"), optional=(5,))
     cpppath, defines, ccflags = split_cflags(cflags)
     libpath, libs, linkflags = split_libs(libs_text)
     origin = f"pkg-config {package}" + (f" ({pcdir}/{package}.pc)" if pcdir else "")
@@ -139,7 +141,9 @@ def detect(package: str, prefer_static: bool) -> Found:
         dirs = library_dirs(libpath, libdir)
         archives = [find_archive(name, dirs) for name in libs]
         if all(archives):
-            s_libpath, s_libs, s_flags = split_libs(pkg_config(package, "--static", "--libs"))
+            if static_text is None:
+                static_text = pkg_config(package, "--static", "--libs")  # raises pkg-config's error
+            s_libpath, s_libs, s_flags = split_libs(static_text)
             own = set(libs)
             found.linkage = "static"
             found.static_archives = [a for a in archives if a]

@@ -67,12 +67,13 @@ def rust_native_flags(target, source, env, for_signature):
 
 def materialize(env, graph: Graph) -> None:
     """Make the SCons nodes of every step of ``graph`` (once, after all planning), each in its
-    environment: ``env`` itself for ``base``, else one clone per environment name."""
+    environment: ``env`` with the step's EnvSpec as builder overrides (SCons makes a light
+    OverrideEnvironment per call; a Clone per library costs more than the whole plan)."""
     envs: dict = {}
     tools = compiler_paths(env)
     for step in graph.steps.values():
-        senv = envs.get(step.env) or envs.setdefault(step.env, _environment(env, graph.envs[step.env]))
-        nodes = getattr(senv, step.builder)(step.targets, step.sources, **step.vars)
+        overrides = envs.get(step.env) or envs.setdefault(step.env, _overrides(env, graph.envs[step.env]))
+        nodes = getattr(env, step.builder)(step.targets, step.sources, **overrides, **step.vars)
         if step.builder in COMPILED:
             env.Depends(nodes, tools)
         if step.depends:
@@ -103,13 +104,11 @@ def compiler_paths(env) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def _environment(env, spec):
-    if not spec.append and not spec.replace:
-        return env
-    clone = env.Clone()
-    clone.Append(**spec.append)
-    clone.Replace(**spec.replace)
-    return clone
+def _overrides(env, spec) -> dict:
+    """The construction variables of an EnvSpec over ``env``: appended lists, replaced values."""
+    out = {key: list(env.get(key, [])) + list(values) for key, values in spec.append.items()}
+    out.update(spec.replace)
+    return out
 
 
 #: when the last build that recorded signatures started (seconds since the epoch, as text)
