@@ -125,9 +125,12 @@ def previous_start(path: str = START_STAMP, now: float | None = None, record: bo
     except (OSError, ValueError):
         before = 0.0
     if record:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="ascii") as f:
-            f.write(f"{time.time() if now is None else now:.3f}\n")
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="ascii") as f:
+                f.write(f"{time.time() if now is None else now:.3f}\n")
+        except OSError:
+            pass  # an older stamp only makes the decider hash more files: still correct
     return before
 
 
