@@ -21,29 +21,36 @@ class Dependencies:
     def __init__(self, find: Callable, log: Callable[[str], None] = print):
         self._find, self._log = find, log
         self._detected: dict[str, tuple[list, list[str]]] = {}
+        self._pending: dict[str, tuple[concurrent.futures.Future, list[str]]] = {}
 
     def detect(self, m) -> tuple[list, list[str]]:
         """(Found per dependency found, one message per missing one) for manifest ``m``."""
         if m.name not in self._detected:
-            lines: list[str] = []
-            self._detected[m.name] = self._detect_quietly(m, lines)
+            future, lines = self._pending.pop(m.name, (None, []))
+            self._detected[m.name] = future.result() if future else self._detect_quietly(m, lines)
             for line in lines:
                 self._log(line)
         return self._detected[m.name]
 
-    def detect_all(self, manifests: list) -> None:
-        """Detect the dependencies of several libraries side by side (detectors mostly wait
-        on pkg-config and readelf processes); the ``DEP`` lines come in manifest order."""
-        todo = [m for m in manifests if m.name not in self._detected and m.dependencies]
-        if len(todo) < 2:
+    def start(self, manifests: list) -> None:
+        """Begin detecting the dependencies of ``manifests`` in the background, side by side
+        (detectors mostly wait on pkg-config and readelf processes), while the caller goes
+        on planning; :meth:`detect` waits for each. The ``DEP`` lines come as each is asked for."""
+        todo = [m for m in manifests if m.name not in self._detected and m.name not in self._pending
+                and m.dependencies]
+        if not todo:
             return
-        lines: dict[str, list[str]] = {m.name: [] for m in todo}
-        with concurrent.futures.ThreadPoolExecutor(len(todo)) as pool:
-            futures = {m.name: pool.submit(self._detect_quietly, m, lines[m.name]) for m in todo}
+        pool = concurrent.futures.ThreadPoolExecutor(len(todo))
         for m in todo:
-            self._detected[m.name] = futures[m.name].result()
-            for line in lines[m.name]:
-                self._log(line)
+            lines: list[str] = []
+            self._pending[m.name] = (pool.submit(self._detect_quietly, m, lines), lines)
+        pool.shutdown(wait=False)
+
+    def detect_all(self, manifests: list) -> None:
+        """Detect the dependencies of several libraries side by side, in manifest order."""
+        self.start(manifests)
+        for m in manifests:
+            self.detect(m)
 
     def _detect_quietly(self, m, lines: list[str]) -> tuple[list, list[str]]:
         found, problems = [], []
