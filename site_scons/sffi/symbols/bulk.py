@@ -9,11 +9,12 @@ A symbol table is an array of fixed-size ``Elf32_Sym``/``Elf64_Sym`` entries
 Each field is one strided slice of a ``memoryview`` cast to the field's width
 (byte-swapped for a file of the other byte order), so decoding runs in C;
 names are sliced from the string table decoded once; the per-field spellings
-come from 256-entry lookup tables. The result is a list of *rows*: tuples in
-the field order of :class:`sffi.symbols.model.Symbol` (``Symbol(*row)`` makes
-the object), sorted by (member, name). Commands that print or compare every
-symbol (``sffi symbols``, ``sffi diff``) work on rows; :func:`sffi.symbols.scan`
-turns them into ``Symbol`` objects.
+come from 256-entry lookup tables. The result is ten *columns*, one list per
+field of :class:`sffi.symbols.model.Symbol`, in table order (:func:`decode_columns`),
+or the *rows* they make: tuples in that field order (``Symbol(*row)`` makes the
+object) (:func:`decode`). ``sffi symbols`` works on the columns, sorted by an
+index array (:func:`sort_order`) and joined only for output; ``sffi diff`` on
+rows; :func:`sffi.symbols.scan` turns them into ``Symbol`` objects.
 
 The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
 hidden), named through sffi.symbols.layout.version_names. Indexes 0 and 1 mean
