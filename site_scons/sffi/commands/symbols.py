@@ -22,6 +22,7 @@ import sys
 from itertools import count, repeat
 
 from sffi.errors import EXIT_OK, ScanError
+from sffi.symbols.bulk import BINDING, DEFINED, MEMBER, NAME, SIZE, TYPE, VERSION, VERSION_HIDDEN, VISIBILITY
 
 #: The ``format`` value of the JSON output.
 JSON_FORMAT = "sffi-symbols/1"
@@ -105,9 +106,9 @@ def run(args) -> int:
     return EXIT_OK
 
 
-#: Row fields (sffi.symbols.bulk): name, type, binding, visibility, size, defined, member,
-#: version, version_hidden.
-_NAME, _TYPE, _BIND, _VIS, _SIZE, _DEFINED, _MEMBER, _VERSION, _HIDDEN = range(9)
+#: Row fields (sffi.symbols.bulk's positions).
+_NAME, _TYPE, _BIND, _VIS, _SIZE, _DEFINED, _MEMBER, _VERSION, _HIDDEN = (
+    NAME, TYPE, BINDING, VISIBILITY, SIZE, DEFINED, MEMBER, VERSION, VERSION_HIDDEN)
 #: The fields that make the table's cells before the name.
 _PREFIX_FIELDS = (_TYPE, _BIND, _VIS, _SIZE, _MEMBER, _VERSION, _HIDDEN)
 
