@@ -375,3 +375,23 @@ def test_demangle_shows_cxx_names_readably(tmp_path, capsys):
     assert "added     function  img::height(long)" in capsys.readouterr().out
     main(["diff", str(objs["v1"]), str(objs["v2"])])
     assert "img::height" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("newline", [False, True])
+def test_rust_hashed_names_and_version_nodes_are_left_out(newline):
+    """The column-wise filter keeps exactly what the rule (``_RUST_HASHED``, name == version)
+    keeps, also with a name holding a newline (the per-name path)."""
+    from sffi.report.diff_inputs import _RUST_HASHED, Side, _interfaces
+
+    names = ["_ZN3std2io5stdio6_print17h0123456789abcdefE", "_ZN3std17h0123456789abcdefE.llvm.1",
+             "_ZN5hash17hasher4makeE", "_RNvCs123_4core3foo", "_Rust_eh_personality", "_R", "VERS_1",
+             "plain", "_ZN17h0123456789abcdeE", "x17h0123456789abcdefE"]
+    if newline:
+        names.append("odd\nname")
+    rows = [(n, "func", "global", "default", 0, True, None, "VERS_1" if n == "VERS_1" else None, False, 0)
+            for n in names]
+    side = Side("p", "library", "archive")
+    kept = [r[0] for r in _interfaces(side, rows)]
+    expected = [n for n in names if n != "VERS_1" and not _RUST_HASHED.match(n)]
+    assert kept == expected and side.ignored == len(names) - 1 - len(expected)
+    assert "_ZN3std2io5stdio6_print17h0123456789abcdefE" not in kept and "_ZN5hash17hasher4makeE" in kept

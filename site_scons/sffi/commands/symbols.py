@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import itertools
 import sys
-from operator import itemgetter
+from itertools import count, repeat
 
 from sffi.errors import EXIT_OK, ScanError
+from sffi.symbols.bulk import BINDING, DEFINED, MEMBER, NAME, SIZE, TYPE, VERSION, VERSION_HIDDEN, VISIBILITY
 
 #: The ``format`` value of the JSON output.
 JSON_FORMAT = "sffi-symbols/1"
 _NONE = {"exports": "(no exported symbols)", "undefined": "(no undefined symbols)",
          "all": "(no symbols)"}
-COLUMNS = ["name", "type", "bind", "vis", "size", "member", "version"]
+#: The table's columns; the name is last and not padded (as nm prints it): names run to
+#: hundreds of characters (574 in libtorch), padding every row to the longest made the table
+#: of libtorch_cpu.so 48 MB where nm writes 6 MB.
+COLUMNS = ["type", "bind", "vis", "size", "member", "version", "name"]
 _CHUNK = 4096
 
 
@@ -93,72 +97,126 @@ def run(args) -> int:
         write_json(results, selection, demangle, sys.stdout)
         return EXIT_OK
     for i, r in enumerate(results):
-        chosen = r.rows
         if len(results) > 1:
             print(f"{'' if i == 0 else chr(10)}{r.path} ({r.kind}):")
-        if not chosen:
+        if not len(r):
             print(_NONE[selection])
             continue
-        write_table(chosen, demangle, sys.stdout)
+        write_table(r, demangle, sys.stdout)
     return EXIT_OK
 
 
-def _names(rows: list[tuple], demangle: bool) -> list[str]:
-    names = list(map(itemgetter(0), rows))
+#: Row fields (sffi.symbols.bulk's positions).
+_NAME, _TYPE, _BIND, _VIS, _SIZE, _DEFINED, _MEMBER, _VERSION, _HIDDEN = (
+    NAME, TYPE, BINDING, VISIBILITY, SIZE, DEFINED, MEMBER, VERSION, VERSION_HIDDEN)
+#: The fields that make the table's cells before the name.
+_PREFIX_FIELDS = (_TYPE, _BIND, _VIS, _SIZE, _MEMBER, _VERSION, _HIDDEN)
+
+
+def _sorted_names(found, demangle: bool) -> list[str]:
+    """The names of ``found`` (sffi.symbols.RowScan) in its sorted order, demangled if asked."""
+    names = list(map(found.columns[_NAME].__getitem__, found.order))
     if demangle:
         from sffi.symbols.demangle import demangle as demangle_name
         names = list(map(demangle_name, names))
     return names
 
 
-def write_table(rows: list[tuple], demangle: bool, out) -> None:
-    """The rows as the aligned table of docs/symbols.md ("Table output")."""
-    from sffi.commands.output import write_columns
+def _prefix_cells(key: tuple) -> tuple[str, ...]:
+    """The cells before the name for one (type, binding, visibility, size, member, version,
+    version_hidden)."""
+    kind, binding, visibility, size, member, version, hidden = key
+    shown = "" if version is None else f"{version} (hidden)" if hidden else version
+    return kind, binding, visibility, str(size), member or "", shown
 
-    names, types, binds, vises, sizes, _defined, members, versions, hidden, _value = map(list, zip(*rows))
-    if any(versions):
-        keys = list(zip(versions, hidden))
-        cells = {(v, h): "" if v is None else f"{v} (hidden)" if h else v for v, h in set(keys)}
-        versions = list(map(cells.__getitem__, keys))
-    else:
-        versions = [""] * len(rows)
-    if None in members:
-        members = [m or "" for m in members]
+
+def _distinct(columns: list[list], fields: tuple[int, ...]) -> tuple[dict, list[int]]:
+    """The distinct combinations of ``fields`` over the rows of ``columns``, hashed once per row.
+
+    Returns:
+        (combination -> its id, the id of each row's combination in table order).
+    """
+    index: dict[tuple, int] = {}
+    ids = list(map(index.setdefault, zip(*(columns[f] for f in fields)), count()))
+    return index, ids
+
+
+def _in_order(texts: dict[int, str], ids: list[int], order: list[int]):
+    """The text of each row's combination (``texts``: id -> text), in ``order``."""
+    per_row = list(map(texts.__getitem__, ids))
+    return map(per_row.__getitem__, order)
+
+
+def write_table(found, demangle: bool, out) -> None:
+    """The symbols of ``found`` (sffi.symbols.RowScan) as the table of docs/symbols.md
+    ("Table output"): what sffi.commands.output.write_columns prints, made column-wise.
+
+    The cells before the name repeat (few types, bindings, sizes and versions): each
+    distinct prefix is formatted once, and a line is its prefix and the name.
+    """
+    from sffi.commands.output import _header, _plain, write_columns, text_writer
+
+    names = _sorted_names(found, demangle)
+    index, ids = _distinct(found.columns, _PREFIX_FIELDS)
+    cells = {i: _prefix_cells(key) for key, i in index.items()}
+    columns = [list(c) for c in zip(*cells.values())]
+    if "" in names or not all(map(_plain, [*columns, names])):  # what tabulate treats specially
+        rows = list(_in_order(cells, ids, found.order))
+        write_columns(COLUMNS, [*map(list, zip(*rows)), names], out)
+        return
+    widths = [max(len(h) + 2, max(map(len, c))) for h, c in zip(COLUMNS, [*columns, names])]
+    prefix = {i: "  ".join(map(str.ljust, c, widths)) + "  " for i, c in cells.items()}
+    write = text_writer(out)
+    write(_header(COLUMNS, widths))
+    _write_flat(write, zip(_in_order(prefix, ids, found.order), names, repeat("\n")))
+
+
+def _write_flat(write, pieces) -> None:
+    """Write the strings of the tuples ``pieces`` (one per symbol) in order, a chunk of
+    symbols at a time, each chunk joined once (no string per symbol)."""
+    flat = itertools.chain.from_iterable(pieces)
+    while chunk := "".join(itertools.islice(flat, _CHUNK * 4)):
+        write(chunk)
+
+
+def _json_parts(demangle: bool) -> tuple[str, str, str]:
+    """The text of one symbol object at the nesting depth of ``files[].symbols[]``, keys
+    sorted, cut where the name (and the demangled name) go: (head, middle, tail) %-templates
+    of (binding, defined), (member,) and (size, type, version, version_hidden, visibility)."""
+    pad = " " * 10
+    head = f'{" " * 8}{{\n{pad}"binding": %s,\n{pad}"defined": %s,\n'
+    middle = f'{pad}"member": %s,\n{pad}"name": '
     if demangle:
-        names = _names(rows, True)
-    write_columns(COLUMNS, [names, types, binds, vises, _texts(sizes), members, versions], out)
+        head += f'{pad}"demangled": '
+        middle = ",\n" + middle
+    tail = "".join(f',\n{pad}"{k}": %s' for k in ("size", "type", "version", "version_hidden",
+                                                  "visibility")) + f'\n{" " * 8}}}'
+    return head, middle, tail
 
 
-def _texts(numbers: list[int]) -> list[str]:
-    """``str`` of each number, each distinct value converted once (sizes repeat a lot)."""
-    text = {n: str(n) for n in set(numbers)}
-    return list(map(text.__getitem__, numbers))
-
-
-def _symbol_template(demangle: bool) -> str:
-    """One symbol object at the nesting depth of ``files[].symbols[]``, keys sorted."""
-    keys = ["binding", "defined", *(["demangled"] if demangle else []), "member", "name", "size",
-            "type", "version", "version_hidden", "visibility"]
-    inner = ",\n".join(f'{" " * 10}"{k}": %s' for k in keys)
-    return f'{" " * 8}{{\n{inner}\n{" " * 8}}}'
-
-
-def _json_symbols(rows: list[tuple], demangle: bool):
-    """Each row as the text of one JSON object (lazily)."""
+def _json_symbols(found, demangle: bool):
+    """Each symbol of ``found`` (sffi.symbols.RowScan), in its sorted order, as the pieces of
+    text of one JSON object, the separator from the previous one first (lazily): the parts
+    around the names, of few distinct values, are made once each."""
     enc = _string_encoder()
-    names, types, binds, vises, sizes, defined, members, versions, hidden, _value = zip(*rows)
-    boolean = {True: "true", False: "false"}.__getitem__
+    head, middle, tail = _json_parts(demangle)
+    cols, order = found.columns, found.order
+    text = {True: "true", False: "false", None: "null"}
 
-    def encoded(values: tuple) -> map:
-        """Strings of few distinct values (and None) encoded once each."""
-        table = {v: "null" if v is None else enc(v) for v in set(values)}
-        return map(table.__getitem__, values)
+    def value(v) -> str:
+        return text[v] if v is None or v is True or v is False else enc(v) if isinstance(v, str) else str(v)
 
-    columns = [encoded(binds), map(boolean, defined),
-               *([map(enc, _names(rows, True))] if demangle else []),
-               encoded(members), map(enc, names), sizes, encoded(types), encoded(versions),
-               map(boolean, hidden), encoded(vises)]
-    return map(_symbol_template(demangle).__mod__, zip(*columns))
+    def parts(template: str, fields: tuple[int, ...]):
+        index, ids = _distinct(cols, fields)
+        return _in_order({i: template % tuple(map(value, k)) for k, i in index.items()}, ids, order)
+
+    names = list(map(cols[_NAME].__getitem__, order))
+    pieces = [parts(head, (_BIND, _DEFINED))]
+    if demangle:
+        pieces.append(map(enc, _sorted_names(found, True)))
+    pieces += [parts(middle, (_MEMBER,)), map(enc, names),
+               parts(tail, (_SIZE, _TYPE, _VERSION, _HIDDEN, _VIS))]
+    return zip(itertools.chain(("",), repeat(",\n")), *pieces)
 
 
 def _string_encoder():
@@ -183,17 +241,12 @@ def write_json(results: list, selection: str, demangle: bool, out) -> None:
     write = text_writer(out)
     write('{\n  "files": [\n')
     for i, r in enumerate(results):
-        chosen = r.rows
         write(f'    {{\n      "kind": {enc(r.kind)},\n      "path": {enc(r.path)},\n')
-        if not chosen:
+        if not len(r):
             write('      "symbols": []\n')
         else:
             write('      "symbols": [\n')
-            objects = _json_symbols(chosen, demangle)
-            first = True
-            while chunk := list(itertools.islice(objects, _CHUNK)):
-                write(("" if first else ",\n") + ",\n".join(chunk))
-                first = False
+            _write_flat(write, _json_symbols(r, demangle))
             write("\n      ]\n")
         write("    }" + (",\n" if i + 1 < len(results) else "\n"))
     write(f'  ],\n  "format": {enc(JSON_FORMAT)},\n  "selection": {enc(selection)}\n}}\n')

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REVIEW, EXIT_USAGE, SffiError
 from sffi.report import suppress as suppress_mod
-from sffi.report.diff_inputs import Export, Side, load
+from sffi.report.diff_inputs import Side, load
 from sffi.report.model import Report, Table
 from sffi.symbols import DEBUG_INFO_SECTIONS, Symbol, has_section
 
@@ -194,14 +194,14 @@ def _differing(old: Side, new: Side) -> list[str]:
     a, b = old.exports, new.exports
     names = a.keys() ^ b.keys()
     common = list(a.keys() & b.keys())
-    compared = [map(_COMPARED, map(itemgetter(0), map(side.__getitem__, common))) for side in (a, b)]
+    compared = [map(_COMPARED, map(side.__getitem__, common)) for side in (a, b)]
     names.update(compress(common, map(ne, *compared)))
     if old.owners or new.owners:
         names.update(n for n in common if old.library_of(n) != new.library_of(n))
     return sorted(names)
 
 
-def what_of(sym: Symbol | Export) -> str:
+def what_of(sym: Symbol) -> str:
     """``'variable'`` for data symbols (object, common, tls), else ``'function'``."""
     return "variable" if sym.type in _VARIABLE_TYPES else "function"
 
@@ -211,27 +211,27 @@ def _describe(sym: Symbol) -> str:
     return f"{sym.type} {sym.binding} {sym.visibility}{' ' + version if version else ''}"
 
 
-def _exported_change(kind: str, entry: Export, library: str | None, other: Export | None) -> Change:
-    """An export that is gone (``removed``) or new (``added``).
+def _exported_change(kind: str, row: tuple, library: str | None, other: tuple | None) -> Change:
+    """An export (a row, sffi.symbols.bulk) that is gone (``removed``) or new (``added``).
 
     ``library``: its owners on its side; ``other``: the same name defined but
     not exported on the other side (a symbol made local or hidden), or None.
     """
-    sym = entry.symbol
+    sym = Symbol(*row)
     incompatible = kind == "removed"
     if other is None:
         value = _describe(sym)
         return Change(kind, what_of(sym), sym.name, library, old=value if incompatible else None,
                       new=None if incompatible else value, incompatible=incompatible)
-    hidden = other.symbol
+    hidden = Symbol(*other)
     attr = "binding" if hidden.binding == "local" else "visibility"
     before, after = (sym, hidden) if incompatible else (hidden, sym)
     return Change(kind, what_of(sym), sym.name, library, attr, getattr(before, attr),
                   getattr(after, attr), incompatible=incompatible)
 
 
-def _attribute_changes(a: Export, b: Export, owners_a: str | None, owners_b: str | None) -> list[Change]:
-    sa, sb = a.symbol, b.symbol
+def _attribute_changes(a: tuple, b: tuple, owners_a: str | None, owners_b: str | None) -> list[Change]:
+    sa, sb = Symbol(*a), Symbol(*b)
     pairs = [("type", sa.type, sb.type), ("binding", sa.binding, sb.binding),
              ("visibility", sa.visibility, sb.visibility), ("version", _version(sa), _version(sb))]
     if what_of(sa) == what_of(sb) == "variable":
@@ -287,28 +287,27 @@ def compare_signatures(old: Side, new: Side) -> tuple[list[Change], str]:
 
 
 def _functions(old: Side, new: Side) -> list[str]:
-    """The names, sorted, exported as functions (:func:`what_of`) on both sides."""
-    common = sorted(old.exports.keys() & new.exports.keys())
+    """The names exported as functions (:func:`what_of`) on both sides, in no set order."""
+    common = list(old.exports.keys() & new.exports.keys())
     is_function = [map(not_, map(_VARIABLE_TYPES.__contains__, map(itemgetter(1), map(
-        itemgetter(0), map(side.exports.__getitem__, common))))) for side in (old, new)]
+        side.exports.__getitem__, common)))) for side in (old, new)]
     return list(compress(common, map(and_, *is_function)))
 
 
 def _prototypes(side: Side, names: list[str]) -> tuple[dict, list[str]]:
     """name -> sffi.dwarf.Prototype for ``names``, read per artifact; the artifacts without DWARF."""
     by_artifact: dict[str, list[str]] = defaultdict(list)
-    artifacts = set(map(itemgetter(2), side.exports.values()))
-    if len(artifacts) == 1:
-        by_artifact[artifacts.pop()] = names
-    for name in names if not by_artifact else ():
-        by_artifact[side.exports[name].artifact].append(name)
+    if len(side.artifacts) == 1 and names:
+        by_artifact[side.artifacts[0]] = names
+    for name in names if len(side.artifacts) > 1 else ():
+        by_artifact[side.artifact(name)].append(name)
     found, missing = {}, []
     for artifact, wanted in sorted(by_artifact.items()):
         # The section table says whether there is DWARF: sffi.dwarf is loaded only then.
         if has_section(artifact, DEBUG_INFO_SECTIONS):
             from sffi import dwarf
 
-            found.update(dwarf.read_prototypes(artifact, wanted))
+            found.update(dwarf.read_prototypes(artifact, sorted(wanted)))
         else:
             missing.append(artifact)
     return found, missing

@@ -28,41 +28,18 @@ import os
 import re
 from collections import defaultdict
 from itertools import compress, repeat
-from operator import and_, itemgetter, not_
+from operator import and_, eq, itemgetter, not_, or_
 from pathlib import Path
-from typing import NamedTuple
 
 from sffi.errors import ScanError
 from sffi.report import builddir
-from sffi.symbols import Symbol, scan_rows
+from sffi.symbols import scan_rows
 from sffi.symbols.elf import linked_rows
 from sffi.symbols.model import EXPORT_BINDINGS, EXPORT_VISIBILITIES
 
 INPUT_KINDS = ("library", "program", "table", "build")
 _RUST_HASHED = re.compile(r"^(_ZN.*17h[0-9a-f]{16}E|_R[NCMXYIB].*)$")
 _BINDING_RANK = {"global": 0, "unique": 1, "weak": 2}
-
-
-class Export(NamedTuple):
-    """A defined symbol of one side, with the library and artifact it comes from.
-
-    ``row`` is the bulk decoder's tuple (sffi.symbols.bulk); :attr:`symbol`
-    makes the Symbol object, only for the symbols a change is reported for.
-    """
-
-    row: tuple
-    library: str | None
-    artifact: str
-
-    @property
-    def symbol(self) -> Symbol:
-        """The :class:`sffi.symbols.Symbol` (made on each access)."""
-        return Symbol(*self.row)
-
-    @property
-    def type(self) -> str:
-        """The symbol's type (``'func'``, ``'object'``, ...), without making the Symbol."""
-        return self.row[1]
 
 
 @dataclasses.dataclass
@@ -73,8 +50,12 @@ class Side:
         path: as given.
         kind: one of :data:`INPUT_KINDS`.
         description: for the notes, e.g. ``'shared object'``, ``'runtime binary'``.
-        exports: name -> exported symbol (for ``table``: empty).
-        private: name -> defined symbol that is not exported (local or hidden).
+        exports: name -> exported symbol, as the bulk decoder's row (sffi.symbols.bulk:
+            ``Symbol(*row)`` makes the object) (for ``table``: empty).
+        private: name -> row of a defined symbol that is not exported (local or hidden).
+        artifacts: the files read, in order.
+        artifact_of: name -> the file its export comes from, where several were
+            read (``build``) (:meth:`artifact`).
         table: the parsed extern table (``table`` and ``build``), else None.
         owners: name -> the libraries exporting it (``build`` only; a weak C++
             inline function may be defined by several).
@@ -84,8 +65,10 @@ class Side:
     path: str
     kind: str
     description: str
-    exports: dict[str, Export] = dataclasses.field(default_factory=dict)
-    private: dict[str, Export] = dataclasses.field(default_factory=dict)
+    exports: dict[str, tuple] = dataclasses.field(default_factory=dict)
+    private: dict[str, tuple] = dataclasses.field(default_factory=dict)
+    artifacts: list[str] = dataclasses.field(default_factory=list)
+    artifact_of: dict[str, str] = dataclasses.field(default_factory=dict)
     table: dict | None = None
     owners: dict[str, set[str]] = dataclasses.field(default_factory=lambda: defaultdict(set))
     ignored: int = 0
@@ -93,6 +76,10 @@ class Side:
     def library_of(self, name: str) -> str | None:
         """The libraries exporting ``name``, comma-separated (None outside builds)."""
         return ", ".join(sorted(self.owners[name])) if self.owners.get(name) else None
+
+    def artifact(self, name: str) -> str:
+        """The file the export ``name`` comes from."""
+        return self.artifact_of[name] if len(self.artifacts) > 1 else self.artifacts[0]
 
 
 def load(path: str | Path) -> Side:
@@ -124,7 +111,7 @@ def _load_build(sel_dir: Path, given: str) -> Side:
     for library in table.get("libraries", []):
         hint = "rebuild it, or compare the two sffi_table.json files instead"
         for artifact in builddir.library_artifacts(sel_dir, library, hint):
-            _collect(side, scan_rows(artifact).rows, library, str(artifact))
+            _collect(side, scan_rows(artifact).lookup_rows(), library, str(artifact))
     return side
 
 
@@ -137,7 +124,7 @@ def _load_artifact(path: str) -> Side:
         return side
     side = Side(path, "library", {"object": "object file", "archive": "archive",
                                   "shared": "shared object", "executable": "executable"}[result.kind])
-    _collect(side, result.rows, None, path)
+    _collect(side, result.lookup_rows(), None, path)
     return side
 
 
@@ -157,58 +144,53 @@ def _is_program(path: str) -> bool:
 
 
 def _collect(side: Side, rows: list[tuple], library: str | None, artifact: str) -> None:
-    """Add the defined symbols of one artifact (rows, sffi.symbols.bulk) to ``side``:
-    exports, else private ones. Filtered column-wise (75,000 symbols in tens of
-    milliseconds); one Python step per symbol only where names repeat."""
+    """Add the defined symbols of one artifact (rows, sffi.symbols.bulk, of the same name
+    in sorted order: RowScan.lookup_rows) to ``side``: exports, else private ones.
+    Filtered column-wise (75,000 symbols in tens of milliseconds); one Python step per
+    symbol only where names repeat."""
     rows = _interfaces(side, list(compress(rows, map(itemgetter(5), rows))))
     is_export = list(map(and_, map(EXPORT_BINDINGS.__contains__, map(itemgetter(2), rows)),
                          map(EXPORT_VISIBILITIES.__contains__, map(itemgetter(3), rows))))
     exported = list(compress(rows, is_export))
     names = list(map(itemgetter(0), exported))
-    entries = list(map(tuple.__new__, repeat(Export), zip(exported, repeat(library), repeat(artifact))))
+    side.artifacts.append(artifact)
+    several = len(side.artifacts) > 1
+    if len(side.artifacts) == 2:  # from the second artifact on: say where each export comes from
+        side.artifact_of.update(dict.fromkeys(side.exports, side.artifacts[0]))
     if library is not None:
         for name in names:
             side.owners[name].add(library)
-    by_name = dict(zip(names, entries)) if not side.exports else {}
+    by_name = dict(zip(names, exported)) if not side.exports else {}
     if len(by_name) == len(names):
         side.exports.update(by_name)
     else:
-        for name, entry in zip(names, entries):
+        by_name = {}
+        for name, row in zip(names, exported):
             known = side.exports.get(name)
             # Several definitions (weak C++ inlines, a clash): the strongest binding wins.
-            if known is None or _BINDING_RANK[entry.row[2]] < _BINDING_RANK[known.row[2]]:
-                side.exports[name] = entry
+            if known is None or _BINDING_RANK[row[2]] < _BINDING_RANK[known[2]]:
+                side.exports[name] = by_name[name] = row
+    if several:
+        side.artifact_of.update(dict.fromkeys(by_name, artifact))
     for row in compress(rows, map(not_, is_export)):
         if (row[2] in EXPORT_BINDINGS or row[2] == "local") and row[0] not in side.private:
-            side.private[row[0]] = Export(row, library, artifact)
+            side.private[row[0]] = row
 
 
 def _interfaces(side: Side, rows: list[tuple]) -> list[tuple]:
     """``rows`` without the absolute symbol ld defines for each version node (not an
     interface) and without Rust-hashed names (counted in ``side.ignored``)."""
-    drop = {i for i in compress(range(len(rows)), map(itemgetter(7), rows))
-            if rows[i][0] == rows[i][7]}
     names = list(map(itemgetter(0), rows))
-    joined = "\n" + "\n".join(names) + "\n"
-    if joined.count("\n") != len(names) + 1:  # a name with a newline: look at each
+    drop = {i for i in compress(range(len(rows)), map(eq, names, map(itemgetter(7), rows))) if names[i]}
+    if "\n" in "".join(names):  # a name with a newline: look at each
         suspects = {n for n in names if "17h" in n or n[:2] == "_R"}
     else:
-        suspects = _lines_with(joined, "17h") | _lines_with(joined, "\n_R")
+        # A legacy hashed name ends with 17h<16 hex digits>E, a v0 name starts with _R.
+        legacy = map(eq, map(itemgetter(slice(-20, -17)), names), repeat("17h"))
+        suspects = set(compress(names, map(or_, legacy, map(eq, map(itemgetter(slice(0, 2)), names),
+                                                            repeat("_R")))))
     for i in compress(range(len(rows)), map(suspects.__contains__, names)) if suspects else ():
         if i not in drop and _RUST_HASHED.match(names[i]):
             side.ignored += 1
             drop.add(i)
     return [r for i, r in enumerate(rows) if i not in drop] if drop else rows
-
-
-def _lines_with(joined: str, needle: str) -> set[str]:
-    """The lines of ``joined`` (newline-framed) that contain ``needle`` (one that starts with a
-    newline: the lines that start with the rest)."""
-    found, pos = set(), joined.find(needle)
-    while pos != -1:
-        at = pos + 1 if needle[0] == "\n" else pos
-        start = joined.rfind("\n", 0, at) + 1
-        end = joined.find("\n", at)
-        found.add(joined[start:end])
-        pos = joined.find(needle, end)
-    return found

@@ -35,7 +35,7 @@ import stat
 
 from sffi.errors import ScanError
 from sffi.symbols import bulk
-from sffi.symbols.elf import ELF_MAGIC, read_rows
+from sffi.symbols.elf import ELF_MAGIC, read_columns
 from sffi.symbols.spelling import KINDS
 
 __all__ = ["DEBUG_INFO_SECTIONS", "KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports",
@@ -65,21 +65,49 @@ def __getattr__(name: str):
 
 
 class RowScan:
-    """:class:`ScanResult` with rows instead of Symbol objects (sffi.symbols.bulk).
+    """:class:`ScanResult` with columns instead of Symbol objects (sffi.symbols.bulk).
 
     Attributes:
         path, kind, members: as :class:`ScanResult`.
+        columns: ten lists, one per field of :class:`Symbol` (in its field
+            order), in table order (an archive: its members' one after the other).
+        order: the row indices sorted stably by (member, name) (computed on first use).
         rows: one tuple per symbol in the field order of :class:`Symbol`
-            (``Symbol(*row)`` makes the object), sorted stably by (member, name).
+            (``Symbol(*row)`` makes the object), sorted by (member, name)
+            (made on first use).
     """
 
-    __slots__ = ("path", "kind", "rows", "members")
+    __slots__ = ("path", "kind", "columns", "members", "_order", "_rows")
 
-    def __init__(self, path: str, kind: str, rows: list[tuple], members: tuple[str, ...] = ()):
-        self.path, self.kind, self.rows, self.members = path, kind, rows, members
+    def __init__(self, path: str, kind: str, columns: list[list], members: tuple[str, ...] = ()):
+        self.path, self.kind, self.columns, self.members = path, kind, columns, members
+        self._order = self._rows = None
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @property
+    def order(self) -> list[int]:
+        if self._order is None:
+            self._order = bulk.sort_order(self.columns, archive=self.kind == "archive")
+        return self._order
+
+    @property
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = list(map(list(zip(*self.columns)).__getitem__, self.order))
+        return self._rows
+
+    def lookup_rows(self) -> list[tuple]:
+        """The rows, in an order in which rows of the same name come as in :attr:`rows`
+        (table order for one ELF file, :attr:`rows` for an archive), unsorted where that
+        allows: for callers that index them by name."""
+        if self.kind == "archive":
+            return self.rows
+        return list(zip(*self.columns))
 
     def __repr__(self) -> str:
-        return f"RowScan({self.path!r}, {self.kind!r}, <{len(self.rows)} rows>, {self.members!r})"
+        return f"RowScan({self.path!r}, {self.kind!r}, <{len(self)} rows>, {self.members!r})"
 
 
 def is_archive(head: bytes) -> bool:
@@ -182,10 +210,10 @@ def _scan_elf(location: str, head: bytes, size: int, selection: str) -> RowScan:
         raise ScanError(unsupported_message(location, head), location=location)
     try:
         with open(location, "rb") as f:
-            kind, rows = read_rows(f, size, location=location, selection=selection)
+            kind, columns = read_columns(f, size, location=location, selection=selection)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
-    return RowScan(location, kind, bulk.sort_rows(rows))
+    return RowScan(location, kind, columns)
 
 
 #: The sections of DWARF debugging information entries (DWARF 5 §7.5; ``.zdebug_info``: compressed).
@@ -315,28 +343,29 @@ def _scan_archive(path: str, reader=None, selection: str = "all") -> RowScan:
     """Every ELF member's rows; skip non-ELF members (refuse Mach-O-only archives).
 
     ``reader``: a reference reader (``read_pyelftools``) instead of the bulk
-    decoder; its Symbols are returned as rows.
+    decoder; its Symbols are returned as columns.
     """
-    rows: list[tuple] = []
+    columns: list[list] = [[] for _ in range(bulk.VALUE + 1)]
     members: list[str] = []
     foreign = 0
     for m in iter_members(path):
         if m.data[:4] == ELF_MAGIC:
             where = f"{path}({m.name})"
             if reader is None:
-                kind, found = read_rows(m.data, len(m.data), location=where, member=m.name,
-                                        selection=selection)
+                kind, found = read_columns(m.data, len(m.data), location=where, member=m.name,
+                                           selection=selection)
             else:
                 kind, syms = reader(io.BytesIO(m.data), len(m.data), location=where, member=m.name)
-                found = [tuple(getattr(s, f) for f in s.__slots__) for s in syms]
+                found = zip(*(tuple(getattr(s, f) for f in s.__slots__) for s in syms))
             if kind != "object":
                 raise ScanError(f"archive member is an ELF {kind}, not a relocatable object",
                                 location=where)
-            rows.extend(found)
+            for column, part in zip(columns, found):
+                column.extend(part)
             members.append(m.name)
         elif m.data[:4] in _MACHO_MAGICS:
             foreign += 1
     if foreign and not members:
         raise ScanError("not supported: archive of Mach-O objects (only ELF members are read)",
                         location=path)
-    return RowScan(path, "archive", bulk.sort_rows(rows, archive=True), tuple(members))
+    return RowScan(path, "archive", columns, tuple(members))

@@ -9,11 +9,12 @@ A symbol table is an array of fixed-size ``Elf32_Sym``/``Elf64_Sym`` entries
 Each field is one strided slice of a ``memoryview`` cast to the field's width
 (byte-swapped for a file of the other byte order), so decoding runs in C;
 names are sliced from the string table decoded once; the per-field spellings
-come from 256-entry lookup tables. The result is a list of *rows*: tuples in
-the field order of :class:`sffi.symbols.model.Symbol` (``Symbol(*row)`` makes
-the object), sorted by (member, name). Commands that print or compare every
-symbol (``sffi symbols``, ``sffi diff``) work on rows; :func:`sffi.symbols.scan`
-turns them into ``Symbol`` objects.
+come from 256-entry lookup tables. The result is ten *columns*, one list per
+field of :class:`sffi.symbols.model.Symbol`, in table order (:func:`decode_columns`),
+or the *rows* they make: tuples in that field order (``Symbol(*row)`` makes the
+object) (:func:`decode`). ``sffi symbols`` works on the columns, sorted by an
+index array (:func:`sort_order`) and joined only for output; ``sffi diff`` on
+rows; :func:`sffi.symbols.scan` turns them into ``Symbol`` objects.
 
 The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
 hidden), named through sffi.symbols.layout.version_names. Indexes 0 and 1 mean
@@ -63,6 +64,14 @@ member_name_key = itemgetter(MEMBER, NAME)
 def decode(layout: Layout, member: str | None = None, selection: str = "all") -> list[tuple]:
     """The symbols of ``layout``'s symbol table as rows, in table order.
 
+    Args, Raises: as :func:`decode_columns`.
+    """
+    return list(zip(*decode_columns(layout, member, selection)))
+
+
+def decode_columns(layout: Layout, member: str | None = None, selection: str = "all") -> list[list]:
+    """The symbols of ``layout``'s symbol table as columns, in table order.
+
     Entry 0 and ``STT_SECTION``/``STT_FILE`` entries are left out; local,
     hidden and undefined ones are kept unless ``selection`` says otherwise.
 
@@ -71,16 +80,19 @@ def decode(layout: Layout, member: str | None = None, selection: str = "all") ->
         member: the archive member name recorded in each row.
         selection: ``'all'``, ``'exports'`` (what sffi.symbols.exports keeps)
             or ``'undefined'`` (what sffi.symbols.undefined keeps); only those
-            rows are made.
+            entries are decoded.
+    Returns:
+        Ten lists of equal length, one per field of a row (:data:`NAME` ...
+        :data:`VALUE`): the *i*-th items of each make the *i*-th row.
     Raises:
         ScanError: a name offset outside the string table.
     """
     if layout.table is None:
-        return []
+        return [[] for _ in range(VALUE + 1)]
     raw = layout.data(layout.table)
     entsize = 24 if layout.is64 else 16
     if len(raw) <= entsize:
-        return []
+        return [[] for _ in range(VALUE + 1)]
     cols = _columns(memoryview(raw)[entsize:], layout)
     keep = _keep(cols, selection)
     versions, hidden = _versions(layout, len(keep))
@@ -89,13 +101,14 @@ def decode(layout: Layout, member: str | None = None, selection: str = "all") ->
     types = list(map(_TYPE_OF_INFO.__getitem__, info))
     if SHN_COMMON in shndx:
         types = ["common" if s == SHN_COMMON else t for t, s in zip(types, shndx)]
-    rows = list(zip(names, types, map(_BIND_OF_INFO.__getitem__, info),
-                    map(_VIS_OF_OTHER.__getitem__, compress(cols["other"], keep)),
-                    compress(cols["size"], keep), map(bool, shndx), repeat(member),
-                    compress(versions, keep), compress(hidden, keep), compress(cols["value"], keep)))
+    columns = [names, types, list(map(_BIND_OF_INFO.__getitem__, info)),
+               list(map(_VIS_OF_OTHER.__getitem__, compress(cols["other"], keep))),
+               list(compress(cols["size"], keep)), list(map(bool, shndx)), [member] * len(names),
+               list(compress(versions, keep)), list(compress(hidden, keep)),
+               list(compress(cols["value"], keep))]
     if layout.kind == "object":
-        rows = _split_symvers(rows)
-    return rows
+        _split_symvers(columns)
+    return columns
 
 
 def _keep(cols: dict[str, list[int]], selection: str) -> list[bool]:
@@ -176,13 +189,12 @@ def _versions(layout: Layout, count: int):
     return map(name_of.__getitem__, raw), map(hidden_of.__getitem__, raw)
 
 
-def _split_symvers(rows: list[tuple]) -> list[tuple]:
-    """Object files: ``foo@@V`` -> (foo, V, default), ``foo@V`` -> (foo, V, hidden)."""
-    for i, row in enumerate(rows):
-        if "@" in row[NAME]:
-            name, version, hidden = split_symver(row[NAME])
-            rows[i] = (name, *row[TYPE:MEMBER + 1], version, hidden, row[VALUE])
-    return rows
+def _split_symvers(columns: list[list]) -> None:
+    """Object files: ``foo@@V`` -> (foo, V, default), ``foo@V`` -> (foo, V, hidden), in place."""
+    names, versions, hidden = columns[NAME], columns[VERSION], columns[VERSION_HIDDEN]
+    for i, name in enumerate(names):
+        if "@" in name:
+            names[i], versions[i], hidden[i] = split_symver(name)
 
 
 def split_symver(name: str) -> tuple[str, str | None, bool]:
@@ -193,6 +205,14 @@ def split_symver(name: str) -> tuple[str, str | None, bool]:
     if rest.startswith("@"):
         return base, rest.lstrip("@"), False
     return base, rest, True
+
+
+def sort_order(columns: list[list], archive: bool = False) -> list[int]:
+    """The indices of the rows in ``columns`` sorted stably by (member, name); ``archive``:
+    every row has a member (else none has one)."""
+    names = columns[NAME]
+    key = list(zip(columns[MEMBER], names)).__getitem__ if archive else names.__getitem__
+    return sorted(range(len(names)), key=key)
 
 
 def sort_rows(rows: list[tuple], archive: bool = False) -> list[tuple]:

@@ -57,7 +57,15 @@ def one_line(exc: BaseException) -> str:
 
 def read_rows(stream: io.BufferedIOBase | bytes, size: int, *, location: str, member: str | None = None,
               static_table: bool = False, selection: str = "all") -> tuple[str, list[tuple]]:
-    """The symbols of one ELF file as rows (sffi.symbols.bulk), in table order.
+    """:func:`read_columns`, as rows (tuples in the field order of sffi.symbols.Symbol)."""
+    kind, columns = read_columns(stream, size, location=location, member=member,
+                                 static_table=static_table, selection=selection)
+    return kind, list(zip(*columns))
+
+
+def read_columns(stream: io.BufferedIOBase | bytes, size: int, *, location: str, member: str | None = None,
+                 static_table: bool = False, selection: str = "all") -> tuple[str, list[list]]:
+    """The symbols of one ELF file as columns (sffi.symbols.bulk.decode_columns), in table order.
 
     Args:
         stream: a seekable binary file holding the whole ELF file, or its bytes.
@@ -65,9 +73,9 @@ def read_rows(stream: io.BufferedIOBase | bytes, size: int, *, location: str, me
         location: how errors name the input (``path`` or ``archive(member)``).
         member: the archive member name recorded in each row.
         static_table: read ``.symtab`` whatever the file's type.
-        selection: which rows to make (sffi.symbols.bulk.decode).
+        selection: which symbols to decode (sffi.symbols.bulk.decode_columns).
     Returns:
-        ``(kind, rows)``: kind ``'object'``, ``'shared'`` or ``'executable'``.
+        ``(kind, columns)``: kind ``'object'``, ``'shared'`` or ``'executable'``.
     Raises:
         ScanError: the file is not a readable ELF object or shared object, or
             its symbol tables are corrupt; ``cannot read`` for an I/O error.
@@ -77,7 +85,7 @@ def read_rows(stream: io.BufferedIOBase | bytes, size: int, *, location: str, me
         if static_table and layout.table is None:
             raise ScanError("no .symtab (stripped binary): its symbols cannot be audited",
                             location=location)
-        return layout.kind, bulk.decode(layout, member, selection)
+        return layout.kind, bulk.decode_columns(layout, member, selection)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
     except struct.error as exc:  # a file that changed size while being read
