@@ -46,6 +46,7 @@
 #define KNOWN_BUG_OPERATORS 1000
 
 static bool look_past_known_bugs = true;
+static bool selftest; /* SFFI_FUZZ_SELFTEST=1: an input "selftest" reads out of bounds */
 static FILE *devnull;
 static long steps_left;
 static size_t memory_limit;
@@ -60,6 +61,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     const char *known = getenv("SFFI_FUZZ_KNOWN_BUGS");
     look_past_known_bugs = !(known && strcmp(known, "1") == 0);
+    const char *self = getenv("SFFI_FUZZ_SELFTEST");
+    selftest = self && strcmp(self, "1") == 0;
     devnull = fopen("/dev/null", "w");
     return 0;
 }
@@ -119,8 +122,22 @@ static void load_and_run(const Source *src)
     spl_program_free(&prog);
 }
 
+/* Proves the build catches memory errors (tests/fuzz): a heap over-read. */
+static void plant_bug(const uint8_t *data, size_t size)
+{
+    if (size >= 8 && memcmp(data, "selftest", 8) == 0) {
+        char *p = malloc(8);
+        memcpy(p, data, 8);
+        volatile char past = p[(size_t)data[size - 1] % 2 + 8];
+        (void)past;
+        free(p);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (selftest)
+        plant_bug(data, size);
     char *code = malloc(size + 1);
     memcpy(code, data, size);
     code[size] = '\0'; /* a NUL inside ends the script, as for `simple -e` */
