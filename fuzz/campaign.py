@@ -133,9 +133,15 @@ def run(target: str, seconds: int, work: Path, env: dict | None = None) -> Resul
     run_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site_scons")]),
                "ASAN_OPTIONS": "detect_leaks=1:allocator_may_return_null=0", **(env or {})}
     with open(log, "w") as out:
-        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=work, env=run_env,
-                              timeout=seconds + 120)
-    result = Result(target, seconds, status=proc.returncode, log=str(log))
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=work, env=run_env)
+        try:  # generous: start-up (atheris instruments its modules) is slow on a loaded machine
+            status = proc.wait(timeout=2 * seconds + 300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            out.write(f"\nscripts/fuzz: {target} did not stop after {2 * seconds + 300} s; killed\n")
+            status = -9
+    result = Result(target, seconds, status=status, log=str(log))
     parse_log(result, log.read_text(errors="replace"))
     return result
 

@@ -18,7 +18,8 @@ script each: a script error ends the batch at the line of the call it reports,
 and the batch goes on after it. Types the generator does not know (ABI v2 types
 before they are added here) are skipped, and counted.
 
-Run alone: ``python tests/sweep/misuse.py RUNTIME [LIB...]``.
+Run alone: ``python tests/sweep/misuse.py [--fork] RUNTIME [LIB...]`` (``--fork``:
+forkserver.c, one start-up of the runtime for all its scripts).
 """
 
 from __future__ import annotations
@@ -211,20 +212,85 @@ def script(calls: list[Call], decls: dict) -> tuple[str, list[int]]:
     return "\n".join(text_lines) + "\n", ends
 
 
-class Runner:
-    """Runs batches of calls in ``runtime`` (cwd: a scratch directory) and judges each outcome."""
+class ForkServer:
+    """A runtime started once under forkserver.so; each script runs in a fork of it.
 
-    def __init__(self, runtime: Path, decls: dict, env: dict | None = None):
+    Saves the start-up of a runtime linked with large libraries (2 s for
+    --with=all here) on every script; each script is still its own process.
+    """
+
+    def __init__(self, runtime: Path, cwd: Path, env: dict, preload: Path):
+        env = {**env, "LD_PRELOAD": str(preload), "SFFI_FORKSERVER": "1", "SFFI_FORKSERVER_TIMEOUT": str(TIMEOUT)}
+        self.proc = subprocess.Popen([str(runtime)], cwd=cwd, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        self.cwd = cwd
+        if self.proc.stdout.readline().strip() != "ready":
+            self.close()
+            raise OSError(f"{runtime} did not start under {preload.name}")
+
+    def run(self, script: str) -> subprocess.CompletedProcess:
+        """Runs ``script`` (relative to cwd); returncode is -N for signal N, like subprocess."""
+        out, err = self.cwd / "sweep.out", self.cwd / "sweep.err"
+        self.proc.stdin.write(f"{script}\t{out}\t{err}\n")
+        self.proc.stdin.flush()
+        how, _, number = self.proc.stdout.readline().partition(" ")
+        if how not in ("exit", "signal"):
+            raise OSError(f"the fork server stopped answering ({how!r})")
+        code = int(number) if how == "exit" else -int(number)
+        return subprocess.CompletedProcess(script, code, out.read_text(errors="replace"),
+                                           err.read_text(errors="replace"))
+
+    def close(self) -> None:
+        """Stops the server."""
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def build_forkserver(out_dir: Path) -> Path | None:
+    """Compiles forkserver.c into ``out_dir``; None when no C compiler works."""
+    out = out_dir / "forkserver.so"
+    src = Path(__file__).with_name("forkserver.c")
+    if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O1", "-o", str(out), str(src),
+                               "-ldl"], capture_output=True)
+        if proc.returncode != 0:
+            return None
+    return out
+
+
+class Runner:
+    """Runs batches of calls in ``runtime`` (cwd: a scratch directory) and judges each outcome.
+
+    With ``preload`` (forkserver.so) the scripts run in forks of one started
+    runtime; otherwise each is a fresh process.
+    """
+
+    def __init__(self, runtime: Path, decls: dict, env: dict | None = None, preload: Path | None = None):
         self.runtime, self.decls = runtime, decls
         self.cwd = Path(tempfile.mkdtemp(prefix="sffi-sweep-"))
         self.env = {**os.environ, "ASAN_OPTIONS": "exitcode=86:detect_leaks=1",
                     "UBSAN_OPTIONS": "halt_on_error=1:exitcode=86:print_stacktrace=1", **(env or {})}
         self.processes = 0
+        self.server = None
+        if preload:
+            try:
+                self.server = ForkServer(runtime, self.cwd, self.env, preload)
+            except OSError:  # e.g. a fully static runtime: LD_PRELOAD has no effect
+                self.server = None
+
+    def close(self) -> None:
+        """Stops the fork server, if any."""
+        if self.server:
+            self.server.close()
 
     def _exec(self, calls: list[Call]) -> tuple[subprocess.CompletedProcess | None, list[int], str]:
         text, ends = script(calls, self.decls)
         (self.cwd / "sweep.spl").write_text(text)
         self.processes += 1
+        if self.server:
+            proc = self.server.run("sweep.spl")
+            return (None if proc.returncode == -14 else proc), ends, text  # SIGALRM: the timeout
         try:
             proc = subprocess.run([str(self.runtime), "sweep.spl"], cwd=self.cwd, capture_output=True,
                                   text=True, errors="replace", timeout=TIMEOUT, env=self.env)
@@ -325,7 +391,8 @@ def probe_kinds(lib: Library, runner: Runner) -> None:
         probe = Call(spec["free"], lib.name, "probe", setup, f"{spec['free']}({var})", used | {spec["free"]})
         outcome = runner.run([probe])[0]
         if outcome.kind != "returned":
-            lib.unavailable[kind] = f"making one fails here ({outcome.kind})"
+            error = re.search(r"error: (.*)", outcome.kind)
+            lib.unavailable[kind] = f"making one fails here: {error.group(1) if error else outcome.kind[:200]}"
 
 
 @dataclasses.dataclass
@@ -357,12 +424,14 @@ class Report:
         return "\n".join(lines)
 
 
-def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None) -> Report:
-    """Run the whole sweep over ``runtime``'s libraries (``only``: these)."""
+def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
+          preload: Path | None = None) -> Report:
+    """Run the whole sweep over ``runtime``'s libraries (``only``: these), in forks
+    of one started runtime with ``preload`` (:func:`build_forkserver`)."""
     report = Report()
     libs = libraries(runtime, only)
     for lib in libs:
-        runner = Runner(runtime, lib.decls, env)
+        runner = Runner(runtime, lib.decls, env, preload)
         probe_kinds(lib, runner)
         report.unavailable.update({f"{lib.name}.{k}": why for k, why in lib.unavailable.items()})
         gen = Generator(lib)
@@ -375,7 +444,9 @@ def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None)
             report.externs += bool(made)
             calls += made
         report.skipped.update(gen.skipped)
-        for outcome in runner.run(calls):
+        outcomes = runner.run(calls)
+        runner.close()
+        for outcome in outcomes:
             report.calls += 1
             if outcome.kind == "returned":
                 report.returned += 1
@@ -394,11 +465,14 @@ def describe(outcome: Outcome) -> str:
 
 
 def main(argv: list[str]) -> int:
+    fork = "--fork" in argv
+    argv = [a for a in argv if a != "--fork"]
     if len(argv) < 2:
-        print("usage: python tests/sweep/misuse.py RUNTIME [LIB...]", file=sys.stderr)
+        print("usage: python tests/sweep/misuse.py [--fork] RUNTIME [LIB...]", file=sys.stderr)
         return 2
     runtime = Path(argv[1]).resolve()
-    report = sweep(runtime, argv[2:] or None)
+    preload = build_forkserver(ROOT / "build" / "sweep") if fork else None
+    report = sweep(runtime, argv[2:] or None, preload=preload)
     names = [lib for lib in table_libs(runtime) if not argv[2:] or lib in argv[2:]]
     print(report.summary(runtime, names))
     for f in report.failures:

@@ -1,7 +1,8 @@
 """The misuse sweep (misuse.py) over real runtimes, and checks that it can fail.
 
 Release runtime with every library (--with=all): every extern of the table,
-each hostile value of each parameter. Under ASan + UBSan (debug build), core
+each hostile value of each parameter, each script in a fork of one started
+runtime (forkserver.c: libtorch's start-up once, not 1,000 times). Under ASan + UBSan (debug build), core
 and sqlite only: the C and Rust libraries whose bugs a sanitizer turns from
 silent corruption into a report (torch and OpenCV are large C++ libraries
 built without the sanitizer, and linking them into an ASan runtime takes
@@ -23,8 +24,8 @@ import misuse  # noqa: E402
 from sffi.decls import Declaration, Param, parse_text  # noqa: E402
 
 
-def _run_sweep(runtime: Path, capsys, only=None) -> misuse.Report:
-    report = misuse.sweep(runtime, only)
+def _run_sweep(runtime: Path, capsys, only=None, preload=None) -> misuse.Report:
+    report = misuse.sweep(runtime, only, preload=preload)
     names = [lib for lib in misuse.table_libs(runtime) if not only or lib in only]
     with capsys.disabled():
         print("\n" + report.summary(runtime, names))
@@ -37,7 +38,8 @@ def _run_sweep(runtime: Path, capsys, only=None) -> misuse.Report:
 @pytest.mark.slow
 def test_sweep_release_every_library(build_runtime, capsys):
     runtime = build_runtime("all")
-    report = _run_sweep(runtime, capsys)
+    preload = misuse.build_forkserver(misuse.ROOT / "build" / "sweep")  # one start-up of libtorch
+    report = _run_sweep(runtime, capsys, preload=preload)
     table = {e["name"] for e in misuse.table_externs(runtime)}
     skipped = sum(report.skipped.values())
     assert report.externs + skipped == len(table), "every extern of the table is swept or counted as skipped"
