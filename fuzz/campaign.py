@@ -125,6 +125,7 @@ def parse_log(result: Result, text: str) -> None:
 def run(target: str, seconds: int, work: Path, env: dict | None = None) -> Result:
     """Fuzz ``target`` for ``seconds``; corpus in ``work/corpus/TARGET``, log and
     artifacts in ``work/logs`` and ``work/artifacts/TARGET``."""
+    work = work.resolve()  # the fuzzer runs in it
     corpus, artifacts = work / "corpus" / target, work / "artifacts" / target
     for d in (corpus, artifacts, work / "logs"):
         d.mkdir(parents=True, exist_ok=True)
