@@ -98,7 +98,7 @@ def seed_dirs(target: str) -> list[Path]:
 
 def command(target: str, seconds: int, corpus: Path, artifacts: Path, max_len: int | None = None) -> list[str]:
     """The command line that fuzzes ``target`` for ``seconds`` (libFuzzer flags)."""
-    flags = [f"-max_total_time={seconds}", f"-max_len={max_len or MAX_LEN[target]}", "-timeout=10",
+    flags = [f"-max_total_time={seconds}", f"-max_len={max_len or MAX_LEN[target]}", "-timeout=30",
              "-rss_limit_mb=2048", "-print_final_stats=1", f"-artifact_prefix={artifacts}/",
              "-close_fd_mask=3" if target in NATIVE else "-close_fd_mask=1"]
     dirs = [str(corpus), *map(str, seed_dirs(target))]

@@ -9,7 +9,10 @@ out of memory (``-rss_limit_mb``) is a bug, and atheris reports it as a crash.
 Known bugs of issue 17 (scanner items 2 and 3) are skipped unless the
 environment sets ``SFFI_FUZZ_KNOWN_BUGS=1``: ELF inputs with a
 ``.gnu.version_d``/``.gnu.version_r`` count larger than the section could hold,
-or a string table that does not end in a NUL byte (:func:`known_elf_bug`).
+or a string table that does not end in a NUL byte (:func:`known_elf_bug`);
+and, for the DWARF reader, a section larger than the whole file, which
+pyelftools reads into memory (``MemoryError``; found by the ``dwarf`` target,
+:func:`known_dwarf_bug`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ SCRATCH = Path(tempfile.mkdtemp(prefix="sffi-fuzz-"))
 LOOK_PAST_KNOWN_BUGS = os.environ.get("SFFI_FUZZ_KNOWN_BUGS") != "1"
 KNOWN_LIBRARIES = ["core", "opencv", "sqlite", "torch"]
 
-SHT_STRTAB, SHT_GNU_VERDEF, SHT_GNU_VERNEED = 3, 0x6FFFFFFD, 0x6FFFFFFE
+SHT_STRTAB, SHT_NOBITS, SHT_GNU_VERDEF, SHT_GNU_VERNEED = 3, 8, 0x6FFFFFFD, 0x6FFFFFFE
 
 
 def _write(name: str, data: bytes) -> Path:
@@ -35,39 +38,59 @@ def _write(name: str, data: bytes) -> Path:
     return path
 
 
-def _elf_known_bug_at(data: bytes, base: int) -> bool:
-    """Scanner items 2-3 in the ELF64 little-endian image starting at ``base``."""
+def _sections(data: bytes, base: int):
+    """(sh_type, sh_offset, sh_size, sh_info) of each section header of the ELF64
+    little-endian image at ``base`` that lies inside ``data``."""
     if base + 0x40 > len(data) or data[base + 4] != 2 or data[base + 5] != 1:
-        return False
+        return
     shoff, = struct.unpack_from("<Q", data, base + 0x28)
     shentsize, shnum = struct.unpack_from("<HH", data, base + 0x3A)
     if shentsize < 64:
-        return False
+        return
     for i in range(min(shnum, 4096)):
         at = base + shoff + i * shentsize
         if at + 64 > len(data):
-            return False
+            return
         _, sh_type, _, _, off, size, _, info, _, _ = struct.unpack_from("<IIQQQQIIQQ", data, at)
+        yield sh_type, base + off, size, info
+
+
+def _scanner_bug(data: bytes, base: int) -> bool:
+    """Issue 17 items 2-3: a version count the section cannot hold, a string table without NUL."""
+    for sh_type, off, size, info in _sections(data, base):
         if sh_type in (SHT_GNU_VERDEF, SHT_GNU_VERNEED) and info > size // 16:
             return True
-        end = base + off + size
-        if sh_type == SHT_STRTAB and size and (end > len(data) or data[end - 1] != 0):
+        if sh_type == SHT_STRTAB and size and (off + size > len(data) or data[off + size - 1] != 0):
             return True
     return False
 
 
-def known_elf_bug(data: bytes) -> bool:
-    """Whether any ELF image in ``data`` (an object, or an archive member) hits a known scanner bug."""
+def _dwarf_reader_bug(data: bytes, base: int) -> bool:
+    """Found by the dwarf target: a section larger than the file (pyelftools reads all of it)."""
+    return any(sh_type != SHT_NOBITS and size > len(data) for sh_type, _, size, _ in _sections(data, base))
+
+
+def _any_elf(data: bytes, test) -> bool:
     at = data.find(b"\x7fELF")
     while at >= 0:
-        if _elf_known_bug_at(data, at):
+        if test(data, at):
             return True
         at = data.find(b"\x7fELF", at + 1)
     return False
 
 
-def _elf_input(data: bytes, name: str) -> Path | None:
-    if LOOK_PAST_KNOWN_BUGS and known_elf_bug(data):
+def known_elf_bug(data: bytes) -> bool:
+    """Whether any ELF image in ``data`` (an object, or an archive member) hits a known scanner bug."""
+    return _any_elf(data, _scanner_bug)
+
+
+def known_dwarf_bug(data: bytes) -> bool:
+    """:func:`known_elf_bug`, or a section the DWARF reader reads though it is larger than the file."""
+    return known_elf_bug(data) or _any_elf(data, _dwarf_reader_bug)
+
+
+def _elf_input(data: bytes, name: str, known_bug=known_elf_bug) -> Path | None:
+    if LOOK_PAST_KNOWN_BUGS and known_bug(data):
         return None
     return _write(name, data)
 
@@ -111,7 +134,7 @@ def symbols(data: bytes) -> None:
 def dwarf(data: bytes) -> None:
     """sffi.dwarf.reader.read_prototypes on one object, shared object or archive with debug info."""
     from sffi.dwarf import reader
-    path = _elf_input(data, "fuzz.bin")
+    path = _elf_input(data, "fuzz.bin", known_dwarf_bug)
     if path is not None:
         reader.read_prototypes(path)
 
@@ -122,8 +145,8 @@ TARGETS = {
     "manifest": (manifest, ["sffi.manifest", "tomllib"]),
     "matrix": (matrix, ["sffi.report.matrix_file", "tomllib"]),
     "suppressions": (suppressions, ["sffi.report.suppress"]),
-    "symbols_elf": (symbols, ["sffi.symbols", "elftools"]),
-    "symbols_ar": (symbols, ["sffi.symbols", "elftools", "arpy"]),
+    "symbols_elf": (symbols, ["sffi.symbols", "elftools", "lief"]),  # lief at start, not in the first input
+    "symbols_ar": (symbols, ["sffi.symbols", "elftools", "arpy", "lief"]),
     "dwarf": (dwarf, ["sffi.dwarf", "elftools"]),
 }
 

@@ -91,6 +91,15 @@ def test_known_scanner_bug_filter():
     assert targets.known_elf_bug(b"!<arch>\n" + b"x" * 60 + _seed_with_version_count(0xFFFFFFFF))
 
 
+def test_known_dwarf_reader_bug_filter():
+    data = bytearray((campaign.seed_dirs("dwarf")[0] / "seed_g.o").read_bytes())
+    assert not targets.known_dwarf_bug(bytes(data))
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, = struct.unpack_from("<H", data, 0x3A)
+    struct.pack_into("<Q", data, shoff + shentsize + 32, 1 << 62)  # sh_size of section 1 (.text)
+    assert targets.known_dwarf_bug(bytes(data)) and not targets.known_elf_bug(bytes(data))
+
+
 def test_python_target_reports_unexpected_exceptions(monkeypatch):
     """Only SffiError is an answer to bad input; anything else reaches atheris as a crash."""
     def broken(data):
