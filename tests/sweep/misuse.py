@@ -146,8 +146,8 @@ class Generator:
             return json.dumps(self.lib.text[p.name])
         return BENIGN[p.type]
 
-    def _hostile(self, extern: str, p, setup: list[str], used: set[str]) -> dict[str, str]:
-        """name -> expression of each hostile value of parameter ``p`` (may add setup lines)."""
+    def _hostile(self, extern: str, p) -> dict[str, str | None]:
+        """name -> expression of each hostile value of parameter ``p`` (None: made by :meth:`_call`)."""
         kind = self.lib.kind_of(extern, p.name)
         if not kind:
             return dict(HOSTILE[p.type])
@@ -190,7 +190,7 @@ class Generator:
             return []
         out = [self._call(decl, None, "")]
         for i, p in enumerate(decl.params):
-            for value_name in self._hostile(decl.name, p, [], set()):
+            for value_name in self._hostile(decl.name, p):
                 out.append(self._call(decl, i, value_name))
         return out
 
