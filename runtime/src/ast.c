@@ -48,7 +48,9 @@ static void func_free(Func *f)
 static void extern_free(ExternDecl *e)
 {
     free(e->name);
-    for (int i = 0; i < e->nparams; i++)
+    /* Not only nparams: a parse error after a parameter's name (a bad type)
+     * leaves that name stored but not yet counted. */
+    for (int i = 0; i < SFFI_MAX_PARAMS; i++)
         free(e->param_names[i]);
     free(e);
 }

@@ -23,11 +23,14 @@ typedef enum NodeKind {
     N_LOCAL,         /* slot in the frame */
     N_GLOBAL,        /* slot in the globals */
     N_ARRAY,         /* list: items */
+    N_TUPLE,         /* list: items (at least one) */
     N_INDEX,         /* a[b] */
     N_NEG,           /* -a */
     N_NOT,           /* not a */
     N_BINARY,        /* a op b */
     N_AND, N_OR,     /* a and b, a or b (short-circuit) */
+    N_CHAIN,         /* x op y op z...: list: x, then one N_BINARY/N_AND/N_OR step per
+                        operator with a == NULL and b = its right operand */
     N_CALL,          /* name(list); resolved into one of the three below */
     N_CALL_FN,       /* target: Func */
     N_CALL_EXTERN,   /* target: ExternDecl */
@@ -37,6 +40,8 @@ typedef enum NodeKind {
     N_EXPR_STMT,     /* a */
     N_PRINT,         /* print a / eprint a (flag); a may be NULL */
     N_DECL,          /* val/var name = a; flag: val; slot (+ global) */
+    N_DESTRUCT,      /* val/var (pattern) = a; b: N_PATTERN; flag: val */
+    N_PATTERN,       /* list: N_DECL leaves (a == NULL; name NULL for `_`) or N_PATTERN */
     N_ASSIGN,        /* a = b, or a op= b (op != OP_NONE) */
     N_IF,            /* list: cond, block, cond, block...; c: else block or NULL */
     N_WHILE,         /* while a: b */
@@ -87,7 +92,9 @@ typedef struct ExternDecl {
     char *param_names[SFFI_MAX_PARAMS];
     uint8_t params[SFFI_MAX_PARAMS];   /* sffi_type */
     int nparams;
-    uint8_t result;                    /* sffi_type; SFFI_NONE for none */
+    uint8_t result;                    /* sffi_type (| SFFI_OPTIONAL); SFFI_NONE; SFFI_TUPLE */
+    uint8_t n_items;                   /* SFFI_TUPLE: element count and types */
+    uint8_t items[SFFI_MAX_TUPLE];
     int line, col;
     const sffi_entry *entry;           /* bound at load time */
 } ExternDecl;

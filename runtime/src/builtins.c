@@ -14,8 +14,12 @@ static bool bi_len(Interp *I, const Node *call, const Value *args, Value *out)
         *out = value_int(spl_text_codepoints(args[0].as.t));
     else if (args[0].type == VT_ARRAY)
         *out = value_int(args[0].as.a->len);
+    else if (args[0].type == VT_TUPLE)
+        *out = value_int(args[0].as.tu->len);
+    else if (args[0].type == VT_BYTES)
+        *out = value_int(args[0].as.by->len);
     else
-        return spl_fail(I, call, "len() expects text or an array, got %s", spl_value_type_name(args[0]));
+        return spl_fail(I, call, "len() expects text, an array or a tuple, got %s", spl_value_type_name(args[0]));
     return true;
 }
 

@@ -192,5 +192,5 @@ void spl_diag_print(FILE *out, const Source *src, int line, int col, const char 
 void spl_diag_out_of_memory(void)
 {
     fputs("simple: out of memory\n", stderr);
-    exit(70);
+    exit(70); /* documented in `simple --help` and docs/language.md */
 }

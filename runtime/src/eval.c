@@ -53,17 +53,54 @@ static bool eval_array(Interp *I, const Node *n, Value *out)
     return true;
 }
 
-bool spl_check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos)
+static bool eval_tuple(Interp *I, const Node *n, Value *out)
 {
-    if (container.type != VT_ARRAY)
-        return spl_fail(I, at, "cannot index %s (only arrays can be indexed)", spl_value_type_name(container));
+    Tuple *t = spl_tuple_new(n->list.n);
+    for (int i = 0; i < n->list.n; i++) {
+        if (!spl_eval(I, n->list.items[i], &t->items[i])) {
+            value_release(value_tuple(t));
+            return false;
+        }
+    }
+    *out = value_tuple(t);
+    return true;
+}
+
+static bool check_position(Interp *I, const Node *at, const char *what, int64_t len, Value idx, int64_t *pos)
+{
     if (idx.type != VT_INT)
-        return spl_fail(I, at, "array index must be an int, got %s", spl_value_type_name(idx));
-    if (idx.as.i < 0 || idx.as.i >= container.as.a->len)
-        return spl_fail(I, at, "index %lld out of range for an array of length %lld", (long long)idx.as.i,
-                       (long long)container.as.a->len);
+        return spl_fail(I, at, "%s index must be an int, got %s", what, spl_value_type_name(idx));
+    if (idx.as.i < 0 || idx.as.i >= len)
+        return spl_fail(I, at, "index %lld out of range for %s %s of length %lld", (long long)idx.as.i,
+                        what[0] == 'a' ? "an" : "a", what, (long long)len);
     *pos = idx.as.i;
     return true;
+}
+
+bool spl_check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos)
+{
+    if (container.type == VT_TUPLE)
+        return spl_fail(I, at, "cannot change an element of a tuple (tuples are immutable)");
+    if (container.type == VT_BYTES)
+        return spl_fail(I, at, "cannot change an element of bytes (bytes are immutable; "
+                               "copy them into an array: for b in bytes: arr.push(b))");
+    if (container.type != VT_ARRAY)
+        return spl_fail(I, at, "cannot index %s (only arrays and tuples can be indexed)",
+                        spl_value_type_name(container));
+    return check_position(I, at, "array", container.as.a->len, idx, pos);
+}
+
+/* The element `idx` of an array or tuple (a borrowed value), or NULL after an error. */
+static const Value *element(Interp *I, const Node *at, Value container, Value idx)
+{
+    int64_t pos;
+    if (container.type == VT_TUPLE)
+        return check_position(I, at, "tuple", container.as.tu->len, idx, &pos) ? &container.as.tu->items[pos] : NULL;
+    if (container.type != VT_ARRAY) {
+        spl_fail(I, at, "cannot index %s (only arrays and tuples can be indexed)", spl_value_type_name(container));
+        return NULL;
+    }
+    return check_position(I, at, "array", container.as.a->len, idx, &pos) ? &container.as.a->items[pos] : NULL;
 }
 
 static bool eval_index(Interp *I, const Node *n, Value *out)
@@ -75,10 +112,19 @@ static bool eval_index(Interp *I, const Node *n, Value *out)
         value_release(a);
         return false;
     }
-    int64_t pos;
-    bool ok = spl_check_index(I, n, a, b, &pos);
+    if (a.type == VT_BYTES) {
+        int64_t pos;
+        bool ok = check_position(I, n, "bytes value", a.as.by->len, b, &pos);
+        if (ok)
+            *out = value_int(a.as.by->data[pos]);
+        value_release(a);
+        value_release(b);
+        return ok;
+    }
+    const Value *item = element(I, n, a, b);
+    bool ok = item != NULL;
     if (ok) {
-        *out = a.as.a->items[pos];
+        *out = *item;
         value_retain(*out);
     }
     value_release(a);
@@ -118,11 +164,10 @@ bool spl_eval_bool(Interp *I, const Node *n, bool *out)
     return true;
 }
 
-static bool eval_binary(Interp *I, const Node *n, Value *out)
+/* `a op n->b` for a binary node; takes over the reference of `a`. */
+static bool binary_step(Interp *I, const Node *n, Value a, Value *out)
 {
-    Value a, b;
-    if (!spl_eval(I, n->a, &a))
-        return false;
+    Value b;
     if (!spl_eval(I, n->b, &b)) {
         value_release(a);
         return false;
@@ -149,24 +194,60 @@ static bool eval_binary(Interp *I, const Node *n, Value *out)
         default: break;
         }
     }
+    if (n->op == OP_ADD && a.type == VT_TEXT && b.type == VT_TEXT && a.as.t->rc == 1) {
+        /* a temporary (an earlier + of a chain): grow it in place, so a chain
+         * of n concatenations costs O(total length), not O(n^2) */
+        spl_text_append(&a, b.as.t->data, (size_t)b.as.t->len);
+        value_release(b);
+        *out = a;
+        return true;
+    }
     bool ok = spl_binop(I, n, (BinOp)n->op, a, b, out);
     value_release(a);
     value_release(b);
     return ok;
 }
 
-static bool eval_logic(Interp *I, const Node *n, Value *out)
+/* `a and n->b` / `a or n->b`; `a` was computed by `left` (where a non-bool is reported). */
+static bool logic_step(Interp *I, const Node *n, const Node *left, Value a, Value *out)
 {
-    bool a, b;
-    if (!spl_eval_bool(I, n->a, &a))
-        return false;
-    if (a == (n->kind == N_OR)) {
-        *out = value_bool(a);
+    if (a.type != VT_BOOL) {
+        value_release(a);
+        return spl_fail(I, left, "expected a bool here, got %s", spl_value_type_name(a));
+    }
+    if (a.as.b == (n->kind == N_OR)) {
+        *out = a;
         return true;
     }
+    bool b;
     if (!spl_eval_bool(I, n->b, &b))
         return false;
     *out = value_bool(b);
+    return true;
+}
+
+static bool eval_binary(Interp *I, const Node *n, Value *out)
+{
+    Value a;
+    if (!spl_eval(I, n->a, &a))
+        return false;
+    return n->kind == N_BINARY ? binary_step(I, n, a, out) : logic_step(I, n, n->a, a, out);
+}
+
+/* A left-associative chain: the first operand, then each step in a loop. */
+static bool eval_chain(Interp *I, const Node *n, Value *out)
+{
+    Value acc;
+    if (!spl_eval(I, n->list.items[0], &acc))
+        return false;
+    for (int i = 1; i < n->list.n; i++) {
+        const Node *step = n->list.items[i];
+        bool ok = step->kind == N_BINARY ? binary_step(I, step, acc, &acc)
+                                         : logic_step(I, step, n->list.items[i - 1], acc, &acc);
+        if (!ok)
+            return false;
+    }
+    *out = acc;
     return true;
 }
 
@@ -201,6 +282,8 @@ bool spl_eval(Interp *I, const Node *n, Value *out)
         return eval_interp(I, n, out);
     case N_ARRAY:
         return eval_array(I, n, out);
+    case N_TUPLE:
+        return eval_tuple(I, n, out);
     case N_NEG:
         return eval_neg(I, n, out);
     case N_NOT: {
@@ -212,7 +295,9 @@ bool spl_eval(Interp *I, const Node *n, Value *out)
     }
     case N_AND:
     case N_OR:
-        return eval_logic(I, n, out);
+        return eval_binary(I, n, out);
+    case N_CHAIN:
+        return eval_chain(I, n, out);
     default:
         return spl_fail(I, n, "internal error: node %d is not an expression", n->kind);
     }

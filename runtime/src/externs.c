@@ -4,25 +4,78 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ffi_error.h"
 #include "sffi_table.h"
 #include "util.h"
 
+/* The runtime's type table: code -> .spl spelling. tests/toolkit/test_abi_source.py
+ * holds it (and the sffi_type enum) to site_scons/sffi/abi.py. */
+static const char *const TYPE_NAMES[] = {
+    [SFFI_NONE] = "none",
+    [SFFI_I64] = "i64",
+    [SFFI_I32] = "i32",
+    [SFFI_F64] = "f64",
+    [SFFI_BOOL] = "bool",
+    [SFFI_TEXT] = "text",
+    [SFFI_I64_ARRAY] = "[i64]",
+    [SFFI_F64_ARRAY] = "[f64]",
+    [SFFI_TEXT_ARRAY] = "[text]",
+    [SFFI_I8] = "i8",
+    [SFFI_I16] = "i16",
+    [SFFI_U8] = "u8",
+    [SFFI_U16] = "u16",
+    [SFFI_U32] = "u32",
+    [SFFI_U64] = "u64",
+    [SFFI_F32] = "f32",
+    [SFFI_I8_ARRAY] = "[i8]",
+    [SFFI_I16_ARRAY] = "[i16]",
+    [SFFI_I32_ARRAY] = "[i32]",
+    [SFFI_U8_ARRAY] = "[u8]",
+    [SFFI_U16_ARRAY] = "[u16]",
+    [SFFI_U32_ARRAY] = "[u32]",
+    [SFFI_U64_ARRAY] = "[u64]",
+    [SFFI_F32_ARRAY] = "[f32]",
+    [SFFI_BOOL_ARRAY] = "[bool]",
+};
+#define N_TYPE_NAMES ((int)(sizeof TYPE_NAMES / sizeof TYPE_NAMES[0]))
+
 const char *spl_sffi_type_name(int type)
 {
-    static const char *const names[] = {"none", "i64", "i32", "f64", "bool", "text", "[i64]", "[f64]", "[text]"};
-    return type >= 0 && type <= SFFI_TEXT_ARRAY ? names[type] : "?";
+    return type >= 0 && type < N_TYPE_NAMES && TYPE_NAMES[type] ? TYPE_NAMES[type] : "?";
+}
+
+int spl_sffi_type_code(const char *spelling)
+{
+    for (int i = 1; i < N_TYPE_NAMES; i++)
+        if (TYPE_NAMES[i] && strcmp(TYPE_NAMES[i], spelling) == 0)
+            return i;
+    return -1;
+}
+
+static void add_type(StrBuf *sb, int type)
+{
+    spl_sb_printf(sb, "%s%s", spl_sffi_type_name(type & ~SFFI_OPTIONAL), type & SFFI_OPTIONAL ? "?" : "");
 }
 
 void spl_extern_signature(const ExternDecl *d, char *buf, size_t size)
 {
     StrBuf sb = {0};
     spl_sb_addc(&sb, '(');
-    for (int i = 0; i < d->nparams; i++)
-        spl_sb_printf(&sb, "%s%s", i ? ", " : "", spl_sffi_type_name(d->params[i]));
+    for (int i = 0; i < d->nparams; i++) {
+        spl_sb_adds(&sb, i ? ", " : "");
+        add_type(&sb, d->params[i]);
+    }
     spl_sb_addc(&sb, ')');
-    if (d->result != SFFI_NONE)
-        spl_sb_printf(&sb, " -> %s", spl_sffi_type_name(d->result));
+    if (d->result == SFFI_TUPLE) {
+        spl_sb_adds(&sb, " -> (");
+        for (int i = 0; i < d->n_items; i++) {
+            spl_sb_adds(&sb, i ? ", " : "");
+            add_type(&sb, d->items[i]);
+        }
+        spl_sb_addc(&sb, ')');
+    } else if (d->result != SFFI_NONE) {
+        spl_sb_adds(&sb, " -> ");
+        add_type(&sb, d->result);
+    }
     snprintf(buf, size, "%s", sb.data);
     spl_sb_free(&sb);
 }
@@ -91,8 +144,11 @@ static void report_unknown(const ExternDecl *d, const Source *src, FILE *err, St
 
 static bool signature_matches(const ExternDecl *d, const sffi_entry *e)
 {
-    if (d->nparams != e->n_params || d->result != e->result)
+    if (d->nparams != e->n_params || d->result != e->result || d->n_items != e->n_items)
         return false;
+    for (int i = 0; i < d->n_items; i++)
+        if (d->items[i] != e->items[i])
+            return false;
     for (int i = 0; i < d->nparams; i++)
         if (d->params[i] != e->params[i])
             return false;
@@ -101,7 +157,7 @@ static bool signature_matches(const ExternDecl *d, const sffi_entry *e)
 
 static void report_mismatch(const ExternDecl *d, const sffi_entry *e, const Source *src, FILE *err)
 {
-    char declared[256];
+    char declared[512];
     spl_extern_signature(d, declared, sizeof declared);
     fprintf(err, "%s:%d:%d: extern function %s does not match this runtime's table\n"
                  "  declared here:     %s\n"
@@ -128,191 +184,7 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
     return ok;
 }
 
-/* ---- calling ---- */
-
-static bool arg_error(Interp *I, const Node *call, const ExternDecl *d, int i, const char *what, Value v)
-{
-    return spl_fail(I, call->list.items[i], "%s: argument %d ('%s') must be %s, got %s",
-                   d->name, i + 1, d->param_names[i], what, spl_value_type_name(v));
-}
-
-static size_t scratch_need(const ExternDecl *d, const Value *vals)
-{
-    size_t bytes = 0;
-    for (int i = 0; i < d->nparams; i++)
-        if (d->params[i] >= SFFI_I64_ARRAY && vals[i].type == VT_ARRAY)
-            bytes += (size_t)vals[i].as.a->len * 8;
-    return bytes;
-}
-
-/* Copies an array argument into a contiguous buffer at *cursor. */
-static bool marshal_array(Interp *I, const Node *call, const ExternDecl *d, int i, Value v,
-                          char **cursor, sffi_value *out)
-{
-    static const char *const what[] = {"[i64]", "[f64]", "[text]"};
-    int kind = d->params[i] - SFFI_I64_ARRAY;
-    if (v.type != VT_ARRAY)
-        return arg_error(I, call, d, i, what[kind], v);
-    const Array *a = v.as.a;
-    for (int64_t k = 0; k < a->len; k++) {
-        Value e = a->items[k];
-        bool fits = kind == 0 ? e.type == VT_INT
-                  : kind == 1 ? (e.type == VT_FLOAT || e.type == VT_INT) : e.type == VT_TEXT;
-        if (!fits)
-            return spl_fail(I, call->list.items[i], "%s: argument %d ('%s') must be %s, but element %lld is %s",
-                           d->name, i + 1, d->param_names[i], what[kind], (long long)k, spl_value_type_name(e));
-        if (kind == 0)
-            ((int64_t *)*cursor)[k] = e.as.i;
-        else if (kind == 1)
-            ((double *)*cursor)[k] = e.type == VT_INT ? (double)e.as.i : e.as.f;
-        else
-            ((const char **)*cursor)[k] = e.as.t->data;
-    }
-    /* An empty array is (NULL, 0), as the ABI says for results. */
-    const void *data = a->len ? *cursor : NULL;
-    if (kind == 0)
-        out->i64s = (sffi_i64_slice){data, a->len};
-    else if (kind == 1)
-        out->f64s = (sffi_f64_slice){data, a->len};
-    else
-        out->texts = (sffi_text_slice){data, a->len};
-    *cursor += (size_t)a->len * 8;
-    return true;
-}
-
-static bool marshal(Interp *I, const Node *call, const ExternDecl *d, const Value *vals, sffi_value *args)
-{
-    size_t need = scratch_need(d, vals);
-    if (need > I->scratch_cap) {
-        I->scratch = spl_xrealloc(I->scratch, need);
-        I->scratch_cap = need;
-    }
-    char *cursor = I->scratch;
-    for (int i = 0; i < d->nparams; i++) {
-        Value v = vals[i];
-        switch (d->params[i]) {
-        case SFFI_I64:
-            if (v.type != VT_INT)
-                return arg_error(I, call, d, i, "i64", v);
-            args[i].i64 = v.as.i;
-            break;
-        case SFFI_I32:
-            if (v.type != VT_INT)
-                return arg_error(I, call, d, i, "i32", v);
-            if (v.as.i < INT32_MIN || v.as.i > INT32_MAX)
-                return spl_fail(I, call->list.items[i], "%s: argument %d ('%s') is %lld, out of the range of i32",
-                               d->name, i + 1, d->param_names[i], (long long)v.as.i);
-            args[i].i32 = (int32_t)v.as.i;
-            break;
-        case SFFI_F64:
-            if (v.type != VT_FLOAT && v.type != VT_INT)
-                return arg_error(I, call, d, i, "f64", v);
-            args[i].f64 = v.type == VT_INT ? (double)v.as.i : v.as.f;
-            break;
-        case SFFI_BOOL:
-            if (v.type != VT_BOOL)
-                return arg_error(I, call, d, i, "bool", v);
-            args[i].b = v.as.b;
-            break;
-        case SFFI_TEXT:
-            if (v.type != VT_TEXT)
-                return arg_error(I, call, d, i, "text", v);
-            args[i].text = v.as.t->data;
-            break;
-        default:
-            if (!marshal_array(I, call, d, i, v, &cursor, &args[i]))
-                return false;
-        }
-    }
-    return true;
-}
-
-static bool bad_slice(Interp *I, const Node *call, const ExternDecl *d, const void *data, int64_t len)
-{
-    if (len >= 0 && (data != NULL || len == 0))
-        return false;
-    spl_fail(I, call, "%s returned an invalid array (data %s, length %lld)", d->name,
-            data ? "set" : "NULL", (long long)len);
-    return true;
-}
-
-static bool unmarshal(Interp *I, const Node *call, const ExternDecl *d, const sffi_value *r, Value *out)
-{
-    switch (d->result) {
-    case SFFI_NONE: *out = value_nil(); return true;
-    case SFFI_I64: *out = value_int(r->i64); return true;
-    case SFFI_I32: *out = value_int(r->i32); return true;
-    case SFFI_F64: *out = value_float(r->f64); return true;
-    case SFFI_BOOL: *out = value_bool(r->b); return true;
-    case SFFI_TEXT: *out = r->text ? value_text(spl_text_from_cstr(r->text)) : value_nil(); return true;
-    default: break;
-    }
-    const void *data = d->result == SFFI_I64_ARRAY ? (const void *)r->i64s.data
-                     : d->result == SFFI_F64_ARRAY ? (const void *)r->f64s.data : (const void *)r->texts.data;
-    int64_t len = r->i64s.len; /* the three slices share their layout */
-    if (bad_slice(I, call, d, data, len))
-        return false;
-    Array *a = spl_array_new(len);
-    for (int64_t k = 0; k < len; k++) {
-        if (d->result == SFFI_I64_ARRAY)
-            a->items[k] = value_int(r->i64s.data[k]);
-        else if (d->result == SFFI_F64_ARRAY)
-            a->items[k] = value_float(r->f64s.data[k]);
-        else
-            a->items[k] = r->texts.data[k] ? value_text(spl_text_from_cstr(r->texts.data[k])) : value_nil();
-    }
-    a->len = len;
-    *out = value_array(a);
-    return true;
-}
-
-/* Libraries often start their message with the extern's name ("rt_x: ...");
- * the runtime names it already, so drop that prefix rather than say it twice. */
-static const char *without_name(const char *msg, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
-        return msg + n + 2;
-    return msg;
-}
-
-static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
-{
-    if (spl_ffi_pending == FFI_EXIT) {
-        I->exiting = true;
-        I->exit_code = spl_ffi_exit_code();
-        spl_ffi_clear();
-        return false;
-    }
-    spl_fail(I, call, "%s failed: %s", d->name, without_name(spl_ffi_error_message(), d->name));
-    spl_ffi_clear();
-    return false;
-}
-
-bool spl_call_extern(Interp *I, const Node *call, Value *out)
-{
-    const ExternDecl *d = call->target;
-    Value vals[SFFI_MAX_PARAMS];
-    sffi_value args[SFFI_MAX_PARAMS];
-    int n = 0;
-    bool ok = true;
-    for (; n < d->nparams; n++) {
-        if (!spl_eval(I, call->list.items[n], &vals[n])) {
-            ok = false;
-            break;
-        }
-    }
-    if (ok && marshal(I, call, d, vals, args)) {
-        sffi_value result;
-        d->entry->thunk(args, &result);
-        ok = spl_ffi_pending == FFI_OK ? unmarshal(I, call, d, &result, out) : extern_failed(I, call, d);
-    } else {
-        ok = false;
-    }
-    for (int i = 0; i < n; i++)
-        value_release(vals[i]);
-    return ok;
-}
+/* Calling a bound extern: marshal.c. */
 
 /* ---- listing ---- */
 

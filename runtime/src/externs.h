@@ -16,18 +16,17 @@
 #include "ast.h"
 #include "diag.h"
 #include "interp.h"
+#include "marshal.h"
 
 /* Binds every declaration of `prog`; prints each failure (unknown extern,
  * with the catalog's hint, or signature mismatch) on `err` and returns false
  * if there was any. */
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err);
 
-/* A call of a bound extern (N_CALL_EXTERN). */
-bool spl_call_extern(Interp *I, const Node *call, Value *out);
-
 /* The canonical signature of a declaration: "(i64, text) -> bool", "(i64)". */
 void spl_extern_signature(const ExternDecl *d, char *buf, size_t size);
-const char *spl_sffi_type_name(int type);
+const char *spl_sffi_type_name(int type);   /* "[u8]" for SFFI_U8_ARRAY; "?" if unknown */
+int spl_sffi_type_code(const char *spelling);  /* the inverse; -1 if unknown */
 
 /* `simple --externs [--json]`. */
 void spl_externs_list(FILE *out, bool json);

@@ -72,7 +72,23 @@ static void format_nested(StrBuf *sb, Value v, bool quoted, int depth);
 
 void spl_format_value(StrBuf *sb, Value v, bool quoted) { format_nested(sb, v, quoted, 0); }
 
-/* Arrays nested deeper than MAX_PRINT_DEPTH print as [...]. */
+/* (1, "x", 2.5); a 1-tuple as (1,) so it reads back as a tuple. */
+static void format_tuple(StrBuf *sb, const Tuple *t, int depth)
+{
+    if (depth == MAX_PRINT_DEPTH) {
+        spl_sb_adds(sb, "(...)");
+        return;
+    }
+    spl_sb_addc(sb, '(');
+    for (int64_t i = 0; i < t->len; i++) {
+        if (i)
+            spl_sb_add(sb, ", ", 2);
+        format_nested(sb, t->items[i], true, depth + 1);
+    }
+    spl_sb_adds(sb, t->len == 1 ? ",)" : ")");
+}
+
+/* Arrays and tuples nested deeper than MAX_PRINT_DEPTH print as [...]/(...). */
 static void format_nested(StrBuf *sb, Value v, bool quoted, int depth)
 {
     char buf[40];
@@ -104,6 +120,15 @@ static void format_nested(StrBuf *sb, Value v, bool quoted, int depth)
                 spl_sb_add(sb, ", ", 2);
             format_nested(sb, v.as.a->items[i], true, depth + 1);
         }
+        spl_sb_addc(sb, ']');
+        return;
+    case VT_TUPLE:
+        format_tuple(sb, v.as.tu, depth);
+        return;
+    case VT_BYTES:
+        spl_sb_addc(sb, '[');
+        for (int64_t i = 0; i < v.as.by->len; i++)
+            spl_sb_printf(sb, i ? ", %u" : "%u", (unsigned)v.as.by->data[i]);
         spl_sb_addc(sb, ']');
         return;
     case VT_UNDEF: break;

@@ -148,6 +148,41 @@ static bool exec_decl(Interp *I, const Node *n)
     return true;
 }
 
+/* Binds the items of tuple `v` (borrowed) to the names of `pat`, nested patterns first-to-last. */
+static bool bind_pattern(Interp *I, const Node *pat, Value v)
+{
+    if (v.type != VT_TUPLE)
+        return spl_fail(I, pat, "cannot destructure %s: the pattern needs a tuple of %d element%s",
+                        spl_value_type_name(v), pat->list.n, pat->list.n == 1 ? "" : "s");
+    if (v.as.tu->len != pat->list.n)
+        return spl_fail(I, pat, "cannot destructure a tuple of %lld element%s into a pattern of %d",
+                        (long long)v.as.tu->len, v.as.tu->len == 1 ? "" : "s", pat->list.n);
+    for (int i = 0; i < pat->list.n; i++) {
+        const Node *item = pat->list.items[i];
+        Value x = v.as.tu->items[i];
+        if (item->kind == N_PATTERN) {
+            if (!bind_pattern(I, item, x))
+                return false;
+        } else if (item->name) {
+            Value *slot = item->global ? &I->globals[item->slot] : &I->fp[item->slot];
+            value_retain(x);
+            value_release(*slot);
+            *slot = x;
+        }
+    }
+    return true;
+}
+
+static bool exec_destruct(Interp *I, const Node *n)
+{
+    Value v;
+    if (!spl_eval(I, n->a, &v))
+        return false;
+    bool ok = bind_pattern(I, n->b, v);
+    value_release(v);
+    return ok;
+}
+
 static Flow exec_if(Interp *I, const Node *n)
 {
     for (int i = 0; i < n->list.n; i += 2) {
@@ -209,11 +244,27 @@ static Flow exec_for_range(Interp *I, const Node *n)
     return result;
 }
 
+static Flow exec_for_bytes(Interp *I, const Node *n, Value seq)
+{
+    Flow result = FLOW_NORMAL;
+    for (int64_t i = 0; i < seq.as.by->len; i++) {
+        Value *slot = &I->fp[n->slot];
+        value_release(*slot);
+        *slot = value_int(seq.as.by->data[i]);
+        if (!loop_goes_on(exec_block(I, n->c), &result))
+            break;
+    }
+    value_release(seq);
+    return result;
+}
+
 static Flow exec_for_each(Interp *I, const Node *n)
 {
     Value seq;
     if (!spl_eval(I, n->a, &seq))
         return FLOW_ERROR;
+    if (seq.type == VT_BYTES)
+        return exec_for_bytes(I, n, seq);
     if (seq.type != VT_ARRAY) {
         spl_fail(I, n->a, "for ... in needs an array or a range a..b, got %s", spl_value_type_name(seq));
         value_release(seq);
@@ -248,6 +299,7 @@ static Flow exec_stmt(Interp *I, const Node *n)
         return FLOW_NORMAL;
     case N_ASSIGN: return exec_assign(I, n) ? FLOW_NORMAL : FLOW_ERROR;
     case N_DECL: return exec_decl(I, n) ? FLOW_NORMAL : FLOW_ERROR;
+    case N_DESTRUCT: return exec_destruct(I, n) ? FLOW_NORMAL : FLOW_ERROR;
     case N_PRINT: return exec_print(I, n) ? FLOW_NORMAL : FLOW_ERROR;
     case N_IF: return exec_if(I, n);
     case N_WHILE: return exec_while(I, n);

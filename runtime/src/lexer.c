@@ -202,7 +202,13 @@ static bool lex_interpolation(Lexer *L, TextPart **parts, int *n, int *cap)
                 advance(L);
             }
         } else if (c == '{') {
-            depth++;
+            /* each unmatched '{' here is one more interpolation inside this one:
+             * refuse a depth the parser would refuse, before re-lexing it level by level */
+            if (++depth > SPL_MAX_NESTING) {
+                spl_compile_error_set(L->err, L->line, L->col,
+                                      "text interpolation nested too deeply (more than %d levels)", SPL_MAX_NESTING);
+                return false;
+            }
         } else if (c == '}' && --depth == 0) {
             break;
         }
@@ -297,6 +303,7 @@ static const struct { const char *text; TokKind kind; } PUNCT[] = {
     {"(", T_LPAREN}, {")", T_RPAREN}, {"[", T_LBRACKET}, {"]", T_RBRACKET},
     {",", T_COMMA}, {":", T_COLON}, {".", T_DOT}, {"+", T_PLUS}, {"-", T_MINUS},
     {"*", T_STAR}, {"/", T_SLASH}, {"%", T_PERCENT}, {"<", T_LT}, {">", T_GT}, {"=", T_ASSIGN},
+    {"?", T_QUESTION},
 };
 
 static bool lex_punct(Lexer *L)

@@ -15,6 +15,10 @@
 
 #include "diag.h"
 
+/* Expressions nest at most this deep: parentheses, calls, indexes, text
+ * interpolation (the lexer checks it there, the parser everywhere). */
+#define SPL_MAX_NESTING 256
+
 typedef enum TokKind {
     T_EOF, T_NEWLINE, T_INDENT, T_DEDENT,
     T_NAME, T_INT, T_FLOAT, T_TEXT,
@@ -27,7 +31,8 @@ typedef enum TokKind {
     T_DOT, T_DOTDOT,
     T_PLUS, T_MINUS, T_STAR, T_SLASH, T_PERCENT,
     T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
-    T_ASSIGN, T_PLUS_ASSIGN, T_MINUS_ASSIGN, T_STAR_ASSIGN, T_SLASH_ASSIGN, T_PERCENT_ASSIGN
+    T_ASSIGN, T_PLUS_ASSIGN, T_MINUS_ASSIGN, T_STAR_ASSIGN, T_SLASH_ASSIGN, T_PERCENT_ASSIGN,
+    T_QUESTION   /* '?' of an optional extern result type T? */
 } TokKind;
 
 /* One piece of a text literal: literal bytes (escapes already applied), or

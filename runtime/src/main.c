@@ -7,7 +7,8 @@
  *   simple --version             runtime version, ABI version, linked libraries
  *
  * Exit status: the script's (0, or rt_exit's code); 1 after a runtime error;
- * 2 when the script cannot run (syntax, names, externs) or on bad usage.
+ * 2 when the script cannot run (syntax, names, externs) or on bad usage;
+ * 70 when memory runs out (diag.c). `simple --help` lists them.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -17,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ffi_libs/core/include/sffi_core.h"
+#include "sffi_host.h"
 #include "diag.h"
 #include "externs.h"
 #include "ffi_error.h"
@@ -42,6 +43,27 @@ static void usage(FILE *out)
           "       simple --externs [--json]\n"
           "       simple --version\n",
           out);
+}
+
+static void help(void)
+{
+    usage(stdout);
+    fputs("\n"
+          "  FILE.spl        run a script; ARGS reach it through rt_args()\n"
+          "  -e CODE         run CODE (messages name the file \"-e\")\n"
+          "  --externs       the extern table this runtime was built with (--json: as JSON)\n"
+          "  --version       runtime version, SFFI ABI version, linked FFI libraries\n"
+          "\n"
+          "exit status:\n"
+          "  0      the script ran to its end\n"
+          "  N      the code the script gave to rt_exit(N), 0..255\n"
+          "  1      a runtime error (reported on stderr with the line and the calls)\n"
+          "  2      the script cannot run: syntax error, unknown name, an extern missing\n"
+          "         from the table or declared with another signature; or bad usage\n"
+          "  70     out of memory (\"simple: out of memory\" on stderr)\n"
+          "\n"
+          "language and externs: docs/language.md\n",
+          stdout);
 }
 
 static void print_version(void)
@@ -101,7 +123,7 @@ static void *run_job(void *arg)
 {
     Job *job = arg;
     job->status = run_source(job->src, job->stack_size);
-    sffi_core_shutdown(); /* frees this thread's result buffers */
+    sffi_host_shutdown(); /* frees this thread's result buffers */
     return NULL;
 }
 
@@ -136,8 +158,8 @@ static int run_script(const char *path, const char *code, int argc, char **argv)
             return EXIT_LOAD_ERROR;
         }
     }
-    sffi_core_set_args(argc, argv);
-    sffi_core_set_exit_handler(spl_ffi_request_exit);
+    sffi_host_set_args(argc, argv);
+    sffi_host_set_exit_handler(spl_ffi_request_exit);
     int status = run_in_thread(&src);
     spl_source_free(&src);
     return status;
@@ -159,7 +181,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-        usage(stdout);
+        help();
         return 0;
     }
     if (strcmp(arg, "-e") == 0) {
@@ -168,6 +190,13 @@ int main(int argc, char **argv)
             return EXIT_LOAD_ERROR;
         }
         return run_script(NULL, argv[2], argc - 3, argv + 3);
+    }
+    if (strcmp(arg, "--version") == 0 || strcmp(arg, "--externs") == 0) {
+        /* a known option with an argument it does not take */
+        int extra = strcmp(arg, "--externs") == 0 && strcmp(argv[2], "--json") == 0 ? 3 : 2;
+        fprintf(stderr, "simple: unexpected argument %s after %s\n", argv[extra], arg);
+        usage(stderr);
+        return EXIT_LOAD_ERROR;
     }
     if (arg[0] == '-' && arg[1] != '\0') {
         fprintf(stderr, "simple: unknown option %s\n", arg);

@@ -9,7 +9,9 @@ static Node *nested(Parser *P, Node *(*rule)(Parser *));
 
 static Node *parse_interpolated(Parser *P, const TextPart *part)
 {
-    Parser sub = {.src = P->src, .err = P->err, .in_interpolation = true};
+    /* The nesting goes on counting inside: each level re-lexes its span, so
+     * the bound keeps deep interpolation linear as well as off the C stack. */
+    Parser sub = {.src = P->src, .err = P->err, .in_interpolation = true, .nesting = P->nesting};
     Node *expr = NULL;
     if (spl_lex(P->src, part->begin, part->end, part->line, part->col, true, &sub.toks, P->err)) {
         expr = spl_parse_expr(&sub);
@@ -65,6 +67,30 @@ static bool parse_list(Parser *P, NodeList *list, TokKind close, const char *clo
     return spl_parse_expect(P, close, close_text);
 }
 
+/* `(a)` groups; `(a,)`, `(a, b)`, `(a, b,)` are tuples. */
+static Node *parse_paren(Parser *P)
+{
+    Token *open = next(P);
+    Node *first = spl_parse_expr(P);
+    if (!first)
+        return NULL;
+    if (kind(P) != T_COMMA) {
+        if (!spl_parse_expect(P, T_RPAREN, "')'")) {
+            spl_node_free(first);
+            return NULL;
+        }
+        return first;
+    }
+    Node *n = spl_node_new(N_TUPLE, open->line, open->col);
+    spl_node_list_add(&n->list, first);
+    next(P);
+    if (!parse_list(P, &n->list, T_RPAREN, "',' or ')' in the tuple")) {
+        spl_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
 static Node *parse_primary(Parser *P)
 {
     Token *t = cur(P);
@@ -98,13 +124,7 @@ static Node *parse_primary(Parser *P)
         }
         return n;
     case T_LPAREN:
-        next(P);
-        n = spl_parse_expr(P);
-        if (n && !spl_parse_expect(P, T_RPAREN, "')'")) {
-            spl_node_free(n);
-            return NULL;
-        }
-        return n;
+        return parse_paren(P);
     case T_LBRACKET:
         n = spl_node_new(N_ARRAY, t->line, t->col);
         next(P);
@@ -118,11 +138,22 @@ static Node *parse_primary(Parser *P)
     }
 }
 
+/* Each index or method call nests the tree one level: a chain of them
+ * counts against the nesting limit like parentheses do. */
 static Node *parse_postfix(Parser *P)
 {
+    int saved = P->nesting;
     Node *n = parse_primary(P);
     while (n) {
         Token *t = cur(P);
+        if ((kind(P) == T_LBRACKET || kind(P) == T_DOT) && P->nesting == MAX_NESTING) {
+            spl_node_free(n);
+            spl_compile_error_set(P->err, t->line, t->col, "expression nested too deeply (more than %d levels)",
+                                  MAX_NESTING);
+            n = NULL;
+            break;
+        }
+        P->nesting++;
         if (accept(P, T_LBRACKET)) {
             Node *idx = spl_node_new(N_INDEX, t->line, t->col);
             idx->a = n;
@@ -130,7 +161,8 @@ static Node *parse_postfix(Parser *P)
             idx->b = spl_parse_expr(P);
             if (!idx->b || !spl_parse_expect(P, T_RBRACKET, "']'")) {
                 spl_node_free(n);
-                return NULL;
+                n = NULL;
+                break;
             }
         } else if (accept(P, T_DOT)) {
             Node *m = spl_node_new(N_METHOD, t->line, t->col);
@@ -140,16 +172,19 @@ static Node *parse_postfix(Parser *P)
             if (!m->name || !spl_parse_expect(P, T_LPAREN, "'(' after the method name") ||
                 !parse_list(P, &m->list, T_RPAREN, "',' or ')' in the arguments")) {
                 spl_node_free(n);
-                return NULL;
+                n = NULL;
+                break;
             }
         } else if (kind(P) == T_LPAREN) {
             spl_node_free(n);
             spl_compile_error_set(P->err, t->line, t->col, "only a function name can be called");
-            return NULL;
+            n = NULL;
+            break;
         } else {
             break;
         }
     }
+    P->nesting = saved;
     return n;
 }
 
@@ -199,8 +234,36 @@ BinOp spl_binop_of(TokKind k)
     }
 }
 
-/* One left-associative level: operand (op operand)*, op among [first, last]. */
-static Node *parse_level(Parser *P, Node *(*operand)(Parser *), TokKind first, TokKind last)
+/* Adds `step` (a binary node with only b set) to the left operand `left`.
+ * One operator gives a plain binary node; a second turns it into an N_CHAIN,
+ * so a chain of any length is one level of the tree and evaluates in a loop.
+ * Flattening a left operand that is itself a binary node or chain (from
+ * another level or parentheses) keeps the meaning: a chain applies its steps
+ * left to right, which is left associativity. */
+static Node *chain_add(Node *left, Node *step)
+{
+    bool is_binary = left->kind == N_BINARY || left->kind == N_AND || left->kind == N_OR;
+    if (left->kind != N_CHAIN && !(is_binary && left->a)) {
+        step->a = left;
+        return step;
+    }
+    if (left->kind != N_CHAIN) {
+        Node *chain = spl_node_new(N_CHAIN, left->line, left->col);
+        spl_node_list_add(&chain->list, left->a);
+        left->a = NULL;
+        spl_node_list_add(&chain->list, left);
+        left = chain;
+    }
+    spl_node_list_add(&left->list, step);
+    /* errors "at the expression" point at its last operator, as for a binary node */
+    left->line = step->line;
+    left->col = step->col;
+    return left;
+}
+
+/* One left-associative level: operand (op operand)*, op among [first, last];
+ * `node` is N_BINARY (op from the token) or N_AND/N_OR. */
+static Node *parse_chain(Parser *P, Node *(*operand)(Parser *), TokKind first, TokKind last, NodeKind node)
 {
     Node *left = operand(P);
     while (left && kind(P) >= first && kind(P) <= last) {
@@ -210,9 +273,15 @@ static Node *parse_level(Parser *P, Node *(*operand)(Parser *), TokKind first, T
             spl_node_free(left);
             return NULL;
         }
-        left = binary(left, right, N_BINARY, spl_binop_of(t->kind), t);
+        BinOp op = node == N_BINARY ? spl_binop_of(t->kind) : OP_NONE;
+        left = chain_add(left, binary(NULL, right, node, op, t));
     }
     return left;
+}
+
+static Node *parse_level(Parser *P, Node *(*operand)(Parser *), TokKind first, TokKind last)
+{
+    return parse_chain(P, operand, first, last, N_BINARY);
 }
 
 static Node *parse_mul(Parser *P) { return parse_level(P, parse_unary, T_STAR, T_PERCENT); }
@@ -254,17 +323,7 @@ static Node *parse_not(Parser *P)
 
 static Node *parse_logic(Parser *P, TokKind op, Node *(*operand)(Parser *))
 {
-    Node *left = operand(P);
-    while (left && kind(P) == op) {
-        Token *t = next(P);
-        Node *right = operand(P);
-        if (!right) {
-            spl_node_free(left);
-            return NULL;
-        }
-        left = binary(left, right, op == T_AND ? N_AND : N_OR, OP_NONE, t);
-    }
-    return left;
+    return parse_chain(P, operand, op, op, op == T_AND ? N_AND : N_OR);
 }
 
 static Node *parse_and(Parser *P) { return parse_logic(P, T_AND, parse_not); }

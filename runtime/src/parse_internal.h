@@ -19,7 +19,7 @@ typedef struct Parser {
     int nesting;            /* expressions inside expressions, bounded */
 } Parser;
 
-#define MAX_NESTING 256
+#define MAX_NESTING SPL_MAX_NESTING
 
 static inline Token *cur(Parser *P) { return &P->toks.items[P->pos]; }
 static inline TokKind kind(Parser *P) { return cur(P)->kind; }

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "externs.h"
 #include "parse_internal.h"
 #include "util.h"
 
 static Node *parse_block(Parser *P);
+static Node *parse_pattern(Parser *P, bool is_val);
 static Node *parse_statement(Parser *P);
 
 /* ---- tokens ---- */
@@ -78,13 +80,80 @@ static Node *finish_simple(Parser *P, Node *n)
     return n;
 }
 
+/* One name of a destructuring pattern: an N_DECL leaf without a value; `_` binds nothing. */
+static Node *pattern_leaf(Parser *P, bool is_val)
+{
+    Token *t = cur(P);
+    char *name = spl_parse_name(P, "a name or '(' in the pattern");
+    if (!name)
+        return NULL;
+    Node *leaf = spl_node_new(N_DECL, t->line, t->col);
+    leaf->flag = is_val;
+    if (strcmp(name, "_") == 0)
+        free(name);
+    else
+        leaf->name = name;
+    return leaf;
+}
+
+/* The items of a pattern up to ')': names, `_` and nested patterns. */
+static bool pattern_items(Parser *P, Node *pat, bool is_val, bool *trailing_comma)
+{
+    while (kind(P) != T_RPAREN) {
+        Node *item = kind(P) == T_LPAREN ? parse_pattern(P, is_val) : pattern_leaf(P, is_val);
+        if (!item)
+            return false;
+        spl_node_list_add(&pat->list, item);
+        *trailing_comma = accept(P, T_COMMA);
+        if (!*trailing_comma)
+            break;
+    }
+    if (pat->list.n == 0) {
+        spl_parse_error(P, "a name in the pattern");
+        return false;
+    }
+    if (pat->list.n == 1 && !*trailing_comma && kind(P) == T_RPAREN) {
+        spl_compile_error_set(P->err, pat->line, pat->col, "a pattern of one name needs a trailing comma: (a,)");
+        return false;
+    }
+    return spl_parse_expect(P, T_RPAREN, "',' or ')' in the pattern");
+}
+
+/* `(a, (b, c), _)` after val/var; the parser stands on '('. */
+static Node *parse_pattern(Parser *P, bool is_val)
+{
+    Token *open = next(P);
+    if (P->nesting == MAX_NESTING) {
+        spl_compile_error_set(P->err, open->line, open->col, "pattern nested too deeply (more than %d levels)",
+                              MAX_NESTING);
+        return NULL;
+    }
+    Node *pat = spl_node_new(N_PATTERN, open->line, open->col);
+    bool trailing_comma = false;
+    P->nesting++;
+    bool ok = pattern_items(P, pat, is_val, &trailing_comma);
+    P->nesting--;
+    if (!ok) {
+        spl_node_free(pat);
+        return NULL;
+    }
+    return pat;
+}
+
 static Node *parse_decl(Parser *P)
 {
     Token *t = next(P);
+    bool is_val = t->kind == T_VAL;
     Node *n = spl_node_new(N_DECL, t->line, t->col);
-    n->flag = t->kind == T_VAL;
-    n->name = spl_parse_name(P, t->kind == T_VAL ? "a name after 'val'" : "a name after 'var'");
-    if (!n->name || !spl_parse_expect(P, T_ASSIGN, "'=' (a declaration needs a value)") || !(n->a = spl_parse_expr(P))) {
+    n->flag = is_val;
+    if (kind(P) == T_LPAREN) {
+        n->kind = N_DESTRUCT;
+        n->b = parse_pattern(P, is_val);
+    } else {
+        n->name = spl_parse_name(P, is_val ? "a name or a (pattern) after 'val'" : "a name or a (pattern) after 'var'");
+    }
+    if (!(n->name || n->b) || !spl_parse_expect(P, T_ASSIGN, "'=' (a declaration needs a value)") ||
+        !(n->a = spl_parse_expr(P))) {
         spl_node_free(n);
         return NULL;
     }
@@ -293,38 +362,69 @@ static Node *parse_block(Parser *P)
 
 /* ---- top level ---- */
 
-static bool parse_type(Parser *P, uint8_t *out)
+/* One type of an extern declaration: `i64`, `[u8]`, and for results `T?`.
+ * The names come from the runtime's type table (externs.c), which
+ * tests/toolkit/test_abi_source.py holds to site_scons/sffi/abi.py. */
+static bool parse_type(Parser *P, uint8_t *out, bool result)
 {
-    static const struct { const char *name; sffi_type type; } TYPES[] = {
-        {"i64", SFFI_I64}, {"i32", SFFI_I32}, {"f64", SFFI_F64}, {"bool", SFFI_BOOL}, {"text", SFFI_TEXT},
-    };
     Token *t = cur(P);
     bool array = accept(P, T_LBRACKET);
     if (kind(P) != T_NAME) {
-        spl_parse_error(P, "a type (i64 i32 f64 bool text [i64] [f64] [text])");
+        spl_parse_error(P, "a type (i8 .. u64, f32, f64, bool, text, or [T] of one)");
         return false;
     }
     Token *name = next(P);
     if (array && !spl_parse_expect(P, T_RBRACKET, "']' to close the array type"))
         return false;
-    for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++) {
-        if (strlen(TYPES[i].name) != name->len || memcmp(TYPES[i].name, name->start, name->len) != 0)
-            continue;
-        sffi_type base = TYPES[i].type;
-        if (!array) {
-            *out = (uint8_t)base;
-            return true;
-        }
-        if (base == SFFI_I64 || base == SFFI_F64 || base == SFFI_TEXT) {
-            *out = (uint8_t)(base == SFFI_I64 ? SFFI_I64_ARRAY : base == SFFI_F64 ? SFFI_F64_ARRAY : SFFI_TEXT_ARRAY);
-            return true;
-        }
+    char spelling[32];
+    snprintf(spelling, sizeof spelling, array ? "[%.*s]" : "%.*s", (int)(name->len < 20 ? name->len : 20), name->start);
+    int code = name->len < 20 ? spl_sffi_type_code(spelling) : -1;
+    if (code <= 0) {
+        int len = (int)(P->toks.items[P->pos - 1].start + P->toks.items[P->pos - 1].len - t->start);
+        spl_compile_error_set(P->err, t->line, t->col,
+                              "unknown type '%.*s' (expected i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, "
+                              "bool, text, or [T] of one of them)", len, t->start);
+        return false;
     }
-    int len = (int)(P->toks.items[P->pos - 1].start + P->toks.items[P->pos - 1].len - t->start);
-    spl_compile_error_set(P->err, t->line, t->col,
-                      "unknown type '%.*s' (expected i64, i32, f64, bool, text, [i64], [f64] or [text])",
-                      len, t->start);
-    return false;
+    *out = (uint8_t)code;
+    if (kind(P) == T_QUESTION) {
+        if (!result) {
+            spl_compile_error_set(P->err, cur(P)->line, cur(P)->col,
+                                  "an optional type 'T?' is allowed only as an extern's result");
+            return false;
+        }
+        next(P);
+        *out |= SFFI_OPTIONAL;
+    }
+    return true;
+}
+
+/* `-> T`, `-> T?` or `-> (T1, ..., Tn)` with 1 <= n <= SFFI_MAX_TUPLE. */
+static bool parse_result(Parser *P, ExternDecl *e)
+{
+    Token *open = cur(P);
+    if (!accept(P, T_LPAREN))
+        return parse_type(P, &e->result, true);
+    e->result = SFFI_TUPLE;
+    while (kind(P) != T_RPAREN) {
+        if (e->n_items == SFFI_MAX_TUPLE) {
+            spl_compile_error_set(P->err, open->line, open->col,
+                                  "a tuple result has at most %d elements", SFFI_MAX_TUPLE);
+            return false;
+        }
+        if (!parse_type(P, &e->items[e->n_items], true))
+            return false;
+        e->n_items++;
+        if (!accept(P, T_COMMA))
+            break;
+    }
+    if (!spl_parse_expect(P, T_RPAREN, "',' or ')' in the tuple type"))
+        return false;
+    if (e->n_items == 0) {
+        spl_compile_error_set(P->err, open->line, open->col, "a tuple result has at least one element");
+        return false;
+    }
+    return true;
 }
 
 static bool parse_extern_params(Parser *P, ExternDecl *e)
@@ -339,7 +439,8 @@ static bool parse_extern_params(Parser *P, ExternDecl *e)
         if (!name)
             return false;
         e->param_names[e->nparams] = name;
-        if (!spl_parse_expect(P, T_COLON, "':' and the parameter's type") || !parse_type(P, &e->params[e->nparams]))
+        if (!spl_parse_expect(P, T_COLON, "':' and the parameter's type") ||
+            !parse_type(P, &e->params[e->nparams], false))
             return false;
         e->nparams++;
         if (!accept(P, T_COMMA))
@@ -360,7 +461,7 @@ static bool parse_extern(Parser *P, Program *prog)
         !spl_parse_expect(P, T_LPAREN, "'('") || !parse_extern_params(P, e))
         return false;
     e->result = SFFI_NONE;
-    if (accept(P, T_ARROW) && !parse_type(P, &e->result))
+    if (accept(P, T_ARROW) && !parse_result(P, e))
         return false;
     return spl_parse_expect(P, T_NEWLINE, "end of line after the extern declaration");
 }
@@ -393,12 +494,21 @@ static bool parse_fn(Parser *P, Program *prog)
     return f->body != NULL;
 }
 
+static bool is_pub_extern(Parser *P)
+{
+    const Token *t = cur(P);
+    return t->kind == T_NAME && t->len == 3 && memcmp(t->start, "pub", 3) == 0 && P->pos + 1 < P->toks.n &&
+           P->toks.items[P->pos + 1].kind == T_EXTERN;
+}
+
 bool spl_parse_program(const Source *src, Program *prog, CompileError *err)
 {
     Parser P = {.src = src, .err = err};
     prog->top = spl_node_new(N_BLOCK, 1, 1);
     bool ok = spl_lex(src, 0, src->len, 1, 1, false, &P.toks, err);
     while (ok && kind(&P) != T_EOF) {
+        if (is_pub_extern(&P))
+            next(&P); /* `pub extern fn`: visibility means nothing to a script */
         if (kind(&P) == T_EXTERN) {
             ok = parse_extern(&P, prog);
         } else if (kind(&P) == T_FN) {

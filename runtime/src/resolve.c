@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "strmap.h"
 #include "util.h"
 
 typedef enum BindKind { B_VAR, B_VAL, B_LOOP, B_PARAM } BindKind;
@@ -14,6 +15,7 @@ typedef struct Binding {
     int slot;
     BindKind kind;
     int line;
+    int prev;            /* the binding of the same name it shadows, or -1 */
 } Binding;
 
 typedef struct Resolver {
@@ -25,55 +27,68 @@ typedef struct Resolver {
     int next_slot, max_slots;
     bool top_level;      /* resolving the top-level statements */
     int depth;           /* block nesting; 0 = directly at the top level */
+    /* name -> index: in prog->funcs, prog->externs, prog->globals, and in
+     * `scope` (the innermost binding of that name) */
+    StrMap funcs, externs, globals, locals;
 } Resolver;
 
 static bool resolve_expr(Resolver *R, Node *n);
 static bool resolve_block(Resolver *R, Node *block);
 
-static Func *find_func(const Program *prog, const char *name)
+static Func *find_func(const Resolver *R, const char *name)
 {
-    for (int i = 0; i < prog->nfuncs; i++)
-        if (strcmp(prog->funcs[i]->name, name) == 0)
-            return prog->funcs[i];
-    return NULL;
+    int i = spl_strmap_get(&R->funcs, name);
+    return i < 0 ? NULL : R->prog->funcs[i];
 }
 
-static ExternDecl *find_extern(const Program *prog, const char *name)
+static ExternDecl *find_extern(const Resolver *R, const char *name)
 {
-    for (int i = 0; i < prog->nexterns; i++)
-        if (strcmp(prog->externs[i]->name, name) == 0)
-            return prog->externs[i];
-    return NULL;
+    int i = spl_strmap_get(&R->externs, name);
+    return i < 0 ? NULL : R->prog->externs[i];
 }
 
-static int find_global(const Program *prog, const char *name)
-{
-    for (int i = 0; i < prog->nglobals; i++)
-        if (strcmp(prog->globals[i].name, name) == 0)
-            return i;
-    return -1;
-}
+static int find_global(const Resolver *R, const char *name) { return spl_strmap_get(&R->globals, name); }
 
 static const Binding *find_local(const Resolver *R, const char *name)
 {
-    for (int i = R->nscope - 1; i >= 0; i--)
-        if (strcmp(R->scope[i].name, name) == 0)
-            return &R->scope[i];
-    return NULL;
+    int i = spl_strmap_get(&R->locals, name);
+    return i < 0 ? NULL : &R->scope[i];
+}
+
+/* Ends the bindings from `scope[to]` on, uncovering the ones they shadowed. */
+static void pop_scope(Resolver *R, int to)
+{
+    while (R->nscope > to) {
+        const Binding *b = &R->scope[--R->nscope];
+        spl_strmap_put(&R->locals, b->name, b->prev);
+    }
+}
+
+/* The first definition of each function and extern name is the one calls reach. */
+static void index_definitions(Resolver *R)
+{
+    const Program *p = R->prog;
+    for (int i = 0; i < p->nfuncs; i++)
+        if (spl_strmap_get(&R->funcs, p->funcs[i]->name) < 0)
+            spl_strmap_put(&R->funcs, p->funcs[i]->name, i);
+    for (int i = 0; i < p->nexterns; i++)
+        if (spl_strmap_get(&R->externs, p->externs[i]->name) < 0)
+            spl_strmap_put(&R->externs, p->externs[i]->name, i);
 }
 
 #define FAIL(R, at, ...) (spl_compile_error_set((R)->err, (at)->line, (at)->col, __VA_ARGS__), false)
 
 static bool bind_local(Resolver *R, const Node *at, const char *name, BindKind kind, int *slot)
 {
-    for (int i = R->block_start; i < R->nscope; i++)
-        if (strcmp(R->scope[i].name, name) == 0)
-            return FAIL(R, at, "'%s' is already declared in this block (line %d)", name, R->scope[i].line);
+    int existing = spl_strmap_get(&R->locals, name);
+    if (existing >= R->block_start)
+        return FAIL(R, at, "'%s' is already declared in this block (line %d)", name, R->scope[existing].line);
     spl_grow_array((void **)&R->scope, &R->cap, R->nscope + 1, sizeof(Binding));
     *slot = R->next_slot++;
     if (R->next_slot > R->max_slots)
         R->max_slots = R->next_slot;
-    R->scope[R->nscope++] = (Binding){name, *slot, kind, at->line};
+    R->scope[R->nscope] = (Binding){name, *slot, kind, at->line, existing};
+    spl_strmap_put(&R->locals, name, R->nscope++);
     return true;
 }
 
@@ -83,13 +98,14 @@ static bool declare(Resolver *R, Node *n)
         n->global = false;
         return bind_local(R, n, n->name, n->flag ? B_VAL : B_VAR, &n->slot);
     }
-    int existing = find_global(R->prog, n->name);
+    int existing = find_global(R, n->name);
     if (existing >= 0)
         return FAIL(R, n, "'%s' is already declared at the top level (line %d)", n->name,
                     R->prog->globals[existing].line);
     Program *p = R->prog;
     spl_grow_array((void **)&p->globals, &p->globals_cap, p->nglobals + 1, sizeof(Global));
     p->globals[p->nglobals] = (Global){spl_xstrdup(n->name), n->flag, n->line, n->col};
+    spl_strmap_put(&R->globals, p->globals[p->nglobals].name, p->nglobals);
     n->global = true;
     n->slot = p->nglobals++;
     return true;
@@ -106,7 +122,7 @@ static bool resolve_name(Resolver *R, Node *n, BindKind *kind, int *line)
         *line = b->line;
         return true;
     }
-    int g = find_global(R->prog, n->name);
+    int g = find_global(R, n->name);
     if (g >= 0) {
         n->kind = N_GLOBAL;
         n->slot = g;
@@ -114,7 +130,7 @@ static bool resolve_name(Resolver *R, Node *n, BindKind *kind, int *line)
         *line = R->prog->globals[g].line;
         return true;
     }
-    if (find_func(R->prog, n->name) || find_extern(R->prog, n->name) || spl_builtin_find(n->name) >= 0)
+    if (find_func(R, n->name) || find_extern(R, n->name) || spl_builtin_find(n->name) >= 0)
         return FAIL(R, n, "'%s' is a function; call it with %s(...)", n->name, n->name);
     return FAIL(R, n, "undefined variable '%s'", n->name);
 }
@@ -166,8 +182,8 @@ static bool arity(Resolver *R, const Node *n, const char *what, int expected)
 
 static bool resolve_call(Resolver *R, Node *n)
 {
-    Func *f = find_func(R->prog, n->name);
-    ExternDecl *e = f ? NULL : find_extern(R->prog, n->name);
+    Func *f = find_func(R, n->name);
+    ExternDecl *e = f ? NULL : find_extern(R, n->name);
     int b = f || e ? -1 : spl_builtin_find(n->name);
     if (f) {
         n->kind = N_CALL_FN;
@@ -212,7 +228,9 @@ static bool resolve_expr(Resolver *R, Node *n)
     case N_CALL: return resolve_call(R, n);
     case N_METHOD: return resolve_method(R, n);
     case N_INTERP:
-    case N_ARRAY: return resolve_list(R, &n->list);
+    case N_ARRAY:
+    case N_TUPLE:
+    case N_CHAIN: return resolve_list(R, &n->list);
     default: break;
     }
     return (!n->a || resolve_expr(R, n->a)) && (!n->b || resolve_expr(R, n->b));
@@ -227,9 +245,21 @@ static bool resolve_loop(Resolver *R, Node *n)
     R->block_start = R->nscope;
     bool ok = bind_local(R, n, n->name, B_LOOP, &n->slot) && resolve_block(R, n->c);
     R->block_start = saved_start;
-    R->nscope = saved_n;
+    pop_scope(R, saved_n);
     R->next_slot = saved_slot;
     return ok;
+}
+
+/* Declares the names of a destructuring pattern, left to right; `_` binds nothing. */
+static bool declare_pattern(Resolver *R, Node *pat)
+{
+    for (int i = 0; i < pat->list.n; i++) {
+        Node *item = pat->list.items[i];
+        bool ok = item->kind == N_PATTERN ? declare_pattern(R, item) : !item->name || declare(R, item);
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 static bool resolve_stmt(Resolver *R, Node *n)
@@ -238,6 +268,8 @@ static bool resolve_stmt(Resolver *R, Node *n)
     case N_DECL:
         /* The value is resolved first: `val x = x` sees an outer x. */
         return resolve_expr(R, n->a) && declare(R, n);
+    case N_DESTRUCT:
+        return resolve_expr(R, n->a) && declare_pattern(R, n->b);
     case N_ASSIGN:
         return resolve_expr(R, n->b) && resolve_target(R, n->a, "assign to");
     case N_IF:
@@ -267,7 +299,7 @@ static bool resolve_block(Resolver *R, Node *block)
         ok = resolve_stmt(R, block->list.items[i]);
     R->depth--;
     R->block_start = saved_start;
-    R->nscope = saved_n;
+    pop_scope(R, saved_n);
     R->next_slot = saved_slot;
     return ok;
 }
@@ -275,7 +307,8 @@ static bool resolve_block(Resolver *R, Node *block)
 static bool resolve_func(Resolver *R, Func *f)
 {
     Node at = {.line = f->line, .col = f->col};
-    R->nscope = R->block_start = R->next_slot = R->max_slots = 0;
+    pop_scope(R, 0);
+    R->block_start = R->next_slot = R->max_slots = 0;
     R->top_level = false;
     for (int i = 0; i < f->nparams; i++) {
         int slot;
@@ -295,8 +328,8 @@ static bool check_definitions(Resolver *R)
     for (int i = 0; i < p->nfuncs; i++) {
         Func *f = p->funcs[i];
         Node at = {.line = f->line, .col = f->col};
-        Func *first = find_func(p, f->name);
-        ExternDecl *e = find_extern(p, f->name);
+        Func *first = find_func(R, f->name);
+        ExternDecl *e = find_extern(R, f->name);
         if (first != f)
             return FAIL(R, &at, "function '%s' is already defined on line %d", f->name, first->line);
         if (e)
@@ -310,7 +343,7 @@ static bool check_definitions(Resolver *R)
         }
     }
     for (int i = 0; i < p->nexterns; i++) {
-        ExternDecl *e = p->externs[i], *first = find_extern(p, e->name);
+        ExternDecl *e = p->externs[i], *first = find_extern(R, e->name);
         Node at = {.line = e->line, .col = e->col};
         bool same = first->nparams == e->nparams && first->result == e->result &&
                     memcmp(first->params, e->params, (size_t)e->nparams) == 0;
@@ -323,10 +356,15 @@ static bool check_definitions(Resolver *R)
 bool spl_resolve_program(Program *prog, CompileError *err)
 {
     Resolver R = {.prog = prog, .err = err, .top_level = true, .depth = -1};
+    index_definitions(&R);
     bool ok = check_definitions(&R) && resolve_block(&R, prog->top);
     prog->top_nslots = R.max_slots;
     for (int i = 0; ok && i < prog->nfuncs; i++)
         ok = resolve_func(&R, prog->funcs[i]);
     free(R.scope);
+    spl_strmap_free(&R.funcs);
+    spl_strmap_free(&R.externs);
+    spl_strmap_free(&R.globals);
+    spl_strmap_free(&R.locals);
     return ok;
 }

@@ -1,4 +1,4 @@
-/* value.c - text and array memory, equality. */
+/* value.c - text, array and tuple memory, equality. */
 #include "value.h"
 
 #include <stdlib.h>
@@ -99,39 +99,61 @@ Array *spl_array_unshare(Value *slot)
     return copy;
 }
 
-/* Arrays whose count reached zero, waiting to release their items. Freeing
- * works through this list instead of recursing, so a deeply nested array
- * (a = [a] a million times) cannot overflow the C stack. */
-static _Thread_local Array **dead;
+Tuple *spl_tuple_new(int64_t len)
+{
+    Tuple *t = spl_xrealloc(NULL, sizeof(Tuple) + sizeof(Value) * (size_t)len);
+    t->rc = 1;
+    t->len = len;
+    for (int64_t i = 0; i < len; i++)
+        t->items[i] = value_nil();
+    return t;
+}
+
+/* Arrays and tuples whose count reached zero, waiting to release their items.
+ * Freeing works through this list instead of recursing, so a deeply nested
+ * value (a = [a] a million times) cannot overflow the C stack. */
+static _Thread_local Value *dead;
 static _Thread_local int64_t ndead, dead_cap;
 
-static void free_array_items(Array *a)
+static void release_items(Value *items, int64_t len)
 {
-    for (int64_t i = 0; i < a->len; i++) {
-        Value item = a->items[i];
-        if (item.type == VT_TEXT && --item.as.t->rc == 0) {
-            free(item.as.t);
-        } else if (item.type == VT_ARRAY && --item.as.a->rc == 0) {
-            if (ndead == dead_cap) {
-                dead_cap = dead_cap ? dead_cap * 2 : 64;
-                dead = spl_xrealloc(dead, sizeof(Array *) * (size_t)dead_cap);
-            }
-            dead[ndead++] = item.as.a;
+    for (int64_t i = 0; i < len; i++) {
+        Value item = items[i];
+        if (!value_is_heap(item) || --*item.as.rc != 0)
+            continue;
+        if (item.type == VT_TEXT || item.type == VT_BYTES) {
+            free(item.type == VT_TEXT ? (void *)item.as.t : (void *)item.as.by);
+            continue;
         }
+        if (ndead == dead_cap) {
+            dead_cap = dead_cap ? dead_cap * 2 : 64;
+            dead = spl_xrealloc(dead, sizeof(Value) * (size_t)dead_cap);
+        }
+        dead[ndead++] = item;
     }
-    free(a->items);
-    free(a);
+}
+
+static void free_container(Value v)
+{
+    if (v.type == VT_TUPLE) {
+        release_items(v.as.tu->items, v.as.tu->len);
+        free(v.as.tu);
+        return;
+    }
+    release_items(v.as.a->items, v.as.a->len);
+    free(v.as.a->items);
+    free(v.as.a);
 }
 
 void spl_value_free_heap(Value v)
 {
-    if (v.type == VT_TEXT) {
-        free(v.as.t);
+    if (v.type == VT_TEXT || v.type == VT_BYTES) {
+        free(v.type == VT_TEXT ? (void *)v.as.t : (void *)v.as.by);
         return;
     }
-    free_array_items(v.as.a);
+    free_container(v);
     while (ndead > 0)
-        free_array_items(dead[--ndead]);
+        free_container(dead[--ndead]);
     if (dead) {
         free(dead);
         dead = NULL;
@@ -148,13 +170,38 @@ const char *spl_value_type_name(Value v)
     case VT_FLOAT: return "float";
     case VT_TEXT: return "text";
     case VT_ARRAY: return "array";
+    case VT_TUPLE: return "tuple";
+    case VT_BYTES: return "bytes";
     case VT_UNDEF: break;
     }
     return "undefined";
 }
 
+static bool items_equal(const Value *a, const Value *b, int64_t len)
+{
+    for (int64_t i = 0; i < len; i++)
+        if (!spl_value_equal(a[i], b[i]))
+            return false;
+    return true;
+}
+
+/* Bytes equal bytes, or an array of the same ints. */
+static bool bytes_equal(const Bytes *a, Value b)
+{
+    if (b.type == VT_BYTES)
+        return a->len == b.as.by->len && (a->len == 0 || memcmp(a->data, b.as.by->data, (size_t)a->len) == 0);
+    if (b.type != VT_ARRAY || b.as.a->len != a->len)
+        return false;
+    for (int64_t i = 0; i < a->len; i++)
+        if (b.as.a->items[i].type != VT_INT || b.as.a->items[i].as.i != a->data[i])
+            return false;
+    return true;
+}
+
 bool spl_value_equal(Value a, Value b)
 {
+    if (a.type == VT_BYTES || b.type == VT_BYTES)
+        return a.type == VT_BYTES ? bytes_equal(a.as.by, b) : bytes_equal(b.as.by, a);
     if (a.type == VT_INT && b.type == VT_FLOAT)
         return (double)a.as.i == b.as.f;
     if (a.type == VT_FLOAT && b.type == VT_INT)
@@ -169,13 +216,21 @@ bool spl_value_equal(Value a, Value b)
     case VT_TEXT:
         return a.as.t->len == b.as.t->len && memcmp(a.as.t->data, b.as.t->data, (size_t)a.as.t->len) == 0;
     case VT_ARRAY:
-        if (a.as.a->len != b.as.a->len)
-            return false;
-        for (int64_t i = 0; i < a.as.a->len; i++)
-            if (!spl_value_equal(a.as.a->items[i], b.as.a->items[i]))
-                return false;
-        return true;
+        return a.as.a->len == b.as.a->len && items_equal(a.as.a->items, b.as.a->items, a.as.a->len);
+    case VT_TUPLE:
+        return a.as.tu->len == b.as.tu->len && items_equal(a.as.tu->items, b.as.tu->items, a.as.tu->len);
+    case VT_BYTES:
     case VT_UNDEF: break;
     }
     return false;
+}
+
+Bytes *spl_bytes_new(const void *data, int64_t len)
+{
+    Bytes *b = spl_xmalloc(sizeof(Bytes) + (size_t)len);
+    b->rc = 1;
+    b->len = len;
+    if (len)
+        memcpy(b->data, data, (size_t)len);
+    return b;
 }

@@ -10,6 +10,32 @@ The modules, one responsibility each:
     check      declarations against exports, per library and across a selection
     table      the generated extern table (C source and JSON)
     cli        the `sffi` command line; its subcommands live in sffi.commands
+    hostkit    the extern table packed for a host runtime in another language
+    scons_tool the `sffi` SCons tool for other projects (below)
+
+The package is also an SCons tool: another project's SConstruct loads it with
+
+    import sffi
+    env = Environment(tools=["default", "sffi"], toolpath=[sffi.TOOLPATH])
+
+(SCons looks for ``<toolpath>/sffi/__init__.py``, finds this file, and calls
+``generate(env)``; see sffi.scons_tool and docs/hostkit.md).
 """
 
+from pathlib import Path as _Path
+
 __version__ = "0.1.0"
+
+#: The directory holding this package: the ``toolpath`` under which SCons finds the ``sffi`` tool.
+TOOLPATH = str(_Path(__file__).resolve().parent.parent)
+
+
+def generate(env):
+    """SCons tool entry: adds ``env.SffiProject`` (sffi.scons_tool.generate)."""
+    from sffi import scons_tool
+    scons_tool.generate(env)
+
+
+def exists(env):
+    """SCons tool entry: the tool is always available."""
+    return True

@@ -1,23 +1,94 @@
-"""The SFFI C ABI v1 type set (docs/abi.md, runtime/include/sffi_abi.h).
+"""The SFFI C ABI v2 type set: the one source of truth (docs/abi.md).
 
-Each ``.spl`` type has a code (shared with ``sffi_type`` in
-runtime/include/sffi_table.h), the C type of a parameter and of a result,
-and the field of ``sffi_value`` that carries it.
+Everything else derives from this module: the declaration parser's type list
+(sffi.decls), the generated thunks, prototype headers and Rust checks
+(sffi.table), the DWARF lowering (sffi.dwarf.lowering). The C side is held to
+it by tests/toolkit/test_abi_source.py: the ``sffi_type`` enum and the
+``sffi_value`` union in runtime/include/sffi_table.h, the slice and optional
+structs in runtime/include/sffi_abi.h and the runtime's type-name table
+(runtime/src/externs.c).
+
+Types come in three layers:
+
+* **base types** (:data:`TYPES`): the scalars ``i8 i16 i32 i64 u8 u16 u32 u64
+  f32 f64 bool``, ``text``, and arrays ``[T]`` of every scalar and of text;
+  each has a code (``sffi_type``), C and Rust spellings, and the
+  ``sffi_value`` field that carries it. They may be parameters and results.
+* **optional results** ``T?`` of any base type (:func:`parse`): the code is
+  the base code with :data:`OPTIONAL` set. ``text?`` is ``const char *``
+  (``NULL`` is nil), ``[T]?`` the slice with ``len == -1`` for nil,
+  a scalar ``T?`` the struct ``sffi_opt_<t> {T value; bool present;}``.
+* **tuple results** ``(T1, ..., Tn)``, 1 <= n <= :data:`MAX_TUPLE`, of base or
+  optional types: a generated struct ``sffi_tuple_<mangled>`` with fields
+  ``f0 .. f<n-1>`` returned by value (:func:`tuple_struct_name`).
+
+Spellings are canonical strings (``"[u8]"``, ``"text?"``, ``"(text, i64)"``):
+declarations, signatures and JSON carry them as such.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+ABI_VERSION = 2  # SFFI_ABI_VERSION in sffi_abi.h
+MAX_PARAMS = 16  # SFFI_MAX_PARAMS in sffi_table.h
+MAX_TUPLE = 8    # SFFI_MAX_TUPLE in sffi_table.h
+OPTIONAL = 0x40  # SFFI_OPTIONAL: flag on a base code for ``T?``
+TUPLE_CODE = 32  # SFFI_TUPLE: the result code of a tuple; its items are listed apart
+
+
+@dataclasses.dataclass(frozen=True)
+class Scalar:
+    """A scalar element type: ``kind`` is ``'int'``, ``'float'`` or ``'bool'``;
+    ``size`` in bytes; ``signed`` for ints; ``c`` and ``rust`` spellings;
+    ``lo``/``hi`` the inclusive value range for ints (None otherwise)."""
+
+    spelling: str
+    kind: str
+    size: int
+    signed: bool
+    c: str
+    rust: str
+
+    @property
+    def lo(self) -> int | None:
+        if self.kind != "int":
+            return None
+        return -(1 << (8 * self.size - 1)) if self.signed else 0
+
+    @property
+    def hi(self) -> int | None:
+        if self.kind != "int":
+            return None
+        return (1 << (8 * self.size - 1)) - 1 if self.signed else (1 << (8 * self.size)) - 1
+
+
+SCALARS: dict[str, Scalar] = {s.spelling: s for s in (
+    Scalar("i8", "int", 1, True, "int8_t", "i8"),
+    Scalar("i16", "int", 2, True, "int16_t", "i16"),
+    Scalar("i32", "int", 4, True, "int32_t", "i32"),
+    Scalar("i64", "int", 8, True, "int64_t", "i64"),
+    Scalar("u8", "int", 1, False, "uint8_t", "u8"),
+    Scalar("u16", "int", 2, False, "uint16_t", "u16"),
+    Scalar("u32", "int", 4, False, "uint32_t", "u32"),
+    Scalar("u64", "int", 8, False, "uint64_t", "u64"),
+    Scalar("f32", "float", 4, True, "float", "f32"),
+    Scalar("f64", "float", 8, True, "double", "f64"),
+    Scalar("bool", "bool", 1, False, "bool", "bool"),
+)}
+_RUST_CHAR = "*const ::core::ffi::c_char"
+
 
 @dataclasses.dataclass(frozen=True)
 class AbiType:
-    """One type of the ABI: its ``.spl`` spelling and its C forms.
+    """One base type of the ABI: its ``.spl`` spelling and its C and Rust forms.
 
-    ``c_params`` lists the C parameter types one argument expands to (two for
-    arrays: data and length); ``c_result`` is the C return type; ``field`` is
-    the member of ``union sffi_value`` that carries the value; ``code`` and
-    ``enum`` are the ``sffi_type`` value and enumerator.
+    ``c_params`` / ``rust_params`` list the types one argument expands to (two
+    for arrays: data and length); ``c_result`` / ``rust_result`` the result
+    type (for arrays the slice struct); ``field`` the member of ``union
+    sffi_value`` that carries it; ``code`` and ``enum`` the ``sffi_type``
+    value and enumerator; ``element`` the element's spelling for an array
+    (``"u8"``, ``"text"``), else None.
     """
 
     spelling: str
@@ -26,23 +97,147 @@ class AbiType:
     c_params: tuple[str, ...]
     c_result: str
     field: str
+    rust_params: tuple[str, ...]
+    rust_result: str
+    element: str | None = None
+
+    @property
+    def is_array(self) -> bool:
+        return self.element is not None
 
 
-NONE = AbiType("none", 0, "SFFI_NONE", (), "void", "")
+def _scalar_type(s: Scalar, code: int) -> AbiType:
+    field = "b" if s.spelling == "bool" else s.spelling
+    return AbiType(s.spelling, code, f"SFFI_{s.spelling.upper()}", (s.c,), s.c, field, (s.rust,), s.rust)
 
-TYPES: dict[str, AbiType] = {t.spelling: t for t in (
-    AbiType("i64", 1, "SFFI_I64", ("int64_t",), "int64_t", "i64"),
-    AbiType("i32", 2, "SFFI_I32", ("int32_t",), "int32_t", "i32"),
-    AbiType("f64", 3, "SFFI_F64", ("double",), "double", "f64"),
-    AbiType("bool", 4, "SFFI_BOOL", ("bool",), "bool", "b"),
-    AbiType("text", 5, "SFFI_TEXT", ("const char *",), "const char *", "text"),
-    AbiType("[i64]", 6, "SFFI_I64_ARRAY", ("const int64_t *", "int64_t"), "sffi_i64_slice", "i64s"),
-    AbiType("[f64]", 7, "SFFI_F64_ARRAY", ("const double *", "int64_t"), "sffi_f64_slice", "f64s"),
-    AbiType("[text]", 8, "SFFI_TEXT_ARRAY", ("const char *const *", "int64_t"), "sffi_text_slice", "texts"),
-)}
 
-MAX_PARAMS = 16  # SFFI_MAX_PARAMS in sffi_table.h
-ABI_VERSION = 1  # SFFI_ABI_VERSION in sffi_abi.h
+def _array_type(elem: str, code: int) -> AbiType:
+    c_data = "const char *const *" if elem == "text" else f"const {SCALARS[elem].c} *"
+    rust_elem = _RUST_CHAR if elem == "text" else SCALARS[elem].rust
+    name = f"sffi_{elem}_slice"
+    field = "texts" if elem == "text" else "bools" if elem == "bool" else f"{elem}s"
+    return AbiType(f"[{elem}]", code, f"SFFI_{elem.upper()}_ARRAY", (c_data, "int64_t"), name, field,
+                   (f"*const {rust_elem}", "i64"), name, elem)
+
+
+# v1's codes 1-8 are kept; the v2 types follow.
+_CODES = {"i64": 1, "i32": 2, "f64": 3, "bool": 4, "text": 5, "[i64]": 6, "[f64]": 7, "[text]": 8,
+          "i8": 9, "i16": 10, "u8": 11, "u16": 12, "u32": 13, "u64": 14, "f32": 15,
+          "[i8]": 16, "[i16]": 17, "[i32]": 18, "[u8]": 19, "[u16]": 20, "[u32]": 21, "[u64]": 22,
+          "[f32]": 23, "[bool]": 24}
+
+
+def _all_types() -> dict[str, AbiType]:
+    out = {s: _scalar_type(SCALARS[s], _CODES[s]) for s in SCALARS}
+    out["text"] = AbiType("text", 5, "SFFI_TEXT", ("const char *",), "const char *", "text",
+                          (_RUST_CHAR,), _RUST_CHAR)
+    for elem in (*SCALARS, "text"):
+        out[f"[{elem}]"] = _array_type(elem, _CODES[f"[{elem}]"])
+    return dict(sorted(out.items(), key=lambda kv: kv[1].code))
+
+
+TYPES: dict[str, AbiType] = _all_types()
+BY_CODE: dict[int, AbiType] = {t.code: t for t in TYPES.values()}
+NONE_CODE = 0  # SFFI_NONE
+
+
+# ---- composite result types ----
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """A base type, optional or not: one parameter, result or tuple element."""
+
+    base: AbiType
+    optional: bool = False
+
+    @property
+    def spelling(self) -> str:
+        return self.base.spelling + ("?" if self.optional else "")
+
+    @property
+    def code(self) -> int:
+        return self.base.code | (OPTIONAL if self.optional else 0)
+
+    @property
+    def enum(self) -> str:
+        return f"{self.base.enum} | SFFI_OPTIONAL" if self.optional else self.base.enum
+
+    @property
+    def c_result(self) -> str:
+        if self.optional and not self.base.is_array and self.base.spelling != "text":
+            return f"sffi_opt_{self.base.spelling}"
+        return self.base.c_result
+
+    @property
+    def rust_result(self) -> str:
+        return self.c_result if self.c_result.startswith("sffi_") else self.base.rust_result
+
+    @property
+    def field(self) -> str:
+        """The ``sffi_value`` member carrying it as a result."""
+        if self.c_result.startswith("sffi_opt_"):
+            return "opt_" + self.base.field
+        return self.base.field
+
+    @property
+    def mangled(self) -> str:
+        """Its part of a tuple struct's name: ``u8s`` for ``[u8]``, ``opt_text`` for ``text?``."""
+        core = self.base.field if self.base.is_array else self.base.spelling
+        return ("opt_" if self.optional else "") + core
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """A parsed result type: one :class:`Item`, or a tuple of items."""
+
+    items: tuple[Item, ...]
+    is_tuple: bool
+
+    @property
+    def spelling(self) -> str:
+        if self.is_tuple:
+            return "(" + ", ".join(i.spelling for i in self.items) + ")"
+        return self.items[0].spelling
+
+    @property
+    def code(self) -> int:
+        return TUPLE_CODE if self.is_tuple else self.items[0].code
+
+    @property
+    def enum(self) -> str:
+        return "SFFI_TUPLE" if self.is_tuple else self.items[0].enum
+
+    @property
+    def c_result(self) -> str:
+        return tuple_struct_name(self.items) if self.is_tuple else self.items[0].c_result
+
+
+def tuple_struct_name(items) -> str:
+    """``sffi_tuple_text_text_i64`` for ``(text, text, i64)``: one name per tuple shape."""
+    return "sffi_tuple_" + "_".join(i.mangled for i in items)
+
+
+class TypeError_(ValueError):
+    """A type spelling that is not part of the ABI; ``str()`` says why."""
+
+
+def item(spelling: str) -> Item:
+    """The :class:`Item` for ``"u8"``, ``"[text]"``, ``"text?"``; raises TypeError_."""
+    optional = spelling.endswith("?")
+    base = TYPES.get(spelling[:-1] if optional else spelling)
+    if base is None:
+        raise TypeError_(f"unknown type '{spelling}'")
+    return Item(base, optional)
+
+
+def parse(spelling: str) -> Result:
+    """The :class:`Result` of a canonical result spelling (``"(text, [u8]?)"``); raises TypeError_."""
+    if spelling.startswith("("):
+        parts = [p.strip() for p in spelling[1:-1].split(",")]
+        if not 1 <= len(parts) <= MAX_TUPLE:
+            raise TypeError_(f"a tuple has 1 to {MAX_TUPLE} elements, not {len(parts)}")
+        return Result(tuple(item(p) for p in parts), True)
+    return Result((item(spelling),), False)
 
 
 def signature_string(params: list[str] | tuple[str, ...], result: str | None) -> str:
@@ -50,7 +245,17 @@ def signature_string(params: list[str] | tuple[str, ...], result: str | None) ->
 
     Args:
         params: the parameter type spellings, in order.
-        result: the result type spelling, or None for no result.
+        result: the result type spelling (``"(text, i64)"`` for a tuple), or None.
     """
     text = "(" + ", ".join(params) + ")"
     return f"{text} -> {result}" if result else text
+
+
+def c_struct_definition(result: Result) -> str:
+    """The C definition of a tuple result's struct, guarded so that two headers may both define it."""
+    name = result.c_result
+    fields = "".join(f"    {i.c_result}{'' if i.c_result.endswith('*') else ' '}f{n};\n"
+                     for n, i in enumerate(result.items))
+    guard = name.upper() + "_DEFINED"
+    return (f"#ifndef {guard}\n#define {guard}\n"
+            f"typedef struct {name} {{\n{fields}}} {name};\n#endif\n")

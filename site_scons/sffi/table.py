@@ -57,25 +57,39 @@ def _entries(libraries: list[LibraryDecls]) -> list[tuple[str, Declaration]]:
 
 def c_prototype(decl: Declaration) -> str:
     """The C prototype of an export, e.g. ``int64_t rt_x_open(const char *)``."""
-    result = abi.TYPES[decl.result].c_result if decl.result else "void"
+    result = abi.parse(decl.result).c_result if decl.result else "void"
     params = [c for p in decl.params for c in abi.TYPES[p.type].c_params] or ["void"]
     return f"{result} {decl.name}({', '.join(params)})"
+
+
+def tuple_structs(declarations) -> str:
+    """C definitions of the tuple structs the results of ``declarations`` use, each once, by name."""
+    shapes = {}
+    for decl in declarations:
+        if decl.result and decl.result.startswith("("):
+            shape = abi.parse(decl.result)
+            shapes[shape.c_result] = shape
+    return "".join(abi.c_struct_definition(shapes[name]) for name in sorted(shapes))
 
 
 def _thunk(decl: Declaration) -> str:
     args = []
     for i, p in enumerate(decl.params):
         t = abi.TYPES[p.type]
-        if len(t.c_params) == 2:
+        if t.is_array:
             args += [f"a[{i}].{t.field}.data", f"a[{i}].{t.field}.len"]
         else:
             args.append(f"a[{i}].{t.field}")
     call = f"{decl.name}({', '.join(args)})"
     body = [] if decl.params else ["(void)a;"]
-    if decl.result:
-        body.append(f"r->{abi.TYPES[decl.result].field} = {call};")
-    else:
+    result = abi.parse(decl.result) if decl.result else None
+    if result is None:
         body += ["(void)r;", f"{call};"]
+    elif result.is_tuple:
+        body.append(f"{result.c_result} t = {call};")
+        body += [f"r[{k}].{item.field} = t.f{k};" for k, item in enumerate(result.items)]
+    else:
+        body.append(f"r->{result.items[0].field} = {call};")
     return (f"static void sffi_thunk_{decl.name}(const sffi_value *a, sffi_value *r)\n"
             "{\n" + "".join(f"    {line}\n" for line in body) + "}\n")
 
@@ -86,9 +100,11 @@ def _c_string(text: str) -> str:
 
 def _entry_row(lib: str, decl: Declaration) -> str:
     params = ", ".join(abi.TYPES[p.type].enum for p in decl.params) or "0"
-    result = abi.TYPES[decl.result].enum if decl.result else "SFFI_NONE"
+    result = abi.parse(decl.result) if decl.result else None
+    items = result.items if result and result.is_tuple else ()
     return (f"    {{{_c_string(decl.name)}, {_c_string(lib)}, {_c_string(decl.signature)}, "
-            f"sffi_thunk_{decl.name}, {len(decl.params)}, {result}, {{{params}}}}},\n")
+            f"sffi_thunk_{decl.name}, {len(decl.params)}, {result.enum if result else 'SFFI_NONE'}, "
+            f"{{{params}}}, {len(items)}, {{{', '.join(i.enum for i in items) or '0'}}}}},\n")
 
 
 def _array(ctype: str, name: str, rows: list[str], empty_row: str) -> str:
@@ -112,13 +128,14 @@ def generate_c(selected: list[LibraryDecls], catalog: list[LibraryDecls]) -> str
     entries = _entries(selected)
     names = ", ".join(lib.name for lib in sorted(selected, key=lambda l: l.name))
     out = [_HEADER, f"/* ABI version {abi.ABI_VERSION}; libraries: {names} */\n\n",
-           "#include <stddef.h>\n\n#include \"sffi_table.h\"\n\n"]
+           "#include <stddef.h>\n\n#include \"sffi_table.h\"\n\n",
+           tuple_structs(d for _, d in entries), "\n"]
     for lib, decl in entries:
         out.append(f"extern {c_prototype(decl)}; /* {lib}: {decl.location} */\n")
     out.append("\n")
     out += [_thunk(decl) + "\n" for _, decl in entries]
     out.append(_array("sffi_entry", "sffi_table", [_entry_row(lib, d) for lib, d in entries],
-                      "{NULL, NULL, NULL, NULL, 0, SFFI_NONE, {0}}"))
+                      "{NULL, NULL, NULL, NULL, 0, SFFI_NONE, {0}, 0, {0}}"))
     out.append("\n")
     out.append(_array("sffi_catalog_entry", "sffi_catalog",
                       [f"    {{{_c_string(d.name)}, {_c_string(lib)}, {_c_string(d.signature)}}},\n"
@@ -177,7 +194,8 @@ def generate_prototypes(library: LibraryDecls) -> str:
     """
     guard = f"SFFI_EXPORTS_{library.name.upper()}_H"
     lines = [_HEADER, f"#ifndef {guard}\n#define {guard}\n\n#include \"sffi_abi.h\"\n\n",
-             "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"]
+             tuple_structs(library.declarations.values()),
+             "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"]
     for decl in library.declarations.values():
         # No locations here: moving a declaration must not recompile the library.
         lines.append(f"{c_prototype(decl)};\n")
@@ -185,30 +203,73 @@ def generate_prototypes(library: LibraryDecls) -> str:
     return "".join(lines)
 
 
-_RUST_TYPES = {"i64": ["i64"], "i32": ["i32"], "f64": ["f64"], "bool": ["bool"],
-               "text": ["*const ::core::ffi::c_char"],
-               "[i64]": ["*const i64", "i64"], "[f64]": ["*const f64", "i64"],
-               "[text]": ["*const *const ::core::ffi::c_char", "i64"]}
+def _rust_struct(result: abi.Result) -> str:
+    fields = "".join(f" pub f{k}: {_rust_result_type(i)}," for k, i in enumerate(result.items))
+    return f"    #[repr(C)] pub struct {result.c_result} {{{fields} }}\n"
+
+
+def _rust_result_type(item: abi.Item) -> str:
+    """The canonical Rust type of a result item: a primitive, or a struct of the module ``abi``."""
+    c = item.c_result
+    return f"super::abi::{c}" if c.startswith("sffi_") else item.base.rust_result
+
+
+_RUST_ABI_STRUCTS = "".join(
+    [f"    #[repr(C)] pub struct {t.c_result} {{ pub data: {t.rust_params[0]}, pub len: i64 }}\n"
+     for t in abi.TYPES.values() if t.is_array]
+    + [f"    #[repr(C)] pub struct sffi_opt_{s.spelling} {{ pub value: {s.rust}, pub present: bool }}\n"
+       for s in abi.SCALARS.values()])
+
+
+def _rust_layout_check(crate: str, decl: Declaration, result: abi.Result) -> str:
+    """A const assertion that the export's result type has the ABI struct's size and alignment."""
+    params = ", ".join(t for p in decl.params for t in abi.TYPES[p.type].rust_params)
+    canon = _rust_result_type(result.items[0]) if not result.is_tuple else f"super::abi::{result.c_result}"
+    canon = canon.replace("super::", "")
+    return (f"    const _: () = {{\n"
+            f"        const fn layout<R>(_: unsafe extern \"C\" fn({params}) -> R) -> [usize; 2] {{\n"
+            f"            [::core::mem::size_of::<R>(), ::core::mem::align_of::<R>()]\n        }}\n"
+            f"        let got = layout({crate}::{decl.name});\n"
+            f"        assert!(got[0] == ::core::mem::size_of::<{canon}>() && "
+            f"got[1] == ::core::mem::align_of::<{canon}>(),\n"
+            f"                \"{decl.name}: the result type's layout differs from {decl.result} "
+            f"({result.c_result}, docs/abi.md)\");\n    }};\n")
 
 
 def generate_rust_checks(crate: str, library: LibraryDecls) -> str:
     """Rust items asserting each export's signature, for the umbrella crate.
 
     Each export is coerced to an ``unsafe extern "C" fn`` pointer of the
-    declared type, which compiles only if the parameter and result types
-    match. Array results are crate-defined ``#[repr(C)]`` structs, written
-    ``_`` (inferred) here; their layout is the crate's responsibility.
+    declared parameter types (and primitive result type), which compiles only
+    if they match. A struct result (slice, optional scalar, tuple) is written
+    ``_`` there, since a crate names its own ``#[repr(C)]`` types; a const
+    assertion then requires that type to have the size and alignment of the
+    ABI's struct (defined here, in module ``_sffi_<lib>::abi``), so a tuple of
+    another arity or element sizes, or a slice of another shape, fails the
+    build. Same-sized pointee differences (``*const u32`` for ``*const u8``)
+    are left to the DWARF check (docs/abi.md).
     """
     lines = [f"// Signature checks for crate `{crate}` (library '{library.name}'). Generated; do not edit.\n",
-             f"#[allow(dead_code)]\nfn _sffi_signatures_{library.name}() {{\n"]
+             f"#[allow(dead_code, non_camel_case_types)]\nmod _sffi_{library.name} {{\n",
+             "  pub mod abi {\n", _RUST_ABI_STRUCTS]
+    results = {d.name: abi.parse(d.result) for d in library.declarations.values() if d.result}
+    shapes = {r.c_result: r for r in results.values() if r.is_tuple}
+    lines += [_rust_struct(shapes[n]) for n in sorted(shapes)]
+    lines.append("  }\n  fn signatures() {\n")
     for decl in library.declarations.values():
-        params = ", ".join(t for p in decl.params for t in _RUST_TYPES[p.type])
-        if decl.result is None:
-            result = ""
-        elif decl.result.startswith("["):
-            result = " -> _"
+        params = ", ".join(t for p in decl.params for t in abi.TYPES[p.type].rust_params)
+        result = results.get(decl.name)
+        if result is None:
+            tail = ""
+        elif result.is_tuple or result.c_result.startswith("sffi_"):
+            tail = " -> _"
         else:
-            result = f" -> {_RUST_TYPES[decl.result][0]}"
-        lines.append(f"    let _: unsafe extern \"C\" fn({params}){result} = {crate}::{decl.name};\n")
+            tail = f" -> {result.items[0].base.rust_result}"
+        lines.append(f"    let _: unsafe extern \"C\" fn({params}){tail} = {crate}::{decl.name};\n")
+    lines.append("  }\n")
+    for decl in library.declarations.values():
+        result = results.get(decl.name)
+        if result is not None and (result.is_tuple or result.c_result.startswith("sffi_")):
+            lines.append(_rust_layout_check(crate, decl, result))
     lines.append("}\n")
     return "".join(lines)

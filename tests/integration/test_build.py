@@ -5,12 +5,15 @@ with the working tree's build/, so the incremental-build assertions see
 exactly what SCons did.
 """
 
+import ast
 import contextlib
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -79,12 +82,64 @@ def test_sqlite_runtime_runs_the_example(project, tmp_path):
     assert not [t for t in compiled(out) if "/runtime/" in t]
     assert "runtime: build/release/sel/core+sqlite/simple" in out
     binary = runtime_path("sqlite", root=project)
-    proc = run(binary, str(project / "examples/sqlite/inventory.spl"), str(tmp_path / "inventory.db"))
+    example, db_path = project / "examples/sqlite/inventory.spl", tmp_path / "inventory.db"
+    proc = run(binary, str(example), str(db_path))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip()
-    assert (tmp_path / "inventory.db").exists()
+    data = inventory_data(example.read_text())
+    sqlite_version = subprocess.run(["pkg-config", "--modversion", "sqlite3"], capture_output=True,
+                                    text=True, check=True).stdout.strip()
+    assert proc.stdout.splitlines() == inventory_report(data, sqlite_version, db_path)
+    # the file is a real database: Python's sqlite3 reads the restocked quantities back
+    rows = sqlite3.connect(db_path).execute("SELECT sku, qty FROM items ORDER BY id").fetchall()
+    assert rows == [(item["sku"], restocked(item["qty"], data)) for item in data["items"]]
     version = run(binary, "--version").stdout
     assert "sqlite" in version
+
+
+def inventory_data(source: str) -> dict:
+    """The stock list and thresholds written in examples/sqlite/inventory.spl (its list literals)."""
+    def literal(name):
+        return ast.literal_eval(re.search(rf"^\s*val {name} = (.+)$", source, re.M).group(1))
+    columns = ("sku", "name", "category", "qty", "price")
+    lists = [literal(n) for n in ("skus", "names", "categories", "quantities", "prices")]
+    return {"items": [dict(zip(columns, row)) for row in zip(*lists)],
+            "low": literal("LOW_STOCK"), "restock": literal("RESTOCK_BY")}
+
+
+def restocked(qty: int, data: dict) -> int:
+    return qty + data["restock"] if qty <= data["low"] else qty
+
+
+def cents(x: Decimal) -> str:
+    """``x`` to 2 decimals, halves away from zero: SQLite's printf('%.2f') on the decimal value
+    (it adds a 3e-16 relative nudge so that 8.075, stored as 8.07499..., prints 8.08)."""
+    return str(x.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def inventory_report(data: dict, sqlite_version: str, db_path: Path) -> list[str]:
+    """The lines inventory.spl must print for a new database, recomputed here from its data."""
+    items, rule = data["items"], "-" * 44
+    by_category: dict[str, list[dict]] = {}
+    for item in items:
+        by_category.setdefault(item["category"], []).append(item)
+    price = {i["sku"]: Decimal(str(i["price"])) for i in items}  # the literals as written
+    value = {c: sum(i["qty"] * price[i["sku"]] for i in its) for c, its in by_category.items()}
+    lines = [f"SQLite {sqlite_version}, database {db_path} (new)",
+             f"loaded {len(items)} items in one transaction (last rowid {len(items)})", "",
+             "%-10s %5s %6s %10s %9s" % ("category", "items", "units", "value", "avg price"), rule]
+    for cat in sorted(by_category, key=value.get, reverse=True):
+        its = by_category[cat]
+        average = sum(price[i["sku"]] for i in its) / len(its)
+        lines.append("%-10s %5d %6d %10s %9s" % (cat, len(its), sum(i["qty"] for i in its), cents(value[cat]),
+                                                cents(average)))
+    units = sum(i["qty"] for i in items)
+    lines += [rule, "%-10s %5d %6d %10s" % ("total", len(items), units, cents(sum(value.values()))), "",
+              f"low stock (at most {data['low']} left):"]
+    low = sorted((i for i in items if i["qty"] <= data["low"]), key=lambda i: (i["qty"], i["sku"]))
+    lines += [f"  {i['sku']}  {i['name']}: {i['qty']} left" for i in low]
+    assert low, "the example's data has no low item: its restock path would go untested"
+    return lines + [f"restocked {len(low)} items by {data['restock']} units each",
+                    f"units in stock now: {sum(restocked(i['qty'], data) for i in items)}"]
 
 
 def test_switching_selection_links_without_compiling_libraries(project):
@@ -112,7 +167,10 @@ def test_edited_declaration_regenerates_table_and_relinks_only(project):
 def test_report_target_writes_every_format(project):
     with edited(project / "ffi_libs/sqlite/sqlite.spl", without_declaration("rt_sqlite_reset")):
         out = scons(["report", "--with=sqlite"], cwd=project).stdout
-        assert "REPORT  build/release/sel/core+sqlite/report.{txt,md,json,html}: 27 ok" in out
+        from sffi import decls, manifest
+        declared = sum(len(decls.parse_files(manifest.load(project / "ffi_libs" / lib).declarations)[0])
+                       for lib in ("core", "sqlite"))
+        assert f"REPORT  build/release/sel/core+sqlite/report.{{txt,md,json,html}}: {declared} ok" in out
         sel = project / "build/release/sel/core+sqlite"
         doc = json.loads((sel / "report.json").read_text())
         assert doc["format"] == "sffi-report/1" and doc["status"] == 4

@@ -214,5 +214,6 @@ def test_the_projects_matrix_passes(tmp_path):
         table = json.loads((ROOT / r["directory"] / "sffi_table.json").read_text())
         assert r["externs"] == len(table["entries"]) and r["binary_size"] > 0 and r["startup_ms"] > 0
     assert proc.returncode == (0 if doc["status"] in (0, 4) else 2), proc.stderr[-3000:]
-    if not missing:
-        assert proc.returncode == 0 and doc["summary"]["passed"] == len(expected.selections)
+    if missing:  # only checked to be skipped: say so (under CI=true this skip fails, tests/cipolicy.py)
+        pytest.skip(f"matrix selections with {', '.join(sorted(missing))} were skipped: not installed")
+    assert proc.returncode == 0 and doc["summary"]["passed"] == len(expected.selections)

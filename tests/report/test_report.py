@@ -6,6 +6,7 @@ shows a clean report in every format.
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,15 +128,26 @@ def test_real_sqlite_build_is_clean(build_runtime, tmp_path):
     runtime = build_runtime("sqlite")
     sel = runtime.parent
     entries = json.loads((sel / "sffi_table.json").read_text())["entries"]
+    out = {}
     for fmt in ("text", "json"):
         proc = subprocess.run([sys.executable, "-m", "sffi", "report", str(sel), "--format", fmt],
                               capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
         assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+        out[fmt] = proc.stdout
+    doc = json.loads(out["json"])
     assert len(doc["externs"]) == len(entries)
     assert {e["status"] for e in doc["externs"]} == {"ok"}
     assert {e["signature_check"] for e in doc["externs"]} == {"verified"}
     assert doc["summary"]["ok"] == len(entries)
+    # the text rendering says the same: summary, no problem, one row per extern with every column
+    lines = out["text"].splitlines()
+    assert lines[2] == (f"summary: {len(entries)} ok, 0 missing, 0 mismatch, 0 undeclared, 0 stale, "
+                        "0 not-in-table, 0 clash")
+    assert lines[lines.index("problems") + 1] == "(none)"
+    rows = {cells[0]: cells for cells in (re.split(r"\s{2,}", line.strip()) for line in lines)
+            if cells[0].startswith("rt_")}
+    assert rows == {e["name"]: [e["name"], e["signature"], e["declared_at"], e["member"], "yes", "verified", "ok"]
+                    for e in doc["externs"]}
 
 
 def test_debug_build_signatures_match_their_dwarf(build_runtime):

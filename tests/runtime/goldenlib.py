@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 import subprocess
@@ -14,6 +15,10 @@ VALGRIND_ARGS = ["-q", "--leak-check=full", "--errors-for-leak-kinds=definite,in
 SANITIZER_ENV = {"ASAN_OPTIONS": f"detect_leaks=1:exitcode={SANITIZER_ERROR}",
                  "LSAN_OPTIONS": f"exitcode={SANITIZER_ERROR}",
                  "UBSAN_OPTIONS": f"halt_on_error=1:print_stacktrace=1:exitcode={SANITIZER_ERROR}"}
+CHANGES: list[str] = []  # what an update run changed, printed at the end (tests/runtime/conftest.py)
+
+# Update mode: record what the runtime prints instead of comparing. Refused under
+# CI=true (tests/cipolicy.py), where it would make every golden test pass.
 UPDATE = os.environ.get("SIMPLE_GOLDEN_UPDATE") == "1"
 
 
@@ -40,12 +45,26 @@ def run_script(binary: Path, script: Path, workdir: Path, wrapper: list[str] = (
 
 
 def _write_expected(script: Path, out: str, err: str, status: int) -> None:
+    """Records the expected files, noting in CHANGES each one created, rewritten or removed (with its diff)."""
     for suffix, text in ((".out", out), (".err", err), (".status", f"{status}\n" if status else "")):
         path = script.with_suffix(suffix)
+        old = _read(path, None)
+        if text == (old or ""):
+            continue
         if text:
             path.write_text(text, encoding="utf-8")
-        elif path.exists():
+        else:
             path.unlink()
+        _note_change(path, old, text)
+
+
+def _note_change(path: Path, old: str | None, new: str) -> None:
+    verb = "created" if old is None else "removed" if not new else "rewrote"
+    diff = difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
+                                f"a/{path.name}", f"b/{path.name}")
+    lines = [line if line.endswith("\n") else line + "\n" for line in diff]
+    shown = "".join(lines[:40]) + (f"... ({len(lines) - 40} more diff lines)\n" if len(lines) > 40 else "")
+    CHANGES.append(f"{verb} {path}\n{shown}")
 
 
 def check(proc: subprocess.CompletedProcess, script: Path, update: bool = False) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -11,13 +12,22 @@ import pytest
 
 CORE_EXTERNS = {
     "rt_args": "() -> [text]",
+    "rt_dir_create": "(text) -> bool",
+    "rt_dir_list": "(text) -> [text]",
     "rt_env_get": "(text) -> text",
-    "rt_env_set": "(text, text)",
+    "rt_env_set": "(text, text) -> bool",
+    "rt_env_set_or_error": "(text, text)",
     "rt_exit": "(i64)",
+    "rt_file_delete": "(text) -> bool",
     "rt_file_exists": "(text) -> bool",
+    "rt_file_read_lines": "(text) -> [text]?",
     "rt_file_read_text": "(text) -> text",
-    "rt_file_write_text": "(text, text)",
+    "rt_file_write_text": "(text, text) -> bool",
+    "rt_file_write_text_or_error": "(text, text)",
+    "rt_getpid": "() -> i64",
+    "rt_process_run": "(text, [text]) -> (text, text, i64)",
     "rt_time_now_monotonic_ms": "() -> i64",
+    "rt_time_now_unix_micros": "() -> i64",
 }
 
 
@@ -36,7 +46,7 @@ def test_version(runtime):
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("simple ")
-    assert lines[1] == "SFFI ABI version 1"
+    assert lines[1] == "SFFI ABI version 2"
     assert lines[2] == "FFI libraries: core"
 
 
@@ -56,7 +66,7 @@ def test_externs_json(runtime):
     proc = simple(runtime, "--externs", "--json")
     assert proc.returncode == 0
     doc = json.loads(proc.stdout)
-    assert doc["abi_version"] == 1
+    assert doc["abi_version"] == 2
     assert doc["libraries"] == ["core"]
     assert {e["name"]: e["signature"] for e in doc["externs"]} == CORE_EXTERNS
     assert [e["name"] for e in doc["externs"]] == sorted(CORE_EXTERNS)
@@ -80,11 +90,27 @@ def test_eval_syntax_error_names_e(runtime):
     assert proc.stderr.startswith("-e:1:7: expected an expression, found ')'\n")
 
 
-@pytest.mark.parametrize("args", [[], ["--bogus"], ["-e"], ["--externs", "--yaml"]])
-def test_usage_errors(runtime, args):
+USAGE = ("usage: simple FILE.spl [ARGS...]\n"
+         "       simple -e CODE [ARGS...]\n"
+         "       simple --externs [--json]\n"
+         "       simple --version\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], ""),
+    (["--bogus"], "simple: unknown option --bogus\n"),
+    (["--externs", "--yaml"], "simple: unexpected argument --yaml after --externs\n"),
+    (["--externs", "--json", "x"], "simple: unexpected argument x after --externs\n"),
+    (["--version", "--json"], "simple: unexpected argument --json after --version\n"),
+])
+def test_usage_errors_name_the_problem_and_print_the_usage(runtime, args, message):
     proc = simple(runtime, *args)
-    assert proc.returncode == 2
-    assert proc.stderr
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", message + USAGE)
+
+
+def test_eval_without_code(runtime):
+    proc = simple(runtime, "-e")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", "simple: -e needs the code to run\n")
 
 
 def test_missing_script(runtime, tmp_path):
@@ -102,5 +128,8 @@ def test_invalid_utf8(runtime, tmp_path):
 
 def test_help(runtime):
     proc = simple(runtime, "--help")
-    assert proc.returncode == 0
-    assert "usage: simple FILE.spl" in proc.stdout
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.startswith(USAGE + "\n")
+    statuses = proc.stdout.split("exit status:\n", 1)[1]
+    assert re.findall(r"^  (\S+) ", statuses, re.M) == ["0", "N", "1", "2", "70"]
+    assert "70     out of memory" in statuses

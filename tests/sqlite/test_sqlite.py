@@ -1,6 +1,8 @@
 """The sqlite library through a real `--with=sqlite` runtime: results, errors, no data lost.
 
-Expected values come from Python's own sqlite3 module running the same SQL.
+Expected values come from Python's own sqlite3 module running the same SQL. Both
+vocabularies are exercised: this library's first names (exec, step, column_i64)
+and Simple's sqlite Tier-2 names (execute, query, query_next, column_int, ...).
 """
 
 import shutil
@@ -12,24 +14,8 @@ import pytest
 
 from buildhelp import ROOT
 
-DECLS = """
-extern fn rt_sqlite_version() -> text
-extern fn rt_sqlite_open(path: text) -> i64
-extern fn rt_sqlite_close(db: i64)
-extern fn rt_sqlite_exec(db: i64, sql: text)
-extern fn rt_sqlite_prepare(db: i64, sql: text) -> i64
-extern fn rt_sqlite_bind_i64(stmt: i64, index: i64, value: i64)
-extern fn rt_sqlite_bind_f64(stmt: i64, index: i64, value: f64)
-extern fn rt_sqlite_bind_text(stmt: i64, index: i64, value: text)
-extern fn rt_sqlite_step(stmt: i64) -> bool
-extern fn rt_sqlite_column_count(stmt: i64) -> i64
-extern fn rt_sqlite_column_i64(stmt: i64, col: i64) -> i64
-extern fn rt_sqlite_column_f64(stmt: i64, col: i64) -> f64
-extern fn rt_sqlite_column_text(stmt: i64, col: i64) -> text
-extern fn rt_sqlite_finalize(stmt: i64)
-extern fn rt_sqlite_changes(db: i64) -> i64
-extern fn rt_sqlite_last_insert_rowid(db: i64) -> i64
-"""
+# Every script starts with the library's own declarations (both vocabularies).
+DECLS = (ROOT / "ffi_libs" / "sqlite" / "sqlite.spl").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +97,14 @@ def test_sql_null_text_is_nil(simple, tmp_path):
      'rt_sqlite_step(q)\n', "rt_sqlite_step failed:"),
     ('val db = rt_sqlite_open(":memory:")\nval q = rt_sqlite_prepare(db, "SELECT 1")\nrt_sqlite_exec(q, "SELECT 1")\n',
      "rt_sqlite_exec failed:"),
+    ('val db = rt_sqlite_open_memory()\nrt_sqlite_commit(db)\n',
+     "rt_sqlite_commit failed: cannot commit - no transaction is active"),
+    ('val db = rt_sqlite_open_memory()\nrt_sqlite_execute(db, "CREATE TABLE t(x); DROP TABLE t")\n',
+     "rt_sqlite_execute failed: the text holds more than one SQL statement"),
+    ('val db = rt_sqlite_open_memory()\nval q = rt_sqlite_query(db, "SELECT NULL")\nrt_sqlite_query_next(q)\n'
+     'print rt_sqlite_column_int(q, 0)\n', "rt_sqlite_column_int failed: column 0 ('NULL') is NULL"),
+    ('val db = rt_sqlite_open_memory()\nrt_sqlite_close(db)\nprint rt_sqlite_error_message(db)\n',
+     "rt_sqlite_error_message failed: database handle"),
 ])
 def test_errors_are_script_errors_with_the_line(simple, tmp_path, body, message):
     proc = run(simple, tmp_path, body)
@@ -135,6 +129,57 @@ def test_constraint_violation_loses_no_committed_data(simple, tmp_path):
     assert proc.returncode == 1
     assert "UNIQUE constraint failed: t.v" in proc.stderr
     assert sqlite3.connect(db_path).execute("SELECT v FROM t ORDER BY id").fetchall() == [("a",), ("b",)]
+
+
+def test_simple_names_match_python_sqlite3(simple, tmp_path):
+    rows = [("bolt", 3, 0.25), ("nut", 10, 0.1), (None, 4, 0.3), ("gear", 1, 12.5)]
+    db_path = tmp_path / "simple.db"
+    lines = [f'val db = rt_sqlite_open("{db_path}")',
+             'val made = rt_sqlite_execute(db, "CREATE TABLE parts (name TEXT, qty INTEGER, price REAL)")',
+             'print "status {made}"',
+             'print "status {rt_sqlite_begin(db)}"',
+             'val ins = rt_sqlite_prepare(db, "INSERT INTO parts VALUES (?, ?, ?)")', "var s = 0"]
+    for name, qty, price in rows:
+        bind = f'rt_sqlite_bind_text(ins, 1, "{name}")' if name else "rt_sqlite_bind_null(ins, 1)"
+        lines += [f"s = {bind}", f"s += rt_sqlite_bind_int(ins, 2, {qty})",
+                  f"s += rt_sqlite_bind_float(ins, 3, {price})", "s += rt_sqlite_query_next(ins)",
+                  "s += rt_sqlite_reset(ins)", 'print "insert {s}"']
+    lines += ["rt_sqlite_finalize(ins)", 'print "status {rt_sqlite_commit(db)}"',
+              'print "rowid {rt_sqlite_last_insert_rowid(db)}"',
+              'print "status {rt_sqlite_begin(db)}"',
+              'rt_sqlite_execute(db, "DELETE FROM parts")',
+              'print "status {rt_sqlite_rollback(db)}"',
+              'val q = rt_sqlite_query(db, "SELECT name, COUNT(*), SUM(qty), AVG(price) FROM parts '
+              'GROUP BY name ORDER BY name")',
+              'print "columns {rt_sqlite_column_count(q)} {rt_sqlite_column_name(q, 3)}"',
+              "while rt_sqlite_query_next(q) == 1:",
+              '    print "{rt_sqlite_column_type(q, 0)} {rt_sqlite_column_text(q, 0)} {rt_sqlite_column_int(q, 1)} '
+              '{rt_sqlite_column_int(q, 2)} {rt_sqlite_column_float(q, 3)}"',
+              'print "after the end {rt_sqlite_query_next(q)} {rt_sqlite_query_next(q)}"',
+              "rt_sqlite_query_done(q)",
+              'val batch = rt_sqlite_execute_batch(db, "UPDATE parts SET qty = qty + 1; DELETE FROM parts WHERE qty > 10")',
+              'print "status {batch}"',
+              'print "changed {rt_sqlite_changes(db)}"',
+              'print "message {rt_sqlite_error_message(db)}"',
+              'print "status {rt_sqlite_close(db)}"']
+    proc = run(simple, tmp_path, "\n".join(lines) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    ref = sqlite3.connect(":memory:")
+    ref.execute("CREATE TABLE parts (name TEXT, qty INTEGER, price REAL)")
+    ref.executemany("INSERT INTO parts VALUES (?, ?, ?)", rows)
+    expected = ["status 0", "status 0"] + ["insert 0"] * len(rows) + ["status 0", "rowid 4", "status 0", "status 0",
+                                                                      "columns 4 AVG(price)"]
+    for name, count, total, avg in ref.execute(
+            "SELECT name, COUNT(*), SUM(qty), AVG(price) FROM parts GROUP BY name ORDER BY name"):
+        kind = "null" if name is None else "text"
+        expected.append(f"{kind} {'nil' if name is None else name} {count} {total} {float(avg)!r}")
+    ref.execute("UPDATE parts SET qty = qty + 1")
+    deleted = ref.execute("DELETE FROM parts WHERE qty > 10").rowcount
+    expected += ["after the end 0 0", "status 0", f"changed {deleted}",
+                 "message not an error", "status 0"]
+    assert proc.stdout.splitlines() == expected
+    assert sqlite3.connect(db_path).execute("SELECT COUNT(*), SUM(qty) FROM parts").fetchone() == \
+        ref.execute("SELECT COUNT(*), SUM(qty) FROM parts").fetchone()
 
 
 @pytest.mark.slow

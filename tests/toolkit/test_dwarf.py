@@ -534,3 +534,81 @@ def test_sffi_check_without_debug_info_is_unchanged(tmp_path):
     assert "dwarf" not in proc.stdout and "MISMATCH" not in proc.stdout
     doc = json.loads(sffi("check", str(lib), "--lib", str(archive), "--json").stdout)
     assert all("dwarf" not in e for e in doc["libraries"][0]["externs"])
+
+
+# ------------------------------------------------------------------ ABI v2 types
+
+V2_SPL = """\
+extern fn rt_v_scalars(a: i8, b: i16, c: u8, d: u16, e: u32, f: u64, g: f32) -> u16
+extern fn rt_v_bytes(data: [u8], words: [u32], fs: [f32], bs: [bool]) -> [u8]
+extern fn rt_v_opt(give: bool) -> i64?
+extern fn rt_v_opt_text() -> text?
+extern fn rt_v_opt_words() -> [u32]?
+extern fn rt_v_run(cmd: text) -> (text, text, i64)
+extern fn rt_v_mixed() -> (u8, [u16], f32?, bool)
+"""
+V2_GOOD_C = """\
+#include <sffi_abi.h>
+typedef struct { const char *out, *err; int64_t code; } run_result;     /* names are not compared */
+typedef struct { uint8_t a; sffi_u16_slice b; sffi_opt_f32 c; bool d; } mixed_result;
+uint16_t rt_v_scalars(int8_t a, int16_t b, uint8_t c, uint16_t d, uint32_t e, uint64_t f, float g)
+{ return (uint16_t)(a + b + c + d + e + f + (int)g); }
+sffi_u8_slice rt_v_bytes(const uint8_t *d, int64_t n, const uint32_t *w, int64_t nw, const float *f, int64_t nf,
+                         const bool *b, int64_t nb)
+{ (void)w, (void)nw, (void)f, (void)nf, (void)b, (void)nb; return (sffi_u8_slice){d, n}; }
+sffi_opt_i64 rt_v_opt(bool give) { return (sffi_opt_i64){1, give}; }
+const char *rt_v_opt_text(void) { return 0; }
+sffi_u32_slice rt_v_opt_words(void) { return (sffi_u32_slice){0, -1}; }
+run_result rt_v_run(const char *cmd) { return (run_result){cmd, cmd, 0}; }
+mixed_result rt_v_mixed(void) { mixed_result m = {0}; return m; }
+"""
+V2_BAD_C = """\
+#include <sffi_abi.h>
+typedef struct { const char *out; int64_t code; } run_result;           /* an element short */
+typedef struct { uint8_t a; sffi_u16_slice b; float c; bool d; } mixed_result;  /* f32 where f32? is declared */
+uint16_t rt_v_scalars(int8_t a, int16_t b, uint8_t c, uint16_t d, int32_t e, uint64_t f, float g)
+{ return (uint16_t)(a + b + c + d + e + f + (int)g); }
+sffi_u32_slice rt_v_bytes(const uint8_t *d, int64_t n, const uint32_t *w, int64_t nw, const float *f, int64_t nf,
+                          const bool *b, int64_t nb)
+{ (void)d, (void)n, (void)f, (void)nf, (void)b, (void)nb; return (sffi_u32_slice){w, nw}; }
+int64_t rt_v_opt(bool give) { return give; }
+const char *rt_v_opt_text(void) { return 0; }
+sffi_u32_slice rt_v_opt_words(void) { return (sffi_u32_slice){0, -1}; }
+run_result rt_v_run(const char *cmd) { return (run_result){cmd, 0}; }
+mixed_result rt_v_mixed(void) { mixed_result m = {0}; return m; }
+"""
+
+
+@pytest.fixture(scope="module")
+def v2_build(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("v2")
+    write(d / "good.c", V2_GOOD_C)
+    write(d / "bad.c", V2_BAD_C)
+    return {"good": cc(d, "good.c", "good.o", "-g"), "bad": cc(d, "bad.c", "bad.o", "-g")}
+
+
+def test_v2_types_match_their_c_definitions(v2_build):
+    checked, absent = dwarf.check_declarations(declarations(V2_SPL), v2_build["good"])
+    assert absent == [] and checked == {name: [] for name in declarations(V2_SPL)}
+
+
+def test_v2_lowering_lays_out_tuples_and_optionals_as_c_does():
+    lowered = {n: dwarf.lower(d) for n, d in declarations(V2_SPL).items()}
+    assert lowered["rt_v_run"].result.size == 24 and lowered["rt_v_run"].result.spelling == "sffi_tuple_text_text_i64"
+    assert lowered["rt_v_mixed"].result.size == 40  # u8 at 0, slice at 8, {f32, bool} at 24, bool at 32
+    assert lowered["rt_v_opt"].result.size == 16 and lowered["rt_v_opt"].result.spelling == "sffi_opt_i64"
+    assert lowered["rt_v_opt_text"].result == dwarf.CType("int", 1, True, 1)
+    assert lowered["rt_v_scalars"].params[4] == dwarf.CType("int", 4, False, 0)
+
+
+def test_v2_mismatches_name_the_differing_element(v2_build):
+    checked, _ = dwarf.check_declarations(declarations(V2_SPL), v2_build["bad"])
+    found = {name: " ".join(m.message for m in ms) for name, ms in checked.items()}
+    assert "parameter 5 `e` is declared `u32` (unsigned 4-byte int)" in found["rt_v_scalars"]
+    assert "signed 4-byte int" in found["rt_v_scalars"]
+    assert "field 1 is pointer to 1-byte int against pointer to unsigned 4-byte int" in found["rt_v_bytes"]
+    assert "`i64?`" in found["rt_v_opt"]
+    assert "declared `(text, text, i64)` (struct of 24 bytes" in found["rt_v_run"]
+    assert "returns `run_result` (struct of 16 bytes" in found["rt_v_run"]
+    assert "returns `mixed_result` (struct of 32 bytes" in found["rt_v_mixed"]
+    assert found["rt_v_opt_text"] == found["rt_v_opt_words"] == ""

@@ -32,6 +32,32 @@ def test_decls_table_and_json(tmp_path):
     assert [d["name"] for d in doc["declarations"]] == ["rt_x_a", "rt_x_b"]
 
 
+def test_decls_lists_the_valid_declarations_of_a_file_with_errors(tmp_path):
+    spl = tmp_path / "mixed.spl"
+    spl.write_text("@unsafe(\"raw\")\npub extern fn rt_x_run(cmd: text) -> (text, text, i64)\n"
+                   "extern fn rt_x_bad(a: u128) -> i64\n"
+                   "extern fn rt_x_data(\n    data: [u8],\n) -> [u8]?\n")
+    proc = sffi("decls", str(spl))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [f"{spl}:3:23: error: unknown type 'u128' (expected a scalar "
+                                        "(i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 bool), text, or [T] of one of them)"]
+    rows = [line.split() for line in proc.stdout.splitlines()[2:]]
+    assert rows == [["rt_x_data", "([u8])", "->", "[u8]?", f"{spl}:4:1"],
+                    ["pub", "rt_x_run", "(text)", "->", "(text,", "text,", "i64)", f"{spl}:2:1"]]
+    doc = json.loads(sffi("decls", "--json", str(spl)).stdout)
+    run = doc["declarations"][1]
+    assert run["pub"] is True and run["attributes"] == ['@unsafe("raw")'] and run["result"] == "(text, text, i64)"
+    assert [d["location"] for d in doc["diagnostics"]] == [f"{spl}:3:23"]
+
+
+def test_decls_reordered_parameters_exit_4(tmp_path):
+    spl = tmp_path / "verify.spl"
+    spl.write_text("extern fn rt_v(pubkey: [u8], message: [u8]) -> bool\n"
+                   "extern fn rt_v(message: [u8], pubkey: [u8]) -> bool\n")
+    proc = sffi("decls", str(spl))
+    assert proc.returncode == 4 and "parameters in another order" in proc.stderr
+
+
 def test_decls_statuses(tmp_path):
     dup = tmp_path / "dup.spl"
     dup.write_text("extern fn rt_x(a: i64)\nextern fn rt_x(b: i64)\n")

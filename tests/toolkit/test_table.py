@@ -117,3 +117,136 @@ def test_prototype_header_rejects_a_mismatching_definition(tmp_path):
     subprocess.run(base + [str(good)], check=True)
     proc = subprocess.run(base + [str(bad)], capture_output=True, text=True, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
     assert proc.returncode != 0 and "conflicting types for 'rt_t_sum'" in proc.stderr
+
+
+# ---- ABI v2: tuple, slice and optional results caught at build time ----
+
+V2_DECLS = """extern fn rt_v_run(cmd: text, args: [text]) -> (text, text, i64)
+extern fn rt_v_hash(data: [u8], rounds: u32) -> [u8]
+extern fn rt_v_find(name: text) -> u64?
+extern fn rt_v_env(name: text) -> text?
+"""
+
+
+def v2_library() -> table.LibraryDecls:
+    found, diags = decls.parse_text(V2_DECLS, "v.spl")
+    assert diags == []
+    return table.LibraryDecls("v", {d.name: d for d in found})
+
+
+def _compile_c(tmp_path, source: str):
+    header = tmp_path / "protos.h"
+    header.write_text(table.generate_prototypes(v2_library()))
+    src = tmp_path / "lib.c"
+    src.write_text(source)
+    return subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-c", f"-I{INCLUDE}", "-include", str(header),
+                           str(src), "-o", str(tmp_path / "lib.o")],
+                          capture_output=True, text=True, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
+
+
+GOOD_V2_C = """
+sffi_tuple_text_text_i64 rt_v_run(const char *cmd, const char *const *args, int64_t n)
+{ (void)args; return (sffi_tuple_text_text_i64){cmd, "", n}; }
+sffi_u8_slice rt_v_hash(const uint8_t *data, int64_t n, uint32_t rounds) { (void)rounds; return (sffi_u8_slice){data, n}; }
+sffi_opt_u64 rt_v_find(const char *name) { return (sffi_opt_u64){42, name[0] != 0}; }
+const char *rt_v_env(const char *name) { return name; }
+"""
+
+
+def test_c_definitions_of_tuple_slice_and_optional_results_compile(tmp_path):
+    proc = _compile_c(tmp_path, GOOD_V2_C)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_c_tuple_struct_of_another_shape_does_not_compile(tmp_path):
+    bad = GOOD_V2_C.replace("sffi_tuple_text_text_i64 rt_v_run", "struct my_run { const char *a, *b; int32_t c; };\n"
+                            "struct my_run rt_v_run").replace("return (sffi_tuple_text_text_i64){cmd, \"\", n};",
+                                                               "return (struct my_run){cmd, \"\", 0};")
+    proc = _compile_c(tmp_path, bad)
+    assert proc.returncode != 0 and "conflicting types for 'rt_v_run'" in proc.stderr
+
+
+def test_a_c_slice_of_another_element_type_does_not_compile(tmp_path):
+    bad = GOOD_V2_C.replace("sffi_u8_slice rt_v_hash", "sffi_u32_slice rt_v_hash").replace(
+        "return (sffi_u8_slice){data, n};", "(void)data; return (sffi_u32_slice){0, n};")
+    proc = _compile_c(tmp_path, bad)
+    assert proc.returncode != 0 and "conflicting types for 'rt_v_hash'" in proc.stderr
+
+
+def test_the_table_unpacks_a_tuple_into_one_value_per_element(tmp_path):
+    src = tmp_path / "prog.c"
+    src.write_text(table.generate_c([v2_library()], []) + GOOD_V2_C + r"""
+#include <stdio.h>
+void sffi_set_error(const char *m) { (void)m; }
+int main(void) {
+    sffi_value a[2], r[SFFI_MAX_TUPLE];
+    const char *args[1] = {"x"};
+    a[0].text = "ls"; a[1].texts = (sffi_text_slice){args, 1};
+    sffi_table[3].thunk(a, r);
+    printf("%s %s %s %lld %d %d\n", sffi_table[3].name, r[0].text, r[1].text, (long long)r[2].i64,
+           sffi_table[3].n_items, sffi_table[3].items[2] == SFFI_I64);
+    a[0].text = "";
+    sffi_table[1].thunk(a, r);
+    printf("%s %d %d\n", sffi_table[1].name, r[0].opt_u64.present, sffi_table[1].result == (SFFI_U64 | SFFI_OPTIONAL));
+    return 0;
+}
+""")
+    exe = tmp_path / "prog"
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", f"-I{INCLUDE}", str(src), "-o", str(exe)],
+                   check=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["rt_v_run ls  1 3 1", "rt_v_find 0 1"]
+
+
+GOOD_V2_RS = """
+use std::ffi::c_char;
+#[repr(C)] pub struct Run { out: *const c_char, err: *const c_char, code: i64 }
+#[repr(C)] pub struct Bytes { data: *const u8, len: i64 }
+#[repr(C)] pub struct OptU64 { value: u64, present: bool }
+#[no_mangle] pub unsafe extern "C" fn rt_v_run(cmd: *const c_char, _a: *const *const c_char, n: i64) -> Run {
+    Run { out: cmd, err: cmd, code: n } }
+#[no_mangle] pub extern "C" fn rt_v_hash(data: *const u8, n: i64, _r: u32) -> Bytes { Bytes { data, len: n } }
+#[no_mangle] pub extern "C" fn rt_v_find(_n: *const c_char) -> OptU64 { OptU64 { value: 1, present: true } }
+#[no_mangle] pub extern "C" fn rt_v_env(n: *const c_char) -> *const c_char { n }
+"""
+
+
+def _compile_rust_checks(tmp_path, crate_source: str):
+    import shutil
+    import pytest
+    rustc = shutil.which("rustc")
+    if rustc is None:
+        pytest.skip("no rustc")
+    (tmp_path / "vcrate.rs").write_text(crate_source)
+    subprocess.run([rustc, "--edition", "2021", "--crate-type", "rlib", "--crate-name", "vcrate",
+                    str(tmp_path / "vcrate.rs"), "-o", str(tmp_path / "libvcrate.rlib")], check=True,
+                   capture_output=True)
+    checks = tmp_path / "checks.rs"
+    checks.write_text("extern crate vcrate;\n" + table.generate_rust_checks("vcrate", v2_library()))
+    return subprocess.run([rustc, "--edition", "2021", "--crate-type", "rlib", "-L", str(tmp_path),
+                           str(checks), "-o", str(tmp_path / "libchecks.rlib")], capture_output=True, text=True)
+
+
+def test_rust_definitions_of_tuple_slice_and_optional_results_pass_the_checks(tmp_path):
+    proc = _compile_rust_checks(tmp_path, GOOD_V2_RS)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_rust_tuple_struct_of_another_shape_fails_the_checks(tmp_path):
+    proc = _compile_rust_checks(tmp_path, GOOD_V2_RS.replace("err: *const c_char, code: i64 }", "code: i64 }")
+                                .replace("Run { out: cmd, err: cmd, code: n }", "Run { out: cmd, code: n }"))
+    assert proc.returncode != 0
+    assert "rt_v_run: the result type's layout differs from (text, text, i64)" in proc.stderr
+
+
+def test_a_rust_optional_without_its_flag_fails_the_checks(tmp_path):
+    proc = _compile_rust_checks(tmp_path, GOOD_V2_RS.replace("pub struct OptU64 { value: u64, present: bool }",
+                                                             "pub struct OptU64 { value: u64 }")
+                                .replace("OptU64 { value: 1, present: true }", "OptU64 { value: 1 }"))
+    assert proc.returncode != 0 and "rt_v_find: the result type's layout differs from u64?" in proc.stderr
+
+
+def test_a_rust_array_parameter_of_another_element_type_fails_the_checks(tmp_path):
+    proc = _compile_rust_checks(tmp_path, GOOD_V2_RS.replace("rt_v_hash(data: *const u8", "rt_v_hash(data: *const u32")
+                                .replace("Bytes { data, len: n }", "Bytes { data: data as *const u8, len: n }"))
+    assert proc.returncode != 0 and "mismatched types" in proc.stderr

@@ -127,7 +127,7 @@ def test_library_info(runtime, tmp_path):
 print "S available {rt_torch_available()}"
 print "S version {rt_torch_version()}"
 print "S cuda {rt_torch_cuda_available()}"
-print "S grad {rt_torch_is_grad_enabled()}"
+print "S grad {rt_torch_autograd_is_grad_enabled()}"
 '''))
     s = scalars(out)
     assert s["available"] == "true"
@@ -195,8 +195,9 @@ emit("add", rt_torch_torchtensor_add(a, b))
 emit("sub", rt_torch_torchtensor_sub(a, b))
 emit("mul", rt_torch_torchtensor_mul(a, b))
 emit("div", rt_torch_torchtensor_div(a, b))
-emit("pow", rt_torch_torchtensor_pow(a, rt_torch_tensor_from_data([2.0, 0.5, -1.0], [3])))
-emit("pow_scalar", rt_torch_torchtensor_pow_scalar(a, 1.5))
+emit("pow_tensor", rt_torch_torchtensor_pow_tensor(a, rt_torch_tensor_from_data([2.0, 0.5, -1.0], [3])))
+emit("pow", rt_torch_torchtensor_pow(a, 1.5))
+emit("pow_scalar", rt_torch_torchtensor_pow_scalar(a, -0.5))
 emit("neg", rt_torch_torchtensor_neg(b))
 emit("abs", rt_torch_torchtensor_abs(b))
 emit("sqrt", rt_torch_torchtensor_sqrt(a))
@@ -219,8 +220,9 @@ emit("log_softmax", rt_torch_torchtensor_log_softmax(b, -1))
     check(t, "sub", A - B)
     check(t, "mul", A * B)
     check(t, "div", A / B)
-    check(t, "pow", A ** torch.tensor([2.0, 0.5, -1.0]))
-    check(t, "pow_scalar", A ** 1.5)
+    check(t, "pow_tensor", A ** torch.tensor([2.0, 0.5, -1.0]))
+    check(t, "pow", A ** 1.5)
+    check(t, "pow_scalar", A ** -0.5)
     check(t, "neg", -B)
     check(t, "abs", B.abs())
     check(t, "sqrt", A.sqrt())
@@ -270,20 +272,26 @@ emit("matmul_vec", rt_torch_torchtensor_matmul(a, rt_torch_tensor_from_data([1.0
 emit("dot", rt_torch_torchtensor_dot(rt_torch_tensor_from_data([1.0, 2.0, 3.0], [3]), rt_torch_tensor_from_data([4.0, -5.0, 6.0], [3])))
 emit("transpose", rt_torch_torchtensor_transpose(a, 0, 1))
 emit("t", rt_torch_torchtensor_t(a))
-emit("norm2", rt_torch_torchtensor_norm(a, 2.0))
-emit("norm1", rt_torch_torchtensor_norm(b, 1.0))
-emit("det", rt_torch_torchtensor_det(m))
-emit("det3", rt_torch_torchtensor_det(s))
+print "S norm {rt_torch_torchtensor_norm(a)}"
+emit("norm2", rt_torch_torchtensor_norm_tensor(a, 2.0))
+emit("norm1", rt_torch_torchtensor_norm_tensor(b, 1.0))
+print "S det {rt_torch_torchtensor_det(m)}"
+print "S det3 {rt_torch_torchtensor_det(s)}"
+emit("det_tensor", rt_torch_torchtensor_det_tensor(m))
+val batch = rt_torch_tensor_from_data([4.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 4.0], [2, 2, 2])
+emit("det_batch", rt_torch_torchtensor_det_tensor(batch))
 emit("inverse", rt_torch_torchtensor_inverse(s))
-val svd = rt_torch_torchtensor_svd(a)
+val svd = rt_torch_torchtensor_svd_parts(a)
 print "S svd_parts {len(svd)}"
 emit("svd_U", svd[0])
 emit("svd_S", svd[1])
 emit("svd_Vh", svd[2])
-val eig = rt_torch_torchtensor_eig(s)
+emit("svd_one", rt_torch_torchtensor_svd(a))
+val eig = rt_torch_torchtensor_eig_parts(s)
 print "S eig_parts {len(eig)}"
 emit("eig_values", eig[0])
 emit("eig_vectors", eig[1])
+emit("eig_one", rt_torch_torchtensor_eig(s))
 val rot = rt_torch_tensor_from_data([0.0, -2.0, 2.0, 0.0], [2, 2])
 val ec = rt_torch_torchtensor_eig_complex(rot)
 print "S eig_complex_parts {len(ec)}"
@@ -300,10 +308,15 @@ emit("ec_vectors_im", ec[3])
     check(t, "dot", torch.dot(torch.tensor([1.0, 2, 3]), torch.tensor([4.0, -5, 6])))
     check(t, "transpose", A.T)
     check(t, "t", A.t())
+    assert float(s["norm"]) == pytest.approx(float(A.norm()), rel=1e-6)
     check(t, "norm2", A.norm())
     check(t, "norm1", B.norm(1))
-    check(t, "det", torch.linalg.det(m), rtol=1e-5, atol=1e-5)
-    check(t, "det3", torch.linalg.det(sym), rtol=1e-5, atol=1e-5)
+    assert float(s["det"]) == pytest.approx(float(torch.linalg.det(m)), abs=1e-5)
+    assert float(s["det3"]) == pytest.approx(float(torch.linalg.det(sym)), abs=1e-5)
+    check(t, "det_tensor", torch.linalg.det(m), rtol=1e-5, atol=1e-5)
+    check(t, "det_batch", torch.linalg.det(torch.tensor([[[4.0, 1], [2, 3]], [[1, 2], [3, 4]]])), atol=1e-5)
+    # the one-result forms are the first part (svd: U; eig: the eigenvalues)
+    assert t["svd_one"] == t["svd_U"] and t["eig_one"] == t["eig_values"]
     check(t, "inverse", torch.linalg.inv(sym), rtol=1e-5, atol=1e-6)
     # svd: [U, S, Vh], reduced; singular values are unique, U and Vh up to signs.
     assert s["svd_parts"] == "3"
@@ -333,49 +346,65 @@ emit("ec_vectors_im", ec[3])
 @slow
 def test_reductions(runtime, tmp_path):
     out = ok(run(runtime, tmp_path, AB_SCRIPT + '''
-emit("sum", rt_torch_torchtensor_sum(a))
+print "S sum {rt_torch_torchtensor_sum(a)}"
+print "S mean {rt_torch_torchtensor_mean(b)}"
+print "S max {rt_torch_torchtensor_max(b)}"
+print "S min {rt_torch_torchtensor_min(b)}"
+print "S std {rt_torch_torchtensor_std(b)}"
+print "S var {rt_torch_torchtensor_var(b)}"
+print "S int_sum {rt_torch_torchtensor_sum(rt_torch_tensor_from_i64([3, -1, 4], [3]))}"
+emit("sum", rt_torch_torchtensor_sum_tensor(a))
+emit("mean", rt_torch_torchtensor_mean_tensor(b))
+emit("max", rt_torch_torchtensor_max_tensor(b))
+emit("min", rt_torch_torchtensor_min_tensor(b))
+emit("std", rt_torch_torchtensor_std_tensor(b))
+emit("var", rt_torch_torchtensor_var_tensor(b))
 emit("sum_dim0", rt_torch_torchtensor_sum_dim(a, 0, false))
 emit("sum_dim1_keep", rt_torch_torchtensor_sum_dim(a, 1, true))
-emit("mean", rt_torch_torchtensor_mean(b))
 emit("mean_dim", rt_torch_torchtensor_mean_dim(b, -1, false))
-emit("max", rt_torch_torchtensor_max(b))
-emit("min", rt_torch_torchtensor_min(b))
-val mx = rt_torch_torchtensor_max_dim(b, 1, false)
+emit("max_dim", rt_torch_torchtensor_max_dim(b, 1, false))
+val mx = rt_torch_torchtensor_max_dim_parts(b, 1, false)
 emit("max_dim_values", mx[0])
 emit("max_dim_indices", mx[1])
 emit_dtype("max_dim_indices", mx[1])
-val mn = rt_torch_torchtensor_min_dim(b, 0, true)
+emit("min_dim", rt_torch_torchtensor_min_dim(b, 0, true))
+val mn = rt_torch_torchtensor_min_dim_parts(b, 0, true)
 emit("min_dim_values", mn[0])
 emit("min_dim_indices", mn[1])
-val am = rt_torch_torchtensor_argmax(b)
-emit("argmax", am)
-emit_dtype("argmax", am)
-emit("argmin", rt_torch_torchtensor_argmin(b))
-emit("argmax_dim", rt_torch_torchtensor_argmax_dim(b, 1, false))
-emit("argmin_dim", rt_torch_torchtensor_argmin_dim(b, 0, true))
-emit("std", rt_torch_torchtensor_std(b))
-emit("var", rt_torch_torchtensor_var(b))
+val am = rt_torch_torchtensor_argmax_flat(b)
+emit("argmax_flat", am)
+emit_dtype("argmax_flat", am)
+emit("argmin_flat", rt_torch_torchtensor_argmin_flat(b))
+val ad = rt_torch_torchtensor_argmax(b, 1, false)
+emit("argmax", ad)
+emit_dtype("argmax", ad)
+emit("argmax_last", rt_torch_torchtensor_argmax(b, -1, true))
+emit("argmin", rt_torch_torchtensor_argmin(b, 0, true))
 print "S argmax_item {rt_torch_torchtensor_item(am)}"
 '''))
     t, d = tensors(out), dtypes(out)
-    check(t, "sum", A.sum())
+    s = scalars(out)
+    # the numbers are the float32 results converted to f64, as .item() gives them
+    for name, value in (("sum", A.sum()), ("mean", B.mean()), ("max", B.max()), ("min", B.min()),
+                        ("std", B.std()), ("var", B.var())):
+        assert float(s[name]) == value.item(), name
+        check(t, name, value)
+    assert s["int_sum"] == "6.0"
     check(t, "sum_dim0", A.sum(0))
     check(t, "sum_dim1_keep", A.sum(1, keepdim=True))
-    check(t, "mean", B.mean())
     check(t, "mean_dim", B.mean(-1))
-    check(t, "max", B.max())
-    check(t, "min", B.min())
+    check(t, "max_dim", B.max(1).values)
     check(t, "max_dim_values", B.max(1).values)
     check(t, "max_dim_indices", B.max(1).indices)
+    check(t, "min_dim", B.min(0, keepdim=True).values)
     check(t, "min_dim_values", B.min(0, keepdim=True).values)
     check(t, "min_dim_indices", B.min(0, keepdim=True).indices)
-    check(t, "argmax", B.argmax())
-    check(t, "argmin", B.argmin())
-    check(t, "argmax_dim", B.argmax(1))
-    check(t, "argmin_dim", B.argmin(0, keepdim=True))
-    check(t, "std", B.std())
-    check(t, "var", B.var())
-    assert d == {"max_dim_indices": "int64", "argmax": "int64"}
+    check(t, "argmax_flat", B.argmax())
+    check(t, "argmin_flat", B.argmin())
+    check(t, "argmax", B.argmax(1))
+    check(t, "argmax_last", B.argmax(-1, keepdim=True))
+    check(t, "argmin", B.argmin(0, keepdim=True))
+    assert d == {"max_dim_indices": "int64", "argmax_flat": "int64", "argmax": "int64"}
     assert float(scalars(out)["argmax_item"]) == float(B.argmax())
 
 
@@ -400,8 +429,8 @@ val u = rt_torch_torchtensor_unsqueeze(x, 1)
 emit("unsqueeze", u)
 emit("squeeze", rt_torch_torchtensor_squeeze(u))
 emit("squeeze_dim", rt_torch_torchtensor_squeeze_dim(u, 1))
-emit("flatten_all", rt_torch_torchtensor_flatten(x, 0, -1))
-emit("flatten_tail", rt_torch_torchtensor_flatten(x, 1, 2))
+emit("flatten_all", rt_torch_torchtensor_flatten(x))
+emit("flatten_tail", rt_torch_torchtensor_flatten_range(x, 1, 2))
 '''))
     t, s = tensors(out), scalars(out)
     x = torch.arange(24.0).reshape(2, 3, 4)
@@ -418,6 +447,64 @@ emit("flatten_tail", rt_torch_torchtensor_flatten(x, 1, 2))
     check(t, "flatten_tail", x.flatten(1, 2))
 
 
+# ---------------------------------------------------------------- indexing --
+
+@slow
+def test_indexing_joining_splitting(runtime, tmp_path):
+    out = ok(run(runtime, tmp_path, '''
+val x = rt_torch_torchtensor_reshape(rt_torch_tensor_arange(0.0, 24.0, 1.0), [4, 6])
+emit("slice_rows", rt_torch_torchtensor_slice(x, 0, 1, 3, 1))
+emit("slice_step", rt_torch_torchtensor_slice(x, 1, 0, 6, 2))
+emit("slice_negative", rt_torch_torchtensor_slice(x, -1, -3, -1, 1))
+emit("slice_past_end", rt_torch_torchtensor_slice(x, 0, 2, 100, 1))
+val rows = rt_torch_tensor_from_i64([3, 0, 3], [3])
+emit("index_select", rt_torch_torchtensor_index_select(x, 0, rows))
+emit("index_select_cols", rt_torch_torchtensor_index_select(x, 1, rt_torch_tensor_from_i64([5, 1], [2])))
+val picks = rt_torch_tensor_from_i64([0, 5, 2, 2, 1, 1, 4, 3], [4, 2])
+emit("gather", rt_torch_torchtensor_gather(x, 1, picks))
+val a = rt_torch_tensor_ones([2, 3])
+val b = rt_torch_tensor_full([1, 3], 7.0)
+emit("cat0", rt_torch_torchtensor_cat([a, b, a], 0))
+emit("cat1", rt_torch_torchtensor_cat([a, rt_torch_tensor_zeros([2, 2])], -1))
+emit("stack0", rt_torch_torchtensor_stack([a, a], 0))
+emit("stack2", rt_torch_torchtensor_stack([a, rt_torch_torchtensor_mul_scalar(a, 2.0)], 2))
+val parts = rt_torch_torchtensor_chunk(x, 4, 1)
+print "S chunks {len(parts)}"
+for i in 0..len(parts):
+    emit("chunk{i}", parts[i])
+val uneven = rt_torch_torchtensor_chunk(rt_torch_tensor_arange(0.0, 5.0, 1.0), 2, 0)
+print "S uneven {len(uneven)}"
+emit("uneven0", uneven[0])
+emit("uneven1", uneven[1])
+val before = rt_torch_live_tensors()
+rt_torch_torchtensor_free(uneven[0])
+print "S freed {before - rt_torch_live_tensors()}"
+'''))
+    t, s = tensors(out), scalars(out)
+    x = torch.arange(24.0).reshape(4, 6)
+    check(t, "slice_rows", x[1:3])
+    check(t, "slice_step", x[:, 0:6:2])
+    check(t, "slice_negative", x[:, -3:-1])
+    check(t, "slice_past_end", x[2:100])
+    check(t, "index_select", x.index_select(0, torch.tensor([3, 0, 3])))
+    check(t, "index_select_cols", x.index_select(1, torch.tensor([5, 1])))
+    check(t, "gather", x.gather(1, torch.tensor([[0, 5], [2, 2], [1, 1], [4, 3]])))
+    a, b = torch.ones(2, 3), torch.full((1, 3), 7.0)
+    check(t, "cat0", torch.cat([a, b, a], 0))
+    check(t, "cat1", torch.cat([a, torch.zeros(2, 2)], -1))
+    check(t, "stack0", torch.stack([a, a], 0))
+    check(t, "stack2", torch.stack([a, 2 * a], 2))
+    expected = x.chunk(4, 1)
+    assert s["chunks"] == str(len(expected))
+    for i, part in enumerate(expected):
+        check(t, f"chunk{i}", part)
+    uneven = torch.arange(5.0).chunk(2, 0)
+    assert s["uneven"] == "2"
+    check(t, "uneven0", uneven[0])
+    check(t, "uneven1", uneven[1])
+    assert s["freed"] == "1"
+
+
 # ---------------------------------------------------------------------- nn --
 
 @slow
@@ -427,33 +514,37 @@ rt_torch_manual_seed(3)
 val img = rt_torch_tensor_randn([2, 3, 6, 6])
 val w = rt_torch_tensor_randn([4, 3, 3, 3])
 val bias = rt_torch_tensor_randn([4])
-emit("conv", rt_torch_torchtensor_conv2d(img, w, bias, 1, 0, 1, 1))
-emit("conv_s2p1_nobias", rt_torch_torchtensor_conv2d(img, w, 0, 2, 1, 1, 1))
-emit("conv_dilated", rt_torch_torchtensor_conv2d(img, w, bias, 1, 2, 2, 1))
+emit("conv", rt_torch_nn_conv2d(img, w, bias, [1], [0], [1], 1))
+emit("conv_s2p1_nobias", rt_torch_nn_conv2d(img, w, 0, [2, 2], [1, 1], [1, 1], 1))
+emit("conv_dilated", rt_torch_nn_conv2d(img, w, bias, [1], [2], [2], 1))
+emit("conv_rect", rt_torch_nn_conv2d(img, w, bias, [1, 2], [0, 1], [2, 1], 1))
 val wg = rt_torch_tensor_randn([6, 1, 3, 3])
-emit("conv_groups", rt_torch_torchtensor_conv2d(img, wg, 0, 1, 1, 1, 3))
-emit("max_pool", rt_torch_torchtensor_max_pool2d(img, 2, 0, 0))
-emit("max_pool_s1p1", rt_torch_torchtensor_max_pool2d(img, 3, 1, 1))
-emit("avg_pool", rt_torch_torchtensor_avg_pool2d(img, 3, 2, 1))
+emit("conv_groups", rt_torch_nn_conv2d(img, wg, 0, [1], [1], [1], 3))
+emit("max_pool", rt_torch_nn_max_pool2d(img, [2], [], [0]))
+emit("max_pool_s1p1", rt_torch_nn_max_pool2d(img, [3, 3], [1, 1], [1, 1]))
+emit("max_pool_rect", rt_torch_nn_max_pool2d(img, [2, 3], [2, 1], [0, 1]))
+emit("avg_pool", rt_torch_nn_avg_pool2d(img, [3], [2], [1]))
+emit("avg_pool_default_stride", rt_torch_nn_avg_pool2d(img, [2, 3], [], [0]))
 val x = rt_torch_tensor_randn([5, 4])
 val rm = rt_torch_tensor_zeros([4])
 val rv = rt_torch_tensor_ones([4])
 val gamma = rt_torch_tensor_randn([4])
 val beta = rt_torch_tensor_randn([4])
-emit("bn_train", rt_torch_torchtensor_batch_norm(x, gamma, beta, rm, rv, true, 0.1, 0.00001))
+emit("bn_train", rt_torch_nn_batch_norm(x, rm, rv, gamma, beta, true, 0.1, 0.00001))
 emit("bn_running_mean", rm)
 emit("bn_running_var", rv)
-emit("bn_eval", rt_torch_torchtensor_batch_norm(x, 0, 0, rm, rv, false, 0.1, 0.00001))
-emit("ln", rt_torch_torchtensor_layer_norm(x, [4], gamma, beta, 0.00001))
-emit("ln_plain", rt_torch_torchtensor_layer_norm(x, [4], 0, 0, 0.00001))
-emit("dropout_eval", rt_torch_torchtensor_dropout(x, 0.5, false))
-emit("dropout_train", rt_torch_torchtensor_dropout(x, 0.25, true))
+emit("bn_eval", rt_torch_nn_batch_norm(x, rm, rv, 0, 0, false, 0.1, 0.00001))
+emit("bn_no_stats", rt_torch_nn_batch_norm(x, 0, 0, gamma, 0, true, 0.1, 0.00001))
+emit("ln", rt_torch_nn_layer_norm(x, [4], gamma, beta, 0.00001))
+emit("ln_plain", rt_torch_nn_layer_norm(x, [4], 0, 0, 0.00001))
+emit("dropout_eval", rt_torch_nn_dropout(x, 0.5, false))
+emit("dropout_train", rt_torch_nn_dropout(x, 0.25, true))
 val lw = rt_torch_tensor_randn([3, 4])
 val lb = rt_torch_tensor_randn([3])
-emit("linear", rt_torch_torchtensor_linear(x, lw, lb))
-emit("linear_nobias", rt_torch_torchtensor_linear(x, lw, 0))
+emit("linear", rt_torch_nn_linear(x, lw, lb))
+emit("linear_nobias", rt_torch_nn_linear(x, lw, 0))
 val table = rt_torch_tensor_randn([10, 3])
-emit("embedding", rt_torch_torchtensor_embedding(table, rt_torch_tensor_from_i64([9, 0, 3, 3], [2, 2])))
+emit("embedding", rt_torch_nn_embedding(rt_torch_tensor_from_i64([9, 0, 3, 3], [2, 2]), table))
 '''))
     t = tensors(out)
     torch.manual_seed(3)
@@ -461,17 +552,21 @@ emit("embedding", rt_torch_torchtensor_embedding(table, rt_torch_tensor_from_i64
     check(t, "conv", F.conv2d(img, w, bias), atol=1e-5)
     check(t, "conv_s2p1_nobias", F.conv2d(img, w, None, 2, 1), atol=1e-5)
     check(t, "conv_dilated", F.conv2d(img, w, bias, 1, 2, 2), atol=1e-5)
+    check(t, "conv_rect", F.conv2d(img, w, bias, (1, 2), (0, 1), (2, 1)), atol=1e-5)
     wg = torch.randn(6, 1, 3, 3)
     check(t, "conv_groups", F.conv2d(img, wg, None, 1, 1, 1, 3), atol=1e-5)
     check(t, "max_pool", F.max_pool2d(img, 2))
     check(t, "max_pool_s1p1", F.max_pool2d(img, 3, 1, 1))
+    check(t, "max_pool_rect", F.max_pool2d(img, (2, 3), (2, 1), (0, 1)))
     check(t, "avg_pool", F.avg_pool2d(img, 3, 2, 1))
+    check(t, "avg_pool_default_stride", F.avg_pool2d(img, (2, 3)))
     x, rm, rv = torch.randn(5, 4), torch.zeros(4), torch.ones(4)
     gamma, beta = torch.randn(4), torch.randn(4)
     check(t, "bn_train", F.batch_norm(x, rm, rv, gamma, beta, True, 0.1, 1e-5), atol=1e-5)
     check(t, "bn_running_mean", rm)
     check(t, "bn_running_var", rv)
     check(t, "bn_eval", F.batch_norm(x, rm, rv, None, None, False, 0.1, 1e-5), atol=1e-5)
+    check(t, "bn_no_stats", F.batch_norm(x, None, None, gamma, None, True, 0.1, 1e-5), atol=1e-5)
     check(t, "ln", F.layer_norm(x, (4,), gamma, beta, 1e-5), atol=1e-5)
     check(t, "ln_plain", F.layer_norm(x, (4,)), atol=1e-5)
     check(t, "dropout_eval", x)
@@ -486,16 +581,21 @@ emit("embedding", rt_torch_torchtensor_embedding(table, rt_torch_tensor_from_i64
 @slow
 def test_losses(runtime, tmp_path):
     out = ok(run(runtime, tmp_path, AB_SCRIPT + '''
-emit("mse", rt_torch_torchtensor_mse_loss(a, b))
+emit("mse", rt_torch_nn_mse_loss_tensor(a, b))
+print "S mse {rt_torch_nn_mse_loss(a, b)}"
 val scores = rt_torch_tensor_from_data([1.0, 2.0, 0.5, -1.0, 0.0, 3.0, 0.2, 0.2, 0.2, 2.0, -2.0, 0.0], [4, 3])
 val classes = rt_torch_tensor_from_i64([1, 2, 0, 0], [4])
-emit("cross_entropy", rt_torch_torchtensor_cross_entropy(scores, classes))
+emit("cross_entropy", rt_torch_nn_cross_entropy_tensor(scores, classes))
+print "S cross_entropy {rt_torch_nn_cross_entropy(scores, classes)}"
 val probs = rt_torch_torchtensor_softmax(scores, 1)
-emit("cross_entropy_soft", rt_torch_torchtensor_cross_entropy(scores, probs))
-emit("nll", rt_torch_torchtensor_nll_loss(rt_torch_torchtensor_log_softmax(scores, 1), classes))
+emit("cross_entropy_soft", rt_torch_nn_cross_entropy_tensor(scores, probs))
+val logp = rt_torch_torchtensor_log_softmax(scores, 1)
+emit("nll", rt_torch_nn_nll_loss_tensor(logp, classes))
+print "S nll {rt_torch_nn_nll_loss(logp, classes)}"
 val p = rt_torch_tensor_from_data([0.9, 0.2, 0.6, 0.01], [4])
 val y = rt_torch_tensor_from_data([1.0, 0.0, 1.0, 0.0], [4])
-emit("bce", rt_torch_torchtensor_binary_cross_entropy(p, y))
+emit("bce", rt_torch_nn_binary_cross_entropy_tensor(p, y))
+print "S bce {rt_torch_nn_binary_cross_entropy(p, y)}"
 '''))
     t = tensors(out)
     scores = torch.tensor([[1.0, 2, 0.5], [-1, 0, 3], [0.2, 0.2, 0.2], [2, -2, 0]])
@@ -505,6 +605,9 @@ emit("bce", rt_torch_torchtensor_binary_cross_entropy(p, y))
     check(t, "cross_entropy_soft", F.cross_entropy(scores, scores.softmax(1)))
     check(t, "nll", F.nll_loss(scores.log_softmax(1), classes))
     check(t, "bce", F.binary_cross_entropy(torch.tensor([0.9, 0.2, 0.6, 0.01]), torch.tensor([1.0, 0, 1, 0])))
+    s = scalars(out)
+    for name in ("mse", "cross_entropy", "nll", "bce"):  # the f64 forms give the tensor's value
+        assert float(s[name]) == t[name][1][0], name
 
 
 # ---------------------------------------------------------------- autograd --
@@ -514,40 +617,41 @@ def test_autograd(runtime, tmp_path):
     out = ok(run(runtime, tmp_path, '''
 val x = rt_torch_tensor_from_data([1.0, -2.0, 3.0], [3])
 val w = rt_torch_tensor_from_data([0.5, 1.5, -1.0], [3])
-print "S rg_before {rt_torch_torchtensor_requires_grad(x)}"
-rt_torch_torchtensor_set_requires_grad(x, true)
-rt_torch_torchtensor_set_requires_grad(w, true)
-print "S rg_after {rt_torch_torchtensor_requires_grad(x)}"
-print "S has_grad_before {rt_torch_torchtensor_has_grad(x)}"
+print "S rg_before {rt_torch_autograd_requires_grad(x)}"
+rt_torch_autograd_set_requires_grad(x, true)
+rt_torch_autograd_set_requires_grad(w, true)
+print "S rg_after {rt_torch_autograd_requires_grad(x)}"
+print "S has_grad_before {rt_torch_autograd_has_grad(x)}"
+print "S grad_before {rt_torch_autograd_grad(x)}"
 # y = sum(w * x^3) + mean(tanh(x))
 fn loss_of(x, w):
-    val cube = rt_torch_torchtensor_pow_scalar(x, 3.0)
+    val cube = rt_torch_torchtensor_pow(x, 3.0)
     val prod = rt_torch_torchtensor_mul(w, cube)
-    val t = rt_torch_torchtensor_mean(rt_torch_torchtensor_tanh(x))
-    return rt_torch_torchtensor_add(rt_torch_torchtensor_sum(prod), t)
+    val t = rt_torch_torchtensor_mean_tensor(rt_torch_torchtensor_tanh(x))
+    return rt_torch_torchtensor_add(rt_torch_torchtensor_sum_tensor(prod), t)
 val y = loss_of(x, w)
-print "S y_rg {rt_torch_torchtensor_requires_grad(y)}"
-rt_torch_torchtensor_backward(y)
-print "S has_grad_after {rt_torch_torchtensor_has_grad(x)}"
-val gx = rt_torch_torchtensor_grad(x)
+print "S y_rg {rt_torch_autograd_requires_grad(y)}"
+rt_torch_autograd_backward(y)
+print "S has_grad_after {rt_torch_autograd_has_grad(x)}"
+val gx = rt_torch_autograd_grad(x)
 emit("grad_x", gx)
-emit("grad_w", rt_torch_torchtensor_grad(w))
-rt_torch_torchtensor_backward(loss_of(x, w))
-emit("grad_x_accumulated", rt_torch_torchtensor_grad(x))
-rt_torch_torchtensor_zero_grad(x)
+emit("grad_w", rt_torch_autograd_grad(w))
+rt_torch_autograd_backward(loss_of(x, w))
+emit("grad_x_accumulated", rt_torch_autograd_grad(x))
+rt_torch_autograd_zero_grad(x)
 emit("grad_x_zeroed", gx)
-val d = rt_torch_torchtensor_detach(x)
-print "S detach_rg {rt_torch_torchtensor_requires_grad(d)}"
-rt_torch_no_grad_begin()
-rt_torch_no_grad_begin()
-print "S grad_in_no_grad {rt_torch_is_grad_enabled()}"
+val d = rt_torch_autograd_detach(x)
+print "S detach_rg {rt_torch_autograd_requires_grad(d)}"
+rt_torch_autograd_no_grad_begin()
+rt_torch_autograd_no_grad_begin()
+print "S grad_in_no_grad {rt_torch_autograd_is_grad_enabled()}"
 val z = rt_torch_torchtensor_mul(x, w)
-print "S z_rg {rt_torch_torchtensor_requires_grad(z)}"
-rt_torch_torchtensor_add_scaled_(x, rt_torch_torchtensor_grad(w), -0.1)
-rt_torch_no_grad_end()
-print "S grad_after_one_end {rt_torch_is_grad_enabled()}"
-rt_torch_no_grad_end()
-print "S grad_after_two_ends {rt_torch_is_grad_enabled()}"
+print "S z_rg {rt_torch_autograd_requires_grad(z)}"
+rt_torch_torchtensor_add_scaled_(x, rt_torch_autograd_grad(w), -0.1)
+rt_torch_autograd_no_grad_end()
+print "S grad_after_one_end {rt_torch_autograd_is_grad_enabled()}"
+rt_torch_autograd_no_grad_end()
+print "S grad_after_two_ends {rt_torch_autograd_is_grad_enabled()}"
 emit("x_updated", x)
 '''))
     t, s = tensors(out), scalars(out)
@@ -566,7 +670,7 @@ emit("x_updated", x)
     with torch.no_grad():
         x.add_(w.grad, alpha=-0.1)
     check(t, "x_updated", x)
-    assert s == {"rg_before": "false", "rg_after": "true", "has_grad_before": "false", "y_rg": "true",
+    assert s == {"rg_before": "false", "rg_after": "true", "has_grad_before": "false", "grad_before": "0", "y_rg": "true",
                  "has_grad_after": "true", "detach_rg": "false", "grad_in_no_grad": "false", "z_rg": "false",
                  "grad_after_one_end": "false", "grad_after_two_ends": "true"}
 
@@ -576,7 +680,7 @@ emit("x_updated", x)
 @slow
 def test_data_out_and_devices(runtime, tmp_path):
     out = ok(run(runtime, tmp_path, AB_SCRIPT + '''
-print "S item {rt_torch_torchtensor_item(rt_torch_torchtensor_sum(b))}"
+print "S item {rt_torch_torchtensor_item(rt_torch_torchtensor_sum_tensor(b))}"
 print "S to_data {rt_torch_torchtensor_to_data(rt_torch_torchtensor_t(a))}"
 print "S int_item {rt_torch_torchtensor_item(rt_torch_tensor_from_i64([42], [1]))}"
 val d64 = rt_torch_torchtensor_to_dtype(a, "float64")
@@ -585,6 +689,7 @@ emit_dtype("to_int64", rt_torch_torchtensor_to_dtype(b, "int64"))
 emit("to_int64", rt_torch_torchtensor_to_dtype(b, "int64"))
 emit_dtype("to_bool", rt_torch_torchtensor_to_dtype(b, "bool"))
 print "S device {rt_torch_torchtensor_device(a)}"
+print "S device_name {rt_torch_torchtensor_device_name(a)}"
 print "S is_cuda {rt_torch_torchtensor_is_cuda(a)}"
 emit("cpu", rt_torch_torchtensor_cpu(a))
 val c = rt_torch_torchtensor_clone(a)
@@ -599,7 +704,7 @@ print "S str {rt_torch_torchtensor_str(rt_torch_tensor_eye(2))}"
     assert float(s["int_item"]) == 42.0
     assert d == {"to_float64": "float64", "to_int64": "int64", "to_bool": "bool"}
     check(t, "to_int64", B.to(torch.int64))
-    assert (s["device"], s["is_cuda"]) == ("cpu", "false")
+    assert (s["device"], s["device_name"], s["is_cuda"]) == ("-1", "cpu", "false")
     check(t, "cpu", A)
     check(t, "clone_changed", 2 * A)
     check(t, "clone_source", A)
@@ -656,25 +761,60 @@ ERRORS = {
                            "rt_torch_tensor_zeros", "non-negative"),
     "item of many": ('val a = rt_torch_tensor_ones([2, 3])\nprint "before"\nprint rt_torch_torchtensor_item(a)\n',
                      "rt_torch_torchtensor_item", "a Tensor with 6 elements cannot be converted to Scalar"),
-    "grad before backward": ('val a = rt_torch_tensor_ones([2])\nrt_torch_torchtensor_set_requires_grad(a, true)\n'
-                             'print "before"\nprint rt_torch_torchtensor_grad(a)\n',
-                             "rt_torch_torchtensor_grad", "has no gradient"),
-    "backward of non-scalar": ('val a = rt_torch_tensor_ones([2])\nrt_torch_torchtensor_set_requires_grad(a, true)\n'
+    "the none gradient used as a tensor": ('val a = rt_torch_tensor_ones([2])\nrt_torch_autograd_set_requires_grad(a, true)\n'
+                                           'val g = rt_torch_autograd_grad(a)\nprint "before"\nprint rt_torch_torchtensor_sum(g)\n',
+                                           "rt_torch_torchtensor_sum", "invalid tensor handle 0"),
+    "backward of non-scalar": ('val a = rt_torch_tensor_ones([2])\nrt_torch_autograd_set_requires_grad(a, true)\n'
                                'val b = rt_torch_torchtensor_mul_scalar(a, 2.0)\nprint "before"\n'
-                               'rt_torch_torchtensor_backward(b)\n',
-                               "rt_torch_torchtensor_backward", "grad can be implicitly created only for scalar outputs"),
+                               'rt_torch_autograd_backward(b)\n',
+                               "rt_torch_autograd_backward", "grad can be implicitly created only for scalar outputs"),
     "in-place on a leaf that requires grad": (
-        'val a = rt_torch_tensor_ones([2])\nrt_torch_torchtensor_set_requires_grad(a, true)\nprint "before"\n'
+        'val a = rt_torch_tensor_ones([2])\nrt_torch_autograd_set_requires_grad(a, true)\nprint "before"\n'
         'rt_torch_torchtensor_sub_(a, rt_torch_tensor_ones([2]))\n',
         "rt_torch_torchtensor_sub_", "a leaf Variable that requires grad is being used in an in-place operation"),
     "requires_grad on int64": ('val i = rt_torch_tensor_from_i64([1], [1])\nprint "before"\n'
-                               'rt_torch_torchtensor_set_requires_grad(i, true)\n',
-                               "rt_torch_torchtensor_set_requires_grad", "floating point"),
-    "unbalanced no_grad_end": ('print "before"\nrt_torch_no_grad_end()\n',
-                               "rt_torch_no_grad_end", "without a matching no_grad_begin"),
+                               'rt_torch_autograd_set_requires_grad(i, true)\n',
+                               "rt_torch_autograd_set_requires_grad", "floating point"),
+    "unbalanced no_grad_end": ('print "before"\nrt_torch_autograd_no_grad_end()\n',
+                               "rt_torch_autograd_no_grad_end", "without a matching no_grad_begin"),
     "eig with complex eigenvalues": ('val r = rt_torch_tensor_from_data([0.0, -1.0, 1.0, 0.0], [2, 2])\n'
                                      'print "before"\nprint rt_torch_torchtensor_eig(r)\n',
                                      "rt_torch_torchtensor_eig", "complex eigenvalues"),
+    "eig_parts with complex eigenvalues": ('val r = rt_torch_tensor_from_data([0.0, -1.0, 1.0, 0.0], [2, 2])\n'
+                                           'print "before"\nprint rt_torch_torchtensor_eig_parts(r)\n',
+                                           "rt_torch_torchtensor_eig_parts", "use rt_torch_torchtensor_eig_complex"),
+    "det of a non-square matrix": (
+        'val a = rt_torch_tensor_ones([2, 3])\nprint "before"\nprint rt_torch_torchtensor_det(rt_torch_torchtensor_reshape(a, [3, 2]))\n',
+        "rt_torch_torchtensor_det", "must be batches of square matrices"),
+    "det of a batch as a number": (
+        'val a = rt_torch_tensor_ones([2, 2, 2])\nprint "before"\nprint rt_torch_torchtensor_det(a)\n',
+        "rt_torch_torchtensor_det", "a Tensor with 2 elements cannot be converted to Scalar"),
+    "max of an empty tensor": ('val a = rt_torch_tensor_zeros([0])\nprint "before"\nprint rt_torch_torchtensor_max(a)\n',
+                               "rt_torch_torchtensor_max", "numel() == 0"),
+    "slice with step 0": ('val a = rt_torch_tensor_ones([4])\nprint "before"\nprint rt_torch_torchtensor_slice(a, 0, 0, 4, 0)\n',
+                          "rt_torch_torchtensor_slice", "slice step must be positive"),
+    "index_select with a float index": ('val a = rt_torch_tensor_ones([4])\nval i = rt_torch_tensor_ones([2])\n'
+                                        'print "before"\nprint rt_torch_torchtensor_index_select(a, 0, i)\n',
+                                        "rt_torch_torchtensor_index_select", "int"),
+    "cat of nothing": ('print "before"\nprint rt_torch_torchtensor_cat([], 0)\n',
+                       "rt_torch_torchtensor_cat", "non-empty list of Tensors"),
+    "cat with a freed handle": ('val a = rt_torch_tensor_ones([2])\nval b = rt_torch_tensor_ones([2])\n'
+                                'rt_torch_torchtensor_free(b)\nprint "before"\nprint rt_torch_torchtensor_cat([a, b], 0)\n',
+                                "rt_torch_torchtensor_cat", "was already freed"),
+    "stack of unequal shapes": ('val a = rt_torch_tensor_ones([2])\nval b = rt_torch_tensor_ones([3])\n'
+                                'print "before"\nprint rt_torch_torchtensor_stack([a, b], 0)\n',
+                                "rt_torch_torchtensor_stack", "stack expects each tensor to be equal size"),
+    "chunk into 0": ('val a = rt_torch_tensor_ones([4])\nprint "before"\nprint rt_torch_torchtensor_chunk(a, 0, 0)\n',
+                     "rt_torch_torchtensor_chunk", "greater than 0"),
+    "conv2d with three strides": ('val a = rt_torch_tensor_ones([1, 1, 4, 4])\nval w = rt_torch_tensor_ones([1, 1, 1, 1])\n'
+                                  'print "before"\nprint rt_torch_nn_conv2d(a, w, 0, [1, 1, 1], [0], [1], 1)\n',
+                                  "rt_torch_nn_conv2d", "stride"),
+    "batch_norm in eval without statistics": ('val x = rt_torch_tensor_ones([3, 2])\nprint "before"\n'
+                                              'print rt_torch_nn_batch_norm(x, 0, 0, 0, 0, false, 0.1, 0.00001)\n',
+                                              "rt_torch_nn_batch_norm", "running_mean must be defined in evaluation mode"),
+    "embedding with float indices": ('val t = rt_torch_tensor_ones([4, 2])\nval i = rt_torch_tensor_ones([2])\n'
+                                     'print "before"\nprint rt_torch_nn_embedding(i, t)\n',
+                                     "rt_torch_nn_embedding", "Long"),
     "singular inverse": ('print "before"\nprint rt_torch_torchtensor_inverse(rt_torch_tensor_zeros([2, 2]))\n',
                          "rt_torch_torchtensor_inverse", "singular"),
     "unknown dtype": ('val a = rt_torch_tensor_ones([2])\nprint "before"\n'
@@ -685,14 +825,14 @@ ERRORS = {
                                         "rt_torch_torchtensor_view", "Use .reshape(...) instead"),
     "cross_entropy with float classes": ('val s = rt_torch_tensor_ones([2, 3])\n'
                                          'val c = rt_torch_tensor_from_data([1.0, 0.0], [2])\nprint "before"\n'
-                                         'print rt_torch_torchtensor_cross_entropy(s, c)\n',
-                                         "rt_torch_torchtensor_cross_entropy", "expected target dtype to be Long"),
+                                         'print rt_torch_nn_cross_entropy(s, c)\n',
+                                         "rt_torch_nn_cross_entropy", "expected target dtype to be Long"),
     "softmax dim out of range": ('val a = rt_torch_tensor_ones([2, 3])\nprint "before"\n'
                                  'print rt_torch_torchtensor_softmax(a, 5)\n',
                                  "rt_torch_torchtensor_softmax", "Dimension out of range"),
     "conv2d of a 2-d input": ('val a = rt_torch_tensor_ones([2, 3])\nval w = rt_torch_tensor_ones([1, 1, 1, 1])\n'
-                              'print "before"\nprint rt_torch_torchtensor_conv2d(a, w, 0, 1, 0, 1, 1)\n',
-                              "rt_torch_torchtensor_conv2d", "Expected 3D (unbatched) or 4D (batched) input"),
+                              'print "before"\nprint rt_torch_nn_conv2d(a, w, 0, [1], [0], [1], 1)\n',
+                              "rt_torch_nn_conv2d", "Expected 3D (unbatched) or 4D (batched) input"),
 }
 
 CUDA_ERRORS = {
@@ -703,6 +843,10 @@ CUDA_ERRORS = {
     "to_stream without CUDA": ('val a = rt_torch_tensor_ones([2])\nprint "before"\n'
                                'print rt_torch_torchtensor_to_stream(a, 0, 0)\n',
                                "rt_torch_torchtensor_to_stream", "CUDA is not available"),
+    "memory_allocated without CUDA": ('print "before"\nprint rt_torch_cuda_memory_allocated(0)\n',
+                                      "rt_torch_cuda_memory_allocated", "CUDA is not available"),
+    "max_memory_allocated without CUDA": ('print "before"\nprint rt_torch_cuda_max_memory_allocated(0)\n',
+                                          "rt_torch_cuda_max_memory_allocated", "CUDA is not available"),
 }
 
 
@@ -733,6 +877,32 @@ def test_cuda_call_without_cuda_is_a_script_error(runtime, tmp_path, case):
         pytest.skip("this runtime sees a CUDA device")
     body, extern, needle = CUDA_ERRORS[case]
     _check_error(runtime, tmp_path, body, extern, needle)
+
+
+@slow
+def test_cuda_memory_without_cuda(runtime, tmp_path):
+    # empty_cache has nothing to release without CUDA and returns; the byte
+    # counts are script errors (CUDA_ERRORS). With CUDA: real counts.
+    out = ok(run(runtime, tmp_path, '''
+print "S cuda {rt_torch_cuda_available()}"
+rt_torch_cuda_empty_cache()
+print "S after_empty_cache yes"
+'''))
+    s = scalars(out)
+    assert s["after_empty_cache"] == "yes"
+    if s["cuda"] == "false":
+        return
+    out = ok(run(runtime, tmp_path, '''
+val before = rt_torch_cuda_memory_allocated(0)
+val g = rt_torch_torchtensor_cuda(rt_torch_tensor_zeros([1024, 1024]), 0)
+print "S grew {rt_torch_cuda_memory_allocated(0) - before}"
+print "S device {rt_torch_torchtensor_device(g)}"
+rt_torch_torchtensor_free(g)
+print "S peak_kept {rt_torch_cuda_max_memory_allocated(0) - before >= 4194304}"
+rt_torch_cuda_empty_cache()
+'''))  # pragma: no cover - needs a GPU
+    s = scalars(out)
+    assert (s["grew"], s["device"], s["peak_kept"]) == ("4194304", "0", "true")
 
 
 # ---------------------------------------------------------------- examples --
@@ -794,14 +964,14 @@ def _xor_in_python(seed=0, hidden=8, lr=2.0, epochs=1000, every=100):
     torch.manual_seed(seed)
     x = torch.tensor([[0.0, 0], [0, 1], [1, 0], [1, 1]])
     y = torch.tensor([[0.0], [1], [1], [0]])
-    w1, b1 = torch.randn(2, hidden), torch.zeros(hidden)
-    w2, b2 = torch.randn(hidden, 1), torch.zeros(1)
+    w1, b1 = torch.randn(hidden, 2), torch.zeros(hidden)
+    w2, b2 = torch.randn(1, hidden), torch.zeros(1)
     params = [w1, b1, w2, b2]
     for p in params:
         p.requires_grad_(True)
     reported = {}
     for epoch in range(epochs):
-        out = torch.sigmoid(torch.tanh(x @ w1 + b1) @ w2 + b2)
+        out = torch.sigmoid(F.linear(torch.tanh(F.linear(x, w1, b1)), w2, b2))
         loss = F.mse_loss(out, y)
         if epoch % every == 0:
             reported[epoch] = loss.item()
@@ -811,7 +981,7 @@ def _xor_in_python(seed=0, hidden=8, lr=2.0, epochs=1000, every=100):
                 p.add_(p.grad, alpha=-lr)
                 p.grad.zero_()
     with torch.no_grad():
-        out = torch.sigmoid(torch.tanh(x @ w1 + b1) @ w2 + b2)
+        out = torch.sigmoid(F.linear(torch.tanh(F.linear(x, w1, b1)), w2, b2))
         return reported, F.mse_loss(out, y).item(), out.flatten().tolist()
 
 

@@ -1,24 +1,25 @@
-/* process.c - rt_args, rt_exit, rt_time_now_monotonic_ms and the start-up hooks. */
+/* process.c - rt_args, rt_exit, rt_getpid, the clocks and the start-up hooks. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sffi_abi.h"
 #include "core_internal.h"
-#include "../include/sffi_core.h"
+#include "sffi_host.h"
 
 static int script_argc;
 static char **script_argv;
-static sffi_core_exit_handler exit_handler;
+static sffi_host_exit_handler exit_handler;
 
-void sffi_core_set_args(int argc, char **argv)
+void sffi_host_set_args(int argc, char **argv)
 {
     script_argc = argc;
     script_argv = argv;
 }
 
-void sffi_core_set_exit_handler(sffi_core_exit_handler handler)
+void sffi_host_set_exit_handler(sffi_host_exit_handler handler)
 {
     exit_handler = handler;
 }
@@ -50,4 +51,16 @@ int64_t rt_time_now_monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t rt_time_now_unix_micros(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t rt_getpid(void)
+{
+    return (int64_t)getpid();
 }

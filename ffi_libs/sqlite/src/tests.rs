@@ -6,6 +6,7 @@
 use super::*;
 use std::cell::RefCell;
 use std::ffi::CString;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 // Test builds only: link the system SQLite (dynamically is fine for tests).
 #[link(name = "sqlite3")]
@@ -50,6 +51,20 @@ fn expect_error(part: &str) -> String {
     errs[0].clone()
 }
 
+/// Tests run in parallel threads but share the one registry: a test that
+/// follows one slot's history (a freed handle's message names why it was
+/// freed only until the slot is reused) holds this exclusively, the others
+/// that open handles hold it shared.
+static REGISTRY_USERS: RwLock<()> = RwLock::new(());
+
+fn shared_registry() -> RwLockReadGuard<'static, ()> {
+    REGISTRY_USERS.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn exclusive_registry() -> RwLockWriteGuard<'static, ()> {
+    REGISTRY_USERS.write().unwrap_or_else(|e| e.into_inner())
+}
+
 fn c(s: &str) -> CString {
     CString::new(s).unwrap()
 }
@@ -77,8 +92,20 @@ fn prepare(db: i64, sql: &str) -> i64 {
     unsafe { rt_sqlite_prepare(db, c(sql).as_ptr()) }
 }
 
-fn bind_text(stmt: i64, index: i64, value: &str) {
-    unsafe { rt_sqlite_bind_text(stmt, index, c(value).as_ptr()) };
+fn bind_text(stmt: i64, index: i64, value: &str) -> i64 {
+    unsafe { rt_sqlite_bind_text(stmt, index, c(value).as_ptr()) }
+}
+
+fn execute(db: i64, sql: &str) -> i64 {
+    unsafe { rt_sqlite_execute(db, c(sql).as_ptr()) }
+}
+
+fn execute_batch(db: i64, sql: &str) -> i64 {
+    unsafe { rt_sqlite_execute_batch(db, c(sql).as_ptr()) }
+}
+
+fn query(db: i64, sql: &str) -> i64 {
+    unsafe { rt_sqlite_query(db, c(sql).as_ptr()) }
 }
 
 fn query_i64(db: i64, sql: &str) -> i64 {
@@ -109,8 +136,8 @@ fn sample_db() -> i64 {
     ] {
         bind_text(ins, 1, name);
         match kind {
-            Some(k) => bind_text(ins, 2, k),
-            None => rt_sqlite_bind_null(ins, 2),
+            Some(k) => assert_eq!(bind_text(ins, 2, k), 0),
+            None => assert_eq!(rt_sqlite_bind_null(ins, 2), 0),
         }
         rt_sqlite_bind_i64(ins, 3, qty);
         rt_sqlite_bind_f64(ins, 4, price);
@@ -130,6 +157,7 @@ fn version_is_sqlite3() {
 
 #[test]
 fn insert_query_and_aggregates() {
+    let _registry = shared_registry();
     let db = sample_db();
     assert_eq!(rt_sqlite_last_insert_rowid(db), 4);
     exec(db, "UPDATE item SET qty = qty + 1 WHERE kind = 'hardware'");
@@ -175,6 +203,7 @@ fn insert_query_and_aggregates() {
 
 #[test]
 fn null_column_is_nil_text_and_an_error_for_numbers() {
+    let _registry = shared_registry();
     let db = sample_db();
     let s = prepare(db, "SELECT kind, qty, price FROM item WHERE name = 'tape'");
     assert!(rt_sqlite_step(s));
@@ -200,6 +229,7 @@ fn null_column_is_nil_text_and_an_error_for_numbers() {
 
 #[test]
 fn syntax_error_message() {
+    let _registry = shared_registry();
     let db = open_memory();
     exec(db, "SELEC 1");
     assert_eq!(
@@ -217,6 +247,7 @@ fn syntax_error_message() {
 
 #[test]
 fn constraint_violation_keeps_transaction_and_data() {
+    let _registry = shared_registry();
     let db = sample_db();
     exec(db, "BEGIN");
     exec(db, "INSERT INTO item(name, qty) VALUES ('washer', 5)");
@@ -248,6 +279,7 @@ fn constraint_violation_keeps_transaction_and_data() {
 
 #[test]
 fn bad_handles_are_reported_not_dereferenced() {
+    let _registry = exclusive_registry();
     let db = open_memory();
     let s = prepare(db, "SELECT 1");
     no_error();
@@ -305,6 +337,7 @@ fn bad_handles_are_reported_not_dereferenced() {
 
 #[test]
 fn index_checks() {
+    let _registry = shared_registry();
     let db = sample_db();
     let s = prepare(db, "SELECT name, qty FROM item WHERE qty > ?");
     rt_sqlite_bind_i64(s, 0, 1);
@@ -347,6 +380,7 @@ fn index_checks() {
 
 #[test]
 fn bind_after_done_rewinds() {
+    let _registry = shared_registry();
     let db = open_memory();
     exec(db, "CREATE TABLE t(x)");
     let s = prepare(db, "INSERT INTO t VALUES (?)");
@@ -362,6 +396,7 @@ fn bind_after_done_rewinds() {
 
 #[test]
 fn nil_text_arguments() {
+    let _registry = shared_registry();
     let db = open_memory();
     unsafe {
         assert_eq!(rt_sqlite_open(ptr::null()), 0);
@@ -381,6 +416,7 @@ fn nil_text_arguments() {
 
 #[test]
 fn prepare_takes_exactly_one_statement() {
+    let _registry = shared_registry();
     let db = open_memory();
     assert_eq!(prepare(db, ""), 0);
     expect_error("no SQL statement");
@@ -398,6 +434,7 @@ fn prepare_takes_exactly_one_statement() {
 
 #[test]
 fn text_round_trip() {
+    let _registry = shared_registry();
     let db = open_memory();
     let s = prepare(
         db,
@@ -428,6 +465,7 @@ fn text_round_trip() {
 
 #[test]
 fn files_on_disk() {
+    let _registry = shared_registry();
     let dir = std::env::temp_dir().join(format!("sffi_sqlite_test_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("inv.db");
@@ -474,6 +512,7 @@ fn files_on_disk() {
 
 #[test]
 fn threads_share_the_registry() {
+    let _registry = shared_registry();
     let workers: Vec<_> = (0..8)
         .map(|t| {
             std::thread::spawn(move || {
@@ -529,4 +568,227 @@ fn blank_sql_scanner() {
     assert!(!only_blank_sql(b" SELECT 1"));
     assert!(!only_blank_sql(b"- 1"));
     assert!(!only_blank_sql(b"/ 2"));
+}
+
+// --- Simple's sqlite Tier-2 names --------------------------------------------
+
+#[test]
+fn simple_names_round_trip_with_statuses() {
+    let db = rt_sqlite_open_memory();
+    no_error();
+    assert!(db > 0);
+    assert_eq!(
+        execute(
+            db,
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, qty INTEGER, w REAL)"
+        ),
+        0
+    );
+    assert_eq!(rt_sqlite_begin(db), 0);
+    let ins = prepare(db, "INSERT INTO t(name, qty, w) VALUES (?, ?, ?)");
+    for (name, qty, w) in [(Some("a"), 3, 0.5), (None, 4, 1.25), (Some("c"), 5, -2.0)] {
+        match name {
+            Some(n) => assert_eq!(bind_text(ins, 1, n), 0),
+            None => assert_eq!(rt_sqlite_bind_null(ins, 1), 0),
+        }
+        assert_eq!(rt_sqlite_bind_int(ins, 2, qty), 0);
+        assert_eq!(rt_sqlite_bind_float(ins, 3, w), 0);
+        assert_eq!(rt_sqlite_query_next(ins), 0);
+        assert_eq!(rt_sqlite_reset(ins), 0);
+    }
+    rt_sqlite_finalize(ins);
+    assert_eq!(rt_sqlite_commit(db), 0);
+    no_error();
+    assert_eq!(rt_sqlite_last_insert_rowid(db), 3);
+
+    let q = query(db, "SELECT id, name, qty * w AS product FROM t ORDER BY id");
+    assert_eq!(rt_sqlite_column_count(q), 3);
+    assert_eq!(
+        text(rt_sqlite_column_name(q, 2)).as_deref(),
+        Some("product")
+    );
+    let mut rows = Vec::new();
+    while rt_sqlite_query_next(q) == 1 {
+        rows.push((
+            rt_sqlite_column_int(q, 0),
+            text(rt_sqlite_column_text(q, 1)),
+            text(rt_sqlite_column_type(q, 1)).unwrap(),
+            rt_sqlite_column_float(q, 2),
+        ));
+    }
+    no_error();
+    assert_eq!(
+        rows,
+        vec![
+            (1, Some("a".to_string()), "text".to_string(), 1.5),
+            (2, None, "null".to_string(), 5.0),
+            (3, Some("c".to_string()), "text".to_string(), -10.0),
+        ]
+    );
+    // The end stays the end (SQLite alone would run the query again); a
+    // reset starts it over. rt_sqlite_step keeps SQLite's rule.
+    assert_eq!(rt_sqlite_query_next(q), 0);
+    assert_eq!(rt_sqlite_query_next(q), 0);
+    assert_eq!(rt_sqlite_reset(q), 0);
+    assert_eq!(rt_sqlite_query_next(q), 1);
+    assert_eq!(rt_sqlite_column_int(q, 0), 1);
+    while rt_sqlite_step(q) {}
+    assert!(rt_sqlite_step(q));
+    assert_eq!(rt_sqlite_column_int(q, 0), 1);
+    no_error();
+    rt_sqlite_query_done(q);
+    no_error();
+    assert_eq!(rt_sqlite_query_next(q), 0);
+    expect_error(&format!(
+        "rt_sqlite_query_next: statement handle {q} was already finalized"
+    ));
+
+    assert_eq!(execute(db, "UPDATE t SET qty = qty + 1 WHERE qty > 3"), 0);
+    assert_eq!(rt_sqlite_changes(db), 2);
+    assert_eq!(rt_sqlite_close(db), 0);
+    no_error();
+}
+
+#[test]
+fn execute_takes_one_statement_execute_batch_several() {
+    let db = rt_sqlite_open_memory();
+    assert_eq!(
+        execute_batch(
+            db,
+            "CREATE TABLE t(x); INSERT INTO t VALUES (1); INSERT INTO t VALUES (2);"
+        ),
+        0
+    );
+    no_error();
+    assert_eq!(query_i64(db, "SELECT SUM(x) FROM t"), 3);
+    assert_eq!(execute(db, "INSERT INTO t VALUES (3); DROP TABLE t"), 1);
+    expect_error("rt_sqlite_execute: the text holds more than one SQL statement; run them one at a time (or all together with rt_sqlite_execute_batch)");
+    // Nothing of the refused text ran.
+    assert_eq!(query_i64(db, "SELECT SUM(x) FROM t"), 3);
+    // Rows of a query run through execute are discarded.
+    assert_eq!(execute(db, "SELECT * FROM t"), 0);
+    assert_eq!(execute(db, "SELECT 1;  -- trailing comment"), 0);
+    no_error();
+    assert_eq!(execute(db, "SELEC 1"), 1);
+    expect_error(r#"rt_sqlite_execute: near "SELEC": syntax error"#);
+    assert_eq!(execute_batch(db, "INSERT INTO t VALUES (4); SELEC 1"), 1);
+    expect_error(r#"rt_sqlite_execute_batch: near "SELEC": syntax error"#);
+    assert_eq!(query_i64(db, "SELECT SUM(x) FROM t"), 7); // the statement before the error stays
+    unsafe {
+        assert_eq!(rt_sqlite_execute(db, ptr::null()), 1);
+    }
+    expect_error("rt_sqlite_execute: sql is nil");
+    assert_eq!(rt_sqlite_close(db), 0);
+    no_error();
+}
+
+#[test]
+fn transactions_commit_and_roll_back() {
+    let db = rt_sqlite_open_memory();
+    execute(db, "CREATE TABLE t(x UNIQUE)");
+    assert_eq!(rt_sqlite_begin(db), 0);
+    execute(db, "INSERT INTO t VALUES (1)");
+    assert_eq!(rt_sqlite_rollback(db), 0);
+    assert_eq!(query_i64(db, "SELECT COUNT(*) FROM t"), 0);
+    assert_eq!(rt_sqlite_begin(db), 0);
+    assert_eq!(rt_sqlite_begin(db), 1);
+    expect_error("rt_sqlite_begin: cannot start a transaction within a transaction");
+    execute(db, "INSERT INTO t VALUES (1)");
+    assert_eq!(execute(db, "INSERT INTO t VALUES (1)"), 1);
+    expect_error("rt_sqlite_execute: UNIQUE constraint failed: t.x");
+    assert_eq!(rt_sqlite_commit(db), 0); // the failed statement was undone, the first insert stays
+    assert_eq!(query_i64(db, "SELECT COUNT(*) FROM t"), 1);
+    assert_eq!(rt_sqlite_commit(db), 1);
+    expect_error("rt_sqlite_commit: cannot commit - no transaction is active");
+    assert_eq!(rt_sqlite_rollback(db), 1);
+    expect_error("rt_sqlite_rollback: cannot rollback - no transaction is active");
+    rt_sqlite_close(db);
+    no_error();
+}
+
+#[test]
+fn error_message_is_sqlites_last_message() {
+    let db = rt_sqlite_open_memory();
+    assert_eq!(
+        text(rt_sqlite_error_message(db)).as_deref(),
+        Some("not an error")
+    );
+    execute(db, "CREATE TABLE t(x NOT NULL)");
+    assert_eq!(execute(db, "INSERT INTO t VALUES (NULL)"), 1);
+    expect_error("rt_sqlite_execute: NOT NULL constraint failed: t.x");
+    assert_eq!(
+        text(rt_sqlite_error_message(db)).as_deref(),
+        Some("NOT NULL constraint failed: t.x")
+    );
+    assert_eq!(query(db, "SELECT * FROM nowhere"), 0);
+    expect_error("rt_sqlite_query: no such table: nowhere");
+    assert_eq!(
+        text(rt_sqlite_error_message(db)).as_deref(),
+        Some("no such table: nowhere")
+    );
+    execute(db, "INSERT INTO t VALUES (1)");
+    assert_eq!(
+        text(rt_sqlite_error_message(db)).as_deref(),
+        Some("not an error")
+    );
+    no_error();
+    rt_sqlite_close(db);
+    assert!(rt_sqlite_error_message(db).is_null());
+    expect_error(&format!(
+        "rt_sqlite_error_message: database handle {db} was already closed"
+    ));
+}
+
+#[test]
+fn simple_names_report_errors_under_their_own_name() {
+    let db = rt_sqlite_open_memory();
+    let q = query(db, "SELECT NULL, ?");
+    assert_eq!(rt_sqlite_bind_int(q, 2, 1), 1);
+    expect_error("rt_sqlite_bind_int: parameter index 2 out of range 1..1");
+    assert_eq!(rt_sqlite_bind_float(q, 0, 1.0), 1);
+    expect_error("rt_sqlite_bind_float: parameter index 0 out of range");
+    assert_eq!(rt_sqlite_bind_null(q, 3), 1);
+    expect_error("rt_sqlite_bind_null: parameter index 3 out of range");
+    assert_eq!(rt_sqlite_column_int(q, 0), 0);
+    expect_error("rt_sqlite_column_int: no row is available");
+    assert_eq!(rt_sqlite_query_next(q), 1);
+    assert_eq!(rt_sqlite_column_int(q, 0), 0);
+    expect_error("rt_sqlite_column_int: column 0 ('NULL') is NULL");
+    assert_eq!(rt_sqlite_column_float(q, 0), 0.0);
+    expect_error("rt_sqlite_column_float: column 0 ('NULL') is NULL");
+    assert_eq!(rt_sqlite_bind_int(q, 1, 1), 1);
+    expect_error("rt_sqlite_bind_int: the statement is in the middle of a query");
+    assert_eq!(rt_sqlite_query_next(db), 0);
+    expect_error(&format!(
+        "rt_sqlite_query_next: handle {db} is a database handle, not a statement handle"
+    ));
+    assert_eq!(rt_sqlite_reset(db), 1);
+    expect_error("rt_sqlite_reset: handle");
+    assert_eq!(rt_sqlite_close(q), 1);
+    expect_error(&format!(
+        "rt_sqlite_close: handle {q} is a statement handle, not a database handle"
+    ));
+    // close finalizes the open query; query_done afterwards names that.
+    assert_eq!(rt_sqlite_close(db), 0);
+    rt_sqlite_query_done(q);
+    expect_error(&format!(
+        "rt_sqlite_query_done: statement handle {q} was finalized when its database was closed"
+    ));
+    assert_eq!(rt_sqlite_close(db), 1);
+    expect_error("rt_sqlite_close: database handle");
+    assert_eq!(rt_sqlite_begin(db), 1);
+    expect_error("rt_sqlite_begin: database handle");
+}
+
+#[test]
+fn open_memory_databases_are_separate() {
+    let a = rt_sqlite_open_memory();
+    let b = rt_sqlite_open_memory();
+    assert_ne!(a, b);
+    execute(a, "CREATE TABLE only_in_a(x)");
+    assert_eq!(query(b, "SELECT * FROM only_in_a"), 0);
+    expect_error("no such table: only_in_a");
+    rt_sqlite_close(a);
+    rt_sqlite_close(b);
+    no_error();
 }

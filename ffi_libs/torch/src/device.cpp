@@ -4,9 +4,12 @@
 // (DeviceGuardImplInterface, c10::Stream, StreamGuard), so the library
 // compiles without CUDA headers and works with a CUDA libtorch when
 // libtorch_cuda is linked. Without CUDA every CUDA call fails with
-// "CUDA is not available ...".
+// "CUDA is not available ..." (a byte count of a GPU that is not there would
+// be a made-up number), except empty_cache, which then has nothing to release
+// and returns at once (as torch.cuda.empty_cache() does).
 #include "tensor_handles.hpp"
 
+#include <c10/core/CachingDeviceAllocator.h>
 #include <c10/core/StreamGuard.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 
@@ -37,8 +40,16 @@ RT_TORCH_EXPORT bool rt_torch_torchtensor_is_cuda(int64_t handle) {
     return run(__func__, false, [&] { return tensor(handle).is_cuda(); });
 }
 
+// The CUDA device index of the tensor, -1 when it is not on a GPU (the CPU).
+RT_TORCH_EXPORT int32_t rt_torch_torchtensor_device(int64_t handle) {
+    return run(__func__, int32_t(-1), [&] {
+        const at::Tensor &t = tensor(handle);
+        return t.is_cuda() ? int32_t(t.get_device()) : int32_t(-1);
+    });
+}
+
 // "cpu", "cuda:0", ...
-RT_TORCH_EXPORT const char *rt_torch_torchtensor_device(int64_t handle) {
+RT_TORCH_EXPORT const char *rt_torch_torchtensor_device_name(int64_t handle) {
     return run<const char *>(__func__, nullptr, [&] { return rt_torch::results().set_text(tensor(handle).device().str()); });
 }
 
@@ -81,5 +92,31 @@ RT_TORCH_EXPORT void rt_torch_torchstream_free(int64_t handle) {
     run_void(__func__, [&] {
         rt_torch::stream(handle);  // a tensor handle passed here is named as such
         rt_torch::streams.erase(handle);
+    });
+}
+
+namespace {
+// The CUDA caching allocator's statistics for device_id (an error without CUDA).
+c10::CachingAllocator::Stat allocated_bytes(int32_t device_id) {
+    require_cuda_device(device_id);
+    const auto stats = c10::getDeviceAllocator(c10::DeviceType::CUDA)->getDeviceStats(c10::DeviceIndex(device_id));
+    return stats.allocated_bytes[size_t(c10::CachingAllocator::StatType::AGGREGATE)];
+}
+}  // namespace
+
+// Bytes of GPU memory that tensors occupy now (torch.cuda.memory_allocated).
+RT_TORCH_EXPORT int64_t rt_torch_cuda_memory_allocated(int32_t device) {
+    return run(__func__, int64_t(0), [&] { return int64_t(allocated_bytes(device).current); });
+}
+
+// The most bytes tensors occupied at once (torch.cuda.max_memory_allocated).
+RT_TORCH_EXPORT int64_t rt_torch_cuda_max_memory_allocated(int32_t device) {
+    return run(__func__, int64_t(0), [&] { return int64_t(allocated_bytes(device).peak); });
+}
+
+// Returns the caching allocator's unused cached blocks to the driver.
+RT_TORCH_EXPORT void rt_torch_cuda_empty_cache() {
+    run_void(__func__, [] {
+        if (rt_torch::cuda_available()) c10::getDeviceAllocator(c10::DeviceType::CUDA)->emptyCache();
     });
 }

@@ -22,7 +22,7 @@ RT_TORCH_BINARY(add, at::add(x, y))
 RT_TORCH_BINARY(sub, at::sub(x, y))
 RT_TORCH_BINARY(mul, at::mul(x, y))
 RT_TORCH_BINARY(div, at::div(x, y))
-RT_TORCH_BINARY(pow, at::pow(x, y))
+RT_TORCH_BINARY(pow_tensor, at::pow(x, y))  // element-wise exponents (broadcast)
 
 RT_TORCH_UNARY(neg, at::neg(x))
 RT_TORCH_UNARY(abs, at::abs(x))
@@ -36,6 +36,11 @@ RT_TORCH_EXPORT int64_t rt_torch_torchtensor_add_scalar(int64_t handle, double v
 
 RT_TORCH_EXPORT int64_t rt_torch_torchtensor_mul_scalar(int64_t handle, double value) {
     return run(__func__, int64_t(0), [&] { return wrap(at::mul(tensor(handle), value)); });
+}
+
+// pow is Simple's name, pow_scalar this library's first one: the same call.
+RT_TORCH_EXPORT int64_t rt_torch_torchtensor_pow(int64_t handle, double exponent) {
+    return run(__func__, int64_t(0), [&] { return wrap(at::pow(tensor(handle), exponent)); });
 }
 
 RT_TORCH_EXPORT int64_t rt_torch_torchtensor_pow_scalar(int64_t handle, double exponent) {

@@ -41,6 +41,14 @@ sffi_i64_slice wrap_all(std::vector<at::Tensor> parts) {
     return results().set_i64s(std::move(handles));
 }
 
+std::vector<at::Tensor> tensor_list(const int64_t *handles, int64_t len) {
+    if (len < 0) throw sffi::Error("negative array length");
+    std::vector<at::Tensor> out;
+    out.reserve(size_t(len));
+    for (int64_t i = 0; i < len; ++i) out.push_back(tensor(handles[i]));
+    return out;
+}
+
 bool cuda_available() {
     if (!c10::impl::hasDeviceGuardImpl(c10::DeviceType::CUDA)) return false;
     return c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->deviceCount() > 0;

@@ -56,6 +56,9 @@ RT_TORCH_EXPORT int64_t rt_torch_torchtensor_unsqueeze(int64_t handle, int64_t d
     return run(__func__, int64_t(0), [&] { return wrap(at::unsqueeze(tensor(handle), dim)); });
 }
 
-RT_TORCH_EXPORT int64_t rt_torch_torchtensor_flatten(int64_t handle, int64_t start_dim, int64_t end_dim) {
+// flatten (Simple's) makes a 1-d tensor; flatten_range flattens dims start_dim..end_dim.
+RT_TORCH_UNARY(flatten, at::flatten(x))
+
+RT_TORCH_EXPORT int64_t rt_torch_torchtensor_flatten_range(int64_t handle, int64_t start_dim, int64_t end_dim) {
     return run(__func__, int64_t(0), [&] { return wrap(at::flatten(tensor(handle), start_dim, end_dim)); });
 }

@@ -70,6 +70,13 @@ inline int64_t wrap(at::Tensor t) { return tensors.insert(std::move(t)); }
 // Several result tensors as one [i64] result, in the documented order.
 sffi_i64_slice wrap_all(std::vector<at::Tensor> parts);
 
+// An [i64] argument of tensor handles as the tensors (cat, stack).
+std::vector<at::Tensor> tensor_list(const int64_t *handles, int64_t len);
+
+// A one-element tensor's value as a double (the reductions that return a
+// number); libtorch's error for any other size.
+inline double number(const at::Tensor &t) { return t.item().toDouble(); }
+
 // An [i64] argument as an ATen size list (a NULL pointer with length 0 is
 // the empty list).
 inline c10::IntArrayRef int_list(const int64_t *data, int64_t len) {
@@ -124,6 +131,15 @@ void run_void(const char *name, F &&fn) noexcept {
             const at::Tensor &x = rt_torch::tensor(handle);                      \
             const at::Tensor &y = rt_torch::tensor(other);                       \
             return rt_torch::wrap(EXPR);                                         \
+        });                                                                      \
+    }
+
+// handle -> number: the reductions that return f64 (EXPR is a one-element tensor).
+#define RT_TORCH_NUMBER(NAME, EXPR)                                              \
+    RT_TORCH_EXPORT double rt_torch_torchtensor_##NAME(int64_t handle) {        \
+        return rt_torch::run(__func__, 0.0, [&] {                                \
+            const at::Tensor &x = rt_torch::tensor(handle);                      \
+            return rt_torch::number(EXPR);                                       \
         });                                                                      \
     }
 

@@ -1,14 +1,14 @@
 """``sffi decls FILE... [--json]``: list the ``extern fn`` declarations of .spl files.
 
-Exit status: 0 clean, 4 warnings (duplicates), 1 malformed declarations,
-12 conflicting declarations of one extern.
+Exit status (bits, sffi.errors): 0 clean, 4 warnings (duplicates; parameters
+reordered), 1 malformed declarations, 12 conflicting declarations of one
+extern. The valid declarations are listed even when others are malformed.
 """
 
 from __future__ import annotations
 
 from sffi import decls
 from sffi.commands.output import print_diagnostics, print_json, print_table
-from sffi.errors import EXIT_OK, EXIT_REVIEW
 
 
 def register(sub) -> None:
@@ -21,19 +21,22 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    """Print the declarations; raises DeclarationError (status 1 or 12) on bad input."""
+    """Print the valid declarations and every diagnostic; returns the exit bits
+    (decls.exit_status). Raises SffiError for a missing or undecodable file."""
     try:
-        found, warnings = decls.parse_files(args.files)
+        found, diagnostics = decls.parse_files(args.files)
     except decls.DeclarationError as exc:
-        print_diagnostics(str(d) for d in exc.diagnostics)
-        return exc.status
-    print_diagnostics(str(w) for w in warnings)
+        found, diagnostics = exc.declarations, exc.diagnostics
+    print_diagnostics(str(d) for d in diagnostics)
     if args.json:
         print_json({"format": "sffi-decls/1", "declarations": [
-            {"name": d.name, "signature": d.signature, "result": d.result,
+            {"name": d.name, "signature": d.signature, "result": d.result, "pub": d.pub,
+             "attributes": list(d.attributes),
              "params": [{"name": p.name, "type": p.type} for p in d.params],
-             "declared_at": d.location} for d in found.values()]})
+             "declared_at": d.location} for d in found.values()],
+            "diagnostics": [{"severity": d.severity, "location": d.location, "message": d.message}
+                            for d in diagnostics]})
     else:
         print_table(["name", "signature", "declared at"],
-                    [[d.name, d.signature, d.location] for d in found.values()])
-    return EXIT_REVIEW if warnings else EXIT_OK
+                    [[("pub " if d.pub else "") + d.name, d.signature, d.location] for d in found.values()])
+    return decls.exit_status(diagnostics)

@@ -13,36 +13,67 @@ from sffi import abi
 from sffi.dwarf.model import VOID, CType, Prototype
 
 
-def _int(size: int, spelling: str, depth: int = 0) -> CType:
-    return CType("int", size, True, depth, spelling=spelling)
+def _int(size: int, spelling: str, depth: int = 0, signed: bool = True) -> CType:
+    return CType("int", size, signed, depth, spelling=spelling)
 
 
-_DOUBLE_PTR = CType("float", 8, None, 1, spelling="const double *")
-_LOWERED_PARAMS: dict[str, tuple[CType, ...]] = {
-    "i64": (_int(8, "int64_t"),),
-    "i32": (_int(4, "int32_t"),),
-    "f64": (CType("float", 8, None, 0, spelling="double"),),
-    "bool": (CType("bool", 1, None, 0, spelling="bool"),),
-    "text": (_int(1, "const char *", 1),),
-    "[i64]": (_int(8, "const int64_t *", 1), _int(8, "int64_t")),
-    "[f64]": (_DOUBLE_PTR, _int(8, "int64_t")),
-    "[text]": (_int(1, "const char *const *", 2), _int(8, "int64_t")),
-}
+def _scalar(s: abi.Scalar, depth: int = 0, spelling: str = "") -> CType:
+    spelling = spelling or s.c
+    if s.kind == "int":
+        return _int(s.size, spelling, depth, s.signed)
+    return CType(s.kind, s.size, None, depth, spelling=spelling)
 
 
-def _slice(c_name: str, data: CType) -> CType:
-    # {const T *data; int64_t len;} with 8-byte pointers: 16 bytes, no padding.
-    return CType("struct", 16, None, 0, (data, _int(8, "int64_t")), spelling=c_name)
+_I64 = _int(8, "int64_t")
 
 
-_LOWERED_RESULTS: dict[str, CType] = {
-    **{t: params[0] for t, params in _LOWERED_PARAMS.items() if len(params) == 1},
-    "[i64]": _slice("sffi_i64_slice", _LOWERED_PARAMS["[i64]"][0]),
-    "[f64]": _slice("sffi_f64_slice", _DOUBLE_PTR),
-    "[text]": _slice("sffi_text_slice", _LOWERED_PARAMS["[text]"][0]),
-}
-assert set(_LOWERED_PARAMS) == set(abi.TYPES) and all(
-    len(_LOWERED_PARAMS[t]) == len(a.c_params) for t, a in abi.TYPES.items())
+def _param(t: abi.AbiType) -> tuple[CType, ...]:
+    if t.spelling == "text":
+        return (_int(1, "const char *", 1),)
+    if not t.is_array:
+        return (_scalar(abi.SCALARS[t.spelling]),)
+    if t.element == "text":
+        return (_int(1, "const char *const *", 2), _I64)
+    return (_scalar(abi.SCALARS[t.element], 1, t.c_params[0]), _I64)
+
+
+_LOWERED_PARAMS: dict[str, tuple[CType, ...]] = {t: _param(a) for t, a in abi.TYPES.items()}
+
+
+def _align(t: CType) -> int:
+    if t.pointer_depth:
+        return 8
+    if t.kind == "struct":
+        return max(_align(f) for f in t.fields)
+    return max(t.size, 1)
+
+
+def _struct(c_name: str, fields: tuple[CType, ...]) -> CType:
+    """A struct by C's layout rules (each field at a multiple of its alignment, 8-byte pointers)."""
+    size = 0
+    for f in fields:
+        a = _align(f)
+        size = (size + a - 1) // a * a + (8 if f.pointer_depth else f.size)
+    a = max(_align(f) for f in fields)
+    return CType("struct", (size + a - 1) // a * a, None, 0, fields, spelling=c_name)
+
+
+def _item(item: abi.Item) -> CType:
+    base = item.base
+    if base.is_array:  # {const T *data; int64_t len;}, also for [T]? (len -1 is nil)
+        return _struct(base.c_result, (_LOWERED_PARAMS[base.spelling][0], _I64))
+    if base.spelling == "text" or not item.optional:
+        return _LOWERED_PARAMS[base.spelling][0]
+    bool_ = CType("bool", 1, None, 0, spelling="bool")
+    return _struct(item.c_result, (_scalar(abi.SCALARS[base.spelling]), bool_))
+
+
+def lower_result(spelling: str) -> CType:
+    """The C result type of a result spelling (``"[u8]"``, ``"i64?"``, ``"(text, i64)"``)."""
+    result = abi.parse(spelling)
+    if result.is_tuple:
+        return _struct(result.c_result, tuple(_item(i) for i in result.items))
+    return _item(result.items[0])
 
 
 def lower(decl) -> Prototype:
@@ -51,13 +82,15 @@ def lower(decl) -> Prototype:
     Args:
         decl: a sffi.decls.Declaration.
     Returns:
-        Prototype: ``i64``/``i32`` -> signed 8/4-byte int, ``f64`` -> 8-byte
-        float, ``bool`` -> 1-byte bool, ``text`` -> pointer to a 1-byte int, an
-        array parameter -> a pointer to the element and an ``int64_t`` length,
-        an array result -> the 16-byte slice struct ``{const T *data; int64_t
-        len;}``, no result -> void. ``location`` is the declaration's
-        ``file:line:col``; ``decl`` is ``decl``.
+        Prototype: an int scalar -> an int of its size and signedness,
+        ``f32``/``f64`` -> 4/8-byte float, ``bool`` -> 1-byte bool, ``text``
+        -> pointer to a 1-byte int, an array parameter -> a pointer to the
+        element and an ``int64_t`` length, an array result -> the 16-byte
+        slice struct ``{const T *data; int64_t len;}``, a scalar ``T?`` ->
+        ``{T value; bool present;}``, a tuple -> the struct of its elements
+        laid out by C's rules, no result -> void. ``location`` is the
+        declaration's ``file:line:col``; ``decl`` is ``decl``.
     """
     params = tuple(c for p in decl.params for c in _LOWERED_PARAMS[p.type])
-    result = _LOWERED_RESULTS[decl.result] if decl.result else VOID
+    result = lower_result(decl.result) if decl.result else VOID
     return Prototype(decl.name, result, params, decl.location, decl)

@@ -1,0 +1,371 @@
+/* marshal.c - calling a bound extern: script values to sffi_value arguments, results back (SFFI ABI v2, docs/abi.md). */
+#include "marshal.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "externs.h"
+#include "ffi_error.h"
+#include "util.h"
+
+/* The C form of a scalar code: its size in bytes and how its bits read. */
+typedef enum { K_SIGNED, K_UNSIGNED, K_FLOAT, K_BOOL, K_TEXT } Kind;
+
+static Kind scalar_kind(int code, size_t *size)
+{
+    switch (code) {
+    case SFFI_I8: *size = 1; return K_SIGNED;
+    case SFFI_I16: *size = 2; return K_SIGNED;
+    case SFFI_I32: *size = 4; return K_SIGNED;
+    case SFFI_I64: *size = 8; return K_SIGNED;
+    case SFFI_U8: *size = 1; return K_UNSIGNED;
+    case SFFI_U16: *size = 2; return K_UNSIGNED;
+    case SFFI_U32: *size = 4; return K_UNSIGNED;
+    case SFFI_U64: *size = 8; return K_UNSIGNED;
+    case SFFI_F32: *size = 4; return K_FLOAT;
+    case SFFI_F64: *size = 8; return K_FLOAT;
+    case SFFI_BOOL: *size = 1; return K_BOOL;
+    default: *size = sizeof(char *); return K_TEXT;
+    }
+}
+
+/* The element code of an array code, or 0 for a scalar or text. */
+static int array_element(int code)
+{
+    switch (code) {
+    case SFFI_I8_ARRAY: return SFFI_I8;
+    case SFFI_I16_ARRAY: return SFFI_I16;
+    case SFFI_I32_ARRAY: return SFFI_I32;
+    case SFFI_I64_ARRAY: return SFFI_I64;
+    case SFFI_U8_ARRAY: return SFFI_U8;
+    case SFFI_U16_ARRAY: return SFFI_U16;
+    case SFFI_U32_ARRAY: return SFFI_U32;
+    case SFFI_U64_ARRAY: return SFFI_U64;
+    case SFFI_F32_ARRAY: return SFFI_F32;
+    case SFFI_F64_ARRAY: return SFFI_F64;
+    case SFFI_BOOL_ARRAY: return SFFI_BOOL;
+    case SFFI_TEXT_ARRAY: return SFFI_TEXT;
+    default: return 0;
+    }
+}
+
+/* ---- arguments ---- */
+
+typedef struct ArgSite {
+    Interp *I;
+    const Node *at;        /* the argument's expression */
+    const ExternDecl *d;
+    int i;                 /* parameter index */
+    int64_t element;       /* array element index, or -1 */
+} ArgSite;
+
+static bool arg_fail(const ArgSite *s, const char *fmt, const char *a, const char *b)
+{
+    char what[160];
+    snprintf(what, sizeof what, fmt, a, b);
+    if (s->element >= 0)
+        return spl_fail(s->I, s->at, "%s: argument %d ('%s') element %lld %s", s->d->name, s->i + 1,
+                        s->d->param_names[s->i], (long long)s->element, what);
+    return spl_fail(s->I, s->at, "%s: argument %d ('%s') %s", s->d->name, s->i + 1, s->d->param_names[s->i], what);
+}
+
+static bool range_fail(const ArgSite *s, int code, long long v, long long lo, unsigned long long hi)
+{
+    char what[160];
+    snprintf(what, sizeof what, "is %lld, out of the range of %s (%lld..%llu)", v, spl_sffi_type_name(code), lo, hi);
+    return arg_fail(s, "%s%s", what, "");
+}
+
+static bool store_int(const ArgSite *s, int code, Kind kind, size_t size, int64_t v, void *dst)
+{
+    int bits = (int)size * 8;
+    long long lo = kind == K_SIGNED ? (bits == 64 ? INT64_MIN : -(1LL << (bits - 1))) : 0;
+    unsigned long long hi = kind == K_SIGNED ? (bits == 64 ? INT64_MAX : (1ULL << (bits - 1)) - 1)
+                          : bits == 64 ? UINT64_MAX : (1ULL << bits) - 1;
+    if (v < lo || (v > 0 && (unsigned long long)v > hi))
+        return range_fail(s, code, v, lo, hi);
+    switch (size) {
+    case 1: { uint8_t x = (uint8_t)v; memcpy(dst, &x, 1); break; }
+    case 2: { uint16_t x = (uint16_t)v; memcpy(dst, &x, 2); break; }
+    case 4: { uint32_t x = (uint32_t)v; memcpy(dst, &x, 4); break; }
+    default: memcpy(dst, &v, 8); break;
+    }
+    return true;
+}
+
+/* One scalar or text argument (or array element) of type `code` into dst. */
+static bool to_c(const ArgSite *s, int code, Value v, void *dst)
+{
+    size_t size;
+    Kind kind = scalar_kind(code, &size);
+    const char *want = spl_sffi_type_name(code);
+    switch (kind) {
+    case K_SIGNED:
+    case K_UNSIGNED:
+        if (v.type != VT_INT)
+            return arg_fail(s, "must be %s, got %s", want, spl_value_type_name(v));
+        return store_int(s, code, kind, size, v.as.i, dst);
+    case K_FLOAT: {
+        if (v.type != VT_FLOAT && v.type != VT_INT)
+            return arg_fail(s, "must be %s, got %s", want, spl_value_type_name(v));
+        double x = v.type == VT_INT ? (double)v.as.i : v.as.f;
+        if (size == 8) {
+            memcpy(dst, &x, 8);
+            return true;
+        }
+        if (isfinite(x) && fabs(x) > FLT_MAX) {
+            char shown[64];
+            snprintf(shown, sizeof shown, "is %g, out of the range of f32 (+-%g)", x, (double)FLT_MAX);
+            return arg_fail(s, "%s%s", shown, "");
+        }
+        float f = (float)x; /* rounds to nearest, as a C conversion does */
+        memcpy(dst, &f, 4);
+        return true;
+    }
+    case K_BOOL:
+        if (v.type != VT_BOOL)
+            return arg_fail(s, "must be %s, got %s", want, spl_value_type_name(v));
+        memcpy(dst, &v.as.b, 1);
+        return true;
+    case K_TEXT:
+        if (v.type != VT_TEXT)
+            return arg_fail(s, "must be %s, got %s", want, spl_value_type_name(v));
+    {
+        const char *text = v.as.t->data;
+        memcpy(dst, &text, sizeof text);
+        return true;
+    }
+    }
+    return false;
+}
+
+static size_t scratch_bytes(const ExternDecl *d, const Value *vals)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < d->nparams; i++) {
+        int elem = array_element(d->params[i]);
+        if (elem && vals[i].type == VT_ARRAY) {
+            size_t size;
+            scalar_kind(elem, &size);
+            bytes += ((size_t)vals[i].as.a->len * size + 7) & ~(size_t)7;
+        }
+    }
+    return bytes;
+}
+
+/* The slice fields of every sffi_value array member sit at the same offsets. */
+static void set_slice(sffi_value *out, const void *data, int64_t len)
+{
+    out->u8s = (sffi_u8_slice){data, len};
+}
+
+static bool to_c_array(ArgSite *s, int code, Value v, char **cursor, sffi_value *out)
+{
+    int elem = array_element(code);
+    if (code == SFFI_U8_ARRAY && v.type == VT_BYTES) { /* no copy: bytes are immutable */
+        set_slice(out, v.as.by->len ? v.as.by->data : NULL, v.as.by->len);
+        return true;
+    }
+    if (v.type != VT_ARRAY)
+        return arg_fail(s, "must be %s, got %s", spl_sffi_type_name(code), spl_value_type_name(v));
+    size_t size;
+    scalar_kind(elem, &size);
+    const Array *a = v.as.a;
+    for (int64_t k = 0; k < a->len; k++) {
+        s->element = k;
+        if (!to_c(s, elem, a->items[k], *cursor + (size_t)k * size))
+            return false;
+    }
+    s->element = -1;
+    /* An empty array is (NULL, 0), as the ABI says for results. */
+    set_slice(out, a->len ? *cursor : NULL, a->len);
+    *cursor += ((size_t)a->len * size + 7) & ~(size_t)7;
+    return true;
+}
+
+static bool marshal_args(Interp *I, const Node *call, const ExternDecl *d, const Value *vals, sffi_value *args)
+{
+    if (d->nparams == 0)
+        return true;
+    size_t need = scratch_bytes(d, vals);
+    if (need > I->scratch_cap) {
+        I->scratch = spl_xrealloc(I->scratch, need);
+        I->scratch_cap = need;
+    }
+    char *cursor = I->scratch;
+    for (int i = 0; i < d->nparams; i++) {
+        ArgSite s = {I, call->list.items[i], d, i, -1};
+        bool ok = array_element(d->params[i]) ? to_c_array(&s, d->params[i], vals[i], &cursor, &args[i])
+                                              : to_c(&s, d->params[i], vals[i], &args[i]);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* ---- results ---- */
+
+static bool result_fail(Interp *I, const Node *call, const ExternDecl *d, int item, const char *what)
+{
+    if (item >= 0)
+        return spl_fail(I, call, "%s returned %s in tuple element %d", d->name, what, item);
+    return spl_fail(I, call, "%s returned %s", d->name, what);
+}
+
+/* A scalar or text of type `code` at src. */
+static bool from_c(Interp *I, const Node *call, const ExternDecl *d, int item, int code, const void *src, Value *out)
+{
+    size_t size;
+    Kind kind = scalar_kind(code, &size);
+    if (kind == K_SIGNED) {
+        int64_t v = size == 1 ? *(const int8_t *)src : size == 2 ? *(const int16_t *)src
+                  : size == 4 ? *(const int32_t *)src : *(const int64_t *)src;
+        *out = value_int(v);
+    } else if (kind == K_UNSIGNED) {
+        uint64_t v = size == 1 ? *(const uint8_t *)src : size == 2 ? *(const uint16_t *)src
+                   : size == 4 ? *(const uint32_t *)src : *(const uint64_t *)src;
+        if (v > INT64_MAX) {
+            char what[96];
+            snprintf(what, sizeof what, "%llu, beyond the script's int range (at most %lld)",
+                     (unsigned long long)v, (long long)INT64_MAX);
+            return result_fail(I, call, d, item, what);
+        }
+        *out = value_int((int64_t)v);
+    } else if (kind == K_FLOAT) {
+        *out = value_float(size == 4 ? (double)*(const float *)src : *(const double *)src);
+    } else if (kind == K_BOOL) {
+        *out = value_bool(*(const bool *)src);
+    } else {
+        const char *t = *(const char *const *)src;
+        *out = t ? value_text(spl_text_from_cstr(t)) : value_nil();
+    }
+    return true;
+}
+
+static bool from_c_array(Interp *I, const Node *call, const ExternDecl *d, int item, int code, bool optional,
+                         const sffi_value *r, Value *out)
+{
+    const void *data = r->u8s.data;
+    int64_t len = r->u8s.len;
+    if (optional && len == -1) {
+        *out = value_nil();
+        return true;
+    }
+    if (len < 0 || (data == NULL && len != 0)) {
+        char what[96];
+        snprintf(what, sizeof what, "an invalid array (data %s, length %lld)", data ? "set" : "NULL", (long long)len);
+        return result_fail(I, call, d, item, what);
+    }
+    if (code == SFFI_U8_ARRAY) {
+        *out = value_bytes(spl_bytes_new(data, len));
+        return true;
+    }
+    int elem = array_element(code);
+    size_t size;
+    scalar_kind(elem, &size);
+    Array *a = spl_array_new(len);
+    for (int64_t k = 0; k < len; k++) {
+        if (!from_c(I, call, d, item, elem, (const char *)data + (size_t)k * size, &a->items[k])) {
+            a->len = k;
+            value_release(value_array(a));
+            return false;
+        }
+    }
+    a->len = len;
+    *out = value_array(a);
+    return true;
+}
+
+/* One result (or tuple element) of type `code`, maybe | SFFI_OPTIONAL. */
+static bool from_result(Interp *I, const Node *call, const ExternDecl *d, int item, int code, const sffi_value *r,
+                        Value *out)
+{
+    bool optional = (code & SFFI_OPTIONAL) != 0;
+    code &= ~SFFI_OPTIONAL;
+    if (array_element(code))
+        return from_c_array(I, call, d, item, code, optional, r, out);
+    size_t size;
+    if (optional && scalar_kind(code, &size) != K_TEXT) {
+        /* sffi_opt_<t> {T value; bool present;}: `present` follows the value. */
+        if (!*(const bool *)((const char *)r + size)) {
+            *out = value_nil();
+            return true;
+        }
+    }
+    return from_c(I, call, d, item, code, r, out);
+}
+
+static bool unmarshal_result(Interp *I, const Node *call, const ExternDecl *d, const sffi_value *r, Value *out)
+{
+    switch (d->result) { /* the common results first, without the general path */
+    case SFFI_NONE: *out = value_nil(); return true;
+    case SFFI_I64: *out = value_int(r->i64); return true;
+    case SFFI_F64: *out = value_float(r->f64); return true;
+    case SFFI_BOOL: *out = value_bool(r->b); return true;
+    default: break;
+    }
+    if (d->result != SFFI_TUPLE)
+        return from_result(I, call, d, -1, d->result, r, out);
+    Tuple *t = spl_tuple_new(d->n_items);
+    for (int k = 0; k < d->n_items; k++) {
+        if (!from_result(I, call, d, k, d->items[k], &r[k], &t->items[k])) {
+            value_release(value_tuple(t));
+            return false;
+        }
+    }
+    *out = value_tuple(t);
+    return true;
+}
+
+/* ---- the call ---- */
+
+/* Libraries often start their message with the extern's name ("rt_x: ...");
+ * the runtime names it already, so drop that prefix rather than say it twice. */
+static const char *without_name(const char *msg, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        return msg + n + 2;
+    return msg;
+}
+
+static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
+{
+    if (spl_ffi_pending == FFI_EXIT) {
+        I->exiting = true;
+        I->exit_code = spl_ffi_exit_code();
+        spl_ffi_clear();
+        return false;
+    }
+    spl_fail(I, call, "%s failed: %s", d->name, without_name(spl_ffi_error_message(), d->name));
+    spl_ffi_clear();
+    return false;
+}
+
+bool spl_call_extern(Interp *I, const Node *call, Value *out)
+{
+    const ExternDecl *d = call->target;
+    Value vals[SFFI_MAX_PARAMS];
+    sffi_value args[SFFI_MAX_PARAMS];
+    int n = 0;
+    bool ok = true;
+    for (; n < d->nparams; n++) {
+        if (!spl_eval(I, call->list.items[n], &vals[n])) {
+            ok = false;
+            break;
+        }
+    }
+    if (ok && marshal_args(I, call, d, vals, args)) {
+        sffi_value result[SFFI_MAX_TUPLE];
+        d->entry->thunk(args, result);
+        ok = spl_ffi_pending == FFI_OK ? unmarshal_result(I, call, d, result, out) : extern_failed(I, call, d);
+    } else {
+        ok = false;
+    }
+    for (int i = 0; i < n; i++)
+        value_release(vals[i]);
+    return ok;
+}
+

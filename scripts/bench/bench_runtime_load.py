@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""How the reference runtime's load time grows with a script's size (docs/benchmarks.md).
+
+For each shape below it generates scripts of N, 2N and 4N elements, runs
+``simple SCRIPT`` on each ``--repeat`` times (default 3) and keeps the best
+wall-clock time, measured around the subprocess. Linear loading shows as a
+time ratio near 2 from one size to the next; quadratic as near 4.
+
+| shape | element |
+|---|---|
+| globals | a top-level ``var vI = I`` line |
+| functions | an ``fn fI(x): return x + I`` definition, a few of them called |
+| locals | a ``var vI = I`` line inside ``fn main()`` |
+| chain | one ``+`` of ``print 1 + 1 + ...`` |
+| text-chain | one ``+`` of ``print "ab" + "ab" + ...`` |
+
+    scripts/bench/bench_runtime_load.py [--runtime build/bin/simple] [--scale 1.0] [--repeat 3]
+
+``--scale`` multiplies every N (0.1 for a quick look). A run that fails or
+takes longer than ``--timeout`` seconds (default 120) is reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def globals_script(n: int) -> str:
+    return "".join(f"var v{i} = {i}\n" for i in range(n)) + f"print v{n - 1}\n"
+
+
+def functions_script(n: int) -> str:
+    defs = "".join(f"fn f{i}(x):\n    return x + {i}\n" for i in range(n))
+    return defs + "".join(f"print f{i}(1)\n" for i in range(0, n, max(1, n // 10)))
+
+
+def locals_script(n: int) -> str:
+    return "fn main():\n" + "".join(f"    var v{i} = {i}\n" for i in range(n)) + f"    print v{n - 1}\n"
+
+
+def chain_script(n: int) -> str:
+    return "print " + " + ".join(["1"] * (n + 1)) + "\n"
+
+
+def text_chain_script(n: int) -> str:
+    return "print " + " + ".join(['"ab"'] * (n + 1)) + "\n"
+
+
+SHAPES = {
+    "globals": (globals_script, 50_000),
+    "functions": (functions_script, 25_000),
+    "locals": (locals_script, 50_000),
+    "chain": (chain_script, 100_000),
+    "text-chain": (text_chain_script, 100_000),
+}
+
+
+def best_seconds(runtime: Path, script: Path, repeat: int, timeout: float) -> float | str:
+    """Best wall-clock seconds of `repeat` runs, or why there is none."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        try:
+            proc = subprocess.run([str(runtime), str(script)], capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return f"> {timeout:.0f} s"
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            return f"exit {proc.returncode}"
+        best = min(best, elapsed)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runtime", type=Path, default=ROOT / "build" / "bin" / "simple", help="the simple binary")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies every size (default 1.0)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per script; the best counts (default 3)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as too slow")
+    args = parser.parse_args()
+    if not args.runtime.exists():
+        sys.exit(f"bench: no runtime at {args.runtime}; build one with: scons runtime")
+    print(f"runtime: {args.runtime}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
+    print(f"best of {args.repeat} runs, wall clock around the process\n")
+    print("| shape | N | time N | time 2N | time 4N | 2N/N | 4N/2N |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (make, base) in SHAPES.items():
+            n = max(1, int(base * args.scale))
+            times = []
+            for size in (n, 2 * n, 4 * n):
+                script = Path(tmp) / f"{name}-{size}.spl"
+                script.write_text(make(size), encoding="utf-8")
+                times.append(best_seconds(args.runtime, script, args.repeat, args.timeout))
+            cells = [f"{t:.3f} s" if isinstance(t, float) else t for t in times]
+            ratios = [f"{b / a:.1f}" if isinstance(a, float) and isinstance(b, float) and a > 0 else "-"
+                      for a, b in zip(times, times[1:])]
+            print(f"| {name} | {n:,} | {' | '.join(cells)} | {' | '.join(ratios)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

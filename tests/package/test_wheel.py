@@ -1,0 +1,132 @@
+"""sffi as a package other projects use: a built wheel, installed (not editable) into a fresh
+virtual environment, gives the `sffi` command and the `sffi` SCons tool, which builds a tiny
+outside project (tests/package/outside: one C library, a C host) in a temporary directory.
+
+The fresh environment gets sffi from the wheel only; its dependencies (SCons, pyelftools,
+LIEF, ...) come from the test's own environment through a path entry (a ``.pth`` line),
+which adds their directory but does not run that environment's own ``.pth`` files, so the
+editable sffi of the checkout stays out. Building the wheel fetches setuptools (build
+isolation): PyPI must be reachable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import site
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from buildhelp import ROOT
+
+pytestmark = pytest.mark.slow
+
+OUTSIDE = Path(__file__).parent / "outside"
+
+
+#: The environment of every command: no PYTHONPATH, which would bring a checkout's sffi back in.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def run(*cmd, cwd=None, timeout=600) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=CLEAN_ENV)
+    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory) -> Path:
+    """A fresh virtual environment with the sffi wheel installed; returns its python."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"  # a copy: setuptools writes build/ and *.egg-info next to pyproject.toml
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / "runtime" / "include", src / "runtime" / "include")
+    shutil.copytree(ROOT / "site_scons", src / "site_scons", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp / "dist", src)
+    wheel = next((tmp / "dist").glob("sffi-*.whl"))
+    env = tmp / "venv"
+    run(sys.executable, "-m", "venv", "--without-pip", env)
+    python = env / "bin" / "python"
+    run(sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", wheel)
+    purelib = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip()
+    Path(purelib, "sffi-test-deps.pth").write_text("".join(p + "\n" for p in site.getsitepackages()))
+    return python
+
+
+def test_wheel_is_installed_not_editable(venv):
+    where = run(venv, "-c", "import sffi, sffi.hostkit.kit as k; print(sffi.__file__); print(k.HOST_C)").stdout.split()
+    prefix = str(venv.parent.parent)
+    assert all(p.startswith(prefix) for p in where), where  # not the checkout's site_scons
+    assert Path(where[1]).is_file()
+    headers = Path(where[0]).parent / "hostkit" / "include"
+    assert (headers / "sffi_abi.h").read_text() == (ROOT / "runtime" / "include" / "sffi_abi.h").read_text()
+    assert not (headers / "sffi_abi.h").is_symlink()
+
+
+def test_outside_project_through_the_scons_tool(venv, tmp_path):
+    project = tmp_path / "outside"
+    shutil.copytree(OUTSIDE, project)
+    build = run(venv, "-m", "SCons", "-Q", cwd=project)
+    assert "CHECK   greet: 4 externs exported by" in build.stdout
+    host = run(project / "build" / "host").stdout
+    assert host == ("hello, outside\nrt_greet_sum ([i64]) -> i64 = 42\n"
+                    "rt_greet_fail raised: on purpose\nunknown: not in the table\n")
+    kit = project / "build" / "sffi" / "hostkit"
+    doc = json.loads((kit / "hostkit.json").read_text())
+    assert doc["libraries"] == ["greet"] and doc["externs"] == 4
+    assert "pub fn bind(" in (kit / "rust" / "sffi_table.rs").read_text()
+    rust_host(project, kit)
+    # Up to date on a second run: nothing rebuilt.
+    again = run(venv, "-m", "SCons", "-Q", cwd=project)
+    assert "TABLE" not in again.stdout and "gcc" not in again.stdout
+
+
+def rust_host(project: Path, kit: Path) -> None:
+    """A Rust host built by rustc alone on the kit's module: array arguments, errors, refusals."""
+    if shutil.which("rustc") is None:
+        pytest.fail("rustc is installed by scripts/bootstrap (cargo)")
+    binary = project / "build" / "rust-host"
+    proc = subprocess.run(["rustc", "--edition", "2021", "-D", "warnings", str(project / "host" / "main.rs"),
+                           "-o", str(binary), "-L", str(kit / "lib"), "-l", "static=sffi_host"],
+                          capture_output=True, text=True, timeout=300,
+                          env={**CLEAN_ENV, "SFFI_TABLE_RS": str(kit / "rust" / "sffi_table.rs")})
+    assert proc.returncode == 0, proc.stderr
+    assert run(binary).stdout == (project / "host" / "expected-rust.txt").read_text()
+
+
+def test_sffi_command_from_the_wheel(venv, tmp_path):
+    project = tmp_path / "outside"
+    shutil.copytree(OUTSIDE, project)
+    run(venv, "-m", "SCons", "-Q", cwd=project)
+    sffi = venv.parent / "sffi"
+    lib = project / "ffi_libs" / "greet"
+    archive = project / "build" / "sffi" / "libs" / "greet" / "libsffi_greet.a"
+    checked = run(sffi, "check", lib, "--lib", archive)
+    assert "rt_greet_sum" in checked.stdout
+    decls = json.loads(run(sffi, "decls", lib / "greet.spl", "--json").stdout)
+    assert "rt_greet_hello" in json.dumps(decls)
+    run(sffi, "table", lib, "--c", tmp_path / "t.c", "--json", tmp_path / "t.json")
+    assert len(json.loads((tmp_path / "t.json").read_text())["entries"]) == 4
+    symbols = run(sffi, "symbols", archive).stdout
+    assert "rt_greet_fail" in symbols
+
+
+def test_a_cargo_library_is_refused_with_the_fix(venv, tmp_path):
+    project = tmp_path / "outside"
+    shutil.copytree(OUTSIDE, project)
+    manifest = project / "ffi_libs" / "greet" / "sffi.toml"
+    manifest.write_text(manifest.read_text().replace('kind = "c"', 'kind = "cargo"\ncrate = "."')
+                        .replace('sources = ["src/*.c"]\n', ""))
+    (project / "ffi_libs" / "greet" / "Cargo.toml").write_text('[package]\nname = "greet"\nversion = "0.0.0"\n')
+    proc = subprocess.run([venv, "-m", "SCons", "-Q"], cwd=project, capture_output=True, text=True, timeout=120,
+                          env=CLEAN_ENV)
+    assert proc.returncode != 0
+    assert "sffi.toml" in proc.stderr and "kind 'cargo'" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,76 @@
+//! A hand-written Rust crate with SFFI ABI v2 externs (declarations: abirs.spl),
+//! for tests/runtime/test_abi.py. Results live in thread-local buffers owned by
+//! the crate until the next call (docs/abi.md, "Ownership").
+use std::cell::RefCell;
+use std::ffi::{c_char, CStr, CString};
+
+#[repr(C)]
+pub struct Bytes { data: *const u8, len: i64 }
+#[repr(C)]
+pub struct U32s { data: *const u32, len: i64 }
+#[repr(C)]
+pub struct OptU32 { value: u32, present: bool }
+#[repr(C)]
+pub struct Split { head: *const c_char, tail: *const c_char, at: i64 }
+#[repr(C)]
+pub struct Pair { x: f32, xs: U32s }
+
+thread_local! {
+    static TEXTS: RefCell<(CString, CString)> = RefCell::new((CString::default(), CString::default()));
+    static BYTES: RefCell<Vec<u8>> = RefCell::new(Vec::new());
+    static WORDS: RefCell<Vec<u32>> = RefCell::new(Vec::new());
+}
+
+/// # Safety
+/// `s` is a NUL-terminated string (the ABI's `text`).
+#[no_mangle]
+pub unsafe extern "C" fn rt_abirs_split(s: *const c_char, at: u32) -> Split {
+    let s = CStr::from_ptr(s).to_bytes();
+    let at = (at as usize).min(s.len());
+    TEXTS.with(|t| {
+        let mut t = t.borrow_mut();
+        *t = (CString::new(&s[..at]).unwrap_or_default(), CString::new(&s[at..]).unwrap_or_default());
+        Split { head: t.0.as_ptr(), tail: t.1.as_ptr(), at: at as i64 }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn rt_abirs_bytes(n: i64) -> Bytes {
+    BYTES.with(|b| {
+        let mut b = b.borrow_mut();
+        *b = (0..n.max(0)).map(|i| (i * 3) as u8).collect();
+        Bytes { data: b.as_ptr(), len: b.len() as i64 }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn rt_abirs_opt(give: bool) -> OptU32 {
+    OptU32 { value: if give { 4_000_000_000 } else { 0 }, present: give }
+}
+
+/// # Safety
+/// `xs` points to `n` u32 values (or n is 0).
+#[no_mangle]
+pub unsafe extern "C" fn rt_abirs_sum_u32(xs: *const u32, n: i64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    std::slice::from_raw_parts(xs, n as usize).iter().map(|&x| x as u64).sum()
+}
+
+#[no_mangle]
+pub extern "C" fn rt_abirs_pair(x: f32) -> Pair {
+    if x < 0.0 {
+        return Pair { x, xs: U32s { data: std::ptr::null(), len: -1 } };
+    }
+    WORDS.with(|w| {
+        let mut w = w.borrow_mut();
+        *w = vec![x as u32, u32::MAX];
+        Pair { x: x * 2.0, xs: U32s { data: w.as_ptr(), len: 2 } }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn rt_abirs_name(give: bool) -> *const c_char {
+    if give { c"ferris".as_ptr() } else { std::ptr::null() }
+}
