@@ -253,6 +253,8 @@ static bool eval_chain(Interp *I, const Node *n, Value *out)
 
 bool spl_eval(Interp *I, const Node *n, Value *out)
 {
+    if (!SPL_FUZZ_STEP())
+        return spl_fail(I, n, "fuzz budget used up");
     switch ((NodeKind)n->kind) {
     case N_CONST:
         *out = n->value;

@@ -289,6 +289,8 @@ static Flow exec_for_each(Interp *I, const Node *n)
 static Flow exec_stmt(Interp *I, const Node *n)
 {
     Value v;
+    if (!SPL_FUZZ_STEP())
+        return spl_fail(I, n, "fuzz budget used up"), FLOW_ERROR;
     switch ((NodeKind)n->kind) {
     case N_EXPR_STMT:
         if (!spl_eval(I, n->a, &v))

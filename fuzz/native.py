@@ -1,0 +1,95 @@
+"""Build the runtime's libFuzzer targets with clang (ASan + UBSan) under build/fuzz/.
+
+The runtime objects (runtime/src/*.c but main.c) are compiled once with
+``-DSPL_FUZZ_BUDGET`` (the interpreter's work budget, runtime/src/interp.h) and
+linked with fuzzlib (fuzz/runtime/fuzzlib: side-effect-free externs), the extern
+table ``sffi table`` generates for it, and fuzz/runtime/fuzz_runtime.c compiled
+once per stage. Nothing is rebuilt when no input is newer than its output.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "fuzz" / "native"
+HARNESS = ROOT / "fuzz" / "runtime" / "fuzz_runtime.c"
+FUZZLIB = ROOT / "fuzz" / "runtime" / "fuzzlib"
+STAGES = {"runtime_lex": 1, "runtime_parse": 2, "runtime_resolve": 3, "runtime_interp": 4}
+SANITIZE = "-fsanitize=address,undefined"
+CFLAGS = ["-std=c11", "-O1", "-g", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined",
+          "-DSPL_FUZZ_BUDGET", f"-I{ROOT / 'runtime' / 'include'}", f"-I{ROOT / 'runtime' / 'src'}"]
+
+
+class BuildError(Exception):
+    """clang is missing or a compile or link step failed; the message says which and why."""
+
+
+def clang() -> str:
+    """The clang driver on PATH (Debian's ``clang``), or BuildError naming the install command."""
+    found = shutil.which("clang")
+    if not found:
+        raise BuildError("clang is not installed (apt-get install clang); it builds the runtime fuzz targets")
+    return found
+
+
+def _stale(out: Path, inputs: list[Path]) -> bool:
+    return not out.exists() or any(p.stat().st_mtime > out.stat().st_mtime for p in inputs)
+
+
+def _run(cmd: list[str]) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError(f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
+
+
+def _table() -> Path:
+    out = OUT / "sffi_table.c"
+    inputs = list(FUZZLIB.glob("*")) + list((ROOT / "site_scons" / "sffi").glob("table.py"))
+    if _stale(out, inputs):
+        OUT.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "sffi", "table", str(FUZZLIB), "--c", str(out),
+              "--ffi-root", str(ROOT / "ffi_libs")])
+    return out
+
+
+def _objects(cc: str) -> list[Path]:
+    headers = list((ROOT / "runtime" / "src").glob("*.h")) + list((ROOT / "runtime" / "include").glob("*.h"))
+    sources = [p for p in sorted((ROOT / "runtime" / "src").glob("*.c")) if p.name != "main.c"]
+    sources += sorted((FUZZLIB / "src").glob("*.c")) + [_table()]
+    objs = []
+    for src in sources:
+        obj = OUT / "obj" / (src.stem + ".o")
+        obj.parent.mkdir(parents=True, exist_ok=True)
+        if _stale(obj, [src, *headers]):
+            _run([cc, *CFLAGS, SANITIZE, "-fsanitize=fuzzer-no-link", "-c", str(src), "-o", str(obj)])
+        objs.append(obj)
+    return objs
+
+
+def build(targets: list[str] | None = None) -> dict[str, Path]:
+    """Build the runtime fuzz targets; returns {target name: executable}.
+
+    Args:
+        targets: names from :data:`STAGES` (default: all four).
+    Raises:
+        BuildError: clang missing, or a compile/link failure (with its output).
+    """
+    cc = clang()
+    objs = _objects(cc)
+    built = {}
+    for name in targets or list(STAGES):
+        exe = OUT / name
+        if _stale(exe, [HARNESS, *objs]):
+            _run([cc, *CFLAGS, SANITIZE, "-fsanitize=fuzzer", f"-DFUZZ_STAGE={STAGES[name]}",
+                  str(HARNESS), *map(str, objs), "-lm", "-lpthread", "-o", str(exe)])
+        built[name] = exe
+    return built
+
+
+if __name__ == "__main__":
+    for target, path in build(sys.argv[1:] or None).items():
+        print(f"{target}: {path.relative_to(ROOT)}")

@@ -1,0 +1,109 @@
+"""Every fuzz target of fuzz/ runs for a few seconds and finds nothing.
+
+The long campaign is scripts/fuzz (figures in docs/reliability.md); here each
+target starts from its committed seeds in a fresh corpus, so a regression that
+a seed or a few thousand mutations reach fails the suite with the crashing
+input's path and the fuzzer's report. The in-suite runs look past the known
+bugs of issue 17 (see fuzz/runtime/fuzz_runtime.c and fuzz/py/targets.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import struct
+import subprocess
+
+import pytest
+
+from fuzz import campaign, native
+from fuzz.py import targets
+
+SECONDS = 5  # per target: 11 targets, about a minute in all
+
+
+def _require(target: str) -> None:
+    if target in campaign.NATIVE and not shutil.which("clang"):
+        pytest.skip("clang is not installed (scripts/bootstrap --with=all installs it)")
+    if target in campaign.PYTHON and importlib.util.find_spec("atheris") is None:
+        pytest.skip("atheris is not installed (scripts/bootstrap --with=all installs it)")
+
+
+@pytest.mark.parametrize("target", campaign.TARGETS)
+def test_target_finds_nothing(target, tmp_path):
+    _require(target)
+    result = campaign.run(target, SECONDS, tmp_path)
+    log = open(result.log, errors="replace").read()
+    assert result.ok, f"{target}: exit {result.status}, artifacts {result.artifacts}\n{log[-6000:]}"
+    assert result.execs > 0 and result.cov > 0, f"{target} did not run:\n{log[-3000:]}"
+    print(f"{target}: {result.execs} executions, cov {result.cov}, ft {result.ft}, corpus {result.corpus}")
+
+
+def _run_native(target: str, script: str, tmp_path) -> subprocess.CompletedProcess:
+    exe = native.build([target])[target]
+    case = tmp_path / "case.spl"
+    case.write_text(script)
+    return subprocess.run([str(exe), str(case)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("script", [
+    "while true:\n    print 1\n",                        # endless loop: the step budget
+    "fn f(n):\n    return f(n + 1)\nprint f(0)\n",        # endless recursion: depth and stack checks
+    'var t = "ab"\nwhile true:\n    t = t + t + t\n',    # exponential text: the memory budget
+    "var a = [1]\nfor i in 0..100000000:\n    a = a + a\n",
+])
+def test_interp_budget_stops_runaway_scripts(script, tmp_path):
+    _require("runtime_interp")
+    proc = _run_native("runtime_interp", script, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "Executed" in proc.stderr
+
+
+@pytest.mark.parametrize("target", campaign.NATIVE)
+def test_native_target_reports_a_memory_error(target, tmp_path):
+    """The targets are ASan-instrumented: the planted over-read (SFFI_FUZZ_SELFTEST) is reported."""
+    _require(target)
+    exe = native.build([target])[target]
+    case = tmp_path / "case"
+    case.write_bytes(b"selftest")
+    proc = subprocess.run([str(exe), str(case)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SFFI_FUZZ_SELFTEST": "1"})
+    assert proc.returncode != 0 and "heap-buffer-overflow" in proc.stderr, proc.stderr[-3000:]
+
+
+def _seed_with_version_count(count: int) -> bytes:
+    """The seed shared object with the ``sh_info`` of its .gnu.version_r set to ``count``."""
+    data = bytearray((campaign.seed_dirs("symbols_elf")[0] / "libseed.so").read_bytes())
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    for i in range(shnum):
+        at = shoff + i * shentsize
+        if struct.unpack_from("<I", data, at + 4)[0] == targets.SHT_GNU_VERNEED:
+            struct.pack_into("<I", data, at + 44, count)
+            return bytes(data)
+    raise AssertionError("the seed has no .gnu.version_r")
+
+
+def test_known_scanner_bug_filter():
+    assert not targets.known_elf_bug(_seed_with_version_count(1))
+    assert targets.known_elf_bug(_seed_with_version_count(0xFFFFFFFF))
+    assert targets.known_elf_bug(b"!<arch>\n" + b"x" * 60 + _seed_with_version_count(0xFFFFFFFF))
+
+
+def test_known_dwarf_reader_bug_filter():
+    data = bytearray((campaign.seed_dirs("dwarf")[0] / "seed_g.o").read_bytes())
+    assert not targets.known_dwarf_bug(bytes(data))
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, = struct.unpack_from("<H", data, 0x3A)
+    struct.pack_into("<Q", data, shoff + shentsize + 32, 1 << 62)  # sh_size of section 1 (.text)
+    assert targets.known_dwarf_bug(bytes(data)) and not targets.known_elf_bug(bytes(data))
+
+
+def test_python_target_reports_unexpected_exceptions(monkeypatch):
+    """Only SffiError is an answer to bad input; anything else reaches atheris as a crash."""
+    def broken(data):
+        raise KeyError(data)
+    monkeypatch.setitem(targets.TARGETS, "decls", (broken, []))
+    with pytest.raises(KeyError):
+        targets.one_input("decls", b"x")

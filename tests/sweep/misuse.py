@@ -1,0 +1,484 @@
+"""The misuse sweep: every extern of a runtime's table called with hostile arguments.
+
+For each extern the runtime lists (``simple --externs --json``) whose library is
+under ffi_libs/, the declaration (sffi.decls) gives the parameters. The sweep
+makes one baseline call with benign arguments, then, one parameter at a time,
+calls it with each hostile value of that parameter's type, the others benign:
+
+* a handle (a parameter recipes.toml names): 0, -1, 2^62, 2^63-1, one already
+  freed, one of another kind of the same library;
+* i64: 0, -1, 2^62, -2^63; i32: 0, -1, 2^31-1, -2^31;
+* f64: NaN, +inf, -inf; text: empty, 1 MiB;
+* arrays: empty, 1M elements.
+
+A call must return, or stop the script with a script error that names the
+extern (exit status 1, the extern's name on stderr); a signal, a sanitizer
+report, another status, or a hang is a failure. Calls run in batches, one
+script each: a script error ends the batch at the line of the call it reports,
+and the batch goes on after it. Types the generator does not know (ABI v2 types
+before they are added here) are skipped, and counted.
+
+Run alone: ``python tests/sweep/misuse.py [--fork] RUNTIME [LIB...]`` (``--fork``:
+forkserver.c, one start-up of the runtime for all its scripts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT / "site_scons"))
+
+from sffi import manifest as manifest_mod  # noqa: E402
+from sffi import table as table_mod  # noqa: E402
+
+RECIPES = Path(__file__).with_name("recipes.toml")
+BATCH = 40
+TIMEOUT = 300
+# Values defined at the top of a script that uses them (built by doubling).
+PRELUDE = {
+    "sweep_inf": "val sweep_inf = 1e308 * 10.0",
+    "sweep_nan": "val sweep_nan = sweep_inf - sweep_inf",
+    "sweep_big_text": 'var sweep_big_text = "x"\nfor sweep_i in 0..20:\n    sweep_big_text += sweep_big_text',
+    "sweep_big_i64": "var sweep_big_i64 = [1]\nfor sweep_i in 0..20:\n    sweep_big_i64 = sweep_big_i64 + sweep_big_i64",
+    "sweep_big_f64": "var sweep_big_f64 = [1.5]\nfor sweep_i in 0..20:\n    sweep_big_f64 = sweep_big_f64 + sweep_big_f64",
+    "sweep_big_texts": 'var sweep_big_texts = ["x"]\nfor sweep_i in 0..20:\n    sweep_big_texts = sweep_big_texts + sweep_big_texts',
+}
+PRELUDE_NEEDS = {"sweep_nan": ["sweep_inf"]}
+I64 = {"0": "0", "-1": "-1", "2^62": "4611686018427387904", "-2^63": "-9223372036854775807 - 1"}
+HANDLES = {"0": "0", "-1": "-1", "2^62": "4611686018427387904", "2^63-1": "9223372036854775807"}
+HOSTILE = {
+    "i64": I64,
+    "i32": {"0": "0", "-1": "-1", "2^31-1": "2147483647", "-2^31": "-2147483648"},
+    "f64": {"nan": "sweep_nan", "inf": "sweep_inf", "-inf": "-sweep_inf"},
+    "bool": {},
+    "text": {"empty": '""', "1MiB": "sweep_big_text"},
+    "[i64]": {"empty": "[]", "1M": "sweep_big_i64"},
+    "[f64]": {"empty": "[]", "1M": "sweep_big_f64"},
+    "[text]": {"empty": "[]", "1M": "sweep_big_texts"},
+}
+BENIGN = {"i64": "1", "i32": "0", "f64": "1.0", "bool": "false", "text": '"x"', "[i64]": "[2, 2]",
+          "[f64]": "[1.0, 2.0, 3.0, 4.0]", "[text]": '["x"]'}
+_ERROR_LINE = re.compile(r"^sweep\.spl:(\d+):\d+: error:", re.M)
+_SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|Segmentation fault")
+
+
+@dataclasses.dataclass
+class Call:
+    """One misuse call: its setup lines, the call line, the extern and what was misused."""
+
+    extern: str
+    library: str
+    what: str                 # "baseline" or "PARAM=VALUE"
+    setup: list[str]
+    line: str
+    externs: set[str]         # the externs the lines use (to declare)
+    exits: bool = False
+
+
+@dataclasses.dataclass
+class Outcome:
+    """How a call ended: "returned", "error" (a script error naming it) or a failure message."""
+
+    call: Call
+    kind: str
+    detail: str = ""
+
+
+class Library:
+    """One library's declarations, table entries and recipe (recipes.toml)."""
+
+    def __init__(self, name: str, decls: dict, recipe: dict, in_table: set[str]):
+        self.name, self.decls, self.in_table = name, decls, in_table
+        self.kinds = recipe.get("kinds", {})
+        self.text = recipe.get("text", {})
+        self.exits = set(recipe.get("exits", []))
+        self.unavailable: dict[str, str] = {}
+
+    def kind_of(self, extern: str, param: str) -> str | None:
+        """The handle kind a parameter takes, or None for a plain value."""
+        for restricted in (True, False):
+            for kind, spec in self.kinds.items():
+                for entry in spec.get("params", []):
+                    name, _, regex = entry.partition(":")
+                    if name == param and bool(regex) == restricted and (not regex or re.search(regex, extern)):
+                        return kind
+        return None
+
+
+class Generator:
+    """Makes the calls of one library; ``skipped`` counts externs by the unknown type that stopped them."""
+
+    def __init__(self, lib: Library):
+        self.lib, self.serial, self.skipped = lib, 0, Counter()
+
+    def _var(self) -> str:
+        self.serial += 1
+        return f"h{self.serial}"
+
+    def make(self, kind: str, setup: list[str], used: set[str]) -> str:
+        """Setup lines giving a fresh valid handle of ``kind``; returns its variable."""
+        spec = self.lib.kinds[kind]
+        expr = spec["make"]
+        for other in re.findall(r"\{(\w+)\}", expr):
+            expr = expr.replace("{" + other + "}", self.make(other, setup, used))
+        var = self._var()
+        setup.append(f"val {var} = {expr}")
+        used.update(re.findall(r"\b(rt_\w+)\(", expr))
+        return var
+
+    def _benign(self, extern: str, p, setup: list[str], used: set[str]) -> str:
+        kind = self.lib.kind_of(extern, p.name)
+        if kind and kind not in self.lib.unavailable:
+            return self.make(kind, setup, used)
+        if kind:
+            return "0"
+        if p.type == "text" and p.name in self.lib.text:
+            return json.dumps(self.lib.text[p.name])
+        return BENIGN[p.type]
+
+    def _hostile(self, extern: str, p) -> dict[str, str | None]:
+        """name -> expression of each hostile value of parameter ``p`` (None: made by :meth:`_call`)."""
+        kind = self.lib.kind_of(extern, p.name)
+        if not kind:
+            return dict(HOSTILE[p.type])
+        values = dict(HANDLES)
+        if kind not in self.lib.unavailable:
+            values["freed"] = None
+            others = [k for k in self.lib.kinds if k != kind and k not in self.lib.unavailable]
+            if others:
+                values[f"a {others[0]}"] = None
+        return values
+
+    def _call(self, decl, index: int | None, value_name: str) -> Call:
+        setup, used = [], {decl.name}
+        args = []
+        for i, p in enumerate(decl.params):
+            if i != index:
+                args.append(self._benign(decl.name, p, setup, used))
+                continue
+            kind = self.lib.kind_of(decl.name, p.name)
+            if value_name == "freed":
+                var = self.make(kind, setup, used)
+                free = self.lib.kinds[kind]["free"]
+                setup.append(f"{free}({var})")
+                used.add(free)
+                args.append(var)
+            elif value_name.startswith("a "):
+                args.append(self.make(value_name[2:], setup, used))
+            else:
+                table = HANDLES if kind else HOSTILE[p.type]
+                args.append(table[value_name])
+        what = "baseline" if index is None else f"{decl.params[index].name}={value_name}"
+        return Call(decl.name, self.lib.name, what, setup, f"{decl.name}({', '.join(args)})", used,
+                    exits=decl.name in self.lib.exits)
+
+    def calls(self, decl) -> list[Call]:
+        """The baseline call and every hostile call of one declaration ([] if a type is unknown)."""
+        unknown = [p.type for p in decl.params if p.type not in BENIGN]
+        if unknown:
+            self.skipped[unknown[0]] += 1
+            return []
+        out = [self._call(decl, None, "")]
+        for i, p in enumerate(decl.params):
+            for value_name in self._hostile(decl.name, p):
+                out.append(self._call(decl, i, value_name))
+        return out
+
+
+def script(calls: list[Call], decls: dict) -> tuple[str, list[int]]:
+    """The batch script and the 1-based line of each call's last line."""
+    used = sorted(set().union(*(c.externs for c in calls)))
+    lines = [decls[name].source() for name in used]
+    body = "\n".join(l for c in calls for l in (*c.setup, c.line))
+    wanted = [name for name in PRELUDE if re.search(rf"\b{name}\b", body)]
+    for name in list(wanted):
+        wanted[:0] = [n for n in PRELUDE_NEEDS.get(name, []) if n not in wanted]
+    lines += [PRELUDE[name] for name in PRELUDE if name in wanted]
+    text_lines = "\n".join(lines).splitlines()
+    ends = []
+    for c in calls:
+        text_lines += [*c.setup, c.line]
+        ends.append(len(text_lines))
+    return "\n".join(text_lines) + "\n", ends
+
+
+class ForkServer:
+    """A runtime started once under forkserver.so; each script runs in a fork of it.
+
+    Saves the start-up of a runtime linked with large libraries (2 s for
+    --with=all here) on every script; each script is still its own process.
+    """
+
+    def __init__(self, runtime: Path, cwd: Path, env: dict, preload: Path):
+        env = {**env, "LD_PRELOAD": str(preload), "SFFI_FORKSERVER": "1", "SFFI_FORKSERVER_TIMEOUT": str(TIMEOUT)}
+        self.proc = subprocess.Popen([str(runtime)], cwd=cwd, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        self.cwd = cwd
+        if self.proc.stdout.readline().strip() != "ready":
+            self.close()
+            raise OSError(f"{runtime} did not start under {preload.name}")
+
+    def run(self, script: str) -> subprocess.CompletedProcess:
+        """Runs ``script`` (relative to cwd); returncode is -N for signal N, like subprocess."""
+        out, err = self.cwd / "sweep.out", self.cwd / "sweep.err"
+        self.proc.stdin.write(f"{script}\t{out}\t{err}\n")
+        self.proc.stdin.flush()
+        how, _, number = self.proc.stdout.readline().partition(" ")
+        if how not in ("exit", "signal"):
+            raise OSError(f"the fork server stopped answering ({how!r})")
+        code = int(number) if how == "exit" else -int(number)
+        return subprocess.CompletedProcess(script, code, out.read_text(errors="replace"),
+                                           err.read_text(errors="replace"))
+
+    def close(self) -> None:
+        """Stops the server."""
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def build_forkserver(out_dir: Path) -> Path | None:
+    """Compiles forkserver.c into ``out_dir``; None when no C compiler works."""
+    out = out_dir / "forkserver.so"
+    src = Path(__file__).with_name("forkserver.c")
+    if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O1", "-o", str(out), str(src),
+                               "-ldl"], capture_output=True)
+        if proc.returncode != 0:
+            return None
+    return out
+
+
+class Runner:
+    """Runs batches of calls in ``runtime`` (cwd: a scratch directory) and judges each outcome.
+
+    With ``preload`` (forkserver.so) the scripts run in forks of one started
+    runtime; otherwise each is a fresh process.
+    """
+
+    def __init__(self, runtime: Path, decls: dict, env: dict | None = None, preload: Path | None = None):
+        self.runtime, self.decls = runtime, decls
+        self.cwd = Path(tempfile.mkdtemp(prefix="sffi-sweep-"))
+        self.env = {**os.environ, "ASAN_OPTIONS": "exitcode=86:detect_leaks=1",
+                    "UBSAN_OPTIONS": "halt_on_error=1:exitcode=86:print_stacktrace=1", **(env or {})}
+        self.processes = 0
+        self.server = None
+        if preload:
+            try:
+                self.server = ForkServer(runtime, self.cwd, self.env, preload)
+            except OSError:  # e.g. a fully static runtime: LD_PRELOAD has no effect
+                self.server = None
+
+    def close(self) -> None:
+        """Stops the fork server, if any."""
+        if self.server:
+            self.server.close()
+
+    def _exec(self, calls: list[Call]) -> tuple[subprocess.CompletedProcess | None, list[int], str]:
+        text, ends = script(calls, self.decls)
+        (self.cwd / "sweep.spl").write_text(text)
+        self.processes += 1
+        if self.server:
+            proc = self.server.run("sweep.spl")
+            return (None if proc.returncode == -14 else proc), ends, text  # SIGALRM: the timeout
+        try:
+            proc = subprocess.run([str(self.runtime), "sweep.spl"], cwd=self.cwd, capture_output=True,
+                                  text=True, errors="replace", timeout=TIMEOUT, env=self.env)
+        except subprocess.TimeoutExpired:
+            return None, ends, text
+        return proc, ends, text
+
+    def run(self, calls: list[Call]) -> list[Outcome]:
+        """Every call's outcome, in order."""
+        out: list[Outcome] = []
+        batch = [c for c in calls if not c.exits]
+        while batch:
+            out += self._batch(batch[:BATCH])
+            batch = batch[BATCH:]
+        for c in calls:
+            if c.exits:
+                out.append(self._alone(c))
+        return out
+
+    def _batch(self, calls: list[Call]) -> list[Outcome]:
+        out = []
+        while calls:
+            proc, ends, text = self._exec(calls)
+            bad = proc is None or proc.returncode not in (0, 1) or _SANITIZER.search(proc.stderr)
+            if bad:  # find which call: each alone
+                return out + [self._alone(c) for c in calls]
+            if proc.returncode == 0:
+                return out + [Outcome(c, "returned") for c in calls]
+            m = _ERROR_LINE.search(proc.stderr)
+            line = int(m.group(1)) if m else 0
+            k = next((i for i, end in enumerate(ends) if line <= end), None)
+            if k is None or line != ends[k]:
+                where = f"call {k}: {calls[k].what}" if k is not None else "no error line"
+                failed = calls[k] if k is not None else calls[0]
+                return out + [Outcome(failed, f"setup failed ({where}): {proc.stderr[-2000:]}\n{text[-3000:]}")]
+            out += [Outcome(c, "returned") for c in calls[:k]]
+            out.append(self._judge(calls[k], proc))
+            calls = calls[k + 1:]
+        return out
+
+    def _alone(self, call: Call) -> Outcome:
+        proc, ends, text = self._exec([call])
+        if proc is None:
+            return Outcome(call, f"hang (over {TIMEOUT} s)", text)
+        stopped = 0 <= proc.returncode <= 255 and not _SANITIZER.search(proc.stderr)
+        if call.exits and stopped and call.extern in proc.stderr:
+            return Outcome(call, "error")
+        if call.exits and stopped and not proc.stderr.strip():  # it exited with the code asked for
+            return Outcome(call, "returned")
+        return self._judge(call, proc, text)
+
+    def _judge(self, call: Call, proc, text: str = "") -> Outcome:
+        if _SANITIZER.search(proc.stderr) or proc.returncode not in (0, 1):
+            how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
+            return Outcome(call, f"crash ({how})", proc.stderr[-3000:] + "\n" + text[-2000:])
+        if proc.returncode == 0:
+            return Outcome(call, "returned")
+        if call.extern not in proc.stderr:
+            return Outcome(call, "error not naming the extern", proc.stderr[-2000:])
+        return Outcome(call, "error")
+
+
+def table_externs(runtime: Path) -> list[dict]:
+    """The runtime's table: [{name, library, signature}, ...]."""
+    out = subprocess.run([str(runtime), "--externs", "--json"], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["externs"]
+
+
+def table_libs(runtime: Path) -> list[str]:
+    """The libraries of the runtime's table, sorted."""
+    return sorted({e["library"] for e in table_externs(runtime)})
+
+
+def libraries(runtime: Path, only: list[str] | None = None) -> list[Library]:
+    """The swept libraries of ``runtime`` (its table's, restricted to ``only``)."""
+    entries = table_externs(runtime)
+    recipes = tomllib.loads(RECIPES.read_text())
+    found = manifest_mod.discover(ROOT / "ffi_libs")
+    libs = []
+    for name in sorted({e["library"] for e in entries}):
+        if (only and name not in only) or name not in found:
+            continue
+        decls = table_mod.library_decls(found[name])[0].declarations
+        libs.append(Library(name, decls, recipes.get(name, {}), {e["name"] for e in entries if e["library"] == name}))
+    return libs
+
+
+def probe_kinds(lib: Library, runner: Runner) -> None:
+    """Marks the kinds whose handles cannot be made here (``lib.unavailable``: kind -> why)."""
+    gen = Generator(lib)
+    for kind, spec in lib.kinds.items():
+        missing = [n for n in re.findall(r"\b(rt_\w+)\(", spec["make"]) + [spec["free"]] if n not in lib.decls]
+        if missing:
+            lib.unavailable[kind] = f"recipes.toml names undeclared externs {missing}"
+            continue
+        setup, used = [], set()
+        var = gen.make(kind, setup, used)
+        probe = Call(spec["free"], lib.name, "probe", setup, f"{spec['free']}({var})", used | {spec["free"]})
+        outcome = runner.run([probe])[0]
+        if outcome.kind != "returned":
+            error = re.search(r"error: (.*)", outcome.kind)
+            lib.unavailable[kind] = f"making one fails here: {error.group(1) if error else outcome.kind[:200]}"
+
+
+@dataclasses.dataclass
+class Report:
+    """The sweep's figures and its failures."""
+
+    calls: int = 0
+    externs: int = 0
+    processes: int = 0
+    returned: int = 0
+    errors: int = 0
+    skipped: Counter = dataclasses.field(default_factory=Counter)
+    uncovered: list[str] = dataclasses.field(default_factory=list)
+    unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
+    failures: list[Outcome] = dataclasses.field(default_factory=list)
+
+    def summary(self, runtime: Path, names: list[str]) -> str:
+        """What was done, on a few lines."""
+        lines = [f"misuse sweep of {runtime} ({', '.join(names)}): {self.calls} calls to {self.externs} externs "
+                 f"in {self.processes} scripts: {self.returned} returned, {self.errors} script errors naming "
+                 f"the extern, {len(self.failures)} failures"]
+        if self.skipped:
+            lines.append("  externs skipped, by the parameter type the generator does not know: " +
+                         ", ".join(f"{t} x{n}" for t, n in sorted(self.skipped.items())))
+        for kind, why in sorted(self.unavailable.items()):
+            lines.append(f"  handle kind {kind}: only made-up handles ({why})")
+        if self.uncovered:
+            lines.append(f"  in the table but not declared under ffi_libs/: {', '.join(self.uncovered)}")
+        return "\n".join(lines)
+
+
+def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
+          preload: Path | None = None) -> Report:
+    """Run the whole sweep over ``runtime``'s libraries (``only``: these), in forks
+    of one started runtime with ``preload`` (:func:`build_forkserver`)."""
+    report = Report()
+    libs = libraries(runtime, only)
+    for lib in libs:
+        runner = Runner(runtime, lib.decls, env, preload)
+        probe_kinds(lib, runner)
+        report.unavailable.update({f"{lib.name}.{k}": why for k, why in lib.unavailable.items()})
+        gen = Generator(lib)
+        calls = []
+        for name in sorted(lib.in_table):
+            if name not in lib.decls:
+                report.uncovered.append(name)
+                continue
+            made = gen.calls(lib.decls[name])
+            report.externs += bool(made)
+            calls += made
+        report.skipped.update(gen.skipped)
+        outcomes = runner.run(calls)
+        runner.close()
+        for outcome in outcomes:
+            report.calls += 1
+            if outcome.kind == "returned":
+                report.returned += 1
+            elif outcome.kind == "error":
+                report.errors += 1
+            else:
+                report.failures.append(outcome)
+        report.processes += runner.processes
+    return report
+
+
+def describe(outcome: Outcome) -> str:
+    """One failure: the extern, the misuse, what happened, the script."""
+    c = outcome.call
+    return f"{c.extern} ({c.library}) with {c.what}: {outcome.kind}\n{outcome.detail[-3000:]}"
+
+
+def main(argv: list[str]) -> int:
+    fork = "--fork" in argv
+    argv = [a for a in argv if a != "--fork"]
+    if len(argv) < 2:
+        print("usage: python tests/sweep/misuse.py [--fork] RUNTIME [LIB...]", file=sys.stderr)
+        return 2
+    runtime = Path(argv[1]).resolve()
+    preload = build_forkserver(ROOT / "build" / "sweep") if fork else None
+    report = sweep(runtime, argv[2:] or None, preload=preload)
+    names = [lib for lib in table_libs(runtime) if not argv[2:] or lib in argv[2:]]
+    print(report.summary(runtime, names))
+    for f in report.failures:
+        print(describe(f))
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

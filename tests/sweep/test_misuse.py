@@ -1,0 +1,97 @@
+"""The misuse sweep (misuse.py) over real runtimes, and checks that it can fail.
+
+Release runtime with every library (--with=all): every extern of the table,
+each hostile value of each parameter, each script in a fork of one started
+runtime (forkserver.c: libtorch's start-up once, not 1,000 times). Under ASan + UBSan (debug build), core
+and sqlite only: the C and Rust libraries whose bugs a sanitizer turns from
+silent corruption into a report (torch and OpenCV are large C++ libraries
+built without the sanitizer, and linking them into an ASan runtime takes
+minutes here while adding little: their code is not instrumented). The number
+of calls made is printed on the terminal.
+"""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import misuse  # noqa: E402
+
+from sffi.decls import Declaration, Param, parse_text  # noqa: E402
+
+
+def _run_sweep(runtime: Path, capsys, only=None, preload=None) -> misuse.Report:
+    report = misuse.sweep(runtime, only, preload=preload)
+    names = [lib for lib in misuse.table_libs(runtime) if not only or lib in only]
+    with capsys.disabled():
+        print("\n" + report.summary(runtime, names))
+    assert not report.failures, "\n\n".join(misuse.describe(f) for f in report.failures[:20])
+    assert not report.uncovered, f"externs in the table without a declaration: {report.uncovered}"
+    assert report.calls > report.externs > 0
+    return report
+
+
+@pytest.mark.slow
+def test_sweep_release_every_library(build_runtime, capsys):
+    runtime = build_runtime("all")
+    preload = misuse.build_forkserver(misuse.ROOT / "build" / "sweep")  # one start-up of libtorch
+    report = _run_sweep(runtime, capsys, preload=preload)
+    table = {e["name"] for e in misuse.table_externs(runtime)}
+    skipped = sum(report.skipped.values())
+    assert report.externs + skipped == len(table), "every extern of the table is swept or counted as skipped"
+
+
+@pytest.mark.slow
+def test_sweep_asan_core_and_sqlite(build_runtime, capsys):
+    _run_sweep(build_runtime("sqlite", mode="debug", sanitize=True), capsys, ["core", "sqlite"])
+
+
+def _fake_runtime(tmp_path: Path, body: str) -> Path:
+    """A 'runtime' that lists one extern and runs ``body`` (sh) for a script."""
+    path = tmp_path / "fake-simple"
+    path.write_text("#!/bin/sh\nif [ \"$1\" = --externs ]; then\n"
+                    "  echo '{\"externs\": [{\"name\": \"rt_demo_get\", \"library\": \"demo\"}]}'; exit 0\nfi\n"
+                    + body + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+def _demo_library() -> misuse.Library:
+    decls, _ = parse_text("extern fn rt_demo_get(h: i64, name: text) -> f64\n", "demo.spl")
+    decls.append(Declaration("rt_demo_bytes", (Param("b", "[u8]"),), "i64", "demo.spl", 2, 1))  # ABI v2
+    recipe = {"kinds": {"thing": {"make": "rt_demo_get(0, \"\")", "free": "rt_demo_get", "params": ["h"]}}}
+    return misuse.Library("demo", {d.name: d for d in decls}, recipe, {"rt_demo_get", "rt_demo_bytes"})
+
+
+@pytest.mark.parametrize("body, verdict", [
+    ("kill -SEGV $$", "crash (signal 11)"),
+    ("echo 'sweep.spl:1:1: error: something failed' >&2; exit 1", "setup failed"),
+    ("exit 3", "crash (exit 3)"),
+    ("echo '==1==ERROR: AddressSanitizer: heap-use-after-free' >&2; exit 1", "crash (exit 1)"),
+])
+def test_judge_reports_failures(tmp_path, body, verdict):
+    lib = _demo_library()
+    calls = misuse.Generator(lib).calls(lib.decls["rt_demo_get"])
+    outcomes = misuse.Runner(_fake_runtime(tmp_path, body), lib.decls).run(calls)
+    assert outcomes[0].kind.startswith(verdict), outcomes[0]
+
+
+def test_judge_wants_the_extern_named(tmp_path):
+    lib = _demo_library()
+    call = misuse.Generator(lib).calls(lib.decls["rt_demo_get"])[1]  # h=0: no setup line
+    script, ends = misuse.script([call], lib.decls)
+    runtime = _fake_runtime(tmp_path, f"echo 'sweep.spl:{ends[0]}:1: error: it failed' >&2; exit 1")
+    assert misuse.Runner(runtime, lib.decls).run([call])[0].kind == "error not naming the extern"
+
+
+def test_generator_covers_each_parameter_and_skips_unknown_types():
+    lib = _demo_library()
+    gen = misuse.Generator(lib)
+    whats = [c.what for c in gen.calls(lib.decls["rt_demo_get"])]
+    assert whats == ["baseline", "h=0", "h=-1", "h=2^62", "h=2^63-1", "h=freed",
+                     "name=empty", "name=1MiB"]
+    assert gen.calls(lib.decls["rt_demo_bytes"]) == [] and gen.skipped == {"[u8]": 1}
