@@ -78,3 +78,12 @@ def test_inspect_refuses_what_is_not_a_module(tmp_path, content, reason):
     proc = sffi("inspect", path)
     assert (proc.returncode, proc.stdout) == (1, "")
     assert proc.stderr.startswith(f"sffi: {path}: {reason}")
+
+
+def test_symbols_names_the_module_it_scans(tmp_path):
+    module = build_module(tmp_path / "mods", "demo", DEMO_DECLS, DEMO_C, work=tmp_path / "w")
+    text = sffi("symbols", module).stdout.splitlines()
+    assert text[-1] == f"FFI module of library 'demo': ABI version 2, 5 externs, build test (sffi inspect {module})"
+    doc = json.loads(sffi("symbols", "--json", module).stdout)
+    assert doc["files"][0]["module"]["library"] == "demo"
+    assert len(doc["files"][0]["module"]["entries"]) == 5

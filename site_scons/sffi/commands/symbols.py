@@ -15,7 +15,8 @@ from __future__ import annotations
 import sys
 
 from sffi.commands.output import print_json, print_table
-from sffi.errors import EXIT_OK, ScanError
+from sffi import module_table
+from sffi.errors import EXIT_OK, ScanError, SffiError
 from sffi.symbols import Symbol, exports, scan_file, undefined
 
 #: The ``format`` value of the JSON output.
@@ -72,6 +73,24 @@ def symbol_json(sym: Symbol, demangle: bool) -> dict:
     return doc
 
 
+def module_facts(result):
+    """The FFI module descriptor of a scanned shared object (sffi.module_table), or None."""
+    if result.kind != "shared":
+        return None
+    try:
+        return module_table.read_module(result.path)[0]
+    except SffiError:
+        return None  # not a module: nothing to add
+
+
+def _file_json(r, args, demangle: bool) -> dict:
+    doc = {"path": r.path, "kind": r.kind, "symbols": [symbol_json(s, demangle) for s in select(r.symbols, args)]}
+    facts = module_facts(r)
+    if facts is not None:
+        doc["module"] = facts.as_json()  # docs/modules.md
+    return doc
+
+
 def run(args) -> int:
     """Scan every path, then print a table per file or one JSON document.
 
@@ -85,10 +104,8 @@ def run(args) -> int:
         print(f"sffi: {exc}", file=sys.stderr)
         return exc.status
     if getattr(args, "json", False):
-        print_json({"format": JSON_FORMAT, "selection": selection_name(args), "files": [
-            {"path": r.path, "kind": r.kind,
-             "symbols": [symbol_json(s, demangle) for s in select(r.symbols, args)]}
-            for r in results]})
+        print_json({"format": JSON_FORMAT, "selection": selection_name(args),
+                    "files": [_file_json(r, args, demangle) for r in results]})
         return EXIT_OK
     for i, r in enumerate(results):
         chosen = select(r.symbols, args)
@@ -100,4 +117,8 @@ def run(args) -> int:
         print_table(COLUMNS, [[s.demangled if demangle else s.name, s.type, s.binding,
                                s.visibility, str(s.size), s.member or "", _version_cell(s)]
                               for s in chosen])
+        facts = module_facts(r)
+        if facts is not None:
+            print(f"FFI module of library '{facts.library}': ABI version {facts.abi_version}, "
+                  f"{len(facts.entries)} externs, build {facts.build_id} (sffi inspect {r.path})")
     return EXIT_OK
