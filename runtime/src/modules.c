@@ -241,7 +241,11 @@ static bool load(Module *m, const ExternDecl *d, const Source *src, FILE *err)
     }
     if (!check_facts(m, d, src, err))
         return false;
-    void *handle = dlopen(m->path, RTLD_NOW | RTLD_LOCAL);
+    /* The module is linked -z now, so its own references are all bound here (a
+     * missing one fails dlopen, cleanly); its dependencies (libtorch) bind
+     * lazily, as they do in a runtime that links them: RTLD_NOW would bind
+     * libtorch's ~45k PLT slots too and cost ~150 ms (docs/modules.md). */
+    void *handle = dlopen(m->path, RTLD_LAZY | RTLD_LOCAL);
     if (!handle) {
         fprintf(err, "%s:%d:%d: extern function %s: cannot load FFI module %s: %s\n", src->name, d->line,
                 d->col, d->name, m->path, dlerror());

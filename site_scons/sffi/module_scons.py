@@ -114,7 +114,7 @@ def plan_module(env, m, deps, base: str, variant: str, link_inputs, rust_nodes):
     if env.get("LINKCOMSTR"):  # short progress lines unless --verbose
         menv["SHLINKCOMSTR"] = env["LINKCOMSTR"]
     menv.Append(LIBPATH=libpath, RPATH=rpath, LINKFLAGS=flags + [
-        f"-Wl,--version-script={script[0].abspath}", "-Wl,--enable-new-dtags", "-Wl,-z,defs", "-pthread"])
+        f"-Wl,--version-script={script[0].abspath}", "-Wl,--enable-new-dtags", "-Wl,-z,defs", "-Wl,-z,now", "-pthread"])
     module = menv.SharedLibrary(f"{out}/libsffi_{m.name}.so", inputs + static, LIBS=libs + ["m"],
                                 SHLIBPREFIX="", SHLIBSUFFIX="")[0]
     menv.Depends(module, script + ([native] if native else []))

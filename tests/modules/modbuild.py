@@ -77,7 +77,7 @@ def build_module(out_dir: Path, lib: str, declarations: str, source: str, *, wor
     run([CC, *flags, "-c", src / "module.c", "-o", src / "module.o"])
     out_dir.mkdir(parents=True, exist_ok=True)
     module = out_dir / f"libsffi_{lib}.so"
-    run([CC, "-shared", "-o", module, src / f"{lib}.o", src / "module.o", *link])
+    run([CC, "-shared", "-Wl,-z,now", "-o", module, src / f"{lib}.o", src / "module.o", *link])
     return module
 
 

@@ -133,6 +133,18 @@ def test_missing_dependency_is_a_clean_error(simple_runtime, tmp_path):
                            "libdep.so: cannot open shared object file: No such file or directory\n")
 
 
+def test_a_symbol_the_dependency_lost_fails_at_load_not_at_the_call(simple_runtime, tmp_path):
+    dep = build_shared(tmp_path / "deps" / "libdep.so", DEP_C, tmp_path)
+    module = build_module(tmp_path / "mods", "uses", USES_DEP_DECLS, USES_DEP_C, work=tmp_path / "w",
+                          link=(f"-L{dep.parent}", "-ldep", f"-Wl,-rpath,{dep.parent}"))
+    build_shared(dep, "long other_value(void) { return 1; }\n", tmp_path)  # dep_value is gone
+    path = script(tmp_path, USES_DEP_DECLS + 'print "before"\nprint rt_uses_value()\n')
+    proc = simple(simple_runtime, "--ffi-path", tmp_path / "mods", path)
+    assert (proc.returncode, proc.stdout) == (2, "")  # refused before the script ran
+    assert proc.stderr == (f"{path}:1:1: extern function rt_uses_value: cannot load FFI module {module}: "
+                           f"{module}: undefined symbol: dep_value\n")
+
+
 @pytest.mark.parametrize("damage, reason", [
     (lambda p: p.write_bytes(p.read_bytes()[:4096]), "truncated: the file has 4096 bytes, its section headers end at byte"),
     (lambda p: p.write_text("INPUT(libc.so)\n"), "not an ELF file (it does not start with \\x7fELF)"),
