@@ -9,7 +9,9 @@ Each subcommand lives in ``sffi.commands.<name>`` and provides
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
+import os
 import sys
 
 from sffi import __version__
@@ -26,19 +28,63 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every subcommand registered."""
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser: every subcommand registered, or only the one ``argv`` names.
+
+    Args:
+        argv: the arguments about to be parsed. When the first one is a
+            subcommand, only that subcommand's module is imported and
+            registered: a command does not pay for the imports of the others
+            (the parse and its messages are the same). Otherwise (``--help``,
+            a typo, None) all are.
+    """
     parser = _Parser(prog="sffi", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"sffi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in COMMANDS:
+    names = [argv[0]] if argv and argv[0] in COMMANDS else COMMANDS
+    for name in names:
         importlib.import_module(f"sffi.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the console script; returns the exit status.
+
+    Args:
+        argv: the arguments; None (the console script, ``python -m sffi``) reads
+            ``sys.argv`` and, once the command is done and its output flushed,
+            ends the process at once (:func:`_exit`).
+    """
+    if argv is None:
+        _exit(main(sys.argv[1:]))
+    # A command runs briefly and builds large acyclic structures (a row per symbol): the cyclic
+    # collector's passes over them cost up to 40% of `sffi diff` on libtorch (measured), and
+    # free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(build_parser(argv).parse_args(argv))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _exit(status: int) -> None:
+    """Flush stdout and stderr and end the process without the interpreter's teardown.
+
+    Freeing every object one by one at exit costs `sffi symbols` on libtorch_cpu.so
+    about 60 ms (measured), half of what ``nm`` needs for the whole job; the
+    command has finished and holds no other resources.
+    """
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def _run(args) -> int:
     try:
         return args.func(args)
     except SffiError as exc:

@@ -36,3 +36,26 @@ def test_notes_add_list_clear(simple_runtime, tmp_path):
     assert listing.stdout.index("buy milk") < listing.stdout.index("call home")
     assert run(simple_runtime, script, "clear", env=env).returncode == 0
     assert "buy milk" not in run(simple_runtime, script, "list", env=env).stdout
+
+
+def test_dirreport_lists_with_rt_dir_list_and_asks_programs(simple_runtime, tmp_path):
+    # Names with a space and a '*' reach wc and test as one argument each (no shell).
+    (tmp_path / "sub dir").mkdir()
+    (tmp_path / "notes *.txt").write_text("a\nb\nc\n")
+    (tmp_path / "Zed").write_text("one\n")
+    (tmp_path / "empty").write_text("")
+    proc = run(simple_runtime, EXAMPLES / "dirreport.spl", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (f"{tmp_path}: 4 entries\n"
+                           "  Zed: 1 lines\n"
+                           "  empty: 0 lines\n"
+                           "  notes *.txt: 3 lines\n"
+                           "  sub dir: directory\n"
+                           "ls -A agrees: 4 entries\n")
+    assert proc.stderr == ""
+
+
+def test_dirreport_of_a_missing_directory_is_a_script_error(simple_runtime, tmp_path):
+    proc = run(simple_runtime, EXAMPLES / "dirreport.spl", tmp_path / "missing")
+    assert proc.returncode == 1
+    assert f"rt_dir_list failed: cannot list '{tmp_path / 'missing'}': No such file or directory" in proc.stderr

@@ -110,3 +110,82 @@ def member_offsets(path: Path) -> list[tuple[int, bytes]]:
         size = int(data[pos + 48:pos + 58])
         pos += 60 + size + (size % 2)
     return found
+
+
+_SHT_SYMTAB, _SHT_DYNSYM = 2, 11
+_SHT_VERDEF, _SHT_VERNEED, _SHT_VERSYM = 0x6FFFFFFD, 0x6FFFFFFE, 0x6FFFFFFF
+
+
+def to_big_endian(data: bytes) -> bytes:
+    """A little-endian ELF file rewritten as big-endian (``EI_DATA = ELFDATA2MSB``).
+
+    Every structure the symbol readers read is byte-swapped: the ELF header,
+    the program and section header tables, ``.symtab``/``.dynsym``,
+    ``.gnu.version``, ``.gnu.version_d`` and ``.gnu.version_r``. Code, data,
+    relocations and the dynamic section are left as they are, so the result
+    does not run, but it reads as a big-endian ELF for readelf and pyelftools
+    (no big-endian toolchain is needed to test the readers on one).
+    """
+    import struct
+
+    out = bytearray(data)
+    is64 = data[4] == 2
+
+    def swap(offset: int, fmt: str) -> tuple:
+        values = struct.unpack_from("<" + fmt, data, offset)
+        struct.pack_into(">" + fmt, out, offset, *values)
+        return values
+
+    h = swap(16, "HHIQQQIHHHHHH" if is64 else "HHIIIIIHHHHHH")
+    phoff, shoff, phentsize, phnum, shentsize, shnum = h[4], h[5], h[8], h[9], h[10], h[11]
+    for i in range(phnum):
+        swap(phoff + i * phentsize, "IIQQQQQQ" if is64 else "IIIIIIII")
+    for i in range(shnum):
+        sh = swap(shoff + i * shentsize, "IIQQQQIIQQ" if is64 else "IIIIIIIIII")
+        kind, offset, size, info = sh[1], sh[4], sh[5], sh[7]
+        if kind in (_SHT_SYMTAB, _SHT_DYNSYM):
+            entry, fmt = (24, "IBBHQQ") if is64 else (16, "IIIBBH")
+            for at in range(offset, offset + size, entry):
+                swap(at, fmt)
+        elif kind == _SHT_VERSYM:
+            for at in range(offset, offset + size, 2):
+                swap(at, "H")
+        elif kind in (_SHT_VERDEF, _SHT_VERNEED):
+            _swap_versions(swap, offset, info, kind == _SHT_VERDEF)
+    out[5] = 2
+    return bytes(out)
+
+
+def _swap_versions(swap, offset: int, count: int, verdef: bool) -> None:
+    """Byte-swap the ``count`` entries of a version section and their auxiliary entries."""
+    at = offset
+    for _ in range(count):
+        if verdef:
+            _v, _f, _ndx, cnt, _h, aux, nxt = swap(at, "HHHHIII")
+            aux_fmt, next_field = "II", 1
+        else:
+            _v, cnt, _file, aux, nxt = swap(at, "HHIII")
+            aux_fmt, next_field = "IHHII", 4
+        aux_at = at + aux
+        for _ in range(cnt):
+            aux_at += swap(aux_at, aux_fmt)[next_field]
+        at += nxt
+        if not nxt:
+            break
+
+
+def section_header(data: bytes, name: str) -> tuple[int, dict]:
+    """(offset of the section header, its fields) of the section ``name`` of a 64-bit LE ELF file."""
+    import struct
+
+    shoff, = struct.unpack_from("<Q", data, 40)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 58)
+    keys = ("name", "type", "flags", "addr", "offset", "size", "link", "info", "align", "entsize")
+    headers = [dict(zip(keys, struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize)))
+               for i in range(shnum)]
+    names = headers[shstrndx]
+    for i, sh in enumerate(headers):
+        start = names["offset"] + sh["name"]
+        if data[start:data.index(b"\0", start)].decode() == name:
+            return shoff + i * shentsize, sh
+    raise KeyError(name)

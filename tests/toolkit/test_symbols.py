@@ -679,3 +679,210 @@ def test_damaged_inputs_only_raise_scan_error(built, tmp_path, backend):
             scan(path, backend=backend)
         except ScanError as exc:
             assert "\n" not in str(exc) and str(exc).startswith(str(path))
+
+
+# ------------------------------------------------------------------ bulk decoder vs pyelftools
+
+# No libc: compiles with `cc -m32` without the 32-bit C library (gcc-multilib) installed.
+BARE_C = r"""
+int rt_bare_counter = 3;
+__thread int rt_bare_tls = 1;
+__attribute__((weak)) int rt_bare_weak(void) { return 1; }
+__attribute__((visibility("hidden"))) int rt_bare_hidden(int a) { return a; }
+__attribute__((visibility("protected"))) int rt_bare_protected(void) { return 2; }
+int rt_bare_add(int a, int b) { return a + b + rt_bare_hidden(a); }
+extern int rt_bare_needed(int);
+__attribute__((weak)) extern int rt_bare_maybe(void);
+int rt_bare_calls(void) { return rt_bare_needed(2) + (rt_bare_maybe ? rt_bare_maybe() : 0); }
+static int impl_a(void) { return 1; }
+static void *resolve_pick(void) { return (void *)impl_a; }
+int rt_bare_pick(void) __attribute__((ifunc("resolve_pick")));
+"""
+BARE_MAP = ("V1 { global: rt_bare_add; rt_bare_counter; local: *; };\n"
+            "V2 { global: rt_bare_calls; rt_bare_weak; rt_bare_pick; rt_bare_tls; "
+            "rt_bare_protected; } V1;\n")
+
+
+@pytest.fixture(scope="module")
+def odd_elves(built, tmp_path_factory) -> dict[str, Path]:
+    """32-bit objects and shared objects (``cc -m32``, when the compiler can), and big-endian
+    ones crafted from this machine's: cbuild.to_big_endian byte-swaps every ELF structure read."""
+    d = tmp_path_factory.mktemp("odd")
+    src, vmap = cbuild.write(d / "bare.c", BARE_C), cbuild.write(d / "bare.map", BARE_MAP)
+    found = {}
+    probe = subprocess.run([cbuild.CC, "-m32", "-fPIC", "-c", str(src), "-o", str(d / "bare32.o")],
+                           capture_output=True)
+    if probe.returncode == 0:
+        found["bare32.o"] = d / "bare32.o"
+        cbuild.run([cbuild.CC, "-m32", "-shared", "-nostdlib", "-fPIC", str(src), "-o",
+                    str(d / "bare32.so"), f"-Wl,--version-script={vmap}"])
+        found["bare32.so"] = d / "bare32.so"
+    for name, path in (("demo.o", built.demo_o), ("libvers.so", built.versioned_so),
+                       ("libdemo.so", built.demo_so)):
+        found[f"be-{name}"] = d / f"be-{name}"
+        found[f"be-{name}"].write_bytes(cbuild.to_big_endian(path.read_bytes()))
+    return found
+
+
+def bulk_agreement_inputs(built) -> list[Path]:
+    """Every object, archive and shared object the tests of this file read."""
+    system = [LIBDIR / n for n in ("libsqlite3.so", "libz.so", "libc.so.6", "libstdc++.so.6",
+                                   "libsqlite3.a", "libz.a")]
+    return [built.demo_o, built.common_o, built.symver_o, built.gnu_a, built.thin_a, built.bsd_a,
+            built.demo_so, built.versioned_so, *(p for p in system if p.exists())]
+
+
+def assert_bulk_agrees(path: Path) -> list[Symbol]:
+    ours = scan(path)
+    assert ours == scan(path, backend="pyelftools"), path
+    return ours
+
+
+def test_bulk_decoder_agrees_with_pyelftools(built, odd_elves, rust_crate):
+    """Symbol for symbol, every field, on every input the tests use; and the inputs hold
+    every kind of entry the decoder distinguishes, so the comparison covers each."""
+    seen = []
+    for path in [*bulk_agreement_inputs(built), rust_crate.staticlib, rust_crate.rlib]:
+        seen += assert_bulk_agrees(path)
+    for path in odd_elves.values():
+        seen += assert_bulk_agrees(path)
+    kinds = {"versioned": any(s.version for s in seen), "hidden version": any(s.version_hidden for s in seen),
+             "weak": any(s.binding == "weak" for s in seen),
+             "hidden": any(s.visibility == "hidden" for s in seen),
+             "internal": any(s.visibility == "internal" for s in seen),
+             "protected": any(s.visibility == "protected" for s in seen),
+             "ifunc": any(s.type == "ifunc" for s in seen), "tls": any(s.type == "tls" for s in seen),
+             "common": any(s.type == "common" for s in seen), "undefined": any(not s.defined for s in seen),
+             "local": any(s.binding == "local" for s in seen),
+             "unique": any(s.binding == "unique" for s in seen)}
+    assert all(kinds.values()), kinds
+
+
+def test_bulk_decoder_on_32_bit_and_big_endian(odd_elves, built):
+    if "bare32.so" not in odd_elves:
+        pytest.skip("cc -m32 does not work here: no 32-bit fixtures")
+    result = scan_file(odd_elves["bare32.so"])
+    s = {x.versioned_name: x for x in result.symbols}
+    assert result.kind == "shared"
+    assert s["rt_bare_add@@V1"].type == "func" and s["rt_bare_tls@@V2"].type == "tls"
+    assert s["rt_bare_pick@@V2"].type == "ifunc" and s["rt_bare_weak@@V2"].binding == "weak"
+    assert not s["rt_bare_needed"].defined and s["rt_bare_counter@@V1"].size == 4
+    assert_matches_nm_dynamic(odd_elves["bare32.so"], result.symbols)
+    assert_matches_readelf(odd_elves["bare32.o"], scan(odd_elves["bare32.o"]))
+    # the big-endian copies read exactly as the originals
+    for name, original in (("demo.o", built.demo_o), ("libvers.so", built.versioned_so)):
+        assert scan(odd_elves[f"be-{name}"]) == scan(original)
+
+
+def test_table_writer_matches_tabulate():
+    """The direct table writer prints what tabulate does, also for cells it treats specially."""
+    from tabulate import tabulate
+
+    from sffi.commands.output import write_columns
+    import io
+
+    cases = [[["a", "bbb", ""], ["ccc", "d", ""]], [["x y", "1", "v"], ["z", "22", ""]],
+             [[" lead", "1", ""], ["é", "2", "w"]], [["tab\there", "3", ""], ["", "", ""]]]
+    for rows in cases:
+        out = io.StringIO()
+        write_columns(["name", "n", "version"], [list(c) for c in zip(*rows)], out)
+        expected = tabulate(rows, headers=["name", "n", "version"], tablefmt="simple",
+                            disable_numparse=True) + "\n"
+        assert out.getvalue() == expected, rows
+
+
+@pytest.mark.parametrize("extra", [[], ["--all"], ["--undefined"], ["--demangle"], ["--all", "--demangle"]])
+def test_streamed_output_equals_reference(built, capsys, extra):
+    """`sffi symbols` (rows, streamed) prints exactly what tabulate and json.dumps print for
+    the Symbol objects."""
+    from sffi.cli import main
+    from sffi.commands.output import print_table
+
+    paths = [str(p) for p in (built.gnu_a, built.versioned_so, LIBDIR / "libstdc++.so.6") if Path(p).exists()]
+    args = cli(*paths, **{o.lstrip("-"): True for o in extra})
+    assert main(["symbols", "--json", *extra, *paths]) == 0
+    doc = {"format": "sffi-symbols/1", "selection": symbols_cmd.selection_name(args), "files": [
+        {"path": p, "kind": scan_file(p).kind,
+         "symbols": [symbols_cmd.symbol_json(s, args.demangle) for s in symbols_cmd.select(scan(p), args)]}
+        for p in paths]}
+    assert capsys.readouterr().out == json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    assert main(["symbols", *extra, paths[-1]]) == 0
+    chosen = symbols_cmd.select(scan(paths[-1]), args)
+    print_table(symbols_cmd.COLUMNS, [[s.demangled if args.demangle else s.name, s.type, s.binding,
+                                       s.visibility, str(s.size), s.member or "",
+                                       "" if s.version is None else s.version + (" (hidden)" if s.version_hidden else "")]
+                                      for s in chosen])
+    text = capsys.readouterr().out
+    half = len(text) // 2
+    assert text[:half] == text[half:]
+
+
+# ------------------------------------------------------------------ hostile files (issue 17)
+
+
+def run_sffi(*argv: str, memory_mib: int = 2048, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The real command line in a process, with its address space limited (a runaway
+    allocation ends as a MemoryError, not a machine out of memory) and a time limit."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mib << 20, memory_mib << 20))
+
+    return subprocess.run([sys.executable, "-c", "import sys; from sffi.cli import main; "
+                           "sys.exit(main(sys.argv[1:]))", *argv], capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=limit)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, path: Path, words: str) -> None:
+    assert proc.returncode == 1, proc
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(f"sffi: {path}: "), proc.stderr
+    assert words in proc.stderr
+
+
+@pytest.mark.parametrize("section, fixture", [(".gnu.version_r", "demo_so"),
+                                              (".gnu.version_d", "versioned_so")])
+def test_version_count_beyond_the_section_is_an_error(built, tmp_path, section, fixture):
+    """sh_info = 0xffffffff in a version section: pyelftools' walk trusts it and never ends."""
+    good = getattr(built, fixture)
+    data = bytearray(good.read_bytes())
+    at, _sh = cbuild.section_header(bytes(data), section)
+    data[at + 44:at + 48] = (0xFFFFFFFF).to_bytes(4, "little")  # Elf64_Shdr.sh_info
+    bad = tmp_path / "badver.so"
+    bad.write_bytes(bytes(data))
+    assert_one_line_error(run_sffi("symbols", str(bad)), bad, "claims 4294967295 entries")
+    assert_one_line_error(run_sffi("diff", str(bad), str(good)), bad,
+                          "claims 4294967295 entries")
+    for backend in ("pyelftools", "lief"):
+        with pytest.raises(ScanError, match="claims 4294967295 entries"):
+            scan(bad, backend=backend)
+
+
+def test_string_table_without_nul_is_an_error(tmp_path):
+    """A 20,000-symbol .so whose .dynstr has no NUL byte: each name used to run on to the end
+    of the file (7.7 GB, then a MemoryError traceback)."""
+    asm = "".join(f".globl rt_many_{i}\n.type rt_many_{i},@function\nrt_many_{i}:\nret\n"
+                  for i in range(20000))
+    src = cbuild.write(tmp_path / "many.s", ".text\n" + asm)
+    so = tmp_path / "libmany.so"
+    cbuild.run([cbuild.CC, "-shared", "-nostdlib", str(src), "-o", str(so)])
+    assert len(exports(scan(so))) == 20000
+    data = bytearray(so.read_bytes())
+    _at, sh = cbuild.section_header(bytes(data), ".dynstr")
+    start, end = sh["offset"], sh["offset"] + sh["size"]
+    data[start:end] = data[start:end].replace(b"\0", b"A")
+    bad = tmp_path / "nonul.so"
+    bad.write_bytes(bytes(data))
+    proc = run_sffi("symbols", str(bad), memory_mib=1024)
+    assert_one_line_error(proc, bad, "string table .dynstr does not end with a NUL byte")
+    with pytest.raises(ScanError, match="does not end with a NUL byte"):
+        scan(bad, backend="pyelftools")
+
+
+def test_name_offset_outside_the_string_table(built, tmp_path):
+    data = bytearray(built.demo_so.read_bytes())
+    _at, sh = cbuild.section_header(bytes(data), ".dynsym")
+    data[sh["offset"] + 24:sh["offset"] + 28] = (10 ** 9).to_bytes(4, "little")  # entry 1's st_name
+    bad = tmp_path / "farname.so"
+    bad.write_bytes(bytes(data))
+    assert "symbol 1's name offset 1000000000 lies outside .dynstr" in scan_error(bad)

@@ -1,8 +1,9 @@
-/* process.c - rt_args, rt_exit, rt_time_now_monotonic_ms and the start-up hooks. */
+/* process.c - rt_args, rt_exit, rt_getpid, the clocks and the start-up hooks. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sffi_abi.h"
 #include "core_internal.h"
@@ -50,4 +51,16 @@ int64_t rt_time_now_monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t rt_time_now_unix_micros(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t rt_getpid(void)
+{
+    return (int64_t)getpid();
 }

@@ -1,4 +1,4 @@
-/* result.c - the core library's result buffer and error formatting. */
+/* result.c - the core library's result blocks and error formatting. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,19 +7,33 @@
 #include "core_internal.h"
 #include "../include/sffi_core.h"
 
-static _Thread_local char *current_text;
+static _Thread_local void *kept[SFFI_CORE_MAX_KEPT];
+static _Thread_local int n_kept;
+
+void sffi_core_results_reset(void)
+{
+    for (int i = 0; i < n_kept; i++)
+        free(kept[i]);
+    n_kept = 0;
+}
+
+void *sffi_core_keep(void *block)
+{
+    if (n_kept == SFFI_CORE_MAX_KEPT)
+        abort(); /* a programming error in this library, never the script's */
+    kept[n_kept++] = block;
+    return block;
+}
 
 const char *sffi_core_keep_text(char *text)
 {
-    free(current_text);
-    current_text = text;
-    return text;
+    sffi_core_results_reset();
+    return sffi_core_keep(text);
 }
 
 void sffi_core_shutdown(void)
 {
-    free(current_text);
-    current_text = NULL;
+    sffi_core_results_reset();
 }
 
 void sffi_core_errorf(const char *fmt, ...)

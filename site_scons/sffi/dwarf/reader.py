@@ -88,7 +88,9 @@ def has_debug_info(path) -> bool:
     Raises:
         ScanError: missing, unreadable or corrupt input (names the file and member).
     """
-    return any(elf.has_dwarf for elf in elf_files(os.fspath(path)))
+    from sffi.symbols import DEBUG_INFO_SECTIONS, has_section  # the section table only
+
+    return has_section(path, DEBUG_INFO_SECTIONS)
 
 
 def read_prototypes(path, names: Iterable[str] | None = None) -> dict[str, Prototype]:

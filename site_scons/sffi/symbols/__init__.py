@@ -18,32 +18,28 @@ long-name table and BSD ``#1/NN`` names, the LSB/Drepper symbol versioning):
 * shared object ``.so`` (ET_DYN) or executable (ET_EXEC): its ``.dynsym``
   with symbol versions.
 
-pyelftools reads everything; shared objects with more than
-:data:`LIEF_MIN_DYNSYM` dynamic symbols are read with LIEF instead, which
-gives identical results faster (measured: scripts/bench/bench_symbols.py).
-Mach-O, PE and COFF files are recognised (by LIEF's format detection) and
-refused with "not supported: <format>".
+Symbol tables are decoded in bulk (sffi.symbols.bulk) after the file's
+structure has been checked against its size (sffi.symbols.layout); objects are
+made only for what a caller asks for. ``backend='pyelftools'`` or ``'lief'``
+reads every entry with that library instead (sffi.symbols.reference): the
+results are identical, the tests compare them. Mach-O, PE and COFF files are
+recognised (by LIEF's format detection) and refused with "not supported: <format>".
 """
 
 from __future__ import annotations
 
+import gc
+import io
 import os
 import stat
 
 from sffi.errors import ScanError
-from sffi.symbols.archive import is_archive, iter_members
-from sffi.symbols.demangle import demangle
-from sffi.symbols.elf import ELF_MAGIC, dynsym_count, read_elf, read_elf_bytes, read_shared_lief
-from sffi.symbols.model import KINDS, ScanResult, Symbol, exports, sort_symbols, undefined
+from sffi.symbols import bulk
+from sffi.symbols.elf import ELF_MAGIC, read_rows
+from sffi.symbols.spelling import KINDS
 
-__all__ = ["KINDS", "LIEF_MIN_DYNSYM", "ScanError", "ScanResult", "Symbol", "demangle",
-           "exports", "scan", "scan_file", "undefined"]
-
-#: Shared objects whose ``.dynsym`` has at least this many entries are read with
-#: LIEF (``backend='auto'``). Measured here (scripts/bench/bench_symbols.py):
-#: pyelftools reads ~30,000 symbols/s, LIEF ~70,000-100,000/s, but importing
-#: LIEF costs ~0.43 s, so LIEF only pays off from ~17,000 symbols.
-LIEF_MIN_DYNSYM = 20000
+__all__ = ["DEBUG_INFO_SECTIONS", "KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports",
+           "has_section", "scan", "scan_file", "scan_rows", "undefined"]
 
 BACKENDS = ("auto", "pyelftools", "lief")
 
@@ -51,14 +47,61 @@ _MACHO_MAGICS = (b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf",
                  b"\xcf\xfa\xed\xfe")
 
 
+#: Imported on first use (PEP 562), so that a command that only prints rows does not pay
+#: for ``dataclasses`` (sffi.symbols.model) or the demanglers.
+_LAZY = {"Symbol": "sffi.symbols.model", "ScanResult": "sffi.symbols.model",
+         "exports": "sffi.symbols.model", "undefined": "sffi.symbols.model",
+         "sort_symbols": "sffi.symbols.model", "demangle": "sffi.symbols.demangle"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class RowScan:
+    """:class:`ScanResult` with rows instead of Symbol objects (sffi.symbols.bulk).
+
+    Attributes:
+        path, kind, members: as :class:`ScanResult`.
+        rows: one tuple per symbol in the field order of :class:`Symbol`
+            (``Symbol(*row)`` makes the object), sorted stably by (member, name).
+    """
+
+    __slots__ = ("path", "kind", "rows", "members")
+
+    def __init__(self, path: str, kind: str, rows: list[tuple], members: tuple[str, ...] = ()):
+        self.path, self.kind, self.rows, self.members = path, kind, rows, members
+
+    def __repr__(self) -> str:
+        return f"RowScan({self.path!r}, {self.kind!r}, <{len(self.rows)} rows>, {self.members!r})"
+
+
+def is_archive(head: bytes) -> bool:
+    """sffi.symbols.archive.is_archive, without importing the archive reader."""
+    return head[:8] in (b"!<arch>\n", b"!<thin>\n")
+
+
+def iter_members(path):
+    """sffi.symbols.archive.iter_members (imported on first use)."""
+    from sffi.symbols.archive import iter_members as members
+
+    return members(path)
+
+
 def scan(path: str | os.PathLike, *, backend: str = "auto") -> list[Symbol]:
     """Every symbol of interest of an object, archive or shared object.
 
     Args:
         path: a ``.o``, ``.a``/``.rlib`` or ``.so`` (or ELF executable).
-        backend: ``'auto'`` (pyelftools; LIEF for shared objects with at least
-            :data:`LIEF_MIN_DYNSYM` dynamic symbols), ``'pyelftools'`` or ``'lief'``
-            (LIEF for shared objects and executables, pyelftools otherwise).
+        backend: ``'auto'`` (the bulk decoder), ``'pyelftools'`` or ``'lief'``
+            (LIEF for shared objects and executables, pyelftools otherwise):
+            the reference readers, same results, slower.
     Returns:
         :class:`Symbol` list sorted stably by (member, name): defined and
         undefined, global, weak and local, all visibilities; no section or
@@ -83,24 +126,122 @@ def scan_file(path: str | os.PathLike, *, backend: str = "auto") -> ScanResult:
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    from sffi.symbols.model import ScanResult, Symbol
+
+    if backend == "auto":
+        found = scan_rows(path)
+        paused = _pause_gc()
+        try:
+            symbols = [Symbol(*row) for row in found.rows]
+        finally:
+            _resume_gc(paused)
+        return ScanResult(found.path, found.kind, symbols, found.members)
+    return _scan_reference(os.fspath(path), backend)
+
+
+def scan_rows(path: str | os.PathLike, selection: str = "all") -> RowScan:
+    """:func:`scan_file` without Symbol objects: the rows of the bulk decoder.
+
+    For callers that print or compare every symbol of large tables
+    (``sffi symbols``, ``sffi diff``).
+
+    Args:
+        path: as :func:`scan`.
+        selection: ``'all'``, ``'exports'`` (the rows :func:`exports` would
+            keep) or ``'undefined'`` (those :func:`undefined` would keep).
+    Raises:
+        ScanError: as :func:`scan`; ``ValueError`` for an unknown selection.
+    """
+    location = os.fspath(path)
+    head, size = read_head(location)
+    paused = _pause_gc()
+    try:
+        if is_archive(head):
+            return _scan_archive(location, selection=selection)
+        return _scan_elf(location, head, size, selection)
+    finally:
+        _resume_gc(paused)
+
+
+def _pause_gc() -> bool:
+    """Pause the cyclic garbage collector: decoding makes tens of thousands of tuples and no
+    cycles, and the collector's passes over them cost ~10% of a scan (measured on libtorch).
+    Returns whether it was running (for :func:`_resume_gc`)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    return enabled
+
+
+def _resume_gc(enabled: bool) -> None:
+    if enabled:
+        gc.enable()
+
+
+def _scan_elf(location: str, head: bytes, size: int, selection: str) -> RowScan:
+    if head[:4] != ELF_MAGIC:
+        raise ScanError(unsupported_message(location, head), location=location)
+    try:
+        with open(location, "rb") as f:
+            kind, rows = read_rows(f, size, location=location, selection=selection)
+    except OSError as exc:
+        raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
+    return RowScan(location, kind, bulk.sort_rows(rows))
+
+
+#: The sections of DWARF debugging information entries (DWARF 5 §7.5; ``.zdebug_info``: compressed).
+DEBUG_INFO_SECTIONS = (".debug_info", ".zdebug_info")
+
+
+def has_section(path: str | os.PathLike, names: tuple[str, ...]) -> bool:
+    """Whether an ELF file (or any ELF member of an archive) has a section named one of ``names``.
+
+    Only the structure is read (sffi.symbols.layout), not the symbols: e.g.
+    ``has_section(p, (".debug_info", ".zdebug_info"))`` for "has DWARF".
+
+    Raises:
+        ScanError: as :func:`scan`.
+    """
     location = os.fspath(path)
     head, size = read_head(location)
     if is_archive(head):
-        return _scan_archive(location)
-    if head[:4] == ELF_MAGIC:
-        use_lief = backend == "lief"
-        # A .dynsym entry has at least 16 bytes: only large files can have large tables.
-        if backend == "auto" and size >= LIEF_MIN_DYNSYM * 16:
-            use_lief = dynsym_count(location) >= LIEF_MIN_DYNSYM
+        return any(m.data[:4] == ELF_MAGIC and _has_section(m.data, len(m.data),
+                                                             f"{location}({m.name})", names)
+                   for m in iter_members(location))
+    if head[:4] != ELF_MAGIC:
+        raise ScanError(unsupported_message(location, head), location=location)
+    try:
         with open(location, "rb") as f:
-            if use_lief:
-                kind = _elf_kind(f)
-                if kind != "object":
-                    kind, symbols = read_shared_lief(location)
-                    return ScanResult(location, kind, sort_symbols(symbols))
-            kind, symbols = read_elf(f, size, location=location)
-        return ScanResult(location, kind, sort_symbols(symbols))
-    raise ScanError(unsupported_message(location, head), location=location)
+            return _has_section(f, size, location, names)
+    except OSError as exc:
+        raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
+
+
+def _has_section(source, size: int, location: str, names: tuple[str, ...]) -> bool:
+    from sffi.symbols.layout import open_layout
+
+    layout = open_layout(source, size, location)
+    return any(layout.section_name(sec) in names for sec in layout.sections)
+
+
+def _scan_reference(location: str, backend: str) -> ScanResult:
+    """``backend='pyelftools'`` or ``'lief'``: sffi.symbols.reference."""
+    from sffi.symbols import reference
+    from sffi.symbols.model import ScanResult, Symbol, sort_symbols
+
+    head, size = read_head(location)
+    if is_archive(head):
+        found = _scan_archive(location, reference.read_pyelftools)
+        return ScanResult(location, "archive", sort_symbols(Symbol(*r) for r in found.rows),
+                          found.members)
+    if head[:4] != ELF_MAGIC:
+        raise ScanError(unsupported_message(location, head), location=location)
+    with open(location, "rb") as f:
+        kind = _elf_kind(f)
+        if backend == "lief" and kind != "object":
+            kind, symbols = reference.read_shared_lief(location)
+        else:
+            kind, symbols = reference.read_pyelftools(f, size, location=location)
+    return ScanResult(location, kind, sort_symbols(symbols))
 
 
 def read_head(path: str) -> tuple[bytes, int]:
@@ -170,22 +311,32 @@ def _looks_like_text(sample: bytes) -> bool:
     return True
 
 
-def _scan_archive(path: str) -> ScanResult:
-    """Every ELF member's symbols; skip non-ELF members (refuse Mach-O-only archives)."""
-    symbols: list[Symbol] = []
+def _scan_archive(path: str, reader=None, selection: str = "all") -> RowScan:
+    """Every ELF member's rows; skip non-ELF members (refuse Mach-O-only archives).
+
+    ``reader``: a reference reader (``read_pyelftools``) instead of the bulk
+    decoder; its Symbols are returned as rows.
+    """
+    rows: list[tuple] = []
     members: list[str] = []
     foreign = 0
     for m in iter_members(path):
         if m.data[:4] == ELF_MAGIC:
-            kind, syms = read_elf_bytes(m.data, location=f"{path}({m.name})", member=m.name)
+            where = f"{path}({m.name})"
+            if reader is None:
+                kind, found = read_rows(m.data, len(m.data), location=where, member=m.name,
+                                        selection=selection)
+            else:
+                kind, syms = reader(io.BytesIO(m.data), len(m.data), location=where, member=m.name)
+                found = [tuple(getattr(s, f) for f in s.__slots__) for s in syms]
             if kind != "object":
                 raise ScanError(f"archive member is an ELF {kind}, not a relocatable object",
-                                location=f"{path}({m.name})")
-            symbols.extend(syms)
+                                location=where)
+            rows.extend(found)
             members.append(m.name)
         elif m.data[:4] in _MACHO_MAGICS:
             foreign += 1
     if foreign and not members:
         raise ScanError("not supported: archive of Mach-O objects (only ELF members are read)",
                         location=path)
-    return ScanResult(path, "archive", sort_symbols(symbols), tuple(members))
+    return RowScan(path, "archive", bulk.sort_rows(rows, archive=True), tuple(members))

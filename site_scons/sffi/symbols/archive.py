@@ -41,8 +41,6 @@ import dataclasses
 import os
 from collections.abc import Iterator
 
-import arpy
-
 from sffi.errors import ScanError
 
 #: The first bytes of an archive and of a thin archive (ar(5)).
@@ -89,6 +87,8 @@ def iter_members(path: str | os.PathLike) -> Iterator[Member]:
             the name table), or a member lies past the end of the file
             (truncated archive); the message names the archive and the offset.
     """
+    import arpy  # only archives pay for its import (pathlib, typing)
+
     path = os.fspath(path)
     file_size = os.path.getsize(path)
     try:

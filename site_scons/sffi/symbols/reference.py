@@ -1,0 +1,190 @@
+"""The reference readers: pyelftools' and LIEF's own per-symbol reading (``backend=``).
+
+sffi reads symbol tables with the bulk decoder (sffi.symbols.bulk). These two
+readers go through the same structure checks (sffi.symbols.layout) and then
+let pyelftools (``Symbol`` objects one by one, versions through its
+``GNUVerSymSection``/``GNUVerDefSection``/``GNUVerNeedSection``) or LIEF
+(parsed in C++) read every entry. The tests compare all three symbol for
+symbol (tests/toolkit/test_symbols_bulk.py); ``scan(path, backend=...)``
+selects one. LIEF's ``exported_symbols`` is not used: it ignores visibility.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from array import array
+from collections.abc import Iterator
+
+from sffi.errors import ScanError
+from sffi.symbols.bulk import SHN_COMMON, SHN_UNDEF, VER_NDX_GLOBAL, VERSYM_HIDDEN, split_symver
+from sffi.symbols.layout import Layout, open_layout
+from sffi.symbols.model import BINDINGS, TYPES, VISIBILITIES, Symbol
+
+# pyelftools decodes st_info/st_other/st_shndx into names; back to numbers.
+_PYELF_TYPE = {"STT_NOTYPE": 0, "STT_OBJECT": 1, "STT_FUNC": 2, "STT_SECTION": 3, "STT_FILE": 4,
+               "STT_COMMON": 5, "STT_TLS": 6, "STT_LOOS": 10, "STT_GNU_IFUNC": 10}
+_PYELF_BIND = {"STB_LOCAL": 0, "STB_GLOBAL": 1, "STB_WEAK": 2, "STB_LOOS": 10,
+               "STB_GNU_UNIQUE": 10}
+_PYELF_VIS = {"STV_DEFAULT": 0, "STV_INTERNAL": 1, "STV_HIDDEN": 2, "STV_PROTECTED": 3,
+              "STV_EXPORTED": 4, "STV_SINGLETON": 5, "STV_ELIMINATE": 6}
+_PYELF_SHN = {"SHN_UNDEF": SHN_UNDEF, "SHN_ABS": 0xFFF1, "SHN_COMMON": SHN_COMMON,
+              "SHN_XINDEX": 0xFFFF}
+
+
+def _type_name(code: int) -> str:
+    return TYPES.get(code, f"type{code}")
+
+
+def read_pyelftools(stream: io.BufferedIOBase, size: int, *, location: str,
+                    member: str | None = None) -> tuple[str, list[Symbol]]:
+    """The symbols of one ELF file read entry by entry with pyelftools, in table order.
+
+    Raises:
+        ScanError: as sffi.symbols.elf.read_elf.
+    """
+    from elftools.elf.elffile import ELFFile
+
+    from sffi.symbols.elf import PARSE_ERRORS, one_line
+
+    layout = open_layout(stream, size, location)
+    try:
+        elf = ELFFile(stream)
+        return layout.kind, list(_iter_pyelftools(elf, layout, member))
+    except PARSE_ERRORS as exc:
+        raise ScanError(f"corrupt ELF symbol table: {one_line(exc)}", location=location) from None
+
+
+def _pyelf_version_names(elf, layout: Layout) -> dict[int, str]:
+    """Version index -> name, walked by pyelftools (after layout bounded the counts)."""
+    names: dict[int, str] = {}
+    if layout.verdef is not None:
+        for verdef, auxes in elf.get_section(layout.verdef.index).iter_versions():
+            aux = next(iter(auxes), None)
+            if aux is not None:
+                names[verdef["vd_ndx"]] = aux.name
+    if layout.verneed is not None:
+        for _verneed, auxes in elf.get_section(layout.verneed.index).iter_versions():
+            for aux in auxes:
+                names[aux["vna_other"]] = aux.name
+    return names
+
+
+def _versym_indexes(elf, layout: Layout) -> array | None:
+    if layout.versym is None:
+        return None
+    data = elf.get_section(layout.versym.index).data()
+    indexes = array("H")
+    indexes.frombytes(data[: len(data) // 2 * 2])
+    if elf.little_endian != (array("H", [1]).tobytes() == b"\x01\x00"):
+        indexes.byteswap()
+    return indexes
+
+
+def _iter_pyelftools(elf, layout: Layout, member: str | None) -> Iterator[Symbol]:
+    if layout.table is None:
+        return
+    table = elf.get_section(layout.table.index)
+    versym = _versym_indexes(elf, layout)
+    vnames = _pyelf_version_names(elf, layout) if versym is not None else {}
+    for i, sym in enumerate(table.iter_symbols()):
+        if i == 0:
+            continue
+        info, other = sym["st_info"], sym["st_other"]
+        t = info["type"] if isinstance(info["type"], int) else _PYELF_TYPE[info["type"]]
+        if t in (3, 4):  # STT_SECTION, STT_FILE
+            continue
+        b = info["bind"] if isinstance(info["bind"], int) else _PYELF_BIND[info["bind"]]
+        v = other["visibility"]
+        v = (v if isinstance(v, int) else _PYELF_VIS[v]) & 3
+        shndx = sym["st_shndx"] if isinstance(sym["st_shndx"], int) else _PYELF_SHN[sym["st_shndx"]]
+        name, version, hidden = sym.name, None, False
+        if versym is not None:
+            raw = versym[i] if i < len(versym) else 0
+            version = vnames.get(raw & 0x7FFF) if (raw & 0x7FFF) > VER_NDX_GLOBAL else None
+            hidden = bool(raw & VERSYM_HIDDEN) and version is not None
+        elif layout.kind == "object" and "@" in name:
+            name, version, hidden = split_symver(name)
+        yield Symbol(name=name, type="common" if shndx == SHN_COMMON else _type_name(t),
+                     binding=BINDINGS.get(b, f"bind{b}"), visibility=VISIBILITIES[v],
+                     size=sym["st_size"], defined=shndx != SHN_UNDEF, member=member,
+                     version=version, version_hidden=hidden, value=sym["st_value"])
+
+
+# --------------------------------------------------------------------------- LIEF
+
+
+def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
+    """The ``.dynsym`` symbols of a shared object or executable, read with LIEF.
+
+    Gives the same list as sffi.symbols.elf.read_elf (same order, same fields).
+
+    Args:
+        path: an ELF shared object or executable (not an archive or ``.o``).
+    Returns:
+        ``(kind, symbols)`` as sffi.symbols.elf.read_elf.
+    Raises:
+        ScanError: as sffi.symbols.elf.read_elf (the structure is checked
+            first), or LIEF could not parse it; also for a relocatable object.
+    """
+    import lief
+
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        layout = open_layout(f, os.fstat(f.fileno()).st_size, path)
+    if layout.kind == "object":
+        raise ScanError("the LIEF reader reads shared objects only", location=path)
+    if layout.table is None:
+        return layout.kind, []
+    config = lief.ELF.ParserConfig()
+    config.parse_relocations = False
+    config.parse_symtab_symbols = False
+    config.parse_notes = False
+    config.parse_overlay = False
+    config.parse_dyn_symbols = True
+    config.parse_symbol_versions = True
+    # Count .dynsym entries from its section header (LIEF's default guesses from the hash tables).
+    config.count_mtd = lief.ELF.ParserConfig.DYNSYM_COUNT.SECTION
+    lief.logging.disable()
+    try:
+        binary = lief.ELF.parse(path, config)
+    finally:
+        lief.logging.enable()
+    if binary is None:
+        raise ScanError("LIEF could not parse this ELF file", location=path)
+    with warnings.catch_warnings():
+        # nanobind warns (and returns a plain int) for values outside LIEF's enums
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return layout.kind, list(_iter_lief(binary))
+
+
+def _iter_lief(binary) -> Iterator[Symbol]:
+    for i, sym in enumerate(binary.dynamic_symbols):
+        if i == 0:
+            continue
+        t = _enum_int(sym.type)
+        if t in (3, 4):
+            continue
+        version, hidden = None, False
+        if sym.has_version:
+            sv = sym.symbol_version
+            if (sv.value & 0x7FFF) > VER_NDX_GLOBAL and sv.has_auxiliary_version:
+                version = _text(sv.symbol_version_auxiliary.name)
+                hidden = bool(sv.value & VERSYM_HIDDEN)
+        b = _enum_int(sym.binding)
+        yield Symbol(name=_text(sym.name), type="common" if sym.shndx == SHN_COMMON else _type_name(t),
+                     binding=BINDINGS.get(b, f"bind{b}"),
+                     visibility=VISIBILITIES[_enum_int(sym.visibility) & 3], size=sym.size,
+                     defined=sym.shndx != SHN_UNDEF, member=None, version=version,
+                     version_hidden=hidden, value=sym.value)
+
+
+def _enum_int(value) -> int:
+    """A LIEF enum member's number (LIEF gives a plain int for unknown values)."""
+    return value if isinstance(value, int) else value.value
+
+
+def _text(name: str | bytes) -> str:
+    """LIEF returns bytes for names that are not UTF-8; decode them as pyelftools does."""
+    return name.decode("utf-8", errors="replace") if isinstance(name, bytes) else name
