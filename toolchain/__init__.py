@@ -15,9 +15,12 @@ import importlib
 import shutil
 import subprocess
 
+from sffi.errors import EXIT_ERROR, SffiError
 
-class DependencyMissing(Exception):
-    """An external dependency is not installed.
+
+class DependencyMissing(SffiError):
+    """An external dependency is not installed (an SffiError: exit status 1, as every
+    toolkit error; the build reports it before compiling and exits 2 as for bad usage).
 
     Attributes:
         name: the dependency, e.g. ``"libtorch"`` or ``"sqlite3"``.
@@ -28,7 +31,7 @@ class DependencyMissing(Exception):
     def __init__(self, name: str, reason: str, install: str = ""):
         self.name, self.reason, self.install = name, reason, install
         hint = f"; install it with: {install}" if install else ""
-        super().__init__(f"missing dependency '{name}': {reason}{hint}")
+        super().__init__(f"missing dependency '{name}': {reason}{hint}", status=EXIT_ERROR)
 
 
 @dataclasses.dataclass
@@ -62,6 +65,11 @@ class Found:
         return f"{self.name}{version} ({self.linkage}, from {self.origin})"
 
 
+def unique(items: list[str]) -> list[str]:
+    """``items`` without repeats, first occurrences kept in order."""
+    return list(dict.fromkeys(items))
+
+
 def pkg_config(package: str, *args: str) -> str:
     """Run ``pkg-config ARGS PACKAGE`` and return its stripped stdout.
 
@@ -69,14 +77,29 @@ def pkg_config(package: str, *args: str) -> str:
         DependencyMissing: pkg-config itself is missing, or it does not know
             ``package`` (its own message is kept as the reason).
     """
+    return pkg_config_all(package, args)[0]
+
+
+def pkg_config_all(package: str, *queries: tuple[str, ...], optional: tuple[int, ...] = ()) -> list:
+    """Several ``pkg-config ARGS PACKAGE`` at once (one process each, run side by side:
+    detection runs in every scons run); their stripped outputs, in query order.
+
+    Args:
+        optional: indices of queries whose failure gives None instead of an error.
+    Raises:
+        DependencyMissing: as :func:`pkg_config`, for the first other query that fails.
+    """
     if shutil.which("pkg-config") is None:
         raise DependencyMissing("pkg-config", "the pkg-config program is not on PATH",
                                 "apt-get install pkg-config")
-    proc = subprocess.run(["pkg-config", *args, package], capture_output=True, text=True)
-    if proc.returncode != 0:
-        reason = proc.stderr.strip().splitlines()[0] if proc.stderr.strip() else "not found"
-        raise DependencyMissing(package, f"pkg-config: {reason}")
-    return proc.stdout.strip()
+    procs = [subprocess.Popen(["pkg-config", *args, package], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for args in queries]
+    outputs = [(proc, *proc.communicate()) for proc in procs]
+    for i, (proc, _, err) in enumerate(outputs):
+        if proc.returncode != 0 and i not in optional:
+            reason = err.strip().splitlines()[0] if err.strip() else "not found"
+            raise DependencyMissing(package, f"pkg-config: {reason}")
+    return [out.strip() if proc.returncode == 0 else None for proc, out, _ in outputs]
 
 
 def find(kind: str, name: str, prefer_static: bool, install: str = "") -> Found:

@@ -27,7 +27,7 @@ import re
 import shutil
 import subprocess
 
-from toolchain import DependencyMissing, Found, pkg_config
+from toolchain import DependencyMissing, Found, pkg_config_all, unique
 from toolchain import pkgconfig
 
 PACKAGE = "opencv4"
@@ -52,11 +52,8 @@ def detect(prefer_static: bool) -> Found:
             not 4.5 or later 4.x, or one of the three modules is missing.
     """
     try:
-        version = pkg_config(PACKAGE, "--modversion")
-        cflags = pkg_config(PACKAGE, "--cflags")
-        libs_text = pkg_config(PACKAGE, "--libs")
-        libdir = pkg_config(PACKAGE, "--variable=libdir")
-        static_text = pkg_config(PACKAGE, "--static", "--libs")
+        version, cflags, libs_text, libdir, static_text = pkg_config_all(
+            PACKAGE, ("--modversion",), ("--cflags",), ("--libs",), ("--variable=libdir",), ("--static", "--libs"))
     except DependencyMissing as exc:
         raise DependencyMissing(PACKAGE, exc.reason.rstrip("."), exc.install or INSTALL) from None
 
@@ -84,7 +81,7 @@ def detect(prefer_static: bool) -> Found:
                 private = [p for p in private if not p.startswith("opencv_")]
                 found.linkage = "static"
                 found.static_archives = [a for a in archives if a]
-                found.libs = _unique([*deps, *private])
+                found.libs = unique([*deps, *private])
                 found.origin += ", static archives of " + ", ".join(wanted)
                 return found
             found.origin += f", shared ({why_not})"
@@ -101,15 +98,15 @@ def detect(prefer_static: bool) -> Found:
 def _static_system_libs(modules: list[str], dirs: list[str]) -> tuple[list[str], str | None]:
     """(link names of the system libraries the archives need, None) or ([], why not)."""
     sonames: list[str] = []
-    for module in modules:
-        shared = pkgconfig.find_file(f"lib{module}.so", dirs)
-        needed = _needed(shared) if shared else None
-        if needed is None:
+    shared = [pkgconfig.find_file(f"lib{module}.so", dirs) for module in modules]
+    needed = _needed_all(shared) if all(shared) else [None]
+    for names in needed:
+        if names is None:
             sonames = list(DEBIAN12_STATIC_DEPS)
             break
-        sonames.extend(n for n in needed if not n.startswith("libopencv_"))
+        sonames.extend(n for n in names if not n.startswith("libopencv_"))
     names = []
-    for soname in _unique(sonames):
+    for soname in unique(sonames):
         stem = re.sub(r"^lib|\.so(\..*)?$", "", soname)
         if stem in _TOOLCHAIN_LIBS or stem.startswith("ld-linux"):
             continue
@@ -120,8 +117,24 @@ def _static_system_libs(modules: list[str], dirs: list[str]) -> tuple[list[str],
     return names, None
 
 
+def _needed_all(paths: list[str]) -> list[list[str] | None]:
+    """DT_NEEDED of each shared library, in order; None for one that cannot be read.
+
+    binutils' ``readelf -d`` first, one process per library side by side (it comes
+    with the toolchain, and processes cost less than importing pyelftools in every
+    scons run), pyelftools where readelf is missing.
+    """
+    if shutil.which("readelf") is None:
+        return [_needed(p) for p in paths]
+    procs = [subprocess.Popen(["readelf", "-d", p], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+             for p in paths]
+    outputs = [(proc, proc.communicate()[0]) for proc in procs]
+    return [re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out) if proc.returncode == 0 else None
+            for proc, out in outputs]
+
+
 def _needed(path: str) -> list[str] | None:
-    """DT_NEEDED of a shared library, in order; None when it cannot be read."""
+    """DT_NEEDED of a shared library through pyelftools; None when it cannot be read."""
     try:
         from elftools.elf.dynamic import DynamicSection
         from elftools.elf.elffile import ELFFile
@@ -130,16 +143,8 @@ def _needed(path: str) -> list[str] | None:
                 if isinstance(section, DynamicSection):
                     return [t.needed for t in section.iter_tags() if t.entry.d_tag == "DT_NEEDED"]
         return []
-    except ImportError:
-        pass
     except Exception:  # not an ELF file we can read
         return None
-    if shutil.which("readelf") is None:
-        return None
-    proc = subprocess.run(["readelf", "-d", path], capture_output=True, text=True)
-    if proc.returncode != 0:
-        return None
-    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", proc.stdout)
 
 
 def _link_name(soname: str, stem: str, dirs: list[str]) -> str | None:
@@ -152,11 +157,6 @@ def _link_name(soname: str, stem: str, dirs: list[str]) -> str | None:
         if os.path.exists(os.path.join(d, soname)):
             return ":" + soname
     return None
-
-
-def _unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x in seen or seen.add(x))]
 
 
 if __name__ == "__main__":  # python -m toolchain.opencv [--shared]

@@ -19,7 +19,7 @@ import os
 import shlex
 import sysconfig
 
-from toolchain import DependencyMissing, Found, pkg_config
+from toolchain import DependencyMissing, Found, pkg_config, pkg_config_all, unique
 
 __all__ = ["detect", "split_cflags", "split_libs", "library_dirs", "find_archive", "needs_rpath",
            "system_lib_dirs"]
@@ -35,6 +35,35 @@ def system_lib_dirs() -> list[str]:
     return [f"/usr/lib/{arch}", f"/lib/{arch}", "/usr/lib", "/lib", "/usr/lib64", "/lib64"]
 
 
+def _tokenize(text: str, prefixes: tuple[str, ...], pairs: tuple[str, ...] = ()) -> tuple[dict, list[str]]:
+    """Shell words of pkg-config output -> ({prefix: values}, the other words in order).
+
+    ``-Xvalue`` and ``-X value`` give ``value`` for each prefix ``-X``; a word of
+    ``pairs`` (``-isystem dir``) stays with its argument among the other words.
+    """
+    found: dict[str, list[str]] = {p: [] for p in prefixes}
+    rest: list[str] = []
+    words = shlex.split(text)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in prefixes and i + 1 < len(words):
+            found[word].append(words[i + 1])
+            i += 2
+            continue
+        if word in pairs and i + 1 < len(words):
+            rest.extend(words[i:i + 2])
+            i += 2
+            continue
+        prefix = next((p for p in prefixes if word.startswith(p)), None)
+        if prefix:
+            found[prefix].append(word[len(prefix):])
+        else:
+            rest.append(word)
+        i += 1
+    return found, rest
+
+
 def split_cflags(text: str) -> tuple[list[str], list[str], list[str]]:
     """``pkg-config --cflags`` output -> (cpppath, cppdefines, ccflags).
 
@@ -42,29 +71,8 @@ def split_cflags(text: str) -> tuple[list[str], list[str], list[str]]:
     (as ``"NAME"`` or ``"NAME=VALUE"``), anything else (``-pthread``,
     ``-isystem dir``...) to ccflags unchanged.
     """
-    cpppath: list[str] = []
-    defines: list[str] = []
-    flags: list[str] = []
-    words = shlex.split(text)
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word in ("-I", "-D") and i + 1 < len(words):
-            (cpppath if word == "-I" else defines).append(words[i + 1])
-            i += 2
-            continue
-        if word.startswith("-I"):
-            cpppath.append(word[2:])
-        elif word.startswith("-D"):
-            defines.append(word[2:])
-        elif word in ("-isystem", "-include") and i + 1 < len(words):
-            flags.extend(words[i:i + 2])
-            i += 2
-            continue
-        else:
-            flags.append(word)
-        i += 1
-    return _unique(cpppath), _unique(defines), flags
+    found, flags = _tokenize(text, ("-I", "-D"), pairs=("-isystem", "-include"))
+    return unique(found["-I"]), unique(found["-D"]), flags
 
 
 def split_libs(text: str) -> tuple[list[str], list[str], list[str]]:
@@ -73,31 +81,14 @@ def split_libs(text: str) -> tuple[list[str], list[str], list[str]]:
     ``-Ldir`` to libpath, ``-lname`` to libs (order kept, repeats dropped),
     anything else (``-pthread``, ``-Wl,...``, a path to a library) to linkflags.
     """
-    libpath: list[str] = []
-    libs: list[str] = []
-    flags: list[str] = []
-    words = shlex.split(text)
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word in ("-L", "-l") and i + 1 < len(words):
-            (libpath if word == "-L" else libs).append(words[i + 1])
-            i += 2
-            continue
-        if word.startswith("-L"):
-            libpath.append(word[2:])
-        elif word.startswith("-l"):
-            libs.append(word[2:])
-        else:
-            flags.append(word)
-        i += 1
-    return _unique(libpath), _unique(libs), _unique(flags)
+    found, flags = _tokenize(text, ("-L", "-l"))
+    return unique(found["-L"]), unique(found["-l"]), unique(flags)
 
 
 def library_dirs(libpath: list[str], libdir: str) -> list[str]:
     """Where to look for archives: the -L dirs, pkg-config's libdir, then the system dirs."""
     dirs = [*libpath, *([libdir] if libdir else []), *system_lib_dirs()]
-    return [d for d in _unique(dirs) if os.path.isdir(d)]
+    return [d for d in unique(dirs) if os.path.isdir(d)]
 
 
 def find_file(filename: str, dirs: list[str]) -> str | None:
@@ -135,11 +126,12 @@ def detect(package: str, prefer_static: bool) -> Found:
     Raises:
         DependencyMissing: pkg-config is missing or does not know ``package``.
     """
-    version = pkg_config(package, "--modversion")
-    cpppath, defines, ccflags = split_cflags(pkg_config(package, "--cflags"))
-    libpath, libs, linkflags = split_libs(pkg_config(package, "--libs"))
-    libdir = pkg_config(package, "--variable=libdir")
-    pcdir = pkg_config(package, "--variable=pcfiledir")
+    # --static --libs is asked along (it is needed when the archives exist), its failure kept for then
+    version, cflags, libs_text, libdir, pcdir, static_text = pkg_config_all(
+        package, ("--modversion",), ("--cflags",), ("--libs",), ("--variable=libdir",), ("--variable=pcfiledir",),
+        ("--static", "--libs"), optional=(5,))
+    cpppath, defines, ccflags = split_cflags(cflags)
+    libpath, libs, linkflags = split_libs(libs_text)
     origin = f"pkg-config {package}" + (f" ({pcdir}/{package}.pc)" if pcdir else "")
     found = Found(name=package, version=version, origin=origin, linkage="shared",
                   cpppath=cpppath, cppdefines=defines, ccflags=ccflags,
@@ -149,24 +141,21 @@ def detect(package: str, prefer_static: bool) -> Found:
         dirs = library_dirs(libpath, libdir)
         archives = [find_archive(name, dirs) for name in libs]
         if all(archives):
-            s_libpath, s_libs, s_flags = split_libs(pkg_config(package, "--static", "--libs"))
+            if static_text is None:
+                static_text = pkg_config(package, "--static", "--libs")  # raises pkg-config's error
+            s_libpath, s_libs, s_flags = split_libs(static_text)
             own = set(libs)
             found.linkage = "static"
             found.static_archives = [a for a in archives if a]
             found.libs = [name for name in s_libs if name not in own]
-            found.libpath = _unique([*libpath, *s_libpath])
-            found.linkflags = _unique([*linkflags, *s_flags])
+            found.libpath = unique([*libpath, *s_libpath])
+            found.linkflags = unique([*linkflags, *s_flags])
             found.origin += ", static archives"
             return found
         missing = [f"lib{name}.a" for name, a in zip(libs, archives) if not a]
         found.origin += f", shared (no {', '.join(missing)})"
     found.rpath = needs_rpath(libpath)
     return found
-
-
-def _unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x in seen or seen.add(x))]
 
 
 if __name__ == "__main__":  # python -m toolchain.pkgconfig sqlite3 [--static]

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ffi_libs/core/include/sffi_core.h"
+#include "sffi_host.h"
 #include "diag.h"
 #include "externs.h"
 #include "ffi_error.h"
@@ -129,7 +129,7 @@ static void *run_job(void *arg)
 {
     Job *job = arg;
     job->status = run_source(job->src, job->stack_size);
-    sffi_core_shutdown(); /* frees this thread's result buffers */
+    sffi_host_shutdown(); /* frees this thread's result buffers */
     return NULL;
 }
 
@@ -164,8 +164,8 @@ static int run_script(const char *path, const char *code, int argc, char **argv)
             return EXIT_LOAD_ERROR;
         }
     }
-    sffi_core_set_args(argc, argv);
-    sffi_core_set_exit_handler(spl_ffi_request_exit);
+    sffi_host_set_args(argc, argv);
+    sffi_host_set_exit_handler(spl_ffi_request_exit);
     int status = run_in_thread(&src);
     spl_source_free(&src);
     return status;

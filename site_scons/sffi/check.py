@@ -14,16 +14,12 @@ import dataclasses
 from pathlib import Path
 
 from sffi import decls as decls_mod
+from sffi.plan import kinds
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REVIEW
 from sffi.manifest import Manifest
 from sffi.symbols import Symbol, exports, scan
 
 
-_DEFINE_HINT = {
-    "cargo": "define it in the crate as `#[no_mangle] pub extern \"C\" fn {name}(...)`",
-    "c": "define it in one of the library's sources with external linkage",
-    "cxx": "define it in one of the library's sources inside `extern \"C\"` and not `static`",
-}
 
 
 @dataclasses.dataclass
@@ -60,7 +56,7 @@ class LibraryCheck:
         lib = self.manifest.name
         lines = [f"{d.location}: error: extern '{d.name}' is declared for library '{lib}' "
                  f"but no artifact of '{lib}' exports it (declared as: {d.source()}); "
-                 f"{_DEFINE_HINT[self.manifest.kind].format(name=d.name)}, or remove the declaration"
+                 f"{kinds.of(self.manifest).define_hint.format(name=d.name)}, or remove the declaration"
                  for d in self.missing]
         lines += [str(w) for w in self.warnings]
         lines += [f"{self.manifest.path}: warning: '{s.name}' is exported by library '{lib}' "
@@ -82,12 +78,14 @@ class Clash:
                 "rename it in one of them (a static link would fail or pick one silently)")
 
 
-def check_library(manifest: Manifest, artifacts: list[str | Path]) -> LibraryCheck:
+def check_library(manifest: Manifest, artifacts: list[str | Path], parsed: tuple | None = None) -> LibraryCheck:
     """Check one library's declarations against what its built artifacts export.
 
     Args:
         manifest: the library's manifest (its declaration files are parsed).
         artifacts: built ``.o``/``.a``/``.so``/``.rlib`` files of the library.
+        parsed: ``(declarations by name, warnings)`` already parsed from the
+            manifest's declaration files (sffi.decls.parse_files), or None to parse them.
 
     Returns:
         The LibraryCheck; it raises nothing for a missing extern (see ``missing``).
@@ -96,11 +94,17 @@ def check_library(manifest: Manifest, artifacts: list[str | Path]) -> LibraryChe
         SffiError: a declaration file is malformed (DeclarationError) or an
             artifact cannot be read (ScanError).
     """
-    declared, warnings = decls_mod.parse_files(manifest.declarations)
+    declared, warnings = parsed if parsed is not None else decls_mod.parse_files(manifest.declarations)
     exported: dict[str, Symbol] = {}
     for artifact in artifacts:
         for sym in exports(scan(artifact)):
             exported.setdefault(sym.name, sym)
+    return compare(manifest, declared, warnings, exported)
+
+
+def compare(manifest: Manifest, declared: dict, warnings: list, exported: dict[str, Symbol]) -> LibraryCheck:
+    """The LibraryCheck of declarations (name -> Declaration) against exports (name -> Symbol),
+    as scanned now or as a build recorded them (sffi.plan.records)."""
     result = LibraryCheck(manifest, declared, exported, warnings=warnings)
     for name, decl in declared.items():
         (result.matched if name in exported else result.missing).append(decl)

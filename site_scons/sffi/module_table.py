@@ -34,6 +34,8 @@ from sffi.errors import SffiError
 FORMAT = 1
 SECTION = ".sffi_module"
 SYMBOL = "sffi_module_descriptor"
+#: the module's version script: the descriptor is its only export (docs/modules.md, "Building modules")
+VERSION_SCRIPT = "{ global: sffi_module_descriptor; local: *; };\n"
 _FIELDS = ("abi_version", "library", "sffi_version", "digest", "build_id", "rebuild")
 
 

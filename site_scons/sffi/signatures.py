@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 
 from sffi import table
+from sffi.plan import kinds, layout
 from sffi.manifest import Manifest
 
 VERIFIED = "verified"
@@ -45,9 +46,9 @@ def evidence(manifest: Manifest, declarations: dict, artifact: Path) -> tuple[st
         an artifact built elsewhere); detail is one line saying why.
     """
     lib = table.LibraryDecls(manifest.name, declarations)
-    if manifest.kind == "cargo":
+    if not kinds.of(manifest).compiled_with_prototypes:
         return _rust_evidence(lib, artifact)
-    report = artifact.parent / f"{manifest.name}.check.json"
+    report = layout.check_file(artifact.parent, manifest.name)
     if not report.is_file():
         return UNVERIFIED, f"no {report.name} beside {artifact.name}: not built by sffi's SCons build"
     recorded = json.loads(report.read_text(encoding="utf-8")).get("prototypes_sha256")
@@ -63,10 +64,10 @@ def sha256(data: bytes) -> str:
 
 def _rust_evidence(lib: table.LibraryDecls, artifact: Path) -> tuple[str, str]:
     # artifact: build/<v>/libs/<lib>/lib<crate>.rlib; checks: build/<v>/rust/<key>/signatures/
-    variant_dir = artifact.parent.parent.parent
+    variant_dir = layout.variant_dir_of(artifact.parent)
     crate = artifact.name[3:-5] if artifact.name.startswith("lib") and artifact.suffix == ".rlib" else ""
     expected = table.generate_rust_checks(crate, lib)
-    candidates = sorted(variant_dir.glob("rust/*/signatures/lib.rs"))
+    candidates = layout.rust_signature_crates(variant_dir)
     for lib_rs in candidates:
         data = lib_rs.read_bytes()
         stamp = lib_rs.parent / "checked.txt"

@@ -1,20 +1,21 @@
 """SCons tool: build Rust crates through cargo, declaring their real outputs.
 
-``env.CargoCompileCheck(stamp, manifest, crate_dirs)`` compiles a crate only to
-see that it compiles (the signature assertions).
+``env.CargoCompileCheck(stamp, [Cargo.toml, *member sources])`` compiles a crate
+only to see that it compiles (the signature assertions).
 
-``env.CargoUmbrella(staticlib, umbrella_manifest, members=[(crate, rlib_target), ...])``
-runs ``cargo rustc`` on a generated umbrella crate (see sffi_build.umbrella)
-that depends on the member crates as rlibs, and declares as targets:
+``env.CargoUmbrella([staticlib, staticlib.native-libs, *member rlibs],
+[umbrella Cargo.toml, *member sources], CARGO_MEMBERS=[crate, ...])`` runs
+``cargo rustc`` on a generated umbrella crate (sffi.plan.kinds plans it) that
+depends on the member crates as rlibs; its targets are:
 
 * ``staticlib``: the umbrella's staticlib, copied out of cargo's target dir;
-* each member's ``.rlib`` (copied), which the check scans for exports;
 * ``<staticlib>.native-libs``: the native libraries rustc reports with
   ``--print native-static-libs`` (one line of linker flags), read when the
-  runtime links.
+  runtime links;
+* each member's ``.rlib`` (copied, in CARGO_MEMBERS order), which the check scans.
 
-Member sources (``*.rs``, Cargo.toml, build.rs) are the builder's sources, so
-editing one rebuilds and relinks. Environment: ``CARGO`` (default ``cargo``),
+Member sources (``*.rs``, Cargo.toml, build.rs) are the sources, so editing one
+rebuilds and relinks. Environment: ``CARGO`` (default ``cargo``),
 ``CARGO_TARGET_DIR`` (shared by every umbrella of a mode, so member crates
 compile once), ``CARGO_PROFILE`` (``release`` or ``dev``).
 """
@@ -28,9 +29,7 @@ import subprocess
 from pathlib import Path
 
 import SCons.Action
-import SCons.Builder
-
-NATIVE_SUFFIX = ".native-libs"
+import SCons.Errors
 
 
 def _run_cargo(env, manifest: str) -> list[dict]:
@@ -83,32 +82,6 @@ def _umbrella_action(target, source, env):
     return 0
 
 
-def _crate_sources(crate_dir: Path) -> list[str]:
-    skip = {"target", ".git"}
-    return sorted(str(p) for p in crate_dir.rglob("*")
-                  if p.is_file() and not skip & set(p.relative_to(crate_dir).parts)
-                  and (p.suffix == ".rs" or p.name in ("Cargo.toml", "Cargo.lock", "build.rs")))
-
-
-def cargo_umbrella(env, staticlib, umbrella_manifest, members, crate_dirs):
-    """Build the umbrella staticlib; see the module docstring.
-
-    Args:
-        staticlib: target path of the combined ``.a``.
-        umbrella_manifest: the generated umbrella Cargo.toml (a node or path).
-        members: ``[(crate_name, rlib_target_path), ...]`` in a fixed order.
-        crate_dirs: the member crates' directories (their sources become dependencies).
-
-    Returns:
-        The target node list: [staticlib, native-libs file, *rlibs].
-    """
-    targets = [staticlib, str(staticlib) + NATIVE_SUFFIX] + [rlib for _, rlib in members]
-    sources = [umbrella_manifest] + [s for d in crate_dirs for s in _crate_sources(Path(d))]
-    return env.Command(targets, sources,
-                       SCons.Action.Action(_umbrella_action, None),
-                       CARGO_MEMBERS=[crate for crate, _ in members])
-
-
 def _check_action(target, source, env):
     _run_cargo(env, str(source[0]))
     # Record what compiled (sffi.signatures reads it): the digest of the crate's lib.rs.
@@ -117,22 +90,13 @@ def _check_action(target, source, env):
     return 0
 
 
-def cargo_compile_check(env, stamp, manifest, crate_dirs):
-    """Compile a generated crate (e.g. signature assertions) and write ``stamp`` when it compiles.
-
-    rustc's own errors are printed; a failure stops the build. The member
-    crates' sources are dependencies, as for the umbrella.
-    """
-    sources = [manifest] + [s for d in crate_dirs for s in _crate_sources(Path(d))]
-    return env.Command(stamp, sources, SCons.Action.Action(_check_action, None))
-
-
 def generate(env):
-    """Add ``CargoUmbrella`` and the CARGO defaults to ``env``."""
+    """Add ``CargoUmbrella``, ``CargoCompileCheck`` and the CARGO defaults to ``env``."""
     env.SetDefault(CARGO=shutil.which("cargo") or "cargo", CARGO_PROFILE="release",
                    CARGO_UMBRELLA_NAME="sffi_umbrella")
-    env.AddMethod(cargo_umbrella, "CargoUmbrella")
-    env.AddMethod(cargo_compile_check, "CargoCompileCheck")
+    act = SCons.Action.Action
+    env.Append(BUILDERS={"CargoUmbrella": env.Builder(action=act(_umbrella_action, None)),
+                         "CargoCompileCheck": env.Builder(action=act(_check_action, None))})
 
 
 def exists(env):

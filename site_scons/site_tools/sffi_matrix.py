@@ -19,48 +19,41 @@ never mixes in results of an earlier run.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import SCons.Action
-import SCons.Errors
 
+from sffi.plan.actions import fail, quiet, write_json
 from sffi.errors import EXIT_ERROR
-from sffi.report import matrix, matrix_run
-
-
-def _write(path, data: dict) -> None:
-    Path(str(path)).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _smoke_action(target, source, env):
+    from sffi.report import matrix_run
     out = Path(str(target[0]))
     results = matrix_run.run_smokes(str(source[0]), env["SFFI_SMOKES"], env["SFFI_ROOT"], out.parent / "smoke")
     for r in results:
         verdict = "passed" if r["passed"] else f"FAILED ({r['detail']})"
         print(f"  SMOKE   {os.path.relpath(str(source[0]))} {r['name']}: {verdict}, {r['seconds']:.2f} s")
-    _write(out, {"run": env["SFFI_MATRIX_RUN"], "program": str(source[0]), "smokes": results})
+    write_json(out, {"run": env["SFFI_MATRIX_RUN"], "program": str(source[0]), "smokes": results})
 
 
 def _measure_action(target, source, env):
+    from sffi.report import matrix_run
     data = matrix_run.measure_runtime(str(source[0]), str(source[1]))
     print(f"  MEASURE {os.path.relpath(str(source[0]))}: {data['binary_size']} bytes, "
           f"start-up {data['startup_ms']} ms, {data['externs']} externs")
-    _write(target[0], {"run": env["SFFI_MATRIX_RUN"], **data})
+    write_json(target[0], {"run": env["SFFI_MATRIX_RUN"], **data})
 
 
 def _report_action(target, source, env):
+    from sffi.report import matrix
     report = matrix.publish(env["SFFI_MATRIX_PLAN"], env["SFFI_MATRIX_INFO"], env["SFFI_MATRIX_RUN"],
                             Path(str(target[0])).parent)
     if report.status & EXIT_ERROR:
         bad = [r["name"] for r in report.data["selections"] if r["status"] in ("failed", "not-built")]
-        raise SCons.Errors.BuildError(errstr=f"matrix: selection(s) failed or not built: {', '.join(bad)} "
-                                             f"(report: {os.path.relpath(str(target[0]))})")
-
-
-def _quiet(text: str):
-    return lambda target, source, env: f"  {text:<7} {target[0]}"
+        fail(f"matrix: selection(s) failed or not built: {', '.join(bad)} "
+             f"(report: {os.path.relpath(str(target[0]))})")
 
 
 def generate(env):
@@ -69,7 +62,7 @@ def generate(env):
     env.Append(BUILDERS={
         "SffiSmoke": env.Builder(action=act(_smoke_action, None)),
         "SffiMeasure": env.Builder(action=act(_measure_action, None)),
-        "SffiMatrixReport": env.Builder(action=act(_report_action, _quiet("REPORT"))),
+        "SffiMatrixReport": env.Builder(action=act(_report_action, quiet("REPORT"))),
     })
 
 

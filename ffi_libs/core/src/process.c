@@ -7,19 +7,19 @@
 
 #include "sffi_abi.h"
 #include "core_internal.h"
-#include "../include/sffi_core.h"
+#include "sffi_host.h"
 
 static int script_argc;
 static char **script_argv;
-static sffi_core_exit_handler exit_handler;
+static sffi_host_exit_handler exit_handler;
 
-void sffi_core_set_args(int argc, char **argv)
+void sffi_host_set_args(int argc, char **argv)
 {
     script_argc = argc;
     script_argv = argv;
 }
 
-void sffi_core_set_exit_handler(sffi_core_exit_handler handler)
+void sffi_host_set_exit_handler(sffi_host_exit_handler handler)
 {
     exit_handler = handler;
 }

@@ -5,7 +5,7 @@
 
 #include "sffi_abi.h"
 #include "core_internal.h"
-#include "../include/sffi_core.h"
+#include "sffi_host.h"
 
 static _Thread_local void *kept[SFFI_CORE_MAX_KEPT];
 static _Thread_local int n_kept;
@@ -31,7 +31,7 @@ const char *sffi_core_keep_text(char *text)
     return sffi_core_keep(text);
 }
 
-void sffi_core_shutdown(void)
+void sffi_host_shutdown(void)
 {
     sffi_core_results_reset();
 }

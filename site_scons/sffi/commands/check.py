@@ -27,6 +27,7 @@ from sffi import check as check_mod
 from sffi import dwarf
 from sffi import manifest as manifest_mod
 from sffi import signatures
+from sffi.plan import layout
 from sffi.commands.output import print_diagnostics, print_json, print_table
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_REVIEW, EXIT_USAGE, SffiError
 
@@ -49,7 +50,7 @@ def default_artifacts(build_dir: Path, name: str) -> list[Path]:
     Raises:
         SffiError: nothing has been built for it.
     """
-    found = [p for pattern in ("*.a", "*.rlib") for p in build_dir.glob(f"*/libs/{name}/{pattern}")]
+    found = layout.built_artifacts(build_dir, name)
     if not found:
         raise SffiError(f"no built artifact of library '{name}' under {build_dir}/*/libs/{name}/; "
                         f"build it with `scons ffi --with={name}` or pass --lib PATH")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sffi import manifest as manifest_mod
 from sffi import selection as selection_mod
+from sffi.plan import layout
 from sffi.commands.output import add_report_options, write_report
 from sffi.errors import EXIT_USAGE, SffiError
 from sffi.report import builddir, layers
@@ -47,5 +48,6 @@ def _build_dir(args, manifests) -> Path:
         return Path(args.build)
     if args.with_libs:
         chosen = selection_mod.parse_with(args.with_libs, list(manifests))
-        return Path(args.build_root) / args.mode / "sel" / selection_mod.variant_name(chosen)
+        lay = layout.Layout(args.mode, root=args.build_root)
+        return Path(lay.sel_dir(selection_mod.variant_name(chosen)))
     return builddir.last_built(args.build_root)

@@ -29,9 +29,9 @@ from sffi.hostkit.linkline import LinkLine
 
 PACKAGE = Path(__file__).parent
 HOST_C = PACKAGE / "c" / "sffi_host.c"
-HOST_H = PACKAGE / "c" / "sffi_host.h"
-#: sffi_abi.h and sffi_table.h: the runtime's own headers in a checkout, copies in a wheel.
+#: sffi_abi.h, sffi_table.h, sffi_host.h: the runtime's own headers in a checkout, copies in a wheel.
 ABI_INCLUDE = PACKAGE / "include"
+HOST_H = ABI_INCLUDE / "sffi_host.h"
 HEADERS = (ABI_INCLUDE / "sffi_abi.h", ABI_INCLUDE / "sffi_table.h", HOST_H)
 
 

@@ -105,21 +105,20 @@ def define_kit(env, kit_dir: str, libraries: list[str], table_c, table_json, arc
     return files
 
 
-def selection_kit(env, directory: str, table_json, manifests: list, archives: dict, rust, link_inputs) -> list:
-    """The kit of one selection of this repository's build (``scons hostkit``), in ``directory/hostkit``.
+def selection_kit(env, sel) -> list:
+    """The kit of one planned selection of this repository's build (``scons hostkit``), in
+    ``<selection dir>/hostkit``; returns its hostkit.json node list.
 
     Args:
-        env: the runtime's construction environment (compiles the table and the hook).
-        directory: the selection's build directory (holding ``sffi_table.c``).
-        table_json: the selection's ``sffi_table.json`` node.
-        manifests: the selected libraries' manifests (core included).
-        archives: library name -> its archive node (C/C++ libraries).
-        rust: (umbrella staticlib, its ``.native-libs`` file) of the selected crates, or None.
-        link_inputs: (static archives, -l names, LIBPATH, RPATH, LINKFLAGS) of the dependencies.
+        env: the runtime's construction environment, after the plan was materialized
+            (compiles the table and the hook; the planned paths are its nodes by then).
+        sel: the selection (sffi.plan.planner.SelectionPlan): its table, and its runtime's
+            link line, whose archives (the libraries', the Rust umbrella's, the dependencies'
+            static ones) go into the kit and whose system libraries follow it.
     """
-    static, syslibs, libpath, rpath, linkflags = link_inputs
-    inputs = [archives[m.name] for m in manifests if m.kind != "cargo"] + ([rust[0]] if rust else [])
-    line = LinkLine(tuple(syslibs), tuple(libpath), tuple(linkflags), cxx=any(m.kind == "cxx" for m in manifests),
-                    rpath=tuple(rpath))
-    return define_kit(env, f"{directory}/hostkit", sorted(m.name for m in manifests), f"{directory}/sffi_table.c",
-                      table_json, inputs + list(static), line, rust[1] if rust else None)
+    link = sel.link
+    archives = [str(i) for i in link.inputs if str(i).endswith(".a")]  # not the runtime's objects
+    line = LinkLine(tuple(link.libs), tuple(link.libpath), tuple(link.flags), cxx=link.linker == "$CXX",
+                    rpath=tuple(link.rpath))
+    return define_kit(env, f"{sel.directory}/hostkit", sorted(sel.libraries), sel.table_c, sel.table_json,
+                      archives, line, link.native_file)

@@ -1,4 +1,4 @@
-"""Where one build's outputs live (the layout SConstruct writes, docs/cli.md).
+"""Reading one finished build (the layout is sffi.plan.layout's, docs/cli.md).
 
 A *selection directory* ``build/<variant>/sel/<selection>/`` holds the extern
 table ``sffi_table.json`` and the runtime ``simple``; the libraries it was linked
@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sffi.plan import layout
 from sffi.errors import SffiError
 
-TABLE = "sffi_table.json"
-RUNTIME = "simple"
+TABLE = layout.TABLE_JSON
+RUNTIME = layout.RUNTIME
 TABLE_FORMAT = "sffi-table/1"
 
 
@@ -35,7 +36,7 @@ def selection_dir(path: str | Path) -> Path:
         raise SffiError(f"{root}: not a build directory")
     if (root / TABLE).is_file():
         return root
-    found = sorted({p.parent for pattern in (f"sel/*/{TABLE}", f"*/sel/*/{TABLE}") for p in root.glob(pattern)})
+    found = layout.selection_dirs(root)
     if len(found) == 1:
         return found[0]
     if not found:
@@ -85,8 +86,8 @@ def library_artifacts(sel_dir: Path, library: str, hint: str = "rebuild it with 
     Raises:
         SffiError: ``build/<variant>/libs/<library>/`` holds no ``.a`` or ``.rlib``.
     """
-    libdir = sel_dir.parent.parent / "libs" / library
-    found = sorted(p for pattern in ("*.a", "*.rlib") for p in libdir.glob(pattern))
+    libdir = layout.library_dir(sel_dir, library)
+    found = layout.artifacts_in(libdir)
     if not found:
         raise SffiError(f"{sel_dir}: library '{library}' is in the table but {libdir}/ "
                         f"holds no built archive: {hint}")
@@ -108,7 +109,7 @@ def last_built(build_root: str | Path = "build") -> Path:
         raise SffiError(f"{installed} does not exist: build a runtime first (`scons runtime --with=...`) "
                         "or name a build directory")
     st = installed.stat()
-    for candidate in sorted(root.glob(f"*/sel/*/{RUNTIME}")):
+    for candidate in layout.runtimes(root):
         cs = candidate.stat()
         if (cs.st_size, cs.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
             return candidate.parent

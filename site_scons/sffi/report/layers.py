@@ -58,7 +58,8 @@ class Row:
     detail: str = ""
 
 
-def build_report(path: str | Path, manifests: dict[str, Manifest], progress=None) -> Report:
+def build_report(path: str | Path, manifests: dict[str, Manifest], progress=None,
+                 checks: dict[str, check_mod.LibraryCheck] | None = None) -> Report:
     """The layered report of one build.
 
     Args:
@@ -67,6 +68,9 @@ def build_report(path: str | Path, manifests: dict[str, Manifest], progress=None
         manifests: every known library, name -> Manifest (sffi.manifest.discover).
         progress: called with one line before each slow step (reading an
             archive's DWARF takes about 2 s per 3 MB object with -g), or None.
+        checks: library -> its LibraryCheck as the build recorded it
+            (sffi.plan.records; ``scons report`` passes them), or None to scan
+            each library's artifacts.
     Returns:
         A Report of kind ``sffi-report``: summary counts per status, one table
         per library, a clash table; ``status`` carries the exit bits.
@@ -77,14 +81,14 @@ def build_report(path: str | Path, manifests: dict[str, Manifest], progress=None
     sel_dir = builddir.selection_dir(path)
     doc = builddir.load_table(sel_dir / builddir.TABLE)
     table_entries = {e["name"]: e for e in doc["entries"]}
-    checks, rows, artifacts = [], [], {}
+    done, rows, artifacts = [], [], {}
     for lib in doc["libraries"]:
         manifest = _manifest(manifests, lib, sel_dir)
         artifacts[lib] = builddir.library_artifacts(sel_dir, lib)
-        check = check_mod.check_library(manifest, artifacts[lib])
-        checks.append(check)
+        check = (checks or {}).get(lib) or check_mod.check_library(manifest, artifacts[lib])
+        done.append(check)
         rows += library_rows(check, artifacts[lib], table_entries, progress)
-    clashes = check_mod.find_clashes(checks, {k: [str(a) for a in v] for k, v in artifacts.items()})
+    clashes = check_mod.find_clashes(done, {k: [str(a) for a in v] for k, v in artifacts.items()})
     return _assemble(sel_dir, doc, rows, clashes)
 
 

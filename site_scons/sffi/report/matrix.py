@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from sffi import selection as selection_mod
+from sffi.plan import layout
 from sffi.errors import EXIT_ERROR, EXIT_OK, EXIT_REVIEW, SffiError
 from sffi.report.matrix_file import MatrixFile, Selection, load
 from sffi.report.model import Report, Table
@@ -44,8 +45,8 @@ def plan_entry(sel: Selection, directory: str, missing: list[dict]) -> dict:
             be built here (empty: the selection is built).
     """
     return {"name": sel.name, "with": sel.with_, "libraries": list(sel.libraries), "directory": directory,
-            "missing": missing, "smoke_file": None if missing else f"{directory}/smoke.json",
-            "measure_file": None if missing else f"{directory}/measure.json"}
+            "missing": missing, "smoke_file": None if missing else layout.smoke_file(directory),
+            "measure_file": None if missing else layout.measure_file(directory)}
 
 
 def outcome(entry: dict, run: str, failure: str = "") -> dict:
@@ -103,13 +104,12 @@ def failure_reasons(entries: list[dict], failures: list[tuple[str, str]], varian
         its own: in its directory, a library it selects, or the runtime's objects).
     """
     reasons: dict[str, str] = {}
+    lay = layout.Layout.of_variant_dir(variant_dir)
     for entry in entries:
-        owned = [entry["directory"] + "/", f"{variant_dir}/runtime/"]
-        owned += [f"{variant_dir}/libs/{lib}/" for lib in entry["libraries"]]
+        owned = [entry["directory"] + "/", lay.runtime_dir + "/"]
+        owned += [lay.lib_dir(lib) + "/" for lib in entry["libraries"]]
         for path, error in failures:
-            rust_set = path[len(f"{variant_dir}/rust/"):].split("/")[0].split("+") \
-                if path.startswith(f"{variant_dir}/rust/") else []
-            if path.startswith(tuple(owned)) or set(rust_set) & set(entry["libraries"]):
+            if path.startswith(tuple(owned)) or set(lay.rust_set_of(path)) & set(entry["libraries"]):
                 reasons[entry["name"]] = f"build failed at {path}: {error.strip()}"
                 break
     return reasons

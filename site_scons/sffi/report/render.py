@@ -18,12 +18,13 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from sffi.plan import layout
 from sffi.errors import EXIT_USAGE, SffiError
 from sffi.report.model import Report, Table, severity
 
 FORMATS = ("text", "markdown", "json", "html")
 #: The file extension of each format, for reports written under build/.
-EXTENSIONS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}
+EXTENSIONS = dict(zip(FORMATS, layout.REPORT_EXTENSIONS))
 
 
 def render(report: Report, fmt: str) -> str:
@@ -46,7 +47,7 @@ def render(report: Report, fmt: str) -> str:
 
 def report_paths(out_dir: str | Path, stem: str = "report") -> list[Path]:
     """``out_dir/<stem>.{txt,md,json,html}``: where :func:`write_all` writes, in :data:`FORMATS` order."""
-    return [Path(out_dir) / f"{stem}.{EXTENSIONS[fmt]}" for fmt in FORMATS]
+    return layout.report_paths(out_dir, stem)
 
 
 def write_all(report: Report, out_dir: str | Path, stem: str = "report") -> list[Path]:

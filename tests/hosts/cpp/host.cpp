@@ -18,8 +18,6 @@
 
 #include "sffi_host.h"
 
-extern "C" void sffi_core_set_args(int argc, char **argv); // core's start-up hook (sffi_core.h)
-
 struct Value;
 using Array = std::shared_ptr<std::vector<Value>>;
 struct Tuple { Array items; };
@@ -176,7 +174,7 @@ int main(int argc, char **argv)
     rt.handlers["rt_host_twice"] = [](const std::vector<Value> &a) -> Value { return {std::get<int64_t>(a.at(0).v) * 2}; };
     char alpha[] = "alpha", beta[] = "beta";
     char *script_args[] = {alpha, beta};
-    sffi_core_set_args(2, script_args);
+    sffi_host_set_args(2, script_args);
     std::ifstream decls(argv[1]);
     for (std::string line; std::getline(decls, line);) {
         auto space = line.find(' ');

@@ -145,7 +145,7 @@ impl Runtime {
 // ---- end of the adapter ----
 
 extern "C" {
-    fn sffi_core_set_args(argc: c_int, argv: *mut *mut c_char); // core's start-up hook (sffi_core.h)
+    fn sffi_host_set_args(argc: c_int, argv: *mut *mut c_char); // core's host service (sffi_host.h)
 }
 
 fn show(label: &str, r: Result<Value, Error>) {
@@ -160,7 +160,7 @@ fn main() {
     rt.handlers.insert("rt_host_twice", |a| match a { [Value::Int(i)] => Ok(Value::Int(i * 2)), _ => Err(Error::Type("rt_host_twice: (i64) -> i64".into())) });
     let args: Vec<CString> = ["alpha", "beta"].iter().map(|s| CString::new(*s).unwrap()).collect();
     let mut argv: Vec<*mut c_char> = args.iter().map(|s| s.as_ptr() as *mut c_char).collect();
-    unsafe { sffi_core_set_args(argv.len() as c_int, argv.as_mut_ptr()) };
+    unsafe { sffi_host_set_args(argv.len() as c_int, argv.as_mut_ptr()) };
     let text = |s: &str| Value::Str(s.into());
     // The script's `extern fn` declarations, one "name signature" a line (tests/hosts/declarations.txt).
     let path = std::env::args().nth(1).expect("usage: rust-host DECLARATIONS");

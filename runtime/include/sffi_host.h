@@ -1,6 +1,47 @@
 /*
- * sffi_host.h - what a host runtime calls to use a generated extern table
- * (docs/hostkit.md). Part of the host kit: `scons hostkit --with=LIBS`.
+ * sffi_host.h - the host interface: what the runtime needs from the library
+ * that provides its host services (`core`, which every runtime links).
+ *
+ * The runtime declares it and calls it; core implements it. The arrow goes
+ * from the library to the runtime's ABI: the runtime includes no library's
+ * header. Scripts reach core's externs (rt_env_*, rt_file_*, rt_dir_*,
+ * rt_time_*, rt_process_run, rt_getpid, rt_args, rt_exit) only through the
+ * generated table; these functions are not externs: they carry facts only
+ * the runtime knows (the script's arguments, how to stop cleanly).
+ *
+ * Two parts. The host services (first) are implemented by core and
+ * called by every host (the reference runtime's main.c, a host kit's user).
+ * The kit functions (after them) are implemented by the host kit's sffi_host.c
+ * (`scons hostkit`, docs/hostkit.md); the reference runtime has its own
+ * dispatch and does not link them.
+ */
+#ifndef SFFI_HOST_H
+#define SFFI_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sffi_table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The script's arguments (those after the script file): rt_args() returns
+ * them. The strings are borrowed and must stay valid while externs run. */
+void sffi_host_set_args(int argc, char **argv);
+
+/* Called by rt_exit(code) instead of exit(): the runtime records the request,
+ * unwinds the script, frees what it holds and exits with `code`. The handler
+ * returns. Without a handler rt_exit flushes stdio and calls exit(). */
+typedef void (*sffi_host_exit_handler)(int code);
+void sffi_host_set_exit_handler(sffi_host_exit_handler handler);
+
+/* Frees the calling thread's result blocks (the texts and arrays of the last
+ * call that returned some: rt_file_read_text, rt_dir_list, rt_process_run...). */
+void sffi_host_shutdown(void);
+
+/* ---- the host kit (sffi_host.c, docs/hostkit.md) ----
  *
  * A library reports an error by calling sffi_set_error(msg) and returning
  * (sffi_abi.h). In the reference runtime that function belongs to the
@@ -19,17 +60,6 @@
  * are cut at a UTF-8 boundary and end in "...". A host that calls thunks
  * itself must call sffi_host_clear_error() before and sffi_host_error() after.
  */
-#ifndef SFFI_HOST_H
-#define SFFI_HOST_H
-
-#include <stddef.h>
-#include <stdint.h>
-
-#include "sffi_table.h"
-
-#ifdef __cplusplus
-extern "C" {
-#endif
 
 /* The entry of `name` in this kit's table (binary search), or NULL. */
 const sffi_entry *sffi_host_find(const char *name);

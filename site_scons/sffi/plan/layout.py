@@ -1,0 +1,222 @@
+"""The build directory layout: the one place that spells out where each output goes.
+
+Everything a build writes lies under ``build/`` (``scons -c`` removes it)::
+
+    build/bin/simple                         the runtime last built (a copy)
+    build/<variant>/                         one per --mode / --sanitize: release, debug, release-asan
+      runtime/src/<file>.o                   the runtime's own objects, shared by every selection
+      libs/<lib>/libsffi_<lib>.a             a C/C++ library's archive (kind c, cxx)
+      libs/<lib>/obj/<source>.o              its objects
+      libs/<lib>/sffi_exports_<lib>.h        the prototype header force-included into them
+      libs/<lib>/lib<crate>.rlib             a Rust crate's rlib (kind cargo), scanned by the check
+      libs/<lib>/<lib>.check.json            the export check's record (sffi.plan.records)
+      rust/<a+b>/libsffi_rust.a              the umbrella staticlib of a set of Rust crates
+      rust/<a+b>/libsffi_rust.a.native-libs  the native libraries rustc reported for it
+      rust/<a+b>/umbrella/{Cargo.toml,lib.rs}  the generated umbrella crate
+      rust/<a+b>/members/lib<crate>.rlib     a member's rlib when another umbrella built it first
+      rust/<a+b>/signatures/                 the Rust signature-check crate and checked.txt
+      cargo/                                 cargo's target directory, shared by the variant
+      sel/<core+a+b>/                        one selection: sffi_table.{c,json}, sffi_table.o,
+                                             simple, audit.txt, report.{txt,md,json,html},
+                                             smoke.json, measure.json (scons matrix)
+      matrix/report.{txt,md,json,html}       the matrix report
+
+:class:`Layout` computes these paths (strings relative to the project root, as
+SCons takes them); :func:`variant_dir_of` and :func:`library_dir` go the other
+way, from a selection directory to the variant and library directories, for
+the commands that read a finished build (``sffi report``, ``sffi diff``).
+Nothing here imports SCons.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+BUILD_ROOT = "build"
+INSTALLED = f"{BUILD_ROOT}/bin/simple"
+TABLE_JSON = "sffi_table.json"
+TABLE_C = "sffi_table.c"
+RUNTIME = "simple"
+#: the file extensions of a report's formats (text, markdown, json, html: sffi.report.render)
+REPORT_EXTENSIONS = ("txt", "md", "json", "html")
+UMBRELLA_LIB = "libsffi_rust.a"
+ARTIFACT_GLOBS = ("*.a", "*.rlib")
+
+
+def variant_name(mode: str, sanitize: str = "none") -> str:
+    """``release`` / ``debug``, with ``-asan`` when built with ``--sanitize=address``."""
+    return mode + ("-asan" if sanitize == "address" else "")
+
+
+def report_paths(directory: str | Path, stem: str = "report") -> list[Path]:
+    """``<stem>.{txt,md,json,html}`` in ``directory`` (a selection or the matrix directory)."""
+    return [Path(directory) / f"{stem}.{ext}" for ext in REPORT_EXTENSIONS]
+
+
+def variant_dir_of(sel_dir: str | Path) -> Path:
+    """``build/<variant>`` of a selection directory ``build/<variant>/sel/<selection>``
+    or a library directory ``build/<variant>/libs/<lib>``."""
+    return Path(sel_dir).parent.parent
+
+
+def library_dir(sel_dir: str | Path, library: str) -> Path:
+    """``build/<variant>/libs/<library>`` of the variant a selection directory belongs to."""
+    return variant_dir_of(sel_dir) / "libs" / library
+
+
+def smoke_file(sel_dir: str) -> str:
+    """A selection's smoke results (``scons matrix``)."""
+    return f"{sel_dir}/smoke.json"
+
+
+def measure_file(sel_dir: str) -> str:
+    """A selection's measurements (``scons matrix``)."""
+    return f"{sel_dir}/measure.json"
+
+
+def artifacts_in(lib_dir: str | Path) -> list[Path]:
+    """The built artifacts in a library directory (``*.a``, ``*.rlib``), sorted."""
+    return sorted(p for pattern in ARTIFACT_GLOBS for p in Path(lib_dir).glob(pattern))
+
+
+def built_artifacts(build_root: str | Path, library: str) -> list[Path]:
+    """Every built artifact of ``library`` in any variant under ``build_root``."""
+    return sorted(p for pattern in ARTIFACT_GLOBS for p in Path(build_root).glob(f"*/libs/{library}/{pattern}"))
+
+
+def selection_dirs(directory: str | Path) -> list[Path]:
+    """The selection directories in a variant directory (``sel/*``) or a build root (``*/sel/*``)
+    that hold an extern table."""
+    root = Path(directory)
+    return sorted({p.parent for pattern in (f"sel/*/{TABLE_JSON}", f"*/sel/*/{TABLE_JSON}") for p in root.glob(pattern)})
+
+
+def runtimes(build_root: str | Path) -> list[Path]:
+    """The linked runtimes of every selection under a build root."""
+    return sorted(Path(build_root).glob(f"*/sel/*/{RUNTIME}"))
+
+
+def rust_signature_crates(variant_dir: str | Path) -> list[Path]:
+    """The ``lib.rs`` of every Rust signature-check crate of a variant."""
+    return sorted(Path(variant_dir).glob("rust/*/signatures/lib.rs"))
+
+
+def check_file(lib_dir: str | Path, library: str) -> Path:
+    """``<lib>.check.json`` in a library directory."""
+    return Path(lib_dir) / f"{library}.check.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """The paths of one variant's build, relative to the project root.
+
+    Attributes:
+        variant: ``release``, ``debug``, ``release-asan``, ... (:func:`variant_name`).
+        root: the build root (``build``).
+    """
+
+    variant: str
+    root: str = BUILD_ROOT
+
+    @classmethod
+    def of_variant_dir(cls, variant_dir: str | Path) -> "Layout":
+        """The layout whose :attr:`variant_dir` is ``variant_dir`` (``build/release``)."""
+        path = Path(variant_dir)
+        return cls(path.name, path.parent.as_posix())
+
+    @property
+    def variant_dir(self) -> str:
+        """``build/<variant>``."""
+        return f"{self.root}/{self.variant}"
+
+    @property
+    def installed(self) -> str:
+        """``build/bin/simple``: the copy of the runtime last built."""
+        return f"{self.root}/bin/{RUNTIME}"
+
+    @property
+    def cargo_target_dir(self) -> str:
+        """cargo's ``--target-dir``, shared by every umbrella of the variant (crates compile once)."""
+        return f"{self.variant_dir}/cargo"
+
+    @property
+    def matrix_dir(self) -> str:
+        """Where ``scons matrix`` writes its report."""
+        return f"{self.variant_dir}/matrix"
+
+    # ------------------------------------------------------------ the runtime's own objects
+    @property
+    def runtime_dir(self) -> str:
+        """Where the runtime's own objects go."""
+        return f"{self.variant_dir}/runtime"
+
+    def runtime_object(self, source: str) -> str:
+        """The object of a runtime source ``runtime/src/x.c`` (no suffix: SCons adds ``.o``)."""
+        rel = Path(source).relative_to("runtime").with_suffix("")
+        return f"{self.runtime_dir}/{rel.as_posix()}"
+
+    # ------------------------------------------------------------ one library
+    def lib_dir(self, library: str) -> str:
+        """``build/<variant>/libs/<lib>``."""
+        return f"{self.variant_dir}/libs/{library}"
+
+    def archive(self, library: str) -> str:
+        """A C/C++ library's archive ``libsffi_<lib>.a``."""
+        return f"{self.lib_dir(library)}/libsffi_{library}.a"
+
+    def object(self, library: str, relative_source: Path) -> str:
+        """The object of one source (relative to the library's folder), without suffix."""
+        return f"{self.lib_dir(library)}/obj/{relative_source.with_suffix('').as_posix()}"
+
+    # ------------------------------------------------------------ loadable modules (docs/modules.md)
+    def module_dir(self, library: str) -> str:
+        """``build/<variant>/modules/<lib>``: a module's objects, table and version script."""
+        return f"{self.variant_dir}/modules/{library}"
+
+    def module(self, library: str) -> str:
+        """The module ``build/<variant>/modules/<lib>/libsffi_<lib>.so``."""
+        return f"{self.module_dir(library)}/libsffi_{library}.so"
+
+    def installed_module(self, library: str) -> str:
+        """Its copy in ``build/lib/sffi/``, the directory ``build/bin/simple`` searches."""
+        return f"{self.root}/lib/sffi/libsffi_{library}.so"
+
+    def prototypes(self, library: str) -> str:
+        """The prototype header force-included into a C/C++ library's sources."""
+        return f"{self.lib_dir(library)}/sffi_exports_{library}.h"
+
+    def rlib(self, library: str, crate: str) -> str:
+        """A Rust library's rlib, the artifact its check scans."""
+        return f"{self.lib_dir(library)}/lib{crate}.rlib"
+
+    def check(self, library: str) -> str:
+        """The record of a library's export check."""
+        return check_file(self.lib_dir(library), library).as_posix()
+
+    # ------------------------------------------------------------ a set of Rust crates
+    def rust_dir(self, libraries: list[str] | tuple[str, ...]) -> str:
+        """``build/<variant>/rust/<a+b>``: one umbrella per set of crates."""
+        return f"{self.variant_dir}/rust/{'+'.join(libraries)}"
+
+    def umbrella_lib(self, libraries) -> str:
+        """The umbrella staticlib of a set of crates."""
+        return f"{self.rust_dir(libraries)}/{UMBRELLA_LIB}"
+
+    def signatures_dir(self, libraries) -> str:
+        """The Rust signature-check crate of a set of crates (``checked.txt`` when it compiled)."""
+        return f"{self.rust_dir(libraries)}/signatures"
+
+    def member_rlib(self, libraries, crate: str) -> str:
+        """A member's rlib kept by an umbrella that did not build it first."""
+        return f"{self.rust_dir(libraries)}/members/lib{crate}.rlib"
+
+    # ------------------------------------------------------------ a selection
+    def sel_dir(self, selection_name: str) -> str:
+        """``build/<variant>/sel/<core+a+b>`` (sffi.selection.variant_name gives the name)."""
+        return f"{self.variant_dir}/sel/{selection_name}"
+
+    def rust_set_of(self, path: str) -> list[str]:
+        """The libraries of the Rust set a path under ``rust/`` belongs to (``[]`` elsewhere)."""
+        prefix = f"{self.variant_dir}/rust/"
+        return path[len(prefix):].split("/")[0].split("+") if path.startswith(prefix) else []

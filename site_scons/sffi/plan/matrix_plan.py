@@ -1,0 +1,84 @@
+"""``scons matrix`` planned (docs/matrix.md): each selection of the matrix file, its smokes,
+its measurements, and the report over all of them."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from sffi.plan.graph_model import Step
+from sffi.plan.layout import report_paths
+from sffi.report import matrix as matrix_mod
+
+
+@dataclasses.dataclass
+class MatrixPlan:
+    """``entries``: one plan entry per selection (sffi.report.matrix.plan_entry); ``info``:
+    what the report says about the run; ``report``: the report files; ``results``: the
+    smoke and measure files (built on every run); ``run``: the id of this scons run."""
+
+    entries: list
+    info: dict
+    report: list
+    results: list
+    run: str
+
+
+def unavailable(planner, names, matrix, strict: bool) -> list[dict]:
+    """The libraries among ``names`` that cannot be built here: ``[{library, reason, optional}]``."""
+    out = []
+    for n in names:
+        problems = planner.deps.problems(planner.known[n])
+        if problems:
+            out.append({"library": n, "reason": "; ".join(problems),
+                        "optional": n in matrix.optional and not strict})
+    return out
+
+
+def plan_selection(planner, sel, matrix, strict: bool, run: str) -> tuple[dict, list]:
+    """One selection of the matrix: (its plan entry, its result files); no files when a
+    library of it cannot be built here."""
+    directory = planner.layout.sel_dir(sel.variant_name)
+    entry = matrix_mod.plan_entry(sel, directory, unavailable(planner, sel.libraries, matrix, strict))
+    if entry["missing"]:
+        return entry, []
+    build = planner.selection(list(sel.libraries))
+    smokes = matrix.smokes_for(sel.libraries)
+    scripts = [str(p) for s in smokes for p in (s.script, s.expected) if p]
+    planner.graph.add(Step("SffiSmoke", [entry["smoke_file"]], [build.program, build.audit, *scripts],
+                           vars={"SFFI_SMOKES": smokes, "SFFI_ROOT": str(planner.root), "SFFI_MATRIX_RUN": run},
+                           always=True))
+    # Not timed while its own smokes run, and one start-up timing at a time.
+    planner.graph.add(Step("SffiMeasure", [entry["measure_file"]], [build.program, build.table_json, build.audit],
+                           vars={"SFFI_MATRIX_RUN": run}, depends=[entry["smoke_file"]],
+                           side_effects=[f"{planner.layout.matrix_dir}/.timing"], always=True))
+    return entry, [entry["smoke_file"], entry["measure_file"]]
+
+
+def plan_matrix(planner, matrix, selections: list, only: bool, strict: bool, run: str) -> MatrixPlan:
+    """Every selection's runtime, smokes and measurements, then the report.
+
+    Args:
+        planner: the build's Planner (libraries shared with the --with selection).
+        matrix: the loaded matrix file (sffi.report.matrix_file.MatrixFile).
+        selections: the selections to build (all, or those of --matrix-only).
+        only: --matrix-only was given.
+        strict: --matrix-strict (an unavailable optional library fails the run).
+        run: the id of this scons run (marks the result files it writes).
+    """
+    entries, results = [], []
+    planner.deps.detect_all(list(dict.fromkeys(planner.known[n] for s in selections for n in s.libraries)))
+    for sel in selections:
+        entry, files = plan_selection(planner, sel, matrix, strict, run)
+        entries.append(entry)
+        results += files
+    root = str(planner.root)
+    inside = str(matrix.path).startswith(root + os.sep)
+    info = {"matrix_file": os.path.relpath(matrix.path, root) if inside else str(matrix.path),
+            "variant": planner.layout.variant, "only": [s.name for s in selections] if only else [],
+            "strict": strict}
+    report = [p.as_posix() for p in report_paths(planner.layout.matrix_dir)]
+    planner.graph.add(Step("SffiMatrixReport", report, [str(matrix.path), *results],
+                           vars={"SFFI_MATRIX_PLAN": entries, "SFFI_MATRIX_INFO": info, "SFFI_MATRIX_RUN": run},
+                           always=True))
+    return MatrixPlan(entries, info, report, results, run)

@@ -1,0 +1,159 @@
+"""SCons side of the plan: the base environment, and the planned steps turned into nodes.
+
+The only module of :mod:`sffi.plan` that touches SCons's node API (with
+:mod:`sffi.plan.targets`, which names the command-line targets).
+"""
+
+from __future__ import annotations
+
+import os
+
+from sffi.plan.graph_model import Graph
+
+#: environment variables a build passes to compilers and cargo
+PASSTHROUGH = ("PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "LIBTORCH", "TMPDIR", "PKG_CONFIG_PATH")
+#: SCons's generic C, C++, GNU link and ar tools, not "default": that one probes for some
+#: hundred tools and runs `gcc --version` and `g++ --version` on every run.
+TOOLS = ["cc", "c++", "gnulink", "ar", "cargo", "sffi_rules", "sffi_matrix"]
+_QUIET = (("CC", "CC"), ("SHCC", "CC"), ("CXX", "CXX"), ("SHCXX", "CXX"), ("AR", "AR"), ("LINK", "LINK"),
+          ("SHLINK", "LINK"))
+
+
+def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_dir: str):
+    """The base environment: compilers, warnings, optimisation, sanitizers, cargo, progress lines.
+
+    Args:
+        Environment: SCons's Environment class (SConstruct passes its own).
+        mode: ``release`` (-O2, NDEBUG) or ``debug`` (-O0 -g).
+        sanitize: ``address`` adds ASan/UBSan/LSan to compile and link, else ``none``.
+        verbose: full command lines instead of ``  CC      target``.
+        cargo_target_dir: absolute path of cargo's target directory.
+    """
+    env = Environment(ENV={k: os.environ[k] for k in PASSTHROUGH if k in os.environ},
+                      tools=TOOLS, CPPPATH=["#runtime/include"])
+    env.Replace(CC=os.environ.get("CC", "cc"), CXX=os.environ.get("CXX", "c++"))
+    # POSIX.1-2008 for every C source: the force-included prototype header (sffi.plan.kinds)
+    # includes <stdint.h> before a source could set it itself.
+    env.Append(CCFLAGS=["-Wall", "-Wextra"], CFLAGS=["-std=c11", "-D_POSIX_C_SOURCE=200809L"])
+    if mode == "release":
+        env.Append(CCFLAGS=["-O2"], CPPDEFINES=["NDEBUG"])
+    else:
+        env.Append(CCFLAGS=["-O0", "-g"])
+    if sanitize == "address":
+        san = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
+        env.Append(CCFLAGS=san, LINKFLAGS=san)
+    env["CARGO_PROFILE"] = "release" if mode == "release" else "dev"
+    env["CARGO_TARGET_DIR"] = cargo_target_dir
+    if not verbose:
+        for var, label in _QUIET:
+            env[f"{var}COMSTR"] = f"  {label:<7} $TARGET"
+    env.Replace(ARFLAGS=["rcs"], RANLIBCOM="")  # `ar s` writes the symbol index itself
+    env.Append(SHCCFLAGS=["-fPIC"])  # as the gcc tool sets it (shared objects: loadable modules)
+    # SCons finds each command's executable by expanding the command line of every node on
+    # every run; materialize() adds the compilers and ar as dependencies once instead.
+    env["IMPLICIT_COMMAND_DEPENDENCIES"] = 0
+    # The native libraries rustc reported, read when the link runs (the file is a dependency).
+    env.Append(LINKCOM=" ${SFFI_RUST_NATIVE}", SHLINKCOM=" ${SFFI_RUST_NATIVE}",  # SHLINK: Rust modules
+               SFFI_RUST_NATIVE=rust_native_flags, SFFI_RUST_NATIVE_FILE="")
+    return env
+
+
+def rust_native_flags(target, source, env, for_signature):
+    """``$SFFI_RUST_NATIVE``: the contents of ``$SFFI_RUST_NATIVE_FILE`` (not part of the signature)."""
+    path = env.get("SFFI_RUST_NATIVE_FILE")
+    if for_signature or not path or not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as f:
+        return f.read().strip()
+
+
+def materialize(env, graph: Graph) -> None:
+    """Make the SCons nodes of every step of ``graph`` (once, after all planning), each in its
+    environment: ``env`` with the step's EnvSpec as builder overrides (SCons makes a light
+    OverrideEnvironment per call; a Clone per library costs more than the whole plan)."""
+    envs: dict = {}
+    tools = compiler_paths(env)
+    for step in graph.steps.values():
+        overrides = envs.get(step.env) or envs.setdefault(step.env, _overrides(env, graph.envs[step.env]))
+        nodes = getattr(env, step.builder)(step.targets, step.sources, **overrides, **step.vars)
+        if step.builder in COMPILED:
+            env.Depends(nodes, tools)
+        if step.depends:
+            env.Depends(nodes, step.depends)
+        for text in step.values:
+            env.Depends(nodes, env.Value(text))
+        for path in step.side_effects:
+            env.SideEffect(path, nodes)
+        if step.always:
+            env.AlwaysBuild(nodes)
+            env.NoCache(nodes)
+
+
+#: the builders whose commands run the compilers, ar or the linker
+COMPILED = ("StaticObject", "SharedObject", "StaticLibrary", "SharedLibrary", "Program")
+
+
+def compiler_paths(env) -> list[str]:
+    """The programs ``$CC``, ``$CXX`` and ``$AR`` run, as found on the build's PATH: a
+    dependency of every compiled node (a compiler upgrade rebuilds), as SCons's
+    IMPLICIT_COMMAND_DEPENDENCIES would make them, found once instead of once per node."""
+    paths = []
+    for var in ("$CC", "$CXX", "$AR"):
+        words = env.subst(var).split()
+        found = env.WhereIs(words[0]) if words else None
+        if found:
+            paths.append(os.path.realpath(found))
+    return list(dict.fromkeys(paths))
+
+
+def _overrides(env, spec) -> dict:
+    """The construction variables of an EnvSpec over ``env``: appended lists, replaced values."""
+    out = {key: list(env.get(key, [])) + list(values) for key, values in spec.append.items()}
+    out.update(spec.replace)
+    return out
+
+
+#: when the last build that recorded signatures started (seconds since the epoch, as text)
+START_STAMP = "build/.scons-start"
+
+
+def previous_start(path: str = START_STAMP, now: float | None = None, record: bool = True) -> float:
+    """The start time of the previous build (0 when unknown); with ``record``, this build's
+    start replaces it (not under -n, -q, -c, -h: they record no signatures)."""
+    import time
+    try:
+        with open(path, encoding="ascii") as f:
+            before = float(f.read().strip() or 0)
+    except (OSError, ValueError):
+        before = 0.0
+    if record:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="ascii") as f:
+                f.write(f"{time.time() if now is None else now:.3f}\n")
+        except OSError:
+            pass  # an older stamp only makes the decider hash more files: still correct
+    return before
+
+
+def timestamp_decider(before: float, margin: float = 2.0):
+    """A Decider: content signatures, but a file's digest is reused while its timestamp matches.
+
+    SCons's ``content-timestamp`` decider alone trusts any matching timestamp, and
+    timestamps have one-second granularity: a file edited in the same second the
+    previous build recorded it would look unchanged. Here the timestamp is trusted
+    only for a file last modified ``margin`` seconds before the previous build
+    started: the record of such a file was taken after its last modification, and
+    any later edit would carry a later second. Every other file is hashed (SCons's
+    ``content`` decider). An up-to-date build then hashes almost nothing: without
+    it, hashing the Rust staticlib, the rlibs and the runtimes was most of a no-op's time.
+
+    Args:
+        before: the previous build's start (:func:`previous_start`); 0 hashes everything.
+    """
+    def decide(dependency, target, prev_ni, repo_node=None):
+        mtime = getattr(dependency, "get_timestamp", None)
+        if mtime is not None and 0 < mtime() < before - margin:
+            return dependency.changed_timestamp_then_content(target, prev_ni, repo_node)
+        return dependency.changed_content(target, prev_ni, repo_node)
+    return decide

@@ -1,0 +1,59 @@
+"""The command-line targets (``runtime``, ``ffi``, ``report``, ``matrix``) over a materialized
+plan, and the hooks that run when SCons is done (the runtime's name, the matrix report
+after a failed build)."""
+
+from __future__ import annotations
+
+import atexit
+
+from SCons.Script import BUILD_TARGETS, GetBuildFailures, GetOption
+
+from sffi.plan.layout import BUILD_ROOT
+
+
+def runtime_aliases(planner, sel) -> dict[str, list[str]]:
+    """Plan ``runtime`` (the runtime copied to build/bin/simple), ``ffi`` (the checks) and
+    ``report`` for the --with selection ``sel``; returns alias -> targets for :func:`define`."""
+    installed = planner.install(sel)
+    return {"ffi": sel.checks, "report": [*planner.report(sel), installed], "runtime": [installed, sel.audit]}
+
+
+def matrix_aliases(planner, plan) -> dict[str, list[str]]:
+    """``matrix``: the matrix report; registers :func:`report_after_failure` for the end of the run."""
+    atexit.register(report_after_failure, plan, planner.layout)
+    return {"matrix": plan.report}
+
+
+def define(env, aliases: dict[str, list[str]]) -> None:
+    """The aliases, after the plan is materialized; ``runtime`` is the default and ``scons -c``
+    of ``runtime`` or ``matrix`` removes ``build/``. (``env``'s methods, not SCons.Script's
+    globals, which would make SCons's default environment.)"""
+    for name, targets in aliases.items():
+        env.Alias(name, targets)
+    if "runtime" in aliases:
+        env.Default("runtime")
+    for name in ("runtime", "matrix"):
+        if name in aliases:
+            env.Clean(name, [BUILD_ROOT])
+
+
+def report_after_failure(plan, layout) -> None:
+    """After a failed build the report node never ran: write the report anyway, each
+    selection whose build failed marked with its error (the CI artifact shows it)."""
+    from sffi.report import matrix as matrix_mod
+    report = set(plan.report)
+    failures = [f for f in GetBuildFailures() if str(f.node) not in report]
+    if not failures or len(failures) < len(GetBuildFailures()) or GetOption("clean") or GetOption("help"):
+        return  # no failure, or the report node ran and failed itself (it wrote the report first)
+    reasons = matrix_mod.failure_reasons(plan.entries, [(str(f.node), f.errstr or "") for f in failures],
+                                         layout.variant_dir)
+    matrix_mod.publish(plan.entries, plan.info, plan.run, layout.matrix_dir, reasons)
+
+
+def announce_runtime(sel, variant: str) -> None:
+    """Name the runtime this build produced (also when it was up to date)."""
+    wanted = {str(t) for t in BUILD_TARGETS}
+    if GetBuildFailures() or GetOption("clean") or GetOption("help") or not wanted & {"runtime", "build/bin/simple"}:
+        return
+    print(f"runtime: {sel.program} (libraries: {', '.join(sel.libraries)}; mode: {variant})\n"
+          f"         build/bin/simple is this runtime")
