@@ -29,3 +29,19 @@ def runtime_path(selection: str, variant: str = "release", root: Path = ROOT) ->
     known = list(discover(root / "ffi_libs"))
     name = selection_mod.variant_name(selection_mod.parse_with(selection, known))
     return root / "build" / variant / "sel" / name / "simple"
+
+
+def install_with_module(core: Path, library: str, prefix: Path, variant: str = "release") -> Path:
+    """A core-only runtime installed as ``prefix/bin/simple`` beside the module of ``library`` in
+    ``prefix/lib/sffi/`` (its default module directory, docs/modules.md); returns the runtime.
+
+    The module must have been built (``build_runtime("none", modules=library)``).
+    """
+    import shutil
+
+    (prefix / "bin").mkdir(parents=True, exist_ok=True)
+    (prefix / "lib" / "sffi").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(core, prefix / "bin" / "simple")
+    module = ROOT / "build" / variant / "modules" / library / f"libsffi_{library}.so"
+    shutil.copy2(module, prefix / "lib" / "sffi" / module.name)
+    return prefix / "bin" / "simple"

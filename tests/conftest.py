@@ -24,13 +24,17 @@ pytest_plugins = ("cipolicy",)
 
 @pytest.fixture(scope="session")
 def build_runtime():
-    """Factory: ``build_runtime("sqlite", mode="release", sanitize=False) -> Path`` of the built runtime."""
+    """Factory: ``build_runtime("sqlite", mode="release", sanitize=False, modules="") -> Path`` of the
+    built runtime; ``modules`` also builds those libraries as modules (docs/modules.md), under
+    build/<variant>/modules/<lib>/libsffi_<lib>.so."""
     built: dict[tuple, Path] = {}
 
-    def build(selection: str = "none", mode: str = "release", sanitize: bool = False) -> Path:
-        key = (selection, mode, sanitize)
+    def build(selection: str = "none", mode: str = "release", sanitize: bool = False, modules: str = "") -> Path:
+        key = (selection, mode, sanitize, modules)
         if key not in built:
             args = ["runtime", f"--with={selection}", f"--mode={mode}", f"-j{os.cpu_count() or 2}"]
+            if modules:
+                args.append(f"--modules={modules}")
             if sanitize:
                 args.append("--sanitize=address")
             (ROOT / "build").mkdir(exist_ok=True)

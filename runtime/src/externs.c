@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules.h"
 #include "sffi_table.h"
 #include "util.h"
 
@@ -99,6 +100,12 @@ static const sffi_catalog_entry *catalog_find(const char *name)
     return bsearch(name, sffi_catalog, sffi_catalog_len, sizeof sffi_catalog[0], compare_name);
 }
 
+const char *spl_catalog_library(const char *name)
+{
+    const sffi_catalog_entry *c = catalog_find(name);
+    return c ? c->library : NULL;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -172,8 +179,12 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
     for (int i = 0; i < prog->nexterns; i++) {
         ExternDecl *d = prog->externs[i];
         d->entry = table_find(d->name);
-        if (!d->entry) {
+        ModBind bound = d->entry ? MOD_BOUND : spl_modules_bind(d, src, err); /* modules.c */
+        if (bound == MOD_ABSENT) {
             report_unknown(d, src, err, &hinted);
+            spl_modules_note_unreadable(err);
+        }
+        if (bound != MOD_BOUND) {
             ok = false;
         } else if (!signature_matches(d, d->entry)) {
             report_mismatch(d, d->entry, src, err);
@@ -188,7 +199,7 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
 
 /* ---- listing ---- */
 
-static void json_string(FILE *out, const char *s)
+void spl_json_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; *s; s++) {
@@ -207,20 +218,22 @@ static void list_json(FILE *out)
     fprintf(out, "{\n  \"abi_version\": %d,\n  \"libraries\": [", SFFI_ABI_VERSION);
     for (size_t i = 0; i < sffi_libraries_len; i++) {
         fputs(i ? ", " : "", out);
-        json_string(out, sffi_libraries[i]);
+        spl_json_string(out, sffi_libraries[i]);
     }
     fputs("],\n  \"externs\": [", out);
     for (size_t i = 0; i < sffi_table_len; i++) {
         const sffi_entry *e = &sffi_table[i];
         fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
-        json_string(out, e->name);
+        spl_json_string(out, e->name);
         fputs(", \"library\": ", out);
-        json_string(out, e->library);
+        spl_json_string(out, e->library);
         fputs(", \"signature\": ", out);
-        json_string(out, e->signature);
+        spl_json_string(out, e->signature);
         fputc('}', out);
     }
-    fputs(sffi_table_len ? "\n  ]\n}\n" : "]\n}\n", out);
+    fputs(sffi_table_len ? "\n  ],\n  \"modules\": " : "],\n  \"modules\": ", out);
+    spl_modules_list(out, true);
+    fputs("\n}\n", out);
 }
 
 void spl_externs_list(FILE *out, bool json)
@@ -239,4 +252,5 @@ void spl_externs_list(FILE *out, bool json)
     for (size_t i = 0; i < sffi_table_len; i++)
         fprintf(out, "%-*s  %-*s  %s\n", wname, sffi_table[i].name, wlib, sffi_table[i].library,
                 sffi_table[i].signature);
+    spl_modules_list(out, false);
 }

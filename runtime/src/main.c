@@ -5,6 +5,8 @@
  *   simple -e CODE [ARGS...]     run CODE
  *   simple --externs [--json]    the extern table this runtime was built with
  *   simple --version             runtime version, ABI version, linked libraries
+ *   --ffi-path DIR (before any of these, repeatable): search DIR for FFI modules
+ *   first (docs/modules.md; then SIMPLE_FFI_PATH, then <bindir>/../lib/sffi)
  *
  * Exit status: the script's (0, or rt_exit's code); 1 after a runtime error;
  * 2 when the script cannot run (syntax, names, externs) or on bad usage;
@@ -23,6 +25,7 @@
 #include "externs.h"
 #include "ffi_error.h"
 #include "interp.h"
+#include "modules.h"
 #include "parser.h"
 #include "resolve.h"
 #include "sffi_table.h"
@@ -52,7 +55,9 @@ static void help(void)
           "  FILE.spl        run a script; ARGS reach it through rt_args()\n"
           "  -e CODE         run CODE (messages name the file \"-e\")\n"
           "  --externs       the extern table this runtime was built with (--json: as JSON)\n"
-          "  --version       runtime version, SFFI ABI version, linked FFI libraries\n"
+          "  --version       runtime version, SFFI ABI version, linked FFI libraries, FFI modules\n"
+          "  --ffi-path DIR  (first, repeatable) search DIR for FFI modules before\n"
+          "                  SIMPLE_FFI_PATH and <bindir>/../lib/sffi (docs/modules.md)\n"
           "\n"
           "exit status:\n"
           "  0      the script ran to its end\n"
@@ -74,6 +79,7 @@ static void print_version(void)
     for (size_t i = 0; i < sffi_libraries_len; i++)
         printf("%s %s", i ? "," : "", sffi_libraries[i]);
     printf("\n");
+    spl_modules_version(stdout);
 }
 
 /* Parses the script, binds its externs and resolves its names; prints the
@@ -165,8 +171,26 @@ static int run_script(const char *path, const char *code, int argc, char **argv)
     return status;
 }
 
+/* Takes the leading `--ffi-path DIR` pairs off argv; false if DIR is missing. */
+static bool take_ffi_paths(int *argc, char ***argv)
+{
+    while (*argc >= 2 && strcmp((*argv)[1], "--ffi-path") == 0) {
+        if (*argc < 3) {
+            fputs("simple: --ffi-path needs a directory\n", stderr);
+            return false;
+        }
+        spl_modules_add_path((*argv)[2]);
+        (*argv)[2] = (*argv)[0];
+        *argc -= 2;
+        *argv += 2;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
+    if (!take_ffi_paths(&argc, &argv))
+        return EXIT_LOAD_ERROR;
     if (argc < 2) {
         usage(stderr);
         return EXIT_LOAD_ERROR;

@@ -1,4 +1,4 @@
-"""The ``sffi`` command line: ``sffi symbols|decls|check|table|report|diff ...``.
+"""The ``sffi`` command line: ``sffi symbols|decls|check|table|report|diff|inspect ...``.
 
 Each subcommand lives in ``sffi.commands.<name>`` and provides
 ``register(subparsers)``, which adds its parser and sets ``func`` to a
@@ -17,7 +17,7 @@ import sys
 from sffi import __version__
 from sffi.errors import EXIT_USAGE, SffiError
 
-COMMANDS = ("symbols", "decls", "check", "table", "report", "diff")
+COMMANDS = ("symbols", "decls", "check", "table", "report", "diff", "inspect")
 
 
 class _Parser(argparse.ArgumentParser):

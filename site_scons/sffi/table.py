@@ -49,7 +49,7 @@ def library_decls(manifest) -> tuple[LibraryDecls, list]:
     return LibraryDecls(manifest.name, found), warnings
 
 
-def _entries(libraries: list[LibraryDecls]) -> list[tuple[str, Declaration]]:
+def sorted_entries(libraries: list[LibraryDecls]) -> list[tuple[str, Declaration]]:
     """(library, declaration) for every extern, sorted by name in strcmp (byte) order."""
     pairs = [(lib.name, d) for lib in libraries for d in lib.declarations.values()]
     return sorted(pairs, key=lambda p: p[1].name.encode())
@@ -94,7 +94,26 @@ def _thunk(decl: Declaration) -> str:
             "{\n" + "".join(f"    {line}\n" for line in body) + "}\n")
 
 
-def _c_string(text: str) -> str:
+EMPTY_ENTRY = "{NULL, NULL, NULL, NULL, 0, SFFI_NONE, {0}, 0, {0}}"
+
+
+def thunks_source(entries: list[tuple[str, Declaration]]) -> str:
+    """C text for (library, declaration) pairs: the tuple structs, each export's
+    prototype and one ``static`` thunk per export (``sffi_thunk_<name>``)."""
+    out = [tuple_structs(d for _, d in entries), "\n"]
+    out += [f"extern {c_prototype(decl)}; /* {lib}: {decl.location} */\n" for lib, decl in entries]
+    out.append("\n")
+    out += [_thunk(decl) + "\n" for _, decl in entries]
+    return "".join(out)
+
+
+def entry_rows(entries: list[tuple[str, Declaration]]) -> list[str]:
+    """One ``sffi_entry`` initializer line per (library, declaration) pair."""
+    return [_entry_row(lib, d) for lib, d in entries]
+
+
+def c_string(text: str) -> str:
+    """A C string literal of ``text`` (ASCII names, signatures, paths)."""
     return json.dumps(text)  # a JSON string of ASCII names and signatures is a valid C literal
 
 
@@ -102,7 +121,7 @@ def _entry_row(lib: str, decl: Declaration) -> str:
     params = ", ".join(abi.TYPES[p.type].enum for p in decl.params) or "0"
     result = abi.parse(decl.result) if decl.result else None
     items = result.items if result and result.is_tuple else ()
-    return (f"    {{{_c_string(decl.name)}, {_c_string(lib)}, {_c_string(decl.signature)}, "
+    return (f"    {{{c_string(decl.name)}, {c_string(lib)}, {c_string(decl.signature)}, "
             f"sffi_thunk_{decl.name}, {len(decl.params)}, {result.enum if result else 'SFFI_NONE'}, "
             f"{{{params}}}, {len(items)}, {{{', '.join(i.enum for i in items) or '0'}}}}},\n")
 
@@ -125,25 +144,19 @@ def generate_c(selected: list[LibraryDecls], catalog: list[LibraryDecls]) -> str
         C11 source text that compiles with ``-Wall -Wextra -Werror`` against
         runtime/include (sffi_table.h).
     """
-    entries = _entries(selected)
+    entries = sorted_entries(selected)
     names = ", ".join(lib.name for lib in sorted(selected, key=lambda l: l.name))
     out = [_HEADER, f"/* ABI version {abi.ABI_VERSION}; libraries: {names} */\n\n",
-           "#include <stddef.h>\n\n#include \"sffi_table.h\"\n\n",
-           tuple_structs(d for _, d in entries), "\n"]
-    for lib, decl in entries:
-        out.append(f"extern {c_prototype(decl)}; /* {lib}: {decl.location} */\n")
-    out.append("\n")
-    out += [_thunk(decl) + "\n" for _, decl in entries]
-    out.append(_array("sffi_entry", "sffi_table", [_entry_row(lib, d) for lib, d in entries],
-                      "{NULL, NULL, NULL, NULL, 0, SFFI_NONE, {0}, 0, {0}}"))
+           "#include <stddef.h>\n\n#include \"sffi_table.h\"\n\n", thunks_source(entries)]
+    out.append(_array("sffi_entry", "sffi_table", entry_rows(entries), EMPTY_ENTRY))
     out.append("\n")
     out.append(_array("sffi_catalog_entry", "sffi_catalog",
-                      [f"    {{{_c_string(d.name)}, {_c_string(lib)}, {_c_string(d.signature)}}},\n"
+                      [f"    {{{c_string(d.name)}, {c_string(lib)}, {c_string(d.signature)}}},\n"
                        for lib, d in catalog_entries(selected, catalog)],
                       "{NULL, NULL, NULL}"))
     out.append("\n")
     out.append(_array("char *const", "sffi_libraries",
-                      [f"    {_c_string(lib.name)},\n" for lib in sorted(selected, key=lambda l: l.name)],
+                      [f"    {c_string(lib.name)},\n" for lib in sorted(selected, key=lambda l: l.name)],
                       "NULL"))
     return "".join(out)
 
@@ -178,7 +191,7 @@ def generate_json(selected: list[LibraryDecls], catalog: list[LibraryDecls]) -> 
         "entries": [{"name": d.name, "library": lib, "signature": d.signature,
                      "params": [{"name": p.name, "type": p.type} for p in d.params],
                      "result": d.result, "declared_at": d.location}
-                    for lib, d in _entries(selected)],
+                    for lib, d in sorted_entries(selected)],
         "catalog": [{"name": d.name, "library": lib, "signature": d.signature}
                     for lib, d in catalog_entries(selected, catalog)],
     }

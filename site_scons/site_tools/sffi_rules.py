@@ -22,6 +22,8 @@ Builders added to the environment, each a node in the graph:
   the layered report of one selection (sffi.report.layers) in every format,
   from the check records the build wrote (no archive is scanned again);
 * ``SffiInstall(build/bin/simple, program)``: a copy of the runtime, executable bit kept.
+* ``SffiModuleTable([module.c, exports.map], manifest)``: a loadable module's table,
+  descriptor and section (sffi.module_table), and its version script (docs/modules.md).
 
 Declaration files are parsed once per run (sffi.plan.facts). The heavy
 toolkit modules (symbol and DWARF readers) are imported when an action runs,
@@ -162,6 +164,14 @@ def _report_action(target, source, env):
     print(f"  REPORT  {directory}/report.{{txt,md,json,html}}: {render.summary_line(report)}")
 
 
+def _module_table_action(target, source, env):
+    from sffi import module_table
+    lib, _ = _decls(env["SFFI_MANIFEST"])
+    described = module_table.facts(lib, build_id=env["SFFI_BUILD_ID"], rebuild=env["SFFI_REBUILD"])
+    Path(str(target[0])).write_text(module_table.generate_c(lib, described), encoding="utf-8")
+    Path(str(target[1])).write_text(module_table.VERSION_SCRIPT, encoding="utf-8")
+
+
 def _install_action(target, source, env):
     shutil.copy2(str(source[0]), str(target[0]))  # keeps the executable bit and the mtime (sffi.report.builddir)
     return 0
@@ -200,6 +210,7 @@ def generate(env):
         "SffiAudit": env.Builder(action=act(_audit_action, None)),
         "SffiReport": env.Builder(action=act(_report_action, None)),
         "SffiInstall": env.Builder(action=act(_install_action, quiet("INSTALL"))),
+        "SffiModuleTable": env.Builder(action=act(_module_table_action, quiet("MODTAB"))),
     })
 
 

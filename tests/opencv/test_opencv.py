@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from buildhelp import install_with_module
 from toolchain import DependencyMissing
 from toolchain import opencv as opencv_detector
 
@@ -46,11 +47,15 @@ PRELUDE = (DECLS.read_text(encoding="utf-8")
            + "\nextern fn rt_args() -> [text]\nextern fn rt_exit(code: i64)\n\n")
 
 
-@pytest.fixture(scope="module")
-def runtime(build_runtime) -> Path:
+@pytest.fixture(scope="module", params=["linked", "module"])
+def runtime(build_runtime, request, tmp_path_factory) -> Path:
+    """OpenCV linked in, and a core-only runtime beside the opencv module (docs/modules.md)."""
     if MISSING is not None:
         pytest.skip(f"OpenCV not available: {MISSING}")
-    return build_runtime("opencv")
+    if request.param == "linked":
+        return build_runtime("opencv")
+    core = build_runtime("none", modules="opencv")
+    return install_with_module(core, "opencv", tmp_path_factory.mktemp("opencv-module"))
 
 
 def run(runtime: Path, tmp_path: Path, body: str, *args: str, name: str = "t.spl") -> subprocess.CompletedProcess:

@@ -12,15 +12,20 @@ import textwrap
 
 import pytest
 
-from buildhelp import ROOT
+from buildhelp import ROOT, install_with_module
 
 # Every script starts with the library's own declarations (both vocabularies).
 DECLS = (ROOT / "ffi_libs" / "sqlite" / "sqlite.spl").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def simple(build_runtime):
-    return build_runtime("sqlite")
+@pytest.fixture(scope="module", params=["linked", "module"])
+def simple(build_runtime, request, tmp_path_factory):
+    """The sqlite runtime both ways (docs/modules.md): sqlite linked in, and a core-only
+    runtime installed beside the sqlite module, in its default module directory."""
+    if request.param == "linked":
+        return build_runtime("sqlite")
+    core = build_runtime("none", modules="sqlite")
+    return install_with_module(core, "sqlite", tmp_path_factory.mktemp("sqlite-module"))
 
 
 def run(simple, tmp_path, body, *args):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from buildhelp import install_with_module
 from toolchain import DependencyMissing
 from toolchain import libtorch as libtorch_detector
 
@@ -58,12 +59,16 @@ fn emit_dtype(name, t):
 '''
 
 
-@pytest.fixture(scope="module")
-def runtime(build_runtime) -> Path:
+@pytest.fixture(scope="module", params=["linked", "module"])
+def runtime(build_runtime, request, tmp_path_factory) -> Path:
+    """torch linked in, and a core-only runtime beside the torch module (docs/modules.md)."""
     prebuilt = os.environ.get("SFFI_TORCH_RUNTIME")
     if prebuilt:
         return Path(prebuilt)
-    return build_runtime("torch")
+    if request.param == "linked":
+        return build_runtime("torch")
+    core = build_runtime("none", modules="torch")
+    return install_with_module(core, "torch", tmp_path_factory.mktemp("torch-module"))
 
 
 def run(runtime: Path, tmp_path: Path, body: str, name: str = "t.spl") -> subprocess.CompletedProcess:

@@ -103,7 +103,33 @@ def run(args) -> int:
             print(_NONE[selection])
             continue
         write_table(r, demangle, sys.stdout)
+        facts = module_facts(r)
+        if facts is not None:
+            print(f"FFI module of library '{facts.library}': ABI version {facts.abi_version}, "
+                  f"{len(facts.entries)} externs, build {facts.build_id} (sffi inspect {r.path})")
     return EXIT_OK
+
+
+def module_facts(result):
+    """The FFI module descriptor of a scanned shared object (docs/modules.md), or None."""
+    if result.kind != "shared":
+        return None
+    from sffi import module_table
+    from sffi.errors import SffiError
+    try:
+        return module_table.read_module(result.path)[0]
+    except SffiError:
+        return None  # not a module: nothing to add
+
+
+def _module_json(result) -> str:
+    """``"module": {...},`` at the depth of ``files[]`` keys, or "" for a file that is not a module."""
+    facts = module_facts(result)
+    if facts is None:
+        return ""
+    import json
+    text = json.dumps(facts.as_json(), indent=2, sort_keys=True).replace("\n", "\n      ")
+    return f'      "module": {text},\n'
 
 
 #: Row fields (sffi.symbols.bulk's positions).
@@ -241,7 +267,7 @@ def write_json(results: list, selection: str, demangle: bool, out) -> None:
     write = text_writer(out)
     write('{\n  "files": [\n')
     for i, r in enumerate(results):
-        write(f'    {{\n      "kind": {enc(r.kind)},\n      "path": {enc(r.path)},\n')
+        write(f'    {{\n      "kind": {enc(r.kind)},\n{_module_json(r)}      "path": {enc(r.path)},\n')
         if not len(r):
             write('      "symbols": []\n')
         else:

@@ -169,6 +169,19 @@ class Layout:
         """The object of one source (relative to the library's folder), without suffix."""
         return f"{self.lib_dir(library)}/obj/{relative_source.with_suffix('').as_posix()}"
 
+    # ------------------------------------------------------------ loadable modules (docs/modules.md)
+    def module_dir(self, library: str) -> str:
+        """``build/<variant>/modules/<lib>``: a module's objects, table and version script."""
+        return f"{self.variant_dir}/modules/{library}"
+
+    def module(self, library: str) -> str:
+        """The module ``build/<variant>/modules/<lib>/libsffi_<lib>.so``."""
+        return f"{self.module_dir(library)}/libsffi_{library}.so"
+
+    def installed_module(self, library: str) -> str:
+        """Its copy in ``build/lib/sffi/``, the directory ``build/bin/simple`` searches."""
+        return f"{self.root}/lib/sffi/libsffi_{library}.so"
+
     def prototypes(self, library: str) -> str:
         """The prototype header force-included into a C/C++ library's sources."""
         return f"{self.lib_dir(library)}/sffi_exports_{library}.h"

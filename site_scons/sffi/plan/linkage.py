@@ -3,9 +3,10 @@
 Where a new linkage plugs in: a class with ``name`` and :meth:`plan_runtime`
 (the signature of :meth:`StaticLinkage.plan_runtime`), registered in
 :data:`LINKAGES`; :class:`sffi.plan.planner.Planner` takes the linkage by
-name. Issue 14 adds ``module`` (each library a shared object with its own
+name. The ``module`` linkage (each library a shared object with its own
 table and descriptor, loaded on first use; DESIGN.md, "Two linkages, one
-manifest"); docs/build.md says what such a strategy must plan.
+manifest") plans per library, not per runtime: sffi.plan.modules
+(docs/modules.md); docs/build.md says what such a strategy must plan.
 
 :class:`StaticLinkage` (``static``, the one today: DESIGN.md's "compile-in")
 links every library's archive into the runtime binary, with the system

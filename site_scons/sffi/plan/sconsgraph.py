@@ -15,7 +15,8 @@ PASSTHROUGH = ("PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "LIBTORCH", "TMPDIR"
 #: SCons's generic C, C++, GNU link and ar tools, not "default": that one probes for some
 #: hundred tools and runs `gcc --version` and `g++ --version` on every run.
 TOOLS = ["cc", "c++", "gnulink", "ar", "cargo", "sffi_rules", "sffi_matrix"]
-_QUIET = (("CC", "CC"), ("SHCC", "CC"), ("CXX", "CXX"), ("SHCXX", "CXX"), ("AR", "AR"), ("LINK", "LINK"))
+_QUIET = (("CC", "CC"), ("SHCC", "CC"), ("CXX", "CXX"), ("SHCXX", "CXX"), ("AR", "AR"), ("LINK", "LINK"),
+          ("SHLINK", "LINK"))
 
 
 def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_dir: str):
@@ -52,7 +53,8 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
     # every run; materialize() adds the compilers and ar as dependencies once instead.
     env["IMPLICIT_COMMAND_DEPENDENCIES"] = 0
     # The native libraries rustc reported, read when the link runs (the file is a dependency).
-    env.Append(LINKCOM=" ${SFFI_RUST_NATIVE}", SFFI_RUST_NATIVE=rust_native_flags, SFFI_RUST_NATIVE_FILE="")
+    env.Append(LINKCOM=" ${SFFI_RUST_NATIVE}", SHLINKCOM=" ${SFFI_RUST_NATIVE}",  # SHLINK: Rust modules
+               SFFI_RUST_NATIVE=rust_native_flags, SFFI_RUST_NATIVE_FILE="")
     return env
 
 

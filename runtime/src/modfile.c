@@ -1,0 +1,188 @@
+/* modfile.c - the ".sffi_module" section of an FFI module, read without loading it. */
+#define _POSIX_C_SOURCE 200809L
+#include "modfile.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sffi_module.h"
+#include "util.h"
+
+#define SECTION_MAX (4u << 20)   /* a section beyond 4 MiB is not ours */
+
+static char *reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *reason(const char *fmt, ...)
+{
+    StrBuf sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    spl_sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    return spl_sb_take(&sb);
+}
+
+/* Reads `n` bytes at `off` of a file of `size` bytes; a short file is "truncated". */
+static char *read_at(int fd, off_t size, uint64_t off, void *buf, size_t n, const char *what)
+{
+    if (off > (uint64_t)size || n > (uint64_t)size - off)
+        return reason("truncated: the file has %lld bytes, its %s end at byte %llu",
+                      (long long)size, what, (unsigned long long)(off + n));
+    if (pread(fd, buf, n, (off_t)off) != (ssize_t)n)
+        return reason("cannot read its %s: %s", what, strerror(errno));
+    return NULL;
+}
+
+static char *check_header(const Elf64_Ehdr *h, off_t size)
+{
+    if (size < (off_t)sizeof *h || memcmp(h->e_ident, ELFMAG, SELFMAG) != 0)
+        return reason("not an ELF file (%s)", size < SELFMAG ? "shorter than an ELF header"
+                                                             : "it does not start with \\x7fELF");
+    if (h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_ident[EI_DATA] != ELFDATA2LSB)
+        return reason("not a 64-bit little-endian ELF file, as this runtime is");
+    if (h->e_type != ET_DYN)
+        return reason("not a shared object (ELF type %u)", (unsigned)h->e_type);
+    if (h->e_shentsize != sizeof(Elf64_Shdr) || h->e_shnum == 0 || h->e_shstrndx >= h->e_shnum)
+        return reason("its ELF section header table is missing or malformed");
+    return NULL;
+}
+
+/* The contents of the section named SFFI_MODULE_SECTION, NUL-terminated, in *out. */
+static char *find_section(int fd, off_t size, char **out)
+{
+    Elf64_Ehdr h;
+    char *err = read_at(fd, size, 0, &h, size < (off_t)sizeof h ? (size_t)size : sizeof h, "ELF header");
+    if (err || (err = check_header(&h, size)))
+        return err;
+    Elf64_Shdr *sh = spl_xmalloc(h.e_shnum * sizeof *sh);
+    char *names = NULL;
+    if ((err = read_at(fd, size, h.e_shoff, sh, h.e_shnum * sizeof *sh, "section headers")))
+        goto done;
+    const Elf64_Shdr *strtab = &sh[h.e_shstrndx];
+    if (strtab->sh_size > SECTION_MAX) {
+        err = reason("its section name table is implausibly large");
+        goto done;
+    }
+    names = spl_xcalloc(strtab->sh_size + 1, 1);
+    if ((err = read_at(fd, size, strtab->sh_offset, names, strtab->sh_size, "section names")))
+        goto done;
+    for (int i = 0; i < h.e_shnum; i++) {
+        if (sh[i].sh_name >= strtab->sh_size || strcmp(names + sh[i].sh_name, SFFI_MODULE_SECTION) != 0)
+            continue;
+        if (sh[i].sh_type == SHT_NOBITS || sh[i].sh_size == 0 || sh[i].sh_size > SECTION_MAX) {
+            err = reason("its %s section is empty or too large", SFFI_MODULE_SECTION);
+            goto done;
+        }
+        *out = spl_xcalloc(sh[i].sh_size + 1, 1);
+        if ((err = read_at(fd, size, sh[i].sh_offset, *out, sh[i].sh_size, SFFI_MODULE_SECTION " section"))) {
+            free(*out);
+            *out = NULL;
+        }
+        goto done;
+    }
+    err = reason("it has no %s section: not an FFI module built by sffi", SFFI_MODULE_SECTION);
+done:
+    free(sh);
+    free(names);
+    return err;
+}
+
+static char **field_slot(ModFacts *f, const char *key)
+{
+    static const char *const KEYS[] = {"library", "sffi_version", "digest", "build_id", "rebuild"};
+    char **slots[] = {&f->library, &f->sffi_version, &f->digest, &f->build_id, &f->rebuild};
+    for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++)
+        if (strcmp(KEYS[i], key) == 0)
+            return slots[i];
+    return NULL;
+}
+
+static char *parse_line(ModFacts *f, char *line, int number, int *cap)
+{
+    char *value = strchr(line, ' ');
+    if (!value)
+        return reason("%s line %d is malformed", SFFI_MODULE_SECTION, number);
+    *value++ = '\0';
+    char **slot = field_slot(f, line);
+    char *sig = strchr(value, ' ');
+    if (strcmp(line, "entry") == 0 && sig) {
+        spl_grow_array((void **)&f->entries, cap, f->n_entries + 1, sizeof *f->entries);
+        f->entries[f->n_entries].name = spl_xstrndup(value, (size_t)(sig - value));
+        f->entries[f->n_entries++].signature = spl_xstrdup(sig + 1);
+    } else if (strcmp(line, "abi_version") == 0) {
+        f->abi_version = atoi(value);
+    } else if (slot && !*slot) {
+        *slot = spl_xstrdup(value);
+    } else {
+        return reason("%s line %d: unexpected field '%s'", SFFI_MODULE_SECTION, number, line);
+    }
+    return NULL;
+}
+
+static char *parse_text(char *text, ModFacts *f)
+{
+    char first[32];
+    snprintf(first, sizeof first, "sffi-module %d", SFFI_MODULE_FORMAT);
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    if (!line || strcmp(line, first) != 0)
+        return reason("its %s section is not in format %d (it starts '%.40s')", SFFI_MODULE_SECTION,
+                      SFFI_MODULE_FORMAT, line ? line : "");
+    int cap = 0, number = 1;
+    char *err = NULL;
+    while (!err && (line = strtok_r(NULL, "\n", &save)))
+        err = parse_line(f, line, ++number, &cap);
+    if (!err && (!f->library || !f->sffi_version || !f->digest || !f->build_id || !f->rebuild))
+        err = reason("its %s section lacks a field (library, sffi_version, digest, build_id, rebuild)",
+                     SFFI_MODULE_SECTION);
+    return err;
+}
+
+char *spl_modfile_read(const char *path, ModFacts *facts)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return reason("cannot open it: %s", strerror(errno));
+    struct stat st;
+    char *text = NULL, *err = NULL;
+    if (fstat(fd, &st) != 0)
+        err = reason("cannot stat it: %s", strerror(errno));
+    else if (!(err = find_section(fd, st.st_size, &text))) {
+        ModFacts f = {0};
+        if ((err = parse_text(text, &f)))
+            spl_modfile_free(&f);
+        else
+            *facts = f;
+    }
+    free(text);
+    close(fd);
+    return err;
+}
+
+int spl_modfile_find(const ModFacts *facts, const char *name)
+{
+    for (int i = 0; i < facts->n_entries; i++)
+        if (strcmp(facts->entries[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+void spl_modfile_free(ModFacts *f)
+{
+    for (int i = 0; i < f->n_entries; i++) {
+        free(f->entries[i].name);
+        free(f->entries[i].signature);
+    }
+    free(f->entries);
+    free(f->library);
+    free(f->sffi_version);
+    free(f->digest);
+    free(f->build_id);
+    free(f->rebuild);
+    memset(f, 0, sizeof *f);
+}

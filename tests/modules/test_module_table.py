@@ -1,0 +1,89 @@
+"""The module descriptor's section format and `sffi inspect` on real module files (docs/modules.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from modbuild import DEMO_C, DEMO_DECLS, build_module
+from sffi import module_table
+from sffi.errors import SffiError
+
+FACTS = module_table.ModuleFacts(2, "demo", "0.1.0", "sha256:" + "0" * 64, "test",
+                                 "scons runtime --modules=demo",
+                                 (("rt_demo_add", "(i64, i64) -> i64"), ("rt_demo_pair", "(i64) -> (i64, text)")))
+
+
+def sffi(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sffi", *map(str, args)], capture_output=True, text=True)
+
+
+def test_section_text_round_trips():
+    text = module_table.section_text(FACTS)
+    assert text.splitlines()[:3] == ["sffi-module 1", "abi_version 2", "library demo"]
+    assert text.endswith("entry rt_demo_pair (i64) -> (i64, text)\n")
+    assert module_table.parse_section(text + "\0") == FACTS
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "m: section .sffi_module is empty"),
+    ("sffi-module 9\n", "m: section .sffi_module does not start with 'sffi-module 1' (found 'sffi-module 9')"),
+    ("sffi-module 1\nabi_version 2\ncolour blue\n", "m: section .sffi_module line 3: unexpected 'colour blue'"),
+    ("sffi-module 1\nabi_version 2\nlibrary x\n", "m: section .sffi_module lacks sffi_version, digest, build_id, rebuild"),
+])
+def test_malformed_sections_are_named(text, message):
+    with pytest.raises(SffiError) as info:
+        module_table.parse_section(text, "m")
+    assert str(info.value) == message
+
+
+def test_digest_follows_declarations_not_their_place(tmp_path):
+    from sffi import decls, table
+    a, b = tmp_path / "a.spl", tmp_path / "b.spl"
+    a.write_text("extern fn f(x: i64) -> i64\nextern fn g()\n")
+    b.write_text("\n\nextern fn g()\nextern fn f(x: i64) -> i64\n")
+    digest = lambda p: module_table.declarations_digest(table.LibraryDecls("l", decls.parse_files([p])[0]))
+    assert digest(a) == digest(b)
+    b.write_text("extern fn g()\nextern fn f(y: i64) -> i64\n")
+    assert digest(a) != digest(b)
+
+
+def test_inspect_reads_a_built_module(tmp_path):
+    module = build_module(tmp_path / "mods", "demo", DEMO_DECLS, DEMO_C, work=tmp_path / "w")
+    proc = sffi("inspect", "--json", module)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)["modules"][0]
+    assert (doc["path"], doc["library"], doc["abi_version"], doc["build_id"]) == (str(module), "demo", 2, "test")
+    assert doc["entries"][0] == {"name": "rt_demo_add", "signature": "(i64, i64) -> i64"}
+    assert len(doc["entries"]) == 5 and len(doc["gnu_build_id"]) == 40
+    text = sffi("inspect", module).stdout.splitlines()
+    assert text[0] == f"{module}: FFI module of library 'demo'"
+    assert text[1] == "  abi_version:  2"
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"not elf", "not a readable ELF file"),
+    (None, "no .sffi_module section: not an FFI module built by sffi"),
+])
+def test_inspect_refuses_what_is_not_a_module(tmp_path, content, reason):
+    path = tmp_path / "libsffi_x.so"
+    if content is None:
+        (tmp_path / "x.c").write_text("int x(void) { return 1; }\n")
+        subprocess.run(["cc", "-shared", "-fPIC", tmp_path / "x.c", "-o", path], check=True)
+    else:
+        path.write_bytes(content)
+    proc = sffi("inspect", path)
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr.startswith(f"sffi: {path}: {reason}")
+
+
+def test_symbols_names_the_module_it_scans(tmp_path):
+    module = build_module(tmp_path / "mods", "demo", DEMO_DECLS, DEMO_C, work=tmp_path / "w")
+    text = sffi("symbols", module).stdout.splitlines()
+    assert text[-1] == f"FFI module of library 'demo': ABI version 2, 5 externs, build test (sffi inspect {module})"
+    doc = json.loads(sffi("symbols", "--json", module).stdout)
+    assert doc["files"][0]["module"]["library"] == "demo"
+    assert len(doc["files"][0]["module"]["entries"]) == 5

@@ -1,0 +1,41 @@
+"""The module linkage (sffi.plan.modules) read as data: what `--modules=LIB` plans (docs/modules.md)."""
+
+from __future__ import annotations
+
+import toolchain
+from sffi.plan.modules import plan_module
+
+from test_plan import planner_for, project, write_lib  # noqa: F401 - the fixture is used by name
+
+
+def test_cxx_module_with_a_shared_dependency(project):
+    write_lib(project, "img", "cxx", sources=("src/img.cpp",),
+              deps='[[dependency]]\npkg-config = "libimg"\ninstall = "apt-get install libimg-dev"\n')
+    found = toolchain.Found(name="libimg", version="2.1", libpath=["/opt/img/lib"], libs=["img"],
+                            rpath=["/opt/img/lib"], cpppath=["/opt/img/include"])
+    planner = planner_for(project, {"libimg": found})
+    planner.deps.require([planner.known["img"]])
+    targets = plan_module(planner, planner.known["img"])
+    g = planner.graph
+    assert targets == ["build/release/modules/img/libsffi_img.so", "build/lib/sffi/libsffi_img.so"]
+    link = g.producer(targets[0])
+    assert link.builder == "SharedLibrary"
+    assert link.sources == ["build/release/modules/img/sffi_module_img.os", "build/release/modules/img/obj/src/img.os"]
+    env = g.envs["module:img"]
+    assert env.append["RPATH"] == ["/opt/img/lib"] and env.replace["SHLINK"] == "$CXX"
+    assert "-Wl,--version-script=build/release/modules/img/exports.map" in env.append["LINKFLAGS"]
+    assert {"-Wl,-z,defs", "-Wl,-z,now"} <= set(env.append["LINKFLAGS"])
+    assert link.vars["LIBS"] == ["img", "m"]
+    assert g.producer("build/release/modules/img/obj/src/img.os").builder == "SharedObject"
+    table = g.producer("build/release/modules/img/sffi_module_img.c")
+    assert table.builder == "SffiModuleTable" and table.vars["SFFI_REBUILD"] == "scons runtime --modules=img --mode=release"
+    assert g.producer(targets[1]).builder == "SffiInstall"
+
+
+def test_rust_module_links_the_crate_umbrella(project):
+    write_lib(project, "ra", "cargo")
+    planner = planner_for(project)
+    link = planner.graph.producer(plan_module(planner, planner.known["ra"])[0])
+    assert link.sources == ["build/release/modules/ra/sffi_module_ra.os", "build/release/rust/ra/libsffi_rust.a"]
+    assert link.vars["SFFI_RUST_NATIVE_FILE"] == "build/release/rust/ra/libsffi_rust.a.native-libs"
+    assert "SHLINK" not in planner.graph.envs["module:ra"].replace
