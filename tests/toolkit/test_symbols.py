@@ -205,6 +205,14 @@ def test_thin_archive(built):
     assert {s.name for s in exports(result.symbols) if s.member == LONG1} == DEMO_EXPORTS
 
 
+def test_thin_archive_member_name_with_nul_is_a_scan_error(tmp_path):
+    """A fuzzer's find: a NUL in a thin archive member's name reached open() (ValueError)."""
+    header = b"b\0.o/".ljust(16) + b"0".ljust(12) + b"0".ljust(6) * 2 + b"644".ljust(8) + b"4".ljust(10) + b"`\n"
+    (tmp_path / "nul.a").write_bytes(b"!<thin>\n" + header)
+    with pytest.raises(ScanError, match="holds a NUL byte: corrupt archive"):
+        scan_file(tmp_path / "nul.a")
+
+
 def test_archive_skips_non_elf_members(built, tmp_path):
     path = cbuild.write_gnu_archive(tmp_path / "mixed.a", [
         ("lib.rmeta", b"rust\0\0\0\x08metadata"), ("demo.o", built.demo_o.read_bytes()),

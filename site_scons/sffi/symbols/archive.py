@@ -138,6 +138,9 @@ def iter_members(path: str | os.PathLike) -> Iterator[Member]:
 def _read_thin_member(archive: str, name: str, offset: int) -> bytes:
     """The bytes of a thin archive's member, stored at ``name`` relative to the archive."""
     member_path = os.path.join(os.path.dirname(archive), name)
+    if "\0" in name:  # open() would raise ValueError: a corrupt name table, not a path
+        raise ScanError(f"thin archive member name at byte {offset} holds a NUL byte: corrupt archive",
+                        location=archive)
     try:
         with open(member_path, "rb") as f:
             return f.read()
