@@ -9,10 +9,7 @@ out of memory (``-rss_limit_mb``) is a bug, and atheris reports it as a crash.
 Known bugs of issue 17 (scanner items 2 and 3) are skipped unless the
 environment sets ``SFFI_FUZZ_KNOWN_BUGS=1``: ELF inputs with a
 ``.gnu.version_d``/``.gnu.version_r`` count larger than the section could hold,
-or a string table that does not end in a NUL byte (:func:`known_elf_bug`);
-and, for the DWARF reader, a section larger than the whole file, which
-pyelftools reads into memory (``MemoryError``; found by the ``dwarf`` target,
-:func:`known_dwarf_bug`).
+or a string table that does not end in a NUL byte (:func:`known_elf_bug`).
 """
 
 from __future__ import annotations
@@ -29,7 +26,7 @@ SCRATCH = Path(tempfile.mkdtemp(prefix="sffi-fuzz-"))
 LOOK_PAST_KNOWN_BUGS = os.environ.get("SFFI_FUZZ_KNOWN_BUGS") != "1"
 KNOWN_LIBRARIES = ["core", "opencv", "sqlite", "torch"]
 
-SHT_STRTAB, SHT_NOBITS, SHT_GNU_VERDEF, SHT_GNU_VERNEED = 3, 8, 0x6FFFFFFD, 0x6FFFFFFE
+SHT_STRTAB, SHT_GNU_VERDEF, SHT_GNU_VERNEED = 3, 0x6FFFFFFD, 0x6FFFFFFE
 
 
 def _write(name: str, data: bytes) -> Path:
@@ -65,11 +62,6 @@ def _scanner_bug(data: bytes, base: int) -> bool:
     return False
 
 
-def _dwarf_reader_bug(data: bytes, base: int) -> bool:
-    """Found by the dwarf target: a section larger than the file (pyelftools reads all of it)."""
-    return any(sh_type != SHT_NOBITS and size > len(data) for sh_type, _, size, _ in _sections(data, base))
-
-
 def _any_elf(data: bytes, test) -> bool:
     at = data.find(b"\x7fELF")
     while at >= 0:
@@ -84,13 +76,8 @@ def known_elf_bug(data: bytes) -> bool:
     return _any_elf(data, _scanner_bug)
 
 
-def known_dwarf_bug(data: bytes) -> bool:
-    """:func:`known_elf_bug`, or a section the DWARF reader reads though it is larger than the file."""
-    return known_elf_bug(data) or _any_elf(data, _dwarf_reader_bug)
-
-
-def _elf_input(data: bytes, name: str, known_bug=known_elf_bug) -> Path | None:
-    if LOOK_PAST_KNOWN_BUGS and known_bug(data):
+def _elf_input(data: bytes, name: str) -> Path | None:
+    if LOOK_PAST_KNOWN_BUGS and known_elf_bug(data):
         return None
     return _write(name, data)
 
@@ -134,7 +121,7 @@ def symbols(data: bytes) -> None:
 def dwarf(data: bytes) -> None:
     """sffi.dwarf.reader.read_prototypes on one object, shared object or archive with debug info."""
     from sffi.dwarf import reader
-    path = _elf_input(data, "fuzz.bin", known_dwarf_bug)
+    path = _elf_input(data, "fuzz.bin")
     if path is not None:
         reader.read_prototypes(path)
 

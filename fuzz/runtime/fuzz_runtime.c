@@ -17,9 +17,7 @@
  * until they are fixed: inputs with more than KNOWN_BUG_OPERATORS binary
  * operators (deep operator chains overflow the C stack), and leaks of a failed
  * parse of an extern declaration (LeakSanitizer is paused while such an input
- * is parsed). Also skipped: inputs ending in a backslash, the heap over-read this
- * fuzzer found in lex_interpolation (a `\` that ends the file inside a text
- * inside an interpolation, `print "{"\`; reported in docs/reliability.md).
+ * is parsed).
  */
 #include <sanitizer/allocator_interface.h>
 #include <sanitizer/lsan_interface.h>
@@ -145,8 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spl_source_from_string(&src, "fuzz.spl", code);
     free(code);
     int line, col;
-    bool skip = look_past_known_bugs && (count_operators(src.text) > KNOWN_BUG_OPERATORS ||
-                                         (src.len && src.text[src.len - 1] == '\\'));
+    bool skip = look_past_known_bugs && count_operators(src.text) > KNOWN_BUG_OPERATORS;
     if (!skip && spl_source_check_utf8(&src, &line, &col) == 0) {
         if (FUZZ_STAGE == 1)
             lex_all(&src);

@@ -183,6 +183,23 @@ static void flush_literal(StrBuf *lit, TextPart **parts, int *n, int *cap)
     add_part(parts, n, cap, p);
 }
 
+/* Skips a text inside an interpolation (the lexer stands on its `"`) and stops
+ * on its closing `"`. An escape skips the next character only if there is one on
+ * this line: a `\` at the end of the input must not step past it. */
+static bool skip_inner_text(Lexer *L)
+{
+    int line = L->line, col = L->col;
+    advance(L);
+    while (L->pos < L->end && peek(L) != '"' && peek(L) != '\n') {
+        if (peek(L) == '\\' && L->pos + 1 < L->end && peek_at(L, 1) != '\n')
+            advance(L);
+        advance(L);
+    }
+    if (peek(L) == '"')
+        return true;
+    return fail_at(L, line, col, "unterminated text: missing closing '\"'%s", "");
+}
+
 /* Scans `{expr}` (the lexer stands on `{`); adds the expression's span. */
 static bool lex_interpolation(Lexer *L, TextPart **parts, int *n, int *cap)
 {
@@ -195,12 +212,8 @@ static bool lex_interpolation(Lexer *L, TextPart **parts, int *n, int *cap)
         if (L->pos >= L->end || c == '\n')
             return fail_at(L, open_line, open_col, "unterminated interpolation: '{' without '}'%s", "");
         if (c == '"') {
-            advance(L);
-            while (L->pos < L->end && peek(L) != '"' && peek(L) != '\n') {
-                if (peek(L) == '\\')
-                    advance(L);
-                advance(L);
-            }
+            if (!skip_inner_text(L))
+                return false;
         } else if (c == '{') {
             /* each unmatched '{' here is one more interpolation inside this one:
              * refuse a depth the parser would refuse, before re-lexing it level by level */

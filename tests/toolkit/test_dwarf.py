@@ -11,7 +11,9 @@ sides named in the message.
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -426,6 +428,44 @@ def test_corrupt_member_is_named(c_build, tmp_path):
     with pytest.raises(ScanError, match=r"truncated ELF file") as exc:
         dwarf.has_debug_info(short)
     assert f"{short}(cut.o)" in str(exc.value)
+
+
+def _with_section_size(path: Path, name: str, size: int) -> bytes:
+    """The bytes of ELF file ``path`` with the ``sh_size`` of section ``name`` set to ``size``."""
+    data = bytearray(path.read_bytes())
+    with path.open("rb") as f:
+        elf = ELFFile(f)
+        index = [sec.name for sec in elf.iter_sections()].index(name)
+        at = elf["e_shoff"] + index * elf["e_shentsize"] + 32  # Elf64_Shdr.sh_size
+    struct.pack_into("<Q", data, at, size)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name", [".eh_frame", ".debug_info", ".rela.debug_info", ".debug_str", ".text"])
+@pytest.mark.parametrize("size", [1 << 62, "file+1"], ids=["2^62", "file+1"])
+def test_section_past_the_end_is_a_scan_error_naming_it(c_build, tmp_path, name, size):
+    """pyelftools reads .eh_frame and the debug sections whole: a size of 2**62 was a MemoryError."""
+    good = c_build["good.o"]
+    claimed = good.stat().st_size + 1 if size == "file+1" else size
+    corrupt = write_bytes(tmp_path / "corrupt.o", _with_section_size(good, name, claimed))
+    archive = write_gnu_archive(tmp_path / "libcorrupt.a", [("corrupt.o", corrupt.read_bytes())])
+    for where, path in ((str(corrupt), corrupt), (f"{archive}(corrupt.o)", archive)):
+        with pytest.raises(ScanError, match=rf"truncated ELF file: section {re.escape(name)} spans") as exc:
+            dwarf.read_prototypes(path)
+        assert where in str(exc.value)
+
+
+def test_sffi_check_on_a_huge_eh_frame_is_one_line(tmp_path):
+    """The recipe of docs/reliability.md: `sffi check --lib` on an object whose .eh_frame claims 2**62 bytes."""
+    write(tmp_path / "t.c", "const char *rt_env_get(const char *n) { return n; }\n")
+    good = cc(tmp_path, "t.c", "good.o", "-g")
+    corrupt = write_bytes(tmp_path / "t.o", _with_section_size(good, ".eh_frame", 1 << 62))
+    proc = sffi("check", str(ROOT / "ffi_libs" / "core"), "--lib", str(corrupt))
+    assert proc.returncode == 1, proc.stderr
+    offset = _section(good, ".eh_frame")[0]
+    assert proc.stderr.splitlines() == [
+        f"sffi: {corrupt}: truncated ELF file: section .eh_frame spans bytes {offset}..{offset + (1 << 62)}, "
+        f"file has {corrupt.stat().st_size} bytes"]
 
 
 def write_bytes(path: Path, data: bytes) -> Path:

@@ -2,7 +2,7 @@
 
 One job: turn a path into the ELF files to read DWARF from (:func:`elf_files`:
 the file itself, or each ELF member of an ``ar`` archive) and wrap each in
-:class:`Elf`, which checks the debug sections against the file size, hands out
+:class:`Elf`, which checks every section against the file size, hands out
 pyelftools' ``DWARFInfo`` (debug sections decompressed and, in an object file,
 relocated) and turns what pyelftools raises on damaged input into
 :class:`~sffi.errors.ScanError` naming the file and member.
@@ -34,13 +34,12 @@ from sffi.errors import ScanError
 from sffi.symbols import unsupported_message, read_head
 from sffi.symbols.archive import is_archive, iter_members
 from sffi.symbols.elf import ELF_MAGIC, PARSE_ERRORS, one_line, read_elf, read_elf_bytes
+from sffi.symbols.layout import check_section, open_layout
 from sffi.symbols.model import EXPORT_BINDINGS
 
 #: What pyelftools raises on damaged DWARF, besides what the ELF layer raises.
 _DWARF_ERRORS = PARSE_ERRORS + (DWARFError, NotImplementedError, RecursionError, AttributeError,
                                  ZeroDivisionError)
-#: Prefixes of the sections pyelftools reads for DWARF (and their relocations).
-_DEBUG_PREFIXES = (".debug_", ".zdebug_", ".rela.debug_", ".rel.debug_")
 
 
 def _sym_plus_addend(value: int, sym_value: int, offset: int, addend: int = 0) -> int:
@@ -96,7 +95,7 @@ class Elf:
 
     Created after :func:`sffi.symbols.elf.read_elf` has checked the ELF
     header, the section header table and the symbol table against the file
-    size and read the symbols.
+    size and read the symbols; the constructor checks the other sections.
 
     Attributes:
         file: the ``ELFFile``.
@@ -111,6 +110,7 @@ class Elf:
     def __init__(self, stream, symbols: list, location: str):
         self.location = location
         self.defined = {s.name: s.value for s in symbols if s.defined and s.binding in EXPORT_BINDINGS}
+        _check_sections(stream, location)
         with self.errors("corrupt ELF file"):
             self.file = ELFFile(stream)
             self.relocatable = self.file["e_type"] == "ET_REL"
@@ -131,21 +131,17 @@ class Elf:
 
     def dwarf_info(self) -> DWARFInfo:
         """pyelftools' DWARFInfo (its debug sections decompressed and, in an object, relocated)."""
-        self._check_debug_sections()
         return self.file.get_dwarf_info(relocate_dwarf_sections=True, follow_links=False)
 
-    def _check_debug_sections(self) -> None:
-        """Raise ScanError when a debug section (or its relocations) lies past the end of the file.
 
-        pyelftools would read such a section short and report the damage as
-        a DWARF parse error somewhere inside it.
-        """
-        size = self.file.stream.seek(0, os.SEEK_END)
-        for sec in self.file.iter_sections():
-            if not sec.name.startswith(_DEBUG_PREFIXES) or sec["sh_type"] == "SHT_NOBITS":
-                continue
-            start, length = sec["sh_offset"], sec["sh_size"]
-            if start + length > size:
-                raise ScanError(f"truncated ELF file: section {sec.name} spans bytes "
-                                f"{start}..{start + length}, file has {size} bytes",
-                                location=self.location)
+def _check_sections(stream, location: str) -> None:
+    """Raise ScanError when any section (but SHT_NOBITS) lies past the end of the file.
+
+    pyelftools trusts ``sh_offset``/``sh_size``: for DWARF it reads the debug
+    sections, their relocations and ``.eh_frame`` whole, so a size of 2**62
+    ends in a MemoryError and a short one in a parse error somewhere inside.
+    The check is the symbol scanner's (:func:`sffi.symbols.layout.check_section`).
+    """
+    layout = open_layout(stream, stream.seek(0, os.SEEK_END), location)
+    for sec in layout.sections:
+        check_section(layout, sec)
