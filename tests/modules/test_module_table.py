@@ -87,3 +87,11 @@ def test_symbols_names_the_module_it_scans(tmp_path):
     doc = json.loads(sffi("symbols", "--json", module).stdout)
     assert doc["files"][0]["module"]["library"] == "demo"
     assert len(doc["files"][0]["module"]["entries"]) == 5
+
+
+def test_symbols_looks_for_the_module_section_by_its_name():
+    # sffi symbols names the section itself (importing sffi.module_table costs start-up).
+    from sffi import module_table
+    from sffi.commands import symbols
+
+    assert symbols.MODULE_SECTION == module_table.SECTION

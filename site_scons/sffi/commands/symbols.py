@@ -110,9 +110,23 @@ def run(args) -> int:
     return EXIT_OK
 
 
+#: sffi.module_table.SECTION, the section that makes a shared object an FFI module: not
+#: imported from there, because importing sffi.module_table (dataclasses, hashlib, the table
+#: generator) costs ~15 ms of start-up, and reading a file with pyelftools to look for it ~0.1 s
+#: on libtorch_cpu.so (it parses the whole GNU hash table); a test keeps the two equal.
+MODULE_SECTION = ".sffi_module"
+
+
 def module_facts(result):
-    """The FFI module descriptor of a scanned shared object (docs/modules.md), or None."""
+    """The FFI module descriptor of a scanned shared object (docs/modules.md), or None.
+
+    Only a file with the module's section (read from the section table by
+    sffi.symbols.has_section) is read as a module.
+    """
     if result.kind != "shared":
+        return None
+    from sffi.symbols import has_section
+    if not has_section(result.path, (MODULE_SECTION,)):
         return None
     from sffi import module_table
     from sffi.errors import SffiError
