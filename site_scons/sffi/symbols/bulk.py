@@ -6,15 +6,19 @@ A symbol table is an array of fixed-size ``Elf32_Sym``/``Elf64_Sym`` entries
     Elf64_Sym: st_name u32, st_info u8, st_other u8, st_shndx u16, st_value u64, st_size u64
     Elf32_Sym: st_name u32, st_value u32, st_size u32, st_info u8, st_other u8, st_shndx u16
 
-Each field is one strided slice of a ``memoryview`` cast to the field's width
-(byte-swapped for a file of the other byte order), so decoding runs in C;
-names are sliced from the string table decoded once; the per-field spellings
-come from 256-entry lookup tables. The result is ten *columns*, one list per
-field of :class:`sffi.symbols.model.Symbol`, in table order (:func:`decode_columns`),
-or the *rows* they make: tuples in that field order (``Symbol(*row)`` makes the
-object) (:func:`decode`). ``sffi symbols`` works on the columns, sorted by an
-index array (:func:`sort_order`) and joined only for output; ``sffi diff`` on
-rows; :func:`sffi.symbols.scan` turns them into ``Symbol`` objects.
+:func:`decode_table` makes a :class:`Table`: the names, sliced from the string
+table decoded once, and one integer *key* per symbol packing every other field
+but the value, made in C from the table's bytes (strided slices of single
+bytes, ``bytes.translate`` through 256-entry tables, integers of one byte per
+symbol combined with ``&``/``|``, the key bytes assigned into one buffer read
+as 64-bit integers). Symbols of one key share their spelled fields
+(:meth:`Table.fields`), so a caller formats each key once: ``sffi symbols``
+works on the names and keys, sorted by an index array. :meth:`Table.columns`
+gives ten *columns*, one list per field of :class:`sffi.symbols.model.Symbol`,
+in table order (:func:`decode_columns`), or the *rows* they make: tuples in
+that field order (``Symbol(*row)`` makes the object) (:func:`decode`);
+``sffi diff`` works on rows; :func:`sffi.symbols.scan` turns them into
+``Symbol`` objects.
 
 The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
 hidden), named through sffi.symbols.layout.version_names. Indexes 0 and 1 mean
