@@ -52,19 +52,19 @@ _EXPORT_INFO = bytes((i & 15) not in (3, 4) and (i >> 4) in (1, 2, 10) for i in 
 _EXPORT_OTHER = bytes((i & 3) in (0, 3) for i in range(256))
 _VIS_BITS = bytes(i & 3 for i in range(256))
 _NONZERO = bytes(i != 0 for i in range(256))
-_IS_F2, _IS_FF = bytes(i == 0xF2 for i in range(256)), bytes(i == 0xFF for i in range(256))
+#: The low and the high byte of SHN_COMMON.
+_IS_COMMON_LOW = bytes(i == SHN_COMMON & 0xFF for i in range(256))
+_IS_COMMON_HIGH = bytes(i == SHN_COMMON >> 8 for i in range(256))
 _PRINTABLE_OR_NUL = bytes([0, *range(0x20, 0x7F)])
 #: Where byte *i* (0: the least significant) of a key lies in its 8 bytes in memory.
 _HOST = list(range(8)) if sys.byteorder == "little" else list(range(7, -1, -1))
 #: What :func:`decode` can select.
 SELECTIONS = ("all", "exports", "undefined")
 _NATIVE_LITTLE = sys.byteorder == "little"
-#: Where each field is: (typecode, index of the first entry's field, stride) in units of the code.
-_FIELDS64 = {"name": ("I", 0, 6), "info": ("B", 4, 24), "other": ("B", 5, 24),
-             "shndx": ("H", 3, 12), "value": ("Q", 1, 3), "size": ("Q", 2, 3)}
-_FIELDS32 = {"name": ("I", 0, 4), "value": ("I", 1, 4), "size": ("I", 2, 4),
-             "info": ("B", 12, 16), "other": ("B", 13, 16), "shndx": ("H", 7, 8)}
-
+#: Where st_value and st_size are: (typecode, index of the first entry's field, stride) in
+#: units of the code.
+_FIELDS64 = {"value": ("Q", 1, 3), "size": ("Q", 2, 3)}
+_FIELDS32 = {"value": ("I", 1, 4), "size": ("I", 2, 4)}
 
 
 def decode(layout: Layout, member: str | None = None, selection: str = "all") -> list[tuple]:
@@ -190,14 +190,13 @@ def decode_table(layout: Layout, member: str | None = None, selection: str = "al
     if count <= 0:
         return Table([], [], member, True, layout.kind, facts=facts)
     entries = memoryview(raw)[entsize:]
-    info_at, other_at, shndx_at, size_at = (4, 5, 6, 16) if layout.is64 else (12, 13, 14, 8)
     field = lambda at: bytes(entries[at::entsize])  # noqa: E731 - one byte of every entry
+    info_at, other_at, shndx_at, size_at = (4, 5, 6, 16) if layout.is64 else (12, 13, 14, 8)
     info, other = field(info_at), field(other_at)
     low, high = (shndx_at, shndx_at + 1) if layout.little else (shndx_at + 1, shndx_at)
     shndx_low, shndx_high = field(low), field(high)
     defined = _int(shndx_low.translate(_NONZERO)) | _int(shndx_high.translate(_NONZERO))
-    common = _int(shndx_low.translate(_IS_F2)) & _int(shndx_high.translate(_IS_FF))
-    flags = _int(other.translate(_VIS_BITS)) | common << 2 | defined << 3
+    common = _int(shndx_low.translate(_IS_COMMON_LOW)) & _int(shndx_high.translate(_IS_COMMON_HIGH))
     if selection == "exports":
         keep = _int(info.translate(_EXPORT_INFO)) & _int(other.translate(_EXPORT_OTHER)) & defined
     elif selection == "undefined":
@@ -206,25 +205,32 @@ def decode_table(layout: Layout, member: str | None = None, selection: str = "al
         keep = _int(info.translate(_KEEP_INFO))
     keep = keep.to_bytes(count, "little")
     width = 8 if layout.is64 else 4
-    size_bytes = [size_at + (i if layout.little else width - 1 - i) for i in range(width)]
-    key = bytearray(8 * count)
-    for i, at in enumerate(size_bytes[:4]):
-        key[_HOST[i]::8] = field(at)
-    key[_HOST[4]::8] = info
-    key[_HOST[5]::8] = flags.to_bytes(count, "little")
-    vnames = None
-    if layout.versym is not None:
-        vnames = version_names(layout)
-        versym = layout.data(layout.versym)[2:2 + 2 * count].ljust(2 * count, b"\0")
-        key[_HOST[6]::8], key[_HOST[7]::8] = (versym[0::2], versym[1::2]) if layout.little else (
-            versym[1::2], versym[0::2])
+    size_bytes = [field(size_at + (i if layout.little else width - 1 - i)) for i in range(width)]
+    flags = _int(other.translate(_VIS_BITS)) | common << 2 | defined << 3
+    vnames = version_names(layout) if layout.versym is not None else None
+    key = _key_bytes(layout, count, [*size_bytes[:4], info, flags.to_bytes(count, "little")])
     keys = list(compress(memoryview(key).cast("Q"), keep))
     strings = layout.data(layout.strtab)
     names = _names(layout, strings, _offsets(entries, layout), keep)
-    exact = not any(field(at).strip(b"\0") for at in size_bytes[4:])
+    exact = not any(b.strip(b"\0") for b in size_bytes[4:])
     if exact and layout.kind == "object" and "@" in "".join(names):
         exact = False
     return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings)
+
+
+def _key_bytes(layout: Layout, count: int, low: list[bytes]) -> bytearray:
+    """The keys of :class:`Table`, 8 bytes each in host order: bytes 0-5 (least significant
+    first) from ``low`` (one byte per symbol each), 6-7 the ``.gnu.version`` index (zero
+    without one, or past the end of a short one)."""
+    key = bytearray(8 * count)
+    for i, part in enumerate(low):
+        key[_HOST[i]::8] = part
+    if layout.versym is not None:
+        versym = layout.data(layout.versym)[2:2 + 2 * count]
+        versym = versym[:len(versym) // 2 * 2].ljust(2 * count, b"\0")  # whole entries only
+        first, second = versym[0::2], versym[1::2]
+        key[_HOST[6]::8], key[_HOST[7]::8] = (first, second) if layout.little else (second, first)
+    return key
 
 
 def _int(flags: bytes) -> int:
