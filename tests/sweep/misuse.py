@@ -39,6 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -511,6 +512,7 @@ class Report:
     processes: int = 0
     returned: int = 0
     errors: int = 0
+    seconds: float = 0.0      # the sweep's wall time
     skipped: Counter = dataclasses.field(default_factory=Counter)
     uncovered: list[str] = dataclasses.field(default_factory=list)
     unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -520,7 +522,7 @@ class Report:
         """What was done, on a few lines."""
         lines = [f"misuse sweep of {runtime} ({', '.join(names)}): {self.calls} calls to {self.externs} externs "
                  f"in {self.processes} scripts: {self.returned} returned, {self.errors} script errors naming "
-                 f"the extern, {len(self.failures)} failures"]
+                 f"the extern, {len(self.failures)} failures; {self.seconds:.0f} s"]
         if self.skipped:
             lines.append("  externs skipped, by the parameter type the generator does not know: " +
                          ", ".join(f"{t} x{n}" for t, n in sorted(self.skipped.items())))
@@ -535,7 +537,7 @@ def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
           preload: Path | None = None, decl_files: dict | None = None) -> Report:
     """Run the whole sweep over ``runtime``'s libraries (``only``: these; ``decl_files``:
     see :func:`libraries`), in forks of one started runtime with ``preload`` (:func:`build_forkserver`)."""
-    report = Report()
+    report, start = Report(), time.monotonic()
     libs = libraries(runtime, only, decl_files)
     for lib in libs:
         runner = Runner(runtime, lib.decls, env, preload)
@@ -562,6 +564,7 @@ def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
             else:
                 report.failures.append(outcome)
         report.processes += runner.processes
+    report.seconds = time.monotonic() - start
     return report
 
 
