@@ -97,6 +97,7 @@ def _int_values(s: abi.Scalar) -> tuple[dict[str, str], set[str]]:
 
 
 def _scalar_values(s: abi.Scalar) -> tuple[dict[str, str], set[str]]:
+    """A scalar type's hostile values and the names the runtime must refuse (as :func:`_int_values`)."""
     if s.kind == "int":
         return _int_values(s)
     if s.kind == "bool":
@@ -120,12 +121,13 @@ def _array_values(elem: str) -> tuple[dict[str, str], set[str]]:
         for name in sorted(bad):
             values[f"[{name}]"] = f"[1, {scalar[name]}]"
             refused.add(f"[{name}]")
-        if elem == "f32" or elem == "f64":
+        if elem in ("f32", "f64"):
             values["[nan, inf]"] = "[sweep_nan, sweep_inf, -sweep_inf]"
     return values, refused
 
 
 def _tables() -> tuple[dict, dict]:
+    """HOSTILE and REFUSED for every parameter type of sffi.abi."""
     hostile, refused = {}, {}
     for spelling, t in abi.TYPES.items():
         if t.is_array:
