@@ -1,0 +1,66 @@
+"""Two clean builds of the same tree from two checkout directories give the same bytes.
+
+The tree is copied to two temporary directories of different depth and name
+length; ``scons runtime --with=sqlite`` (the C runtime and core, the Rust crate
+sqlite through the umbrella staticlib) runs in each, and the runtime, its debug
+file, the table and every archive must have the same sha256 (docs/reliability.md,
+"Reproducible builds").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from buildhelp import ROOT, scons
+
+IGNORE = shutil.ignore_patterns("build", ".venv", ".git", "__pycache__", ".pytest_cache", "target", "Cargo.lock")
+SEL = "build/release/sel/core+sqlite"
+
+pytestmark = pytest.mark.slow
+
+
+def digests(project: Path) -> dict[str, str]:
+    """Path under the project -> sha256 of what a reproducible build must repeat."""
+    build = project / "build" / "release"
+    files = [project / "build/bin/simple", project / "build/bin/simple.debug",
+             *(project / SEL / n for n in ("simple", "simple.debug", "sffi_table.c", "sffi_table.json")),
+             *(p for p in build.rglob("*") if p.suffix in (".a", ".rlib") and "cargo" not in p.parts)]
+    return {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("repro")
+    trees = (base / "a" / "sffi", base / "a-much-longer-checkout-path" / "second" / "sffi")
+    for tree in trees:
+        shutil.copytree(ROOT, tree, ignore=IGNORE)
+        scons(["runtime", "--with=sqlite", "-j2"], cwd=tree)
+    return trees
+
+
+def test_two_checkouts_build_the_same_bytes(two_builds):
+    first, second = (digests(t) for t in two_builds)
+    assert {"build/release/libs/core/libsffi_core.a", "build/release/rust/sqlite/libsffi_rust.a",
+            "build/release/libs/sqlite/libsffi_sqlite.rlib"} <= set(first)
+    different = sorted(p for p in first if first[p] != second.get(p))
+    assert different == [], f"differ between {two_builds[0]} and {two_builds[1]}: {different}"
+
+
+def test_no_checkout_path_is_embedded(two_builds):
+    for tree in two_builds:
+        for name in ("simple", "simple.debug", "libsffi_rust.a"):
+            path = tree / (SEL if name.startswith("simple") else "build/release/rust/sqlite") / name
+            assert str(tree).encode() not in path.read_bytes(), path
+
+
+def test_turning_split_debug_off_relinks_only_and_says_so(two_builds):
+    tree = two_builds[0]
+    out = scons(["runtime", "--with=sqlite", "-j2", "--hardening=no-split-debug"], cwd=tree).stdout
+    assert [line.split()[0] for line in out.splitlines() if line.startswith("  ") and line.split()[0] in (
+        "CC", "CXX", "CARGO", "LINK")] == ["LINK"]
+    assert "split-debug off: --hardening" in out
+    assert not (tree / "build/bin/simple.debug").exists()
