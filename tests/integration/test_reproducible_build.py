@@ -2,9 +2,9 @@
 
 The tree is copied to two temporary directories of different depth and name
 length; ``scons runtime --with=sqlite`` (the C runtime and core, the Rust crate
-sqlite through the umbrella staticlib) runs in each, and the runtime, its debug
-file, the table and every archive must have the same sha256 (docs/reliability.md,
-"Reproducible builds").
+sqlite through the umbrella staticlib) runs in each, in release and debug mode,
+and the runtime, its debug file, the table and every archive must have the same
+sha256 (docs/reliability.md, "Reproducible builds").
 """
 
 from __future__ import annotations
@@ -18,17 +18,21 @@ import pytest
 from buildhelp import ROOT, scons
 
 IGNORE = shutil.ignore_patterns("build", ".venv", ".git", "__pycache__", ".pytest_cache", "target", "Cargo.lock")
-SEL = "build/release/sel/core+sqlite"
+SEL = "build/{mode}/sel/core+sqlite"
+MODES = ("release", "debug")
 
 pytestmark = pytest.mark.slow
 
 
 def digests(project: Path) -> dict[str, str]:
     """Path under the project -> sha256 of what a reproducible build must repeat."""
-    build = project / "build" / "release"
-    files = [project / "build/bin/simple", project / "build/bin/simple.debug",
-             *(project / SEL / n for n in ("simple", "simple.debug", "sffi_table.c", "sffi_table.json")),
-             *(p for p in build.rglob("*") if p.suffix in (".a", ".rlib") and "cargo" not in p.parts)]
+    files = [project / "build/bin/simple"]
+    for mode in MODES:
+        sel = project / SEL.format(mode=mode)
+        files += [sel / n for n in ("simple", "sffi_table.c", "sffi_table.json")]
+        files += [p for p in (project / "build" / mode).rglob("*")
+                  if p.suffix in (".a", ".rlib") and "cargo" not in p.parts]
+    files.append(project / SEL.format(mode="release") / "simple.debug")
     return {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
@@ -38,22 +42,26 @@ def two_builds(tmp_path_factory) -> tuple[Path, Path]:
     trees = (base / "a" / "sffi", base / "a-much-longer-checkout-path" / "second" / "sffi")
     for tree in trees:
         shutil.copytree(ROOT, tree, ignore=IGNORE)
-        scons(["runtime", "--with=sqlite", "-j2"], cwd=tree)
+        for mode in (*MODES[1:], MODES[0]):  # release last: build/bin/simple is the release runtime
+            scons(["runtime", "--with=sqlite", f"--mode={mode}", "-j2"], cwd=tree)
     return trees
 
 
 def test_two_checkouts_build_the_same_bytes(two_builds):
     first, second = (digests(t) for t in two_builds)
-    assert {"build/release/libs/core/libsffi_core.a", "build/release/rust/sqlite/libsffi_rust.a",
-            "build/release/libs/sqlite/libsffi_sqlite.rlib"} <= set(first)
+    assert {f"build/{mode}/{path}" for mode in MODES for path in (
+        "libs/core/libsffi_core.a", "rust/sqlite/libsffi_rust.a", "libs/sqlite/libsffi_sqlite.rlib",
+        "sel/core+sqlite/simple")} <= set(first)
     different = sorted(p for p in first if first[p] != second.get(p))
     assert different == [], f"differ between {two_builds[0]} and {two_builds[1]}: {different}"
 
 
 def test_no_checkout_path_is_embedded(two_builds):
     for tree in two_builds:
-        for name in ("simple", "simple.debug", "libsffi_rust.a"):
-            path = tree / (SEL if name.startswith("simple") else "build/release/rust/sqlite") / name
+        paths = [tree / SEL.format(mode="release") / "simple.debug"]
+        for mode in MODES:
+            paths += [tree / SEL.format(mode=mode) / "simple", tree / f"build/{mode}/rust/sqlite/libsffi_rust.a"]
+        for path in paths:
             assert str(tree).encode() not in path.read_bytes(), path
 
 

@@ -105,12 +105,14 @@ def reproducible(env, root: str) -> None:
     compilation directories); ``--remap-path-prefix`` for rustc, over the project
     root and cargo's home (its registry sources), through ``$RUSTFLAGS`` (cargo
     leaves it out of ``-C metadata``, so the symbol hashes do not change with the
-    directory). (Archives are written with ``ar D``: make_env.)
+    directory); no incremental compilation (its object names carry a session id).
+    (Archives are written with ``ar D``: make_env.)
     """
     root = os.path.abspath(root)
     cargo_home = os.environ.get("CARGO_HOME") or os.path.join(os.path.expanduser("~"), ".cargo")
     env.Append(CCFLAGS=[f"-ffile-prefix-map={root}=."])
     env["ENV"]["RUSTFLAGS"] = f"--remap-path-prefix={root}=. --remap-path-prefix={os.path.abspath(cargo_home)}=/cargo"
+    env["ENV"]["CARGO_INCREMENTAL"] = "0"  # incremental codegen names objects by session (the dev profile's)
 
 
 def rust_native_flags(target, source, env, for_signature):
