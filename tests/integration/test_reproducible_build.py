@@ -4,13 +4,18 @@ The tree is copied to two temporary directories of different depth and name
 length; ``scons runtime --with=sqlite`` (the C runtime and core, the Rust crate
 sqlite through the umbrella staticlib) runs in each, in release and debug mode,
 and the runtime, its debug file, the table and every archive must have the same
-sha256 (docs/reliability.md, "Reproducible builds").
+sha256 (docs/reliability.md, "Reproducible builds"). The same trees then serve
+the options' tests: ``--hardening=no-split-debug`` relinks only, and a compiler
+that drops a hardening flag fails the build at the audit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +77,24 @@ def test_turning_split_debug_off_relinks_only_and_says_so(two_builds):
         "CC", "CXX", "CARGO", "LINK")] == ["LINK"]
     assert "split-debug off: --hardening" in out
     assert not (tree / "build/bin/simple.debug").exists()
+
+
+def test_the_audit_fails_a_link_that_lost_a_protection(two_builds, tmp_path):
+    """A compiler that drops ``-Wl,-z,now`` (a wrapper, as a toolchain might): the build stops at
+    the audit naming the check and the fix; ``--hardening=no-bindnow`` lets it through."""
+    wrapper = tmp_path / "cc"
+    wrapper.write_text("#!/usr/bin/env python3\nimport os, sys\n"
+                       "os.execvp('cc', ['cc'] + [a for a in sys.argv[1:] if a != '-Wl,-z,now'])\n")
+    wrapper.chmod(0o755)
+    env = {**os.environ, "CC": str(wrapper)}
+    tree = two_builds[1]
+    cmd = [sys.executable, "-m", "SCons", "-Q", "runtime", "--with=none", "-j2"]
+    proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0, proc.stdout
+    assert "lacks 1 protection(s)" in proc.stderr and "--hardening=no-CHECK" in proc.stderr
+    assert "bindnow: lazy binding (no BIND_NOW: partial RELRO); fix: link with -Wl,-z,now" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = subprocess.run([*cmd, "--hardening=no-bindnow"], cwd=tree, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "bindnow off: --hardening" in proc.stdout
