@@ -98,3 +98,12 @@ def test_the_audit_fails_a_link_that_lost_a_protection(two_builds, tmp_path):
                           timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "bindnow off: --hardening" in proc.stdout
+
+
+def test_cleaning_removes_the_member_links_not_the_crates(two_builds):
+    """``members/<crate>`` in the generated crates links to ffi_libs/: ``scons -c`` must not follow it."""
+    tree = two_builds[0]
+    assert (tree / "build/release/rust/sqlite/umbrella/members/sffi_sqlite").is_symlink()
+    scons(["-c", "--with=sqlite"], cwd=tree)
+    assert not (tree / "build").exists()
+    assert (tree / "ffi_libs/sqlite/src/lib.rs").is_file() and (tree / "ffi_libs/sqlite/Cargo.toml").is_file()
