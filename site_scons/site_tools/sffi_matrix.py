@@ -42,7 +42,7 @@ def _measure_action(target, source, env):
     from sffi.report import matrix_run
     data = matrix_run.measure_runtime(str(source[0]), str(source[1]))
     print(f"  MEASURE {os.path.relpath(str(source[0]))}: {data['binary_size']} bytes, "
-          f"start-up {data['startup_ms']} ms, {data['externs']} externs")
+          f"start-up {data['startup_ms']} ms, {data['externs']} externs, sha256 {data['sha256']}")
     write_json(target[0], {"run": env["SFFI_MATRIX_RUN"], **data})
 
 

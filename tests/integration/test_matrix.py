@@ -7,6 +7,7 @@ already are (CI installs every library, so every selection must pass there).
 """
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -72,7 +73,10 @@ def test_matrix_builds_each_selection_runs_smokes_and_reports(project):
         table = json.loads((project / r["directory"] / "sffi_table.json").read_text())
         assert r["externs"] == len(table["entries"]) > 0
         assert r["binary_size"] == (project / r["directory"] / "simple").stat().st_size > 0
+        assert r["sha256"] == hashlib.sha256((project / r["directory"] / "simple").read_bytes()).hexdigest()
         assert r["startup_ms"] > 0
+    text = (project / "build/release/matrix/report.txt").read_text()
+    assert all(by[n]["sha256"] in text for n in ("none", "sqlite"))  # the table "runtimes"
     assert (project / by["sqlite"]["directory"] / "smoke/inventory/x.db").is_file()  # {out}: under build/
     needy = by["needy"]
     assert (needy["status"], needy["built"]) == ("skipped", False)

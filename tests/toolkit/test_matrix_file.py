@@ -5,6 +5,7 @@ prints its script argument, so pass, failure, expected output and timeouts are
 all real processes.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -180,6 +181,7 @@ def test_measure_reads_size_externs_and_start_up(tmp_path, fake_runtime):
     table.write_text(json.dumps({"entries": [{"name": "a"}, {"name": "b"}]}))
     m = matrix_run.measure_runtime(fake_runtime, table, runs=3)
     assert (m["binary_size"], m["externs"], m["probe"]) == (fake_runtime.stat().st_size, 2, "ok")
+    assert m["sha256"] == hashlib.sha256(fake_runtime.read_bytes()).hexdigest()
     assert len(m["startup_samples_ms"]) == 3 and m["startup_ms"] > 0
 
 

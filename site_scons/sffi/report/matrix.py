@@ -64,7 +64,7 @@ def outcome(entry: dict, run: str, failure: str = "") -> dict:
     """
     row = {"name": entry["name"], "with": entry["with"], "libraries": entry["libraries"],
            "directory": entry["directory"], "missing": entry["missing"], "built": False, "reason": None,
-           "externs": None, "binary_size": None, "startup_ms": None, "smokes": []}
+           "externs": None, "binary_size": None, "startup_ms": None, "smokes": [], "sha256": None}
     if entry["missing"]:
         required = [m for m in entry["missing"] if not m["optional"]]
         reasons = "; ".join(f"{m['library']}: {m['reason']}" for m in entry["missing"])
@@ -74,7 +74,7 @@ def outcome(entry: dict, run: str, failure: str = "") -> dict:
         reason = failure or "not run: the build stopped at another failure (scons -k matrix builds the rest)"
         return {**row, "status": "failed", "reason": reason}
     row.update(built=True, externs=measured["externs"], binary_size=measured["binary_size"],
-               startup_ms=measured["startup_ms"], smokes=smokes["smokes"])
+               startup_ms=measured["startup_ms"], smokes=smokes["smokes"], sha256=measured.get("sha256"))
     bad = [s for s in row["smokes"] if not s["passed"]]
     if measured["probe"] != "ok":
         return {**row, "status": "failed", "reason": f"start-up probe failed: {measured['probe']}"}
@@ -135,7 +135,7 @@ def matrix_report(rows: list[dict], info: dict) -> Report:
     if info.get("strict"):
         notes.append("every library required (--matrix-strict)")
     notes += [f"{r['name']}: {r['status']}: {r['reason']}" for r in rows if r["reason"]]
-    tables = [_selection_table(rows), _smoke_table(rows), _missing_table(rows)]
+    tables = [_selection_table(rows), _smoke_table(rows), _missing_table(rows), _digest_table(rows)]
     data = {"matrix_file": info["matrix_file"], "variant": info["variant"], "only": list(info.get("only") or []),
             "strict": bool(info.get("strict")), "selections": rows}
     return Report(kind="sffi-matrix", title=f"sffi matrix: {len(rows)} selections ({info['variant']})",
@@ -152,6 +152,12 @@ def _selection_table(rows: list[dict]) -> Table:
                 num(r["binary_size"]), "-" if r["startup_ms"] is None else f"{r['startup_ms']:.1f}", r["status"]]
     return Table("selections", ["selection", "libraries", "built", "smoke", "externs", "binary size (bytes)",
                                 "start-up (ms)", "status"], [cells(r) for r in rows], status_column=7)
+
+
+def _digest_table(rows: list[dict]) -> Table:
+    """The sha256 of each runtime built: two reproducible builds show the same (docs/reliability.md)."""
+    body = [[r["name"], r["directory"] + "/simple", r["sha256"]] for r in rows if r.get("sha256")]
+    return Table("runtimes", ["selection", "runtime", "sha256"], body)
 
 
 def _smoke_table(rows: list[dict]) -> Table:

@@ -2,7 +2,7 @@
 
 * :func:`run_smokes` runs the smoke scripts of a matrix file (docs/matrix.md)
   with a runtime and records each result;
-* :func:`measure_runtime` measures its binary size, externs and start-up time.
+* :func:`measure_runtime` measures its binary size and digest, externs and start-up time.
 
 Both are called by the SCons tool ``sffi_matrix`` as build actions; their
 results are the input of the report (sffi.report.matrix).
@@ -10,6 +10,7 @@ results are the input of the report (sffi.report.matrix).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import shutil
@@ -100,7 +101,8 @@ def measure_runtime(program: str | Path, table_json: str | Path, runs: int = STA
         runs: timed runs of ``simple -e 'print 1'`` (after one untimed warm-up).
 
     Returns:
-        ``binary_size`` (bytes), ``externs`` (entries of the table),
+        ``binary_size`` (bytes), ``sha256`` (hex digest of the file: equal for two
+        reproducible builds, docs/reliability.md), ``externs`` (entries of the table),
         ``startup_ms`` (median wall clock of the timed runs, milliseconds),
         ``startup_samples_ms``, and ``probe`` (``"ok"`` or why ``-e`` failed).
     """
@@ -118,5 +120,6 @@ def measure_runtime(program: str | Path, table_json: str | Path, runs: int = STA
             samples.append(round(elapsed_ms, 3))
     entries = json.loads(Path(table_json).read_text(encoding="utf-8"))["entries"]
     return {"binary_size": Path(program).stat().st_size, "externs": len(entries), "probe": probe,
+            "sha256": hashlib.sha256(Path(program).read_bytes()).hexdigest(),
             "startup_ms": round(statistics.median(samples), 3) if samples else None,
             "startup_samples_ms": samples}
