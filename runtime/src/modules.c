@@ -12,6 +12,7 @@
 
 #include "externs.h"
 #include "ffi_error.h"
+#include "mainload.h"
 #include "modfile.h"
 #include "sffi_module.h"
 #include "util.h"
@@ -282,14 +283,17 @@ static bool load_checked(Module *m, const ExternDecl *d, const Source *src, FILE
     /* The module is linked -z now, so its own references are all bound here (a
      * missing one fails dlopen, cleanly); its dependencies (libtorch) bind
      * lazily, as they do in a runtime that links them: RTLD_NOW would bind
-     * libtorch's ~45k PLT slots too and cost ~150 ms (docs/modules.md). */
+     * libtorch's ~45k PLT slots too and cost ~150 ms (docs/modules.md). On the
+     * main thread, where a linked runtime runs libtorch's constructors (mainload.h). */
     double t0 = dlopen_ms ? now_ms() : 0;
-    void *handle = dlopen(m->path, RTLD_LAZY | RTLD_LOCAL);
+    char *why = NULL;
+    void *handle = spl_mainload_dlopen(m->path, RTLD_LAZY | RTLD_LOCAL, &why);
     if (dlopen_ms)
         *dlopen_ms = now_ms() - t0;
     if (!handle) {
         fprintf(err, "%s:%d:%d: extern function %s: cannot load FFI module %s: %s\n", src->name, d->line,
-                d->col, d->name, m->path, dlerror());
+                d->col, d->name, m->path, why);
+        free(why);
         m->state = ST_FAILED;
         return false;
     }
