@@ -36,7 +36,7 @@ def unavailable(planner, names, matrix, strict: bool) -> list[dict]:
     return out
 
 
-def selection_dir(layout, sel) -> str:
+def results_dir(layout, sel) -> str:
     """Where a selection's results go: its runtime's directory, ``build/<variant>/sel/<core+a>``;
     for a selection with modules a directory inside it, ``.../sel/core/modules=sqlite+torch``
     (the runtime is shared with the selection that has no modules)."""
@@ -62,8 +62,8 @@ def module_probes(planner, sel) -> list[dict]:
 def plan_selection(planner, sel, matrix, strict: bool, run: str) -> tuple[dict, list]:
     """One selection of the matrix: (its plan entry, its result files); no files when a
     library of it cannot be built here."""
-    directory = selection_dir(planner.layout, sel)
-    entry = matrix_mod.plan_entry(sel, directory, unavailable(planner, sel.usable, matrix, strict))
+    entry = matrix_mod.plan_entry(sel, planner.layout.sel_dir(sel.variant_name),
+                                  unavailable(planner, sel.usable, matrix, strict), results_dir(planner.layout, sel))
     if entry["missing"]:
         return entry, []
     build = planner.selection(list(sel.libraries))

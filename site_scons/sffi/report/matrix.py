@@ -35,19 +35,22 @@ FORMAT = "sffi-matrix/1"
 # ---------------------------------------------------------------------------- the report
 
 
-def plan_entry(sel: Selection, directory: str, missing: list[dict]) -> dict:
+def plan_entry(sel: Selection, directory: str, missing: list[dict], results: str | None = None) -> dict:
     """What ``scons matrix`` planned for one selection (the input of :func:`outcome`).
 
     Args:
         sel: the selection.
-        directory: its build directory, ``build/<variant>/sel/<variant name>``.
+        directory: its runtime's build directory, ``build/<variant>/sel/<variant name>``.
         missing: ``{"library", "reason", "optional"}`` for each library that cannot
             be built here (empty: the selection is built).
+        results: where its smoke and measure results go (default ``directory``; a
+            selection with modules has its own, as its runtime is shared).
     """
+    results = results or directory
     return {"name": sel.name, "with": sel.with_, "libraries": list(sel.libraries), "modules": list(sel.modules),
-            "directory": directory,
-            "missing": missing, "smoke_file": None if missing else layout.smoke_file(directory),
-            "measure_file": None if missing else layout.measure_file(directory)}
+            "directory": directory, "results": results,
+            "missing": missing, "smoke_file": None if missing else layout.smoke_file(results),
+            "measure_file": None if missing else layout.measure_file(results)}
 
 
 def outcome(entry: dict, run: str, failure: str = "") -> dict:
@@ -64,7 +67,8 @@ def outcome(entry: dict, run: str, failure: str = "") -> dict:
         ``skipped`` (only optional libraries are unavailable).
     """
     row = {"name": entry["name"], "with": entry["with"], "libraries": entry["libraries"],
-           "directory": entry["directory"], "missing": entry["missing"], "built": False, "reason": None,
+           "directory": entry["directory"], "results": entry.get("results", entry["directory"]),
+           "missing": entry["missing"], "built": False, "reason": None,
            "externs": None, "binary_size": None, "startup_ms": None, "smokes": [],
            "modules": entry.get("modules", []), "module_loads": []}
     if entry["missing"]:
@@ -115,8 +119,10 @@ def failure_reasons(entries: list[dict], failures: list[tuple[str, str]], varian
     for entry in entries:
         owned = [entry["directory"] + "/", lay.runtime_dir + "/"]
         owned += [lay.lib_dir(lib) + "/" for lib in entry["libraries"]]
+        owned += [lay.module_dir(lib) + "/" for lib in entry.get("modules", [])]
         for path, error in failures:
-            if path.startswith(tuple(owned)) or set(lay.rust_set_of(path)) & set(entry["libraries"]):
+            if path.startswith(tuple(owned)) or set(lay.rust_set_of(path)) & {*entry["libraries"],
+                                                                               *entry.get("modules", [])}:
                 reasons[entry["name"]] = f"build failed at {path}: {error.strip()}"
                 break
     return reasons
