@@ -47,15 +47,17 @@ def results_dir(layout, sel) -> str:
 def module_probes(planner, sel) -> list[dict]:
     """Per module of ``sel``: what its load time is measured with (sffi.report.matrix_run.measure_modules):
     ``library``, ``module`` (the built file), ``declaration`` (the library's first extern by
-    name, as one line of Simple) and its plan, the module built and not installed."""
+    name, as one line of Simple; a library without externs has no probe). Plans each module:
+    built, not installed."""
     from sffi import table
 
     probes = []
     for name in sel.modules:
         module = plan_module(planner, planner.known[name], install=False)[0]
         decls = table.library_decls(planner.known[name])[0].declarations
-        first = decls[min(decls, key=str.encode)].source().removeprefix("pub ")
-        probes.append({"library": name, "module": module, "declaration": first})
+        if decls:  # a module without externs is never loaded: nothing to time
+            first = decls[min(decls, key=str.encode)].source().removeprefix("pub ")
+            probes.append({"library": name, "module": module, "declaration": first})
     return probes
 
 
