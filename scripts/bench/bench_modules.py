@@ -12,7 +12,8 @@ Three comparisons, each printed as best / median and the ratio side by side:
 3. trivial extern calls: a 10M-iteration loop calling ``rt_bench_nop() -> i64``
    compiled into a runtime, against the same library as a module loaded by an
    otherwise identical runtime (both built here with the same flags; the loop
-   is timed inside the script with rt_time_now_monotonic_ms).
+   is timed inside the script with rt_time_now_monotonic_ms; the two runtimes
+   take turns).
 
 Figures 1-2 need ``scons runtime --with=torch`` and ``scons runtime --with=none
 --modules=torch`` first; without them only figure 3 is measured.
@@ -127,17 +128,23 @@ def build_call_pair(out: Path) -> tuple[Path, Path, Path]:
     return out / "with", out / "without", out / "mods"
 
 
-def loop_ms(runtime: Path, script: Path, n: int, repeat: int, ffi_path: str | None = None) -> list[float]:
-    env = {k: v for k, v in os.environ.items() if k != "SIMPLE_FFI_PATH"}
-    if ffi_path:
-        env["SIMPLE_FFI_PATH"] = ffi_path
-    times = []
-    for _ in range(repeat):
-        proc = subprocess.run([str(runtime), str(script), str(n)], capture_output=True, text=True, env=env)
-        if proc.returncode != 0:
-            sys.exit(f"bench: {runtime} {script} failed:\n{proc.stderr}")
-        times.append(float(proc.stdout.strip()) / 1e3)
-    return times
+def loop_s(runtime: Path, script: Path, n: int, ffi_path: str | None = None) -> float:
+    """Seconds the script's loop took, as it timed itself."""
+    proc = subprocess.run([str(runtime), str(script), str(n)], capture_output=True, text=True, env=bench_env(ffi_path))
+    if proc.returncode != 0:
+        sys.exit(f"bench: {runtime} {script} failed:\n{proc.stderr}")
+    return float(proc.stdout.strip()) / 1e3
+
+
+def loop_pair(module_rt: Path, linked_rt: Path, mods: Path, script: Path, n: int,
+              repeat: int) -> tuple[list[float], list[float]]:
+    """The loop ``repeat`` times on each runtime, in turns (module first, then linked first, ...)."""
+    module, linked = [], []
+    for i in range(repeat):
+        order = ((module, module_rt, mods), (linked, linked_rt, None))
+        for times, rt, path in (order if i % 2 == 0 else order[::-1]):
+            times.append(loop_s(rt, script, n, str(path) if path else None))
+    return module, linked
 
 
 def row(name: str, subject: list[float], base: list[float], unit: float = 1e3) -> str:
@@ -172,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             print("| (torch figures skipped: build the torch runtime and module first, see --help) | | | |")
         with_bench, without, mods = build_call_pair(tmp)
         (tmp / "loop.spl").write_text(LOOP)
-        module = loop_ms(without, tmp / "loop.spl", args.n, args.repeat, str(mods))
-        linked = loop_ms(with_bench, tmp / "loop.spl", args.n, args.repeat)
+        module, linked = loop_pair(without, with_bench, mods, tmp / "loop.spl", args.n, args.repeat)
         print(row(f"{args.n:,} extern calls: module binding vs compiled-in", module, linked))
         print(f"\ncalls/s, best: module {args.n / min(module):,.0f}, compiled-in {args.n / min(linked):,.0f}")
     print("load average after: %.2f %.2f %.2f" % os.getloadavg())
