@@ -323,6 +323,40 @@ def test_probe_failure_fails_the_selection(tmp_path):
     assert matrix.outcome(e, "r")["reason"].startswith("start-up probe failed")
 
 
+def module_entry(tmp_path, loads: list[dict]) -> dict:
+    sel = matrix_file.Selection("none+modules=sqlite", "none", ("core",), ("sqlite",))
+    e = matrix.plan_entry(sel, str(tmp_path / "sel-core"), [], str(tmp_path / "sel-core" / "modules=sqlite"))
+    Path(e["results"]).mkdir(parents=True)
+    results(e, "r")
+    measured = json.loads(Path(e["measure_file"]).read_text())
+    Path(e["measure_file"]).write_text(json.dumps({**measured, "module_loads": loads}))
+    return e
+
+
+LOAD = {"library": "sqlite", "module": "m/libsffi_sqlite.so", "extern": "extern fn rt_sqlite_x()",
+        "load_ms": 0.5, "dlopen_ms": 0.4, "index_ms": 0.1, "script_ms": 1.5, "samples_ms": [0.5], "probe": "ok"}
+
+
+def test_module_selection_rows_and_their_load_table(tmp_path):
+    e = module_entry(tmp_path, [LOAD])
+    assert e["smoke_file"] == str(tmp_path / "sel-core" / "modules=sqlite" / "smoke.json")
+    row = matrix.outcome(e, "r")
+    assert (row["status"], row["modules"], row["module_loads"]) == ("passed", ["sqlite"], [LOAD])
+    assert (row["directory"], row["results"]) == (str(tmp_path / "sel-core"), str(tmp_path / "sel-core/modules=sqlite"))
+    report = matrix.matrix_report([row], INFO)
+    [table] = [t for t in report.tables if t.title == "module load times"]
+    assert table.rows == [["none+modules=sqlite", "sqlite", "m/libsffi_sqlite.so", "0.50", "0.40", "1.50", "passed"]]
+    plain = matrix.matrix_report([matrix.outcome(entry(tmp_path, "sqlite"), "x")], INFO)
+    assert "module load times" not in [t.title for t in plain.tables]  # only when a selection has modules
+
+
+def test_a_failed_module_load_fails_the_selection(tmp_path):
+    e = module_entry(tmp_path, [{**LOAD, "load_ms": None, "probe": "exited 2: cannot load FFI module"}])
+    row = matrix.outcome(e, "r")
+    assert (row["status"], row["reason"]) == ("failed", "module sqlite load probe failed: exited 2: "
+                                                        "cannot load FFI module")
+
+
 def test_build_failures_are_attributed_to_their_selections():
     plan = [{"name": n, "directory": f"build/release/sel/{d}", "libraries": libs}
             for n, d, libs in (("none", "core", ["core"]), ("sqlite", "core+sqlite", ["core", "sqlite"]),

@@ -67,10 +67,11 @@ def outcome(entry: dict, run: str, failure: str = "") -> dict:
         ``skipped`` (only optional libraries are unavailable).
     """
     row = {"name": entry["name"], "with": entry["with"], "libraries": entry["libraries"],
-           "directory": entry["directory"], "results": entry.get("results", entry["directory"]),
-           "missing": entry["missing"], "built": False, "reason": None,
-           "externs": None, "binary_size": None, "startup_ms": None, "smokes": [],
-           "modules": entry.get("modules", []), "module_loads": []}
+           "directory": entry["directory"], "missing": entry["missing"], "built": False, "reason": None,
+           "externs": None, "binary_size": None, "startup_ms": None, "smokes": []}
+
+    # module selections (docs/matrix.md, "Module selections")
+    row.update(results=entry.get("results", entry["directory"]), modules=entry.get("modules", []), module_loads=[])
     if entry["missing"]:
         required = [m for m in entry["missing"] if not m["optional"]]
         reasons = "; ".join(f"{m['library']}: {m['reason']}" for m in entry["missing"])
@@ -80,8 +81,9 @@ def outcome(entry: dict, run: str, failure: str = "") -> dict:
         reason = failure or "not run: the build stopped at another failure (scons -k matrix builds the rest)"
         return {**row, "status": "failed", "reason": reason}
     row.update(built=True, externs=measured["externs"], binary_size=measured["binary_size"],
-               startup_ms=measured["startup_ms"], smokes=smokes["smokes"],
-               module_loads=measured.get("module_loads", []))
+               startup_ms=measured["startup_ms"], smokes=smokes["smokes"])
+
+    row["module_loads"] = measured.get("module_loads", [])
     bad = [s for s in row["smokes"] if not s["passed"]]
     if measured["probe"] != "ok":
         return {**row, "status": "failed", "reason": f"start-up probe failed: {measured['probe']}"}
