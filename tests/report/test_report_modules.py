@@ -52,6 +52,11 @@ def test_a_fresh_module_is_listed_with_its_descriptor(tmp_path):
     titles = [t.title for t in rep.tables]
     assert "modules" in titles and f"module other ({path})" in titles
     assert any(n.startswith("modules: 1 in ") and n.endswith("(ok 1)") for n in rep.notes)
+    for fmt in ("markdown", "html", "text"):
+        proc = subprocess.run([sys.executable, "-m", "sffi", "report", str(sel), "--ffi-libs",
+                               str(tmp_path / "ffi_libs"), "--format", fmt], capture_output=True, text=True)
+        assert str(path) in proc.stdout and facts.digest[:19] in proc.stdout, fmt
+        assert "rt_other_pair" in proc.stdout, fmt
 
 
 def test_stale_mismatched_and_broken_modules(tmp_path, capsys):
