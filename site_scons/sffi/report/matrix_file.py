@@ -184,7 +184,7 @@ def _strings(path: Path, table: dict, key: str, where: str) -> tuple[str, ...]:
 
 def _name(path: Path, key: str, value: str) -> str:
     if not _NAME_RE.match(value):
-        raise _fail(path, key, "a name of letters, digits and _ . + - (it names a CI job and a directory)", value)
+        raise _fail(path, key, "a name of letters, digits and _ . + = - (it names a CI job and a directory)", value)
     return value
 
 
