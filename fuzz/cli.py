@@ -1,6 +1,6 @@
 """``scripts/fuzz``: a fuzzing campaign over sffi's targets (docs/reliability.md).
 
-    scripts/fuzz [--time=SECONDS] [--jobs=N] [--known-bugs] [--work=DIR] [TARGET[=SECONDS]...]
+    scripts/fuzz [--time=SECONDS] [--jobs=N] [--work=DIR] [TARGET[=SECONDS]...]
 
 Runs each target (default: all) for its time, ``--jobs`` at once, keeping the
 corpus in ``DIR/corpus/TARGET`` (default DIR: build/fuzz/campaign) so a
@@ -50,8 +50,6 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"targets to run (default: all): {', '.join(campaign.TARGETS)}")
     parser.add_argument("--time", type=int, default=120, metavar="SECONDS", help="time per target (default 120)")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="targets fuzzed at once (default 1)")
-    parser.add_argument("--known-bugs", action="store_true",
-                        help="do not look past the known bugs of issue 17 (SFFI_FUZZ_KNOWN_BUGS=1)")
     parser.add_argument("--work", type=Path, default=campaign.ROOT / "build" / "fuzz" / "campaign",
                         metavar="DIR", help="corpus, logs, artifacts and report (default build/fuzz/campaign)")
     args = parser.parse_args(argv)
@@ -61,12 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     except native.BuildError as exc:
         print(f"scripts/fuzz: {exc}", file=sys.stderr)
         return 1
-    env = {"SFFI_FUZZ_KNOWN_BUGS": "1"} if args.known_bugs else {}
     print(f"fuzzing {len(chosen)} target(s), {sum(s for _, s in chosen)} s of fuzzing, {args.jobs} at once",
           flush=True)
 
     def one(item):
-        result = campaign.run(item[0], item[1], args.work, env)
+        result = campaign.run(item[0], item[1], args.work)
         print(f"  {result.target}: {result.execs} executions, cov {result.cov}, "
               f"{len(result.artifacts)} artifact(s)", flush=True)
         return result

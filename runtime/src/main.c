@@ -27,6 +27,7 @@
 #include "interp.h"
 #include "modules.h"
 #include "parser.h"
+#include "mainload.h"
 #include "resolve.h"
 #include "sffi_table.h"
 #include "version.h"
@@ -58,6 +59,10 @@ static void help(void)
           "  --version       runtime version, SFFI ABI version, linked FFI libraries, FFI modules\n"
           "  --ffi-path DIR  (first, repeatable) search DIR for FFI modules before\n"
           "                  SIMPLE_FFI_PATH and <bindir>/../lib/sffi (docs/modules.md)\n"
+          "\n"
+          "environment:\n"
+          "  SIMPLE_FFI_PATH    more directories of FFI modules, colon-separated\n"
+          "  SIMPLE_FFI_TIMING  set: how long reading and loading each FFI module took, on stderr\n"
           "\n"
           "exit status:\n"
           "  0      the script ran to its end\n"
@@ -130,6 +135,7 @@ static void *run_job(void *arg)
     Job *job = arg;
     job->status = run_source(job->src, job->stack_size);
     sffi_host_shutdown(); /* frees this thread's result buffers */
+    spl_mainload_end();
     return NULL;
 }
 
@@ -140,13 +146,16 @@ static int run_in_thread(const Source *src)
     pthread_t thread;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, INTERP_THREAD_STACK);
+    spl_mainload_begin(); /* modules are loaded on this thread (mainload.h) */
     int rc = pthread_create(&thread, &attr, run_job, &job);
     pthread_attr_destroy(&attr);
     if (rc != 0) {
+        spl_mainload_end();
         job.stack_size = MAIN_THREAD_STACK; /* no thread: run on the main stack */
         run_job(&job);
         return job.status;
     }
+    spl_mainload_serve();
     pthread_join(thread, NULL);
     return job.status;
 }

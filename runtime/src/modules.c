@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "externs.h"
 #include "ffi_error.h"
+#include "mainload.h"
 #include "modfile.h"
 #include "sffi_module.h"
 #include "util.h"
@@ -34,6 +36,26 @@ static int n_dirs, cap_dirs;
 static Module *mods;
 static int n_mods, cap_mods;
 static bool indexed, noted;
+
+/* SIMPLE_FFI_TIMING set and not empty: each index and module load says on
+ * stderr how long it took (docs/modules.md, "Timing"); read once. */
+static int timing = -1;
+
+static bool timing_on(void)
+{
+    if (timing < 0) {
+        const char *v = getenv("SIMPLE_FFI_TIMING");
+        timing = v && *v;
+    }
+    return timing;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 void spl_modules_add_path(const char *dir)
 {
@@ -167,9 +189,12 @@ static void build_index(void)
     if (indexed)
         return;
     indexed = true;
+    double t0 = timing_on() ? now_ms() : 0;
     build_path();
     for (int i = 0; i < n_dirs; i++)
         index_dir(dirs[i]);
+    if (timing_on())
+        fprintf(stderr, "sffi-timing index dirs=%d modules=%d ms=%.3f\n", n_dirs, n_mods, now_ms() - t0);
 }
 
 /* ---- checking and loading ---- */
@@ -230,7 +255,21 @@ static bool check_descriptor(Module *m, const ExternDecl *d, const Source *src, 
     return m->state != ST_FAILED;
 }
 
+static bool load_checked(Module *m, const ExternDecl *d, const Source *src, FILE *err, double *dlopen_ms);
+
+/* Loads and checks `m` once; with SIMPLE_FFI_TIMING, one line for its first load. */
 static bool load(Module *m, const ExternDecl *d, const Source *src, FILE *err)
+{
+    if (m->state != ST_UNLOADED || !timing_on())
+        return load_checked(m, d, src, err, NULL);
+    double dlopen_ms = 0, t0 = now_ms();
+    bool ok = load_checked(m, d, src, err, &dlopen_ms);
+    fprintf(stderr, "sffi-timing load library=%s ok=%d ms=%.3f dlopen_ms=%.3f path=%s\n", m->file_library,
+            ok, now_ms() - t0, dlopen_ms, m->path);
+    return ok;
+}
+
+static bool load_checked(Module *m, const ExternDecl *d, const Source *src, FILE *err, double *dlopen_ms)
 {
     if (m->state == ST_LOADED)
         return true;
@@ -244,11 +283,17 @@ static bool load(Module *m, const ExternDecl *d, const Source *src, FILE *err)
     /* The module is linked -z now, so its own references are all bound here (a
      * missing one fails dlopen, cleanly); its dependencies (libtorch) bind
      * lazily, as they do in a runtime that links them: RTLD_NOW would bind
-     * libtorch's ~45k PLT slots too and cost ~150 ms (docs/modules.md). */
-    void *handle = dlopen(m->path, RTLD_LAZY | RTLD_LOCAL);
+     * libtorch's ~45k PLT slots too and cost ~150 ms (docs/modules.md). On the
+     * main thread, where a linked runtime runs libtorch's constructors (mainload.h). */
+    double t0 = dlopen_ms ? now_ms() : 0;
+    char *why = NULL;
+    void *handle = spl_mainload_dlopen(m->path, RTLD_LAZY | RTLD_LOCAL, &why);
+    if (dlopen_ms)
+        *dlopen_ms = now_ms() - t0;
     if (!handle) {
         fprintf(err, "%s:%d:%d: extern function %s: cannot load FFI module %s: %s\n", src->name, d->line,
-                d->col, d->name, m->path, dlerror());
+                d->col, d->name, m->path, why);
+        free(why);
         m->state = ST_FAILED;
         return false;
     }

@@ -12,12 +12,17 @@ Three comparisons, each printed as best / median and the ratio side by side:
 3. trivial extern calls: a 10M-iteration loop calling ``rt_bench_nop() -> i64``
    compiled into a runtime, against the same library as a module loaded by an
    otherwise identical runtime (both built here with the same flags; the loop
-   is timed inside the script with rt_time_now_monotonic_ms).
+   is timed inside the script with rt_time_now_monotonic_ms; the two runtimes
+   take turns).
 
 Figures 1-2 need ``scons runtime --with=torch`` and ``scons runtime --with=none
 --modules=torch`` first; without them only figure 3 is measured.
 
-    scripts/bench/bench_modules.py [--runs 20] [-n 10000000] [--repeat 5]
+Start-up runs of the two sides of a figure are taken in turns, so that other
+load on the machine weighs on both alike; the load average is printed before
+and after.
+
+    scripts/bench/bench_modules.py [--runs 40] [-n 10000000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -74,12 +79,27 @@ def wall(cmd: list[str], env: dict) -> float:
     return elapsed
 
 
-def timed(cmd: list[str], runs: int, ffi_path: str | None = None) -> list[float]:
+def bench_env(ffi_path: str | None) -> dict:
+    """The environment without SIMPLE_FFI_PATH, or with it set to ``ffi_path``."""
     env = {k: v for k, v in os.environ.items() if k != "SIMPLE_FFI_PATH"}
     if ffi_path:
         env["SIMPLE_FFI_PATH"] = ffi_path
-    wall(cmd, env)  # warm-up: files in the page cache
-    return [wall(cmd, env) for _ in range(runs)]
+    return env
+
+
+def interleaved(subject: list[str], base: list[str], runs: int, subject_path: str | None = None,
+                base_path: str | None = None) -> tuple[list[float], list[float]]:
+    """Wall seconds of ``runs`` runs of each command, taken in turns (subject, base, base,
+    subject, ...) after one warm-up of each, so that load on the machine weighs on both alike."""
+    envs = (bench_env(subject_path), bench_env(base_path))
+    cmds = (subject, base)
+    for cmd, env in zip(cmds, envs):
+        wall(cmd, env)  # warm-up: files in the page cache
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(runs):
+        for k in ((0, 1) if i % 2 == 0 else (1, 0)):
+            times[k].append(wall(cmds[k], envs[k]))
+    return times
 
 
 def cc(*args) -> None:
@@ -108,17 +128,23 @@ def build_call_pair(out: Path) -> tuple[Path, Path, Path]:
     return out / "with", out / "without", out / "mods"
 
 
-def loop_ms(runtime: Path, script: Path, n: int, repeat: int, ffi_path: str | None = None) -> list[float]:
-    env = {k: v for k, v in os.environ.items() if k != "SIMPLE_FFI_PATH"}
-    if ffi_path:
-        env["SIMPLE_FFI_PATH"] = ffi_path
-    times = []
-    for _ in range(repeat):
-        proc = subprocess.run([str(runtime), str(script), str(n)], capture_output=True, text=True, env=env)
-        if proc.returncode != 0:
-            sys.exit(f"bench: {runtime} {script} failed:\n{proc.stderr}")
-        times.append(float(proc.stdout.strip()) / 1e3)
-    return times
+def loop_s(runtime: Path, script: Path, n: int, ffi_path: str | None = None) -> float:
+    """Seconds the script's loop took, as it timed itself."""
+    proc = subprocess.run([str(runtime), str(script), str(n)], capture_output=True, text=True, env=bench_env(ffi_path))
+    if proc.returncode != 0:
+        sys.exit(f"bench: {runtime} {script} failed:\n{proc.stderr}")
+    return float(proc.stdout.strip()) / 1e3
+
+
+def loop_pair(module_rt: Path, linked_rt: Path, mods: Path, script: Path, n: int,
+              repeat: int) -> tuple[list[float], list[float]]:
+    """The loop ``repeat`` times on each runtime, in turns (module first, then linked first, ...)."""
+    module, linked = [], []
+    for i in range(repeat):
+        order = ((module, module_rt, mods), (linked, linked_rt, None))
+        for times, rt, path in (order if i % 2 == 0 else order[::-1]):
+            times.append(loop_s(rt, script, n, str(path) if path else None))
+    return module, linked
 
 
 def row(name: str, subject: list[float], base: list[float], unit: float = 1e3) -> str:
@@ -130,10 +156,12 @@ def row(name: str, subject: list[float], base: list[float], unit: float = 1e3) -
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runs", type=int, default=20, help="start-up runs per figure (after one warm-up)")
+    p.add_argument("--runs", type=int, default=40, help="start-up runs per side and figure (after one warm-up), "
+                                                        "the two sides taken in turns")
     p.add_argument("-n", type=int, default=10_000_000, help="extern calls per loop")
     p.add_argument("--repeat", type=int, default=5, help="loop runs per runtime")
     args = p.parse_args(argv)
+    print("load average before: %.2f %.2f %.2f" % os.getloadavg())
     print("| measurement (ms, best / median) | subject | baseline | ratio |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -142,19 +170,19 @@ def main(argv: list[str] | None = None) -> int:
             (tmp / "p.spl").write_text("print 1\n")
             (tmp / "t.spl").write_text(TORCH_SCRIPT)
             print(row("`print 1`: core + torch module on the path vs core-only",
-                      timed([str(CORE), str(tmp / "p.spl")], args.runs, str(TORCH_MODULE_DIR)),
-                      timed([str(CORE), str(tmp / "p.spl")], args.runs)))
+                      *interleaved([str(CORE), str(tmp / "p.spl")], [str(CORE), str(tmp / "p.spl")], args.runs,
+                                   str(TORCH_MODULE_DIR))))
             print(row("torch script: core + torch module vs torch linked in",
-                      timed([str(CORE), str(tmp / "t.spl")], args.runs, str(TORCH_MODULE_DIR)),
-                      timed([str(TORCH_LINKED), str(tmp / "t.spl")], args.runs)))
+                      *interleaved([str(CORE), str(tmp / "t.spl")], [str(TORCH_LINKED), str(tmp / "t.spl")],
+                                   args.runs, str(TORCH_MODULE_DIR))))
         else:
             print("| (torch figures skipped: build the torch runtime and module first, see --help) | | | |")
         with_bench, without, mods = build_call_pair(tmp)
         (tmp / "loop.spl").write_text(LOOP)
-        module = loop_ms(without, tmp / "loop.spl", args.n, args.repeat, str(mods))
-        linked = loop_ms(with_bench, tmp / "loop.spl", args.n, args.repeat)
+        module, linked = loop_pair(without, with_bench, mods, tmp / "loop.spl", args.n, args.repeat)
         print(row(f"{args.n:,} extern calls: module binding vs compiled-in", module, linked))
         print(f"\ncalls/s, best: module {args.n / min(module):,.0f}, compiled-in {args.n / min(linked):,.0f}")
+    print("load average after: %.2f %.2f %.2f" % os.getloadavg())
     return 0
 
 

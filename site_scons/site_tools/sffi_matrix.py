@@ -3,11 +3,12 @@ sffi.report.matrix do the work).
 
 Builders added to the environment:
 
-* ``SffiSmoke(smoke.json, [program, ...], SFFI_SMOKES=[Smoke], SFFI_ROOT=dir, SFFI_MATRIX_RUN=id)``:
-  run a selection's smoke scripts with its runtime and record each result; a
-  failing script is recorded, it does not fail the node (the report does);
-* ``SffiMeasure(measure.json, [program, sffi_table.json], SFFI_MATRIX_RUN=id)``:
-  binary size, externs and start-up time of a runtime;
+* ``SffiSmoke(smoke.json, [program, ...], SFFI_SMOKES=[Smoke], SFFI_ROOT=dir, SFFI_MATRIX_RUN=id,
+  SFFI_MODULES=[module file])``: run a selection's smoke scripts with its runtime (and its
+  modules' directories on the search path) and record each result; a failing script is
+  recorded, it does not fail the node (the report does);
+* ``SffiMeasure(measure.json, [program, sffi_table.json], SFFI_MATRIX_RUN=id, SFFI_MODULE_PROBES=[...])``:
+  binary size, externs and start-up time of a runtime, and each module's load time;
 * ``SffiMatrixReport([report.txt, .md, .json, .html], results, SFFI_MATRIX_PLAN=[entry],
   SFFI_MATRIX_INFO={...}, SFFI_MATRIX_RUN=id)``: the matrix report; written
   first, then the node fails when a selection failed or a required library
@@ -31,7 +32,8 @@ from sffi.errors import EXIT_ERROR
 def _smoke_action(target, source, env):
     from sffi.report import matrix_run
     out = Path(str(target[0]))
-    results = matrix_run.run_smokes(str(source[0]), env["SFFI_SMOKES"], env["SFFI_ROOT"], out.parent / "smoke")
+    results = matrix_run.run_smokes(str(source[0]), env["SFFI_SMOKES"], env["SFFI_ROOT"], out.parent / "smoke",
+                                    env.get("SFFI_MODULES") or [])
     for r in results:
         verdict = "passed" if r["passed"] else f"FAILED ({r['detail']})"
         print(f"  SMOKE   {os.path.relpath(str(source[0]))} {r['name']}: {verdict}, {r['seconds']:.2f} s")
@@ -40,9 +42,13 @@ def _smoke_action(target, source, env):
 
 def _measure_action(target, source, env):
     from sffi.report import matrix_run
-    data = matrix_run.measure_runtime(str(source[0]), str(source[1]))
+    probes = env.get("SFFI_MODULE_PROBES") or []
+    data = matrix_run.measure_runtime(str(source[0]), str(source[1]), modules=[p["module"] for p in probes])
     print(f"  MEASURE {os.path.relpath(str(source[0]))}: {data['binary_size']} bytes, "
-          f"start-up {data['startup_ms']} ms, {data['externs']} externs")
+          f"start-up {data['startup_ms']} ms, {data['externs']} externs, sha256 {data['sha256']}")
+    data["module_loads"] = matrix_run.measure_modules(str(source[0]), probes, Path(str(target[0])).parent / "probe")
+    for m in data["module_loads"]:
+        print(f"  MEASURE {os.path.relpath(m['module'])}: load {m['load_ms']} ms ({m['probe']})")
     write_json(target[0], {"run": env["SFFI_MATRIX_RUN"], **data})
 
 

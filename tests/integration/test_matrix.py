@@ -7,8 +7,10 @@ already are (CI installs every library, so every selection must pass there).
 """
 
 import fcntl
+import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -72,7 +74,10 @@ def test_matrix_builds_each_selection_runs_smokes_and_reports(project):
         table = json.loads((project / r["directory"] / "sffi_table.json").read_text())
         assert r["externs"] == len(table["entries"]) > 0
         assert r["binary_size"] == (project / r["directory"] / "simple").stat().st_size > 0
+        assert r["sha256"] == hashlib.sha256((project / r["directory"] / "simple").read_bytes()).hexdigest()
         assert r["startup_ms"] > 0
+    text = (project / "build/release/matrix/report.txt").read_text()
+    assert all(by[n]["sha256"] in text for n in ("none", "sqlite"))  # the table "runtimes"
     assert (project / by["sqlite"]["directory"] / "smoke/inventory/x.db").is_file()  # {out}: under build/
     needy = by["needy"]
     assert (needy["status"], needy["built"]) == ("skipped", False)
@@ -84,6 +89,34 @@ def test_matrix_builds_each_selection_runs_smokes_and_reports(project):
         for name in ("none", "sqlite", "needy"):
             assert name in text, (ext, name)
     assert "summary: 2 passed, 0 failed, 0 not-built, 1 skipped" in proc.stdout  # the text report, printed
+
+
+def test_module_selection_runs_the_smokes_through_the_modules_and_times_each_load(project):
+    body = ('[[selection]]\nname = "none"\nwith = "none"\n'
+            '[[selection]]\nname = "none+modules=sqlite"\nwith = "none"\nmodules = "sqlite"\n' + SMOKE + SQLITE_SMOKE)
+    proc = run_matrix(project, body)
+    doc = report(project)
+    assert doc["summary"] == {"passed": 2, "failed": 0, "not-built": 0, "skipped": 0}, proc.stdout[-3000:]
+    by = rows(doc)
+    mod = by["none+modules=sqlite"]
+    assert (mod["libraries"], mod["modules"], mod["directory"]) == (["core"], ["sqlite"], by["none"]["directory"])
+    assert mod["results"] == "build/release/sel/core/modules=sqlite"
+    assert [s["name"] for s in mod["smokes"]] == ["textstats", "inventory"] and all(s["passed"] for s in mod["smokes"])
+    assert mod["smokes"][1]["runtime_args"] == ["--ffi-path", "build/release/modules/sqlite"]
+    assert (project / mod["results"] / "smoke/inventory/x.db").is_file()
+    [load] = mod["module_loads"]
+    assert (load["library"], load["module"], load["probe"]) == ("sqlite", "build/release/modules/sqlite/libsffi_sqlite.so",
+                                                                "ok")
+    assert load["extern"].startswith("extern fn rt_sqlite_") and 0 < load["dlopen_ms"] <= load["load_ms"]
+    assert len(load["samples_ms"]) == 5 and load["script_ms"] > 0
+    assert by["none"]["module_loads"] == [] and by["none"]["modules"] == []
+    # the modules are not installed by the matrix (nothing of the matrix lands in build/lib, build/bin)
+    assert not (project / "build/lib/sffi/libsffi_sqlite.so").exists()
+    text = (project / "build/release/matrix/report.txt").read_text()
+    assert "module load times" in text and "build/release/modules/sqlite/libsffi_sqlite.so" in text
+    md = (project / "build/release/matrix/report.md").read_text()
+    assert any(re.match(r"\| none\+modules=sqlite +\| sqlite +\| build/release/modules/sqlite/libsffi_sqlite.so", ln)
+               for ln in md.splitlines())
 
 
 def test_required_library_that_cannot_be_built_fails_the_run_with_its_reason(project):
@@ -206,11 +239,12 @@ def test_the_projects_matrix_passes(tmp_path):
     assert [s["name"] for s in doc["selections"]] == [s.name for s in expected.selections]
     missing = _unavailable()
     for r in doc["selections"]:
-        if set(r["libraries"]) & missing:
+        if set(r["libraries"] + r.get("modules", [])) & missing:
             assert r["status"] in ("skipped", "not-built") and r["reason"], r
             continue
         assert (r["status"], r["built"]) == ("passed", True), (r, proc.stdout[-3000:], proc.stderr[-3000:])
-        assert len(r["smokes"]) == len(expected.smokes_for(r["libraries"])) > 0
+        assert len(r["smokes"]) == len(expected.smokes_for(r["libraries"] + r.get("modules", []))) > 0
+        assert [m["probe"] for m in r.get("module_loads", [])] == ["ok"] * len(r.get("modules", []))
         table = json.loads((ROOT / r["directory"] / "sffi_table.json").read_text())
         assert r["externs"] == len(table["entries"]) and r["binary_size"] > 0 and r["startup_ms"] > 0
     assert proc.returncode == (0 if doc["status"] in (0, 4) else 2), proc.stderr[-3000:]

@@ -83,10 +83,36 @@ def test_inspect_refuses_what_is_not_a_module(tmp_path, content, reason):
 def test_symbols_names_the_module_it_scans(tmp_path):
     module = build_module(tmp_path / "mods", "demo", DEMO_DECLS, DEMO_C, work=tmp_path / "w")
     text = sffi("symbols", module).stdout.splitlines()
-    assert text[-1] == f"FFI module of library 'demo': ABI version 2, 5 externs, build test (sffi inspect {module})"
+    at = text.index(f"{module}: FFI module of library 'demo'")
+    assert any(line.split()[-1:] == ["sffi_module_descriptor"] for line in text[:at])  # the symbols come first
+    fields = dict(line.split(":", 1) for line in text[at + 1:at + 7])
+    assert {k.strip(): v.strip() for k, v in fields.items()} == {
+        "abi_version": "2", "sffi_version": module_table.facts(_demo()).sffi_version,
+        "digest": module_table.declarations_digest(_demo()), "build_id": "test",
+        "gnu_build_id": module_table.read_module(module)[1], "rebuild": "scons runtime --modules=demo"}
+    assert any(line.split() == ["rt_demo_add", "(i64,", "i64)", "->", "i64"] for line in text[at:])
     doc = json.loads(sffi("symbols", "--json", module).stdout)
     assert doc["files"][0]["module"]["library"] == "demo"
+    assert doc["files"][0]["module"]["digest"] == module_table.declarations_digest(_demo())
     assert len(doc["files"][0]["module"]["entries"]) == 5
+
+
+def test_symbols_of_a_plain_shared_object_shows_no_descriptor(tmp_path):
+    (tmp_path / "x.c").write_text("int x(void) { return 1; }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", tmp_path / "x.c", "-o", tmp_path / "libx.so"], check=True)
+    proc = sffi("symbols", tmp_path / "libx.so")
+    assert proc.returncode == 0 and "FFI module" not in proc.stdout
+    assert "module" not in json.loads(sffi("symbols", "--json", tmp_path / "libx.so").stdout)["files"][0]
+
+
+def _demo():
+    from sffi import decls, table
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        spl = Path(tmp) / "demo.spl"
+        spl.write_text(DEMO_DECLS)
+        return table.LibraryDecls("demo", decls.parse_files([spl])[0])
 
 
 def test_symbols_looks_for_the_module_section_by_its_name():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -234,3 +235,39 @@ def test_externs_and_version_list_modules(simple_runtime, mods):
 def test_ffi_path_needs_a_directory(simple_runtime):
     proc = simple(simple_runtime, "--ffi-path")
     assert (proc.returncode, proc.stderr) == (2, "simple: --ffi-path needs a directory\n")
+
+
+MAIN_C = """\
+#include <sys/syscall.h>
+#include <unistd.h>
+long syscall(long number, ...); /* not declared under -std=c11 */
+static int64_t on_main(void) { return syscall(SYS_gettid) == getpid(); }
+static int64_t ctor_main;
+__attribute__((constructor)) static void record(void) { ctor_main = on_main(); }
+int64_t rt_where_ctor_main(void) { return ctor_main; }
+int64_t rt_where_call_main(void) { return on_main(); }
+"""
+MAIN_DECLS = "extern fn rt_where_ctor_main() -> i64\nextern fn rt_where_call_main() -> i64\n"
+
+
+def test_a_module_is_loaded_on_the_main_thread(simple_runtime, tmp_path):
+    """Its constructors run on the main thread, as a linked library's do (their allocations land in
+    glibc's main arena, docs/modules.md "Binding"); its externs are called on the script's thread."""
+    build_module(tmp_path / "mods", "where", MAIN_DECLS, MAIN_C, work=tmp_path / "work")
+    path = script(tmp_path, MAIN_DECLS + "print rt_where_ctor_main()\nprint rt_where_call_main()\n")
+    proc = simple(simple_runtime, "--ffi-path", tmp_path / "mods", path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "1\n0\n", "")
+
+
+def test_simple_ffi_timing_reports_the_index_and_each_load(simple_runtime, mods, tmp_path):
+    proc = simple(simple_runtime, "--ffi-path", mods, script(tmp_path, SCRIPT), env={"SIMPLE_FFI_TIMING": "1"})
+    assert (proc.returncode, proc.stdout) == (0, EXPECTED)
+    index, load = proc.stderr.splitlines()
+    assert re.fullmatch(r"sffi-timing index dirs=\d+ modules=1 ms=\d+\.\d{3}", index), index
+    m = re.fullmatch(r"sffi-timing load library=demo ok=1 ms=(\d+\.\d{3}) dlopen_ms=(\d+\.\d{3}) path=(.*)", load)
+    assert m and 0 < float(m[2]) <= float(m[1]) and m[3] == f"{mods}/libsffi_demo.so", load
+    # off by default, and a failed load is timed too
+    assert simple(simple_runtime, "--ffi-path", mods, script(tmp_path, SCRIPT)).stderr == ""
+    (mods / "libsffi_demo.so").chmod(0o666)
+    proc = simple(simple_runtime, "--ffi-path", mods, script(tmp_path, SCRIPT), env={"SIMPLE_FFI_TIMING": "1"})
+    assert proc.returncode == 2 and re.search(r"^sffi-timing load library=demo ok=0 ", proc.stderr, re.M)

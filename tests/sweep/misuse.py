@@ -1,22 +1,30 @@
 """The misuse sweep: every extern of a runtime's table called with hostile arguments.
 
 For each extern the runtime lists (``simple --externs --json``) whose library is
-under ffi_libs/, the declaration (sffi.decls) gives the parameters. The sweep
-makes one baseline call with benign arguments, then, one parameter at a time,
-calls it with each hostile value of that parameter's type, the others benign:
+under ffi_libs/ (or given with its declaration files), the declaration
+(sffi.decls) gives the parameters. The sweep makes one baseline call with benign
+arguments, then, one parameter at a time, calls it with each hostile value of
+that parameter's type, the others benign (HOSTILE has values for every
+parameter type of sffi.abi):
 
 * a handle (a parameter recipes.toml names): 0, -1, 2^62, 2^63-1, one already
   freed, one of another kind of the same library;
-* i64: 0, -1, 2^62, -2^63; i32: 0, -1, 2^31-1, -2^31;
-* f64: NaN, +inf, -inf; text: empty, 1 MiB;
-* arrays: empty, 1M elements.
+* i64: 0, -1, 2^62, -2^63; a narrower or unsigned int: 0, -1, its range's
+  edges and one past each (u64: 2^63-1, the largest script int);
+* f64: NaN, +inf, -inf; f32: the same, FLT_MAX and +-1e39; bool: none;
+* text: empty, 1 MiB;
+* arrays of every element type: empty, 1M elements; for a narrower int or f32
+  element, an element one past its range; NaN and infinities for float
+  elements; ``[u8]`` also a 1 MiB bytes value when recipes.toml says how to
+  make one.
 
 A call must return, or stop the script with a script error that names the
-extern (exit status 1, the extern's name on stderr); a signal, a sanitizer
-report, another status, or a hang is a failure. Calls run in batches, one
-script each: a script error ends the batch at the line of the call it reports,
-and the batch goes on after it. Types the generator does not know (ABI v2 types
-before they are added here) are skipped, and counted.
+extern (exit status 1, the extern's name on stderr); a value out of the
+parameter type's range (REFUSED) must be such an error and also name the
+parameter. A signal, a sanitizer report, another status, or a hang is a
+failure. Calls run in batches, one script each: a script error ends the batch
+at the line of the call it reports, and the batch goes on after it. A type
+sffi.abi does not have would skip its extern, counted (the tests want none).
 
 Run alone: ``python tests/sweep/misuse.py [--fork] RUNTIME [LIB...]`` (``--fork``:
 forkserver.c, one start-up of the runtime for all its scripts).
@@ -31,6 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -38,36 +47,107 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "site_scons"))
 
+from sffi import abi  # noqa: E402
+from sffi import decls as decls_mod  # noqa: E402
 from sffi import manifest as manifest_mod  # noqa: E402
 from sffi import table as table_mod  # noqa: E402
 
 RECIPES = Path(__file__).with_name("recipes.toml")
 BATCH = 40
 TIMEOUT = 300
+BIG = 20  # doublings: 2^20 = 1,048,576 elements (1M), or characters (1 MiB)
 # Values defined at the top of a script that uses them (built by doubling).
 PRELUDE = {
     "sweep_inf": "val sweep_inf = 1e308 * 10.0",
     "sweep_nan": "val sweep_nan = sweep_inf - sweep_inf",
-    "sweep_big_text": 'var sweep_big_text = "x"\nfor sweep_i in 0..20:\n    sweep_big_text += sweep_big_text',
-    "sweep_big_i64": "var sweep_big_i64 = [1]\nfor sweep_i in 0..20:\n    sweep_big_i64 = sweep_big_i64 + sweep_big_i64",
-    "sweep_big_f64": "var sweep_big_f64 = [1.5]\nfor sweep_i in 0..20:\n    sweep_big_f64 = sweep_big_f64 + sweep_big_f64",
-    "sweep_big_texts": 'var sweep_big_texts = ["x"]\nfor sweep_i in 0..20:\n    sweep_big_texts = sweep_big_texts + sweep_big_texts',
+    "sweep_big_text": f'var sweep_big_text = "x"\nfor sweep_i in 0..{BIG}:\n    sweep_big_text += sweep_big_text',
+    **{f"sweep_big_{name}": f"var sweep_big_{name} = [{one}]\nfor sweep_i in 0..{BIG}:\n"
+                            f"    sweep_big_{name} = sweep_big_{name} + sweep_big_{name}"
+       for name, one in (("int", "1"), ("float", "1.5"), ("bool", "true"), ("texts", '"x"'))},
 }
 PRELUDE_NEEDS = {"sweep_nan": ["sweep_inf"]}
-I64 = {"0": "0", "-1": "-1", "2^62": "4611686018427387904", "-2^63": "-9223372036854775807 - 1"}
 HANDLES = {"0": "0", "-1": "-1", "2^62": "4611686018427387904", "2^63-1": "9223372036854775807"}
-HOSTILE = {
-    "i64": I64,
-    "i32": {"0": "0", "-1": "-1", "2^31-1": "2147483647", "-2^31": "-2147483648"},
-    "f64": {"nan": "sweep_nan", "inf": "sweep_inf", "-inf": "-sweep_inf"},
-    "bool": {},
-    "text": {"empty": '""', "1MiB": "sweep_big_text"},
-    "[i64]": {"empty": "[]", "1M": "sweep_big_i64"},
-    "[f64]": {"empty": "[]", "1M": "sweep_big_f64"},
-    "[text]": {"empty": "[]", "1M": "sweep_big_texts"},
-}
-BENIGN = {"i64": "1", "i32": "0", "f64": "1.0", "bool": "false", "text": '"x"', "[i64]": "[2, 2]",
-          "[f64]": "[1.0, 2.0, 3.0, 4.0]", "[text]": '["x"]'}
+I64_MIN = "-9223372036854775807 - 1"  # -9223372036854775808 is not a literal: 2^63 is out of range
+I64_MAX = (1 << 63) - 1
+FLT_MAX = "3.4028234663852886e38"
+BYTES = "bytes 1MiB"  # a bytes value for a [u8] parameter, made by the library's recipe ("bytes")
+
+
+def _int_values(s: abi.Scalar) -> tuple[dict[str, str], set[str]]:
+    """An int type's hostile values (name -> expression) and the names the runtime must refuse.
+
+    i64 takes every script int: 0, -1, 2^62, -2^63. A narrower or unsigned type
+    gets its range edges and one past each edge that a script int can reach
+    (u64's top, 2^64-1, cannot be written: script ints are i64).
+    """
+    if s.spelling == "i64":
+        return {"0": "0", "-1": "-1", "2^62": "4611686018427387904", "-2^63": I64_MIN}, set()
+    values, refused = {"0": "0", "-1": "-1"}, set()
+    if s.signed:
+        values.update({"min": str(s.lo), "min-1": str(s.lo - 1)})
+        refused.add("min-1")
+    else:
+        refused.add("-1")  # one past 0
+    if s.hi > I64_MAX:
+        values["2^63-1"] = str(I64_MAX)
+    else:
+        values.update({"max": str(s.hi), "max+1": str(s.hi + 1)})
+        refused.add("max+1")
+    return values, refused
+
+
+def _scalar_values(s: abi.Scalar) -> tuple[dict[str, str], set[str]]:
+    """A scalar type's hostile values and the names the runtime must refuse (as :func:`_int_values`)."""
+    if s.kind == "int":
+        return _int_values(s)
+    if s.kind == "bool":
+        return {}, set()
+    values = {"nan": "sweep_nan", "inf": "sweep_inf", "-inf": "-sweep_inf"}
+    if s.spelling == "f32":  # finite beyond FLT_MAX: refused; FLT_MAX itself: the edge
+        return {**values, "max": FLT_MAX, "1e39": "1e39", "-1e39": "-1e39"}, {"1e39", "-1e39"}
+    return values, set()
+
+
+def _array_values(elem: str) -> tuple[dict[str, str], set[str]]:
+    """An array's hostile values: empty, 1M elements, and for a narrower element type
+    an element one past its range (refused, like a scalar)."""
+    big = {"text": "sweep_big_texts", "bool": "sweep_big_bool"}.get(elem)
+    if elem in abi.SCALARS and abi.SCALARS[elem].kind == "float":
+        big = "sweep_big_float"
+    values = {"empty": "[]", "1M": big or "sweep_big_int"}
+    refused = set()
+    if elem in abi.SCALARS:
+        scalar, bad = _scalar_values(abi.SCALARS[elem])
+        for name in sorted(bad):
+            values[f"[{name}]"] = f"[1, {scalar[name]}]"
+            refused.add(f"[{name}]")
+        if elem in ("f32", "f64"):
+            values["[nan, inf]"] = "[sweep_nan, sweep_inf, -sweep_inf]"
+    return values, refused
+
+
+def _tables() -> tuple[dict, dict]:
+    """HOSTILE and REFUSED for every parameter type of sffi.abi."""
+    hostile, refused = {}, {}
+    for spelling, t in abi.TYPES.items():
+        if t.is_array:
+            hostile[spelling], refused[spelling] = _array_values(t.element)
+        elif spelling == "text":
+            hostile[spelling], refused[spelling] = {"empty": '""', "1MiB": "sweep_big_text"}, set()
+        else:
+            hostile[spelling], refused[spelling] = _scalar_values(abi.SCALARS[spelling])
+    return hostile, refused
+
+
+#: parameter type -> {value name: Simple expression}, for every ABI parameter type (sffi.abi.TYPES)
+#: and REFUSED: type -> the value names the runtime must refuse with a script error naming the
+#: extern and the parameter (out of the type's range).
+HOSTILE, REFUSED = _tables()
+_BENIGN_SCALAR = {"i32": "0", "bool": "false", "f32": "1.0", "f64": "1.0"}
+BENIGN = {**{s: _BENIGN_SCALAR.get(s, "1") for s in abi.SCALARS}, "text": '"x"',
+          **{f"[{s}]": "[2, 2]" for s in abi.SCALARS},
+          "[f32]": "[1.0, 2.0, 3.0, 4.0]", "[f64]": "[1.0, 2.0, 3.0, 4.0]", "[bool]": "[true, false]",
+          "[text]": '["x"]'}
 _ERROR_LINE = re.compile(r"^sweep\.spl:(\d+):\d+: error:", re.M)
 _SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|Segmentation fault")
 
@@ -83,6 +163,7 @@ class Call:
     line: str
     externs: set[str]         # the externs the lines use (to declare)
     exits: bool = False
+    refuse: str | None = None  # the parameter whose value the runtime must refuse (out of range)
 
 
 @dataclasses.dataclass
@@ -102,6 +183,7 @@ class Library:
         self.kinds = recipe.get("kinds", {})
         self.text = recipe.get("text", {})
         self.exits = set(recipe.get("exits", []))
+        self.bytes = recipe.get("bytes")
         self.unavailable: dict[str, str] = {}
 
     def kind_of(self, extern: str, param: str) -> str | None:
@@ -150,7 +232,10 @@ class Generator:
         """name -> expression of each hostile value of parameter ``p`` (None: made by :meth:`_call`)."""
         kind = self.lib.kind_of(extern, p.name)
         if not kind:
-            return dict(HOSTILE[p.type])
+            values = dict(HOSTILE[p.type])
+            if p.type == "[u8]" and self.lib.bytes:
+                values[BYTES] = None
+            return values
         values = dict(HANDLES)
         if kind not in self.lib.unavailable:
             values["freed"] = None
@@ -175,15 +260,25 @@ class Generator:
                 args.append(var)
             elif value_name.startswith("a "):
                 args.append(self.make(value_name[2:], setup, used))
+            elif value_name == BYTES:
+                var = self._var()
+                setup.append(f"val {var} = {self.lib.bytes}")
+                used.update(re.findall(r"\b(rt_\w+)\(", self.lib.bytes))
+                args.append(var)
             else:
                 table = HANDLES if kind else HOSTILE[p.type]
                 args.append(table[value_name])
         what = "baseline" if index is None else f"{decl.params[index].name}={value_name}"
+        refuse = None
+        if index is not None and value_name in REFUSED[decl.params[index].type] \
+                and not self.lib.kind_of(decl.name, decl.params[index].name):
+            refuse = decl.params[index].name
         return Call(decl.name, self.lib.name, what, setup, f"{decl.name}({', '.join(args)})", used,
-                    exits=decl.name in self.lib.exits)
+                    exits=decl.name in self.lib.exits, refuse=refuse)
 
     def calls(self, decl) -> list[Call]:
-        """The baseline call and every hostile call of one declaration ([] if a type is unknown)."""
+        """The baseline call and every hostile call of one declaration ([] if a type is unknown:
+        a type sffi.abi does not have, since HOSTILE and BENIGN cover all of its types)."""
         unknown = [p.type for p in decl.params if p.type not in BENIGN]
         if unknown:
             self.skipped[unknown[0]] += 1
@@ -269,7 +364,9 @@ class Runner:
     def __init__(self, runtime: Path, decls: dict, env: dict | None = None, preload: Path | None = None):
         self.runtime, self.decls = runtime, decls
         self.cwd = Path(tempfile.mkdtemp(prefix="sffi-sweep-"))
-        self.env = {**os.environ, "ASAN_OPTIONS": "exitcode=86:detect_leaks=1",
+        # allocator_may_return_null: an allocation too large to serve returns NULL, as glibc's
+        # malloc does in a release build, so the library's handling of it is what is tested.
+        self.env = {**os.environ, "ASAN_OPTIONS": "exitcode=86:detect_leaks=1:allocator_may_return_null=1",
                     "UBSAN_OPTIONS": "halt_on_error=1:exitcode=86:print_stacktrace=1", **(env or {})}
         self.processes = 0
         self.server = None
@@ -318,7 +415,7 @@ class Runner:
             if bad:  # find which call: each alone
                 return out + [self._alone(c) for c in calls]
             if proc.returncode == 0:
-                return out + [Outcome(c, "returned") for c in calls]
+                return out + [self.returned(c) for c in calls]
             m = _ERROR_LINE.search(proc.stderr)
             line = int(m.group(1)) if m else 0
             k = next((i for i, end in enumerate(ends) if line <= end), None)
@@ -326,7 +423,7 @@ class Runner:
                 where = f"call {k}: {calls[k].what}" if k is not None else "no error line"
                 failed = calls[k] if k is not None else calls[0]
                 return out + [Outcome(failed, f"setup failed ({where}): {proc.stderr[-2000:]}\n{text[-3000:]}")]
-            out += [Outcome(c, "returned") for c in calls[:k]]
+            out += [self.returned(c) for c in calls[:k]]
             out.append(self._judge(calls[k], proc))
             calls = calls[k + 1:]
         return out
@@ -339,7 +436,7 @@ class Runner:
         if call.exits and stopped and call.extern in proc.stderr:
             return Outcome(call, "error")
         if call.exits and stopped and not proc.stderr.strip():  # it exited with the code asked for
-            return Outcome(call, "returned")
+            return self.returned(call)
         return self._judge(call, proc, text)
 
     def _judge(self, call: Call, proc, text: str = "") -> Outcome:
@@ -347,10 +444,19 @@ class Runner:
             how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
             return Outcome(call, f"crash ({how})", proc.stderr[-3000:] + "\n" + text[-2000:])
         if proc.returncode == 0:
-            return Outcome(call, "returned")
+            return self.returned(call)
         if call.extern not in proc.stderr:
             return Outcome(call, "error not naming the extern", proc.stderr[-2000:])
+        if call.refuse and f"('{call.refuse}')" not in proc.stderr:
+            return Outcome(call, f"error not naming the parameter '{call.refuse}'", proc.stderr[-2000:])
         return Outcome(call, "error")
+
+    @staticmethod
+    def returned(call: Call) -> Outcome:
+        """A call that returned: a pass, unless its value is one the runtime must refuse."""
+        if call.refuse:
+            return Outcome(call, f"accepted an out-of-range value for '{call.refuse}'")
+        return Outcome(call, "returned")
 
 
 def table_externs(runtime: Path) -> list[dict]:
@@ -364,16 +470,20 @@ def table_libs(runtime: Path) -> list[str]:
     return sorted({e["library"] for e in table_externs(runtime)})
 
 
-def libraries(runtime: Path, only: list[str] | None = None) -> list[Library]:
-    """The swept libraries of ``runtime`` (its table's, restricted to ``only``)."""
+def libraries(runtime: Path, only: list[str] | None = None, decl_files: dict | None = None) -> list[Library]:
+    """The swept libraries of ``runtime`` (its table's, restricted to ``only``): those under
+    ffi_libs/, and those of ``decl_files`` (library -> its declaration files), e.g. test libraries."""
     entries = table_externs(runtime)
     recipes = tomllib.loads(RECIPES.read_text())
     found = manifest_mod.discover(ROOT / "ffi_libs")
     libs = []
     for name in sorted({e["library"] for e in entries}):
-        if (only and name not in only) or name not in found:
+        if (only and name not in only) or (name not in found and name not in (decl_files or {})):
             continue
-        decls = table_mod.library_decls(found[name])[0].declarations
+        if name in (decl_files or {}):
+            decls = decls_mod.parse_files(decl_files[name])[0]
+        else:
+            decls = table_mod.library_decls(found[name])[0].declarations
         libs.append(Library(name, decls, recipes.get(name, {}), {e["name"] for e in entries if e["library"] == name}))
     return libs
 
@@ -404,6 +514,7 @@ class Report:
     processes: int = 0
     returned: int = 0
     errors: int = 0
+    seconds: float = 0.0      # the sweep's wall time
     skipped: Counter = dataclasses.field(default_factory=Counter)
     uncovered: list[str] = dataclasses.field(default_factory=list)
     unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -413,7 +524,7 @@ class Report:
         """What was done, on a few lines."""
         lines = [f"misuse sweep of {runtime} ({', '.join(names)}): {self.calls} calls to {self.externs} externs "
                  f"in {self.processes} scripts: {self.returned} returned, {self.errors} script errors naming "
-                 f"the extern, {len(self.failures)} failures"]
+                 f"the extern, {len(self.failures)} failures; {self.seconds:.0f} s"]
         if self.skipped:
             lines.append("  externs skipped, by the parameter type the generator does not know: " +
                          ", ".join(f"{t} x{n}" for t, n in sorted(self.skipped.items())))
@@ -425,11 +536,11 @@ class Report:
 
 
 def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
-          preload: Path | None = None) -> Report:
-    """Run the whole sweep over ``runtime``'s libraries (``only``: these), in forks
-    of one started runtime with ``preload`` (:func:`build_forkserver`)."""
-    report = Report()
-    libs = libraries(runtime, only)
+          preload: Path | None = None, decl_files: dict | None = None) -> Report:
+    """Run the whole sweep over ``runtime``'s libraries (``only``: these; ``decl_files``:
+    see :func:`libraries`), in forks of one started runtime with ``preload`` (:func:`build_forkserver`)."""
+    report, start = Report(), time.monotonic()
+    libs = libraries(runtime, only, decl_files)
     for lib in libs:
         runner = Runner(runtime, lib.decls, env, preload)
         probe_kinds(lib, runner)
@@ -455,6 +566,7 @@ def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
             else:
                 report.failures.append(outcome)
         report.processes += runner.processes
+    report.seconds = time.monotonic() - start
     return report
 
 

@@ -6,8 +6,11 @@ runtime (forkserver.c: libtorch's start-up once, not 1,000 times). Under ASan + 
 and sqlite only: the C and Rust libraries whose bugs a sanitizer turns from
 silent corruption into a report (torch and OpenCV are large C++ libraries
 built without the sanitizer, and linking them into an ASan runtime takes
-minutes here while adding little: their code is not instrumented). The number
-of calls made is printed on the terminal.
+minutes here while adding little: their code is not instrumented). The ABI
+test runtime (tests/abiruntime.py) under ASan + UBSan: its libraries take every
+parameter type of ABI v2, which the project's libraries do not all use yet.
+Each sweep covers 100% of its table; the number of calls made is printed on
+the terminal.
 """
 
 from __future__ import annotations
@@ -21,17 +24,23 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import misuse  # noqa: E402
 
+import abiruntime  # noqa: E402
+from sffi import abi  # noqa: E402
 from sffi.decls import Declaration, Param, parse_text  # noqa: E402
 
 
-def _run_sweep(runtime: Path, capsys, only=None, preload=None) -> misuse.Report:
-    report = misuse.sweep(runtime, only, preload=preload)
+def _run_sweep(runtime: Path, capsys, only=None, preload=None, decl_files=None) -> misuse.Report:
+    """Sweeps ``runtime`` and asserts no failure and 100% of its table's externs (of ``only``) swept."""
+    report = misuse.sweep(runtime, only, preload=preload, decl_files=decl_files)
     names = [lib for lib in misuse.table_libs(runtime) if not only or lib in only]
     with capsys.disabled():
         print("\n" + report.summary(runtime, names))
     assert not report.failures, "\n\n".join(misuse.describe(f) for f in report.failures[:20])
     assert not report.uncovered, f"externs in the table without a declaration: {report.uncovered}"
-    assert report.calls > report.externs > 0
+    assert not report.skipped, f"externs skipped by parameter type: {dict(report.skipped)}"
+    table = [e["name"] for e in misuse.table_externs(runtime) if e["library"] in names]
+    assert report.externs == len(table) > 0, "every extern of the table is swept"
+    assert report.calls > report.externs
     return report
 
 
@@ -39,15 +48,24 @@ def _run_sweep(runtime: Path, capsys, only=None, preload=None) -> misuse.Report:
 def test_sweep_release_every_library(build_runtime, capsys):
     runtime = build_runtime("all")
     preload = misuse.build_forkserver(misuse.ROOT / "build" / "sweep")  # one start-up of libtorch
-    report = _run_sweep(runtime, capsys, preload=preload)
-    table = {e["name"] for e in misuse.table_externs(runtime)}
-    skipped = sum(report.skipped.values())
-    assert report.externs + skipped == len(table), "every extern of the table is swept or counted as skipped"
+    _run_sweep(runtime, capsys, preload=preload)
 
 
 @pytest.mark.slow
 def test_sweep_asan_core_and_sqlite(build_runtime, capsys):
     _run_sweep(build_runtime("sqlite", mode="debug", sanitize=True), capsys, ["core", "sqlite"])
+
+
+@pytest.mark.slow
+def test_sweep_asan_every_abi_type(tmp_path_factory, capsys):
+    """Every parameter type of ABI v2 (the ABI test libraries), under ASan + UBSan."""
+    out = tmp_path_factory.mktemp("abi-sweep")
+    runtime = abiruntime.build(out / "simple", abiruntime.ASAN, abiruntime.build_abirs(out))
+    report = _run_sweep(runtime, capsys, ["abitest", "abirs"], decl_files=abiruntime.DECL_FILES)
+    swept = {p.type for lib in misuse.libraries(runtime, ["abitest", "abirs"], abiruntime.DECL_FILES)
+             for d in lib.decls.values() for p in d.params}
+    assert swept == set(abi.TYPES), f"parameter types the ABI test libraries do not take: {set(abi.TYPES) - swept}"
+    assert report.errors > 0
 
 
 def _fake_runtime(tmp_path: Path, body: str) -> Path:
@@ -88,10 +106,40 @@ def test_judge_wants_the_extern_named(tmp_path):
     assert misuse.Runner(runtime, lib.decls).run([call])[0].kind == "error not naming the extern"
 
 
-def test_generator_covers_each_parameter_and_skips_unknown_types():
+def test_generator_covers_each_parameter():
     lib = _demo_library()
     gen = misuse.Generator(lib)
     whats = [c.what for c in gen.calls(lib.decls["rt_demo_get"])]
     assert whats == ["baseline", "h=0", "h=-1", "h=2^62", "h=2^63-1", "h=freed",
                      "name=empty", "name=1MiB"]
-    assert gen.calls(lib.decls["rt_demo_bytes"]) == [] and gen.skipped == {"[u8]": 1}
+    calls = gen.calls(lib.decls["rt_demo_bytes"])
+    assert [(c.what, c.refuse) for c in calls] == [
+        ("baseline", None), ("b=empty", None), ("b=1M", None), ("b=[-1]", "b"), ("b=[max+1]", "b")]
+    assert not gen.skipped
+    unknown = Declaration("rt_demo_future", (Param("x", "u128"),), None, "demo.spl", 3, 1)
+    assert gen.calls(unknown) == [] and gen.skipped == {"u128": 1}
+
+
+def test_every_abi_parameter_type_has_values():
+    """A type added to sffi.abi without sweep values would skip its externs: it must be added here too."""
+    assert set(misuse.HOSTILE) == set(misuse.BENIGN) == set(abi.TYPES)
+    for spelling, scalar in abi.SCALARS.items():
+        if scalar.kind == "int" and spelling != "i64":
+            values = misuse.HOSTILE[spelling]
+            edges = {scalar.lo, min(scalar.hi, (1 << 63) - 1)} | ({scalar.lo - 1} if scalar.signed else {-1})
+            assert edges <= {int(v) for v in values.values()}, spelling
+            assert {int(values[n]) for n in misuse.REFUSED[spelling]} == \
+                {v for v in (scalar.lo - 1, scalar.hi + 1, -1) if not scalar.lo <= v <= scalar.hi and abs(v) < 1 << 63}
+
+
+@pytest.mark.parametrize("body, verdict", [
+    ("exit 0", "accepted an out-of-range value for 'b'"),
+    ("echo \"sweep.spl:$(wc -l < sweep.spl):1: error: rt_demo_bytes failed\" >&2; exit 1",
+     "error not naming the parameter 'b'"),
+    ("echo \"sweep.spl:$(wc -l < sweep.spl):1: error: rt_demo_bytes: argument 1 ('b') element 1 is 256\" >&2; "
+     "exit 1", "error"),
+])
+def test_judge_wants_out_of_range_refused(tmp_path, body, verdict):
+    lib = _demo_library()
+    call = next(c for c in misuse.Generator(lib).calls(lib.decls["rt_demo_bytes"]) if c.what == "b=[max+1]")
+    assert misuse.Runner(_fake_runtime(tmp_path, body), lib.decls).run([call])[0].kind == verdict

@@ -5,6 +5,7 @@ prints its script argument, so pass, failure, expected output and timeouts are
 all real processes.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -70,8 +71,40 @@ def test_valid_file(tmp_path):
     assert m.smokes[1] == matrix_file.Smoke("b", "a.spl", ("{out}/x",), ("torch",), "a.expected", 5.0)
     assert [s.name for s in m.only("two")] == ["two"]
     assert len(m.only("")) == 2
-    assert matrix.github_matrix(m) == {"include": [{"name": "core", "with": "none"},
-                                                   {"name": "two", "with": "torch, sqlite"}]}
+    assert matrix.github_matrix(m) == {"include": [{"name": "core", "with": "none", "bootstrap": "none"},
+                                                   {"name": "two", "with": "torch, sqlite",
+                                                    "bootstrap": "sqlite,torch"}]}
+
+
+def test_module_selections(tmp_path):
+    m = load(tmp_path, '[[selection]]\nwith = "none"\n[[selection]]\nwith = "none"\nmodules = "all"\n'
+                       '[[selection]]\nname = "sq+mods"\nwith = "sqlite"\nmodules = "torch"\n'
+                       '[[smoke]]\nscript = "a.spl"\nneeds = ["torch"]\n')
+    assert [(s.name, s.libraries, s.modules) for s in m.selections] == [
+        ("core", ("core",), ()), ("core+modules=opencv+sqlite+torch", ("core",), ("opencv", "sqlite", "torch")),
+        ("sq+mods", ("core", "sqlite"), ("torch",))]
+    assert m.selections[2].usable == ("core", "sqlite", "torch")
+    assert [s.name for s in m.smokes_for(m.selections[2].usable)] == ["a"]
+    assert m.smokes_for(m.selections[2].libraries) == []
+    assert m.selections[1].variant_name == "core"  # the runtime of selection 'core', shared
+    assert [e["bootstrap"] for e in matrix.github_matrix(m)["include"]] == ["none", "opencv,sqlite,torch",
+                                                                             "sqlite,torch"]
+    assert [s.name for s in m.only("core+modules=opencv+sqlite+torch")] == ["core+modules=opencv+sqlite+torch"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[selection]]\nwith = "sqlite"\nmodules = "sqlite"\n',
+     "key 'selection[0].modules': sqlite also given to --with; a library is either linked in or a module"),
+    ('[[selection]]\nwith = "none"\nmodules = "pg"\n', "key 'selection[0].modules': unknown library 'pg'; "
+                                                       "libraries that can be modules: opencv, sqlite, torch"),
+    ('[[selection]]\nwith = "none"\nmodules = "core"\n', "key 'selection[0].modules': unknown library 'core'"),
+    ('[[selection]]\nwith = "none"\nmodules = 3\n', "key 'selection[0].modules': expected a non-empty string"),
+    ('[[selection]]\nwith = "none"\nmodules = "torch,sqlite"\n[[selection]]\nname = "b"\nwith = "none"\n'
+     'modules = "sqlite, torch"\n', "key 'selection[1].with': selects the same libraries "
+                                   "(core+modules=sqlite+torch) as selection 'core+modules=sqlite+torch'"),
+])
+def test_module_selection_errors(tmp_path, body, message):
+    assert message in error(tmp_path, body)
 
 
 @pytest.mark.parametrize("body, message", [
@@ -82,7 +115,7 @@ def test_valid_file(tmp_path):
     ("[[selection]]\nwith = \"\"\n", "key 'selection[0].with': expected a non-empty string"),
     ("[[selection]]\nwith = \"postgres\"\n", "key 'selection[0].with': unknown library 'postgres'; "
                                             "known libraries: core, opencv, sqlite, torch"),
-    (SEL + "flavour = 2\n", "unknown key 'selection[0].flavour' (known keys: name, with)"),
+    (SEL + "flavour = 2\n", "unknown key 'selection[0].flavour' (known keys: name, with, modules)"),
     ("[[selection]]\nname = \"a b\"\nwith = \"none\"\n", "key 'selection[0].name': expected a name of letters"),
     (SEL + "[[selection]]\nname = \"core+sqlite\"\nwith = \"none\"\n",
      "key 'selection[1].name': selection name 'core+sqlite' is used twice"),
@@ -180,6 +213,7 @@ def test_measure_reads_size_externs_and_start_up(tmp_path, fake_runtime):
     table.write_text(json.dumps({"entries": [{"name": "a"}, {"name": "b"}]}))
     m = matrix_run.measure_runtime(fake_runtime, table, runs=3)
     assert (m["binary_size"], m["externs"], m["probe"]) == (fake_runtime.stat().st_size, 2, "ok")
+    assert m["sha256"] == hashlib.sha256(fake_runtime.read_bytes()).hexdigest()
     assert len(m["startup_samples_ms"]) == 3 and m["startup_ms"] > 0
 
 
@@ -191,6 +225,43 @@ def test_measure_reports_a_runtime_that_cannot_run_code(tmp_path):
     table.write_text('{"entries": []}')
     m = matrix_run.measure_runtime(program, table)
     assert m["startup_ms"] is None and "exited 1" in m["probe"] and "oops" in m["probe"]
+
+
+def test_smokes_of_a_module_selection_search_the_modules_directories(tmp_path, fake_runtime):
+    mods = [tmp_path / "m" / "a" / "libsffi_a.so", tmp_path / "m" / "b" / "libsffi_b.so"]
+    [r] = matrix_run.run_smokes(fake_runtime, [smoke(tmp_path)], tmp_path, tmp_path / "o", mods)
+    ffi = ["--ffi-path", str(mods[0].parent), "--ffi-path", str(mods[1].parent)]
+    assert r["runtime_args"] == ffi
+    # the stand-in echoes its arguments after the first: the directories come before the script
+    echoed = [line.removeprefix("arg ") for line in r["output_tail"].splitlines() if line.startswith("arg ")]
+    assert echoed == [str(mods[0].parent), "--ffi-path", str(mods[1].parent), "s.spl"]
+
+
+def timing_runtime(tmp_path, load_line: str) -> Path:
+    """A stand-in `simple` that prints `1` and the runtime's SIMPLE_FFI_TIMING lines on stderr."""
+    program = tmp_path / "timed"
+    program.write_text('#!/bin/sh\n[ "$SIMPLE_FFI_TIMING" = 1 ] || exit 9\necho 1\n'
+                       'echo "sffi-timing index dirs=2 modules=2 ms=0.250" >&2\n'
+                       f'echo "{load_line}" >&2\n')
+    program.chmod(0o755)
+    return program
+
+
+def test_module_load_time_is_read_from_the_runtimes_timing_lines(tmp_path):
+    program = timing_runtime(tmp_path, "sffi-timing load library=a ok=1 ms=2.000 dlopen_ms=1.500 path=/x y/z.so")
+    probe = {"library": "a", "module": str(tmp_path / "m" / "libsffi_a.so"), "declaration": "extern fn rt_a_x()"}
+    [m] = matrix_run.measure_modules(program, [probe], tmp_path / "p", runs=3)
+    assert (m["library"], m["probe"], m["extern"]) == ("a", "ok", "extern fn rt_a_x()")
+    assert (m["load_ms"], m["dlopen_ms"], m["index_ms"]) == (2.25, 1.5, 0.25)
+    assert m["samples_ms"] == [2.25] * 3 and m["script_ms"] > 0
+    assert (tmp_path / "p" / "load_a.spl").read_text() == "extern fn rt_a_x()\nprint 1\n"
+
+
+def test_a_module_that_does_not_load_fails_its_probe(tmp_path):
+    program = timing_runtime(tmp_path, "sffi-timing load library=a ok=0 ms=0.1 dlopen_ms=0.1 path=/x")
+    probe = {"library": "a", "module": "/x/libsffi_a.so", "declaration": "extern fn rt_a_x()"}
+    [m] = matrix_run.measure_modules(program, [probe], tmp_path / "p", runs=2)
+    assert m["load_ms"] is None and m["probe"].startswith("exited 0: sffi-timing index")
 
 
 # ---------------------------------------------------------------------------- the report
@@ -254,6 +325,40 @@ def test_probe_failure_fails_the_selection(tmp_path):
     assert matrix.outcome(e, "r")["reason"].startswith("start-up probe failed")
 
 
+def module_entry(tmp_path, loads: list[dict]) -> dict:
+    sel = matrix_file.Selection("none+modules=sqlite", "none", ("core",), ("sqlite",))
+    e = matrix.plan_entry(sel, str(tmp_path / "sel-core"), [], str(tmp_path / "sel-core" / "modules=sqlite"))
+    Path(e["results"]).mkdir(parents=True)
+    results(e, "r")
+    measured = json.loads(Path(e["measure_file"]).read_text())
+    Path(e["measure_file"]).write_text(json.dumps({**measured, "module_loads": loads}))
+    return e
+
+
+LOAD = {"library": "sqlite", "module": "m/libsffi_sqlite.so", "extern": "extern fn rt_sqlite_x()",
+        "load_ms": 0.5, "dlopen_ms": 0.4, "index_ms": 0.1, "script_ms": 1.5, "samples_ms": [0.5], "probe": "ok"}
+
+
+def test_module_selection_rows_and_their_load_table(tmp_path):
+    e = module_entry(tmp_path, [LOAD])
+    assert e["smoke_file"] == str(tmp_path / "sel-core" / "modules=sqlite" / "smoke.json")
+    row = matrix.outcome(e, "r")
+    assert (row["status"], row["modules"], row["module_loads"]) == ("passed", ["sqlite"], [LOAD])
+    assert (row["directory"], row["results"]) == (str(tmp_path / "sel-core"), str(tmp_path / "sel-core/modules=sqlite"))
+    report = matrix.matrix_report([row], INFO)
+    [table] = [t for t in report.tables if t.title == "module load times"]
+    assert table.rows == [["none+modules=sqlite", "sqlite", "m/libsffi_sqlite.so", "0.50", "0.40", "1.50", "passed"]]
+    plain = matrix.matrix_report([matrix.outcome(entry(tmp_path, "sqlite"), "x")], INFO)
+    assert "module load times" not in [t.title for t in plain.tables]  # only when a selection has modules
+
+
+def test_a_failed_module_load_fails_the_selection(tmp_path):
+    e = module_entry(tmp_path, [{**LOAD, "load_ms": None, "probe": "exited 2: cannot load FFI module"}])
+    row = matrix.outcome(e, "r")
+    assert (row["status"], row["reason"]) == ("failed", "module sqlite load probe failed: exited 2: "
+                                                        "cannot load FFI module")
+
+
 def test_build_failures_are_attributed_to_their_selections():
     plan = [{"name": n, "directory": f"build/release/sel/{d}", "libraries": libs}
             for n, d, libs in (("none", "core", ["core"]), ("sqlite", "core+sqlite", ["core", "sqlite"]),
@@ -291,9 +396,13 @@ def test_workflow_plan_step_prints_the_matrix_files_selections(tmp_path):
     key, _, value = output.read_text().strip().partition("=")
     assert key == "matrix"
     expected = matrix_file.load(ROOT / "matrix.toml", list(discover(ROOT / "ffi_libs")), ROOT)
-    assert json.loads(value) == {"include": [{"name": s.name, "with": s.with_} for s in expected.selections]}
-    # the build job runs scons with the same names
+    include = json.loads(value)["include"]
+    assert [(i["name"], i["with"]) for i in include] == [(s.name, s.with_) for s in expected.selections]
+    # a module selection bootstraps its modules' libraries too
+    assert {i["name"]: i["bootstrap"] for i in include}["none+modules=all"] == "opencv,sqlite,torch"
+    # the build job runs scons with the same names, bootstrapped with what each needs
     assert '--matrix-only="$SELECTION"' in WORKFLOW.read_text()
+    assert "WITH: ${{ matrix.bootstrap }}" in WORKFLOW.read_text()
 
 
 def test_github_matrix_error_is_one_line(tmp_path):

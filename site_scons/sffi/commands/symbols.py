@@ -4,7 +4,9 @@ By default the exports of each object, archive or shared object: defined
 symbols with global, weak or unique binding and default or protected
 visibility (for a shared object, of its ``.dynsym``). ``--undefined`` lists
 what it needs instead, ``--all`` every symbol (local and hidden ones too).
-The JSON format (``sffi-symbols/1``) is documented in docs/symbols.md.
+The JSON format (``sffi-symbols/1``) is documented in docs/symbols.md. For an
+FFI module (docs/modules.md) its descriptor follows, read from its ``.sffi_module``
+section without loading it (the ``module`` key in JSON).
 
 The symbols are printed from the bulk decoder's rows (sffi.symbols.bulk):
 no object per symbol, the table written without tabulate, the JSON document
@@ -103,11 +105,17 @@ def run(args) -> int:
             print(_NONE[selection])
             continue
         write_table(r, demangle, sys.stdout)
-        facts = module_facts(r)
-        if facts is not None:
-            print(f"FFI module of library '{facts.library}': ABI version {facts.abi_version}, "
-                  f"{len(facts.entries)} externs, build {facts.build_id} (sffi inspect {r.path})")
+        show_descriptor(r)
     return EXIT_OK
+
+
+def show_descriptor(result) -> None:
+    """After a module's symbols: its descriptor, as ``sffi inspect`` prints it (docs/modules.md)."""
+    if module_facts(result) is None:
+        return
+    from sffi.commands import inspect
+    print()
+    inspect.show(inspect.describe(result.path))
 
 
 #: sffi.module_table.SECTION, the section that makes a shared object an FFI module: not

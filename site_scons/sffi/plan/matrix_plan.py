@@ -8,6 +8,7 @@ import os
 
 from sffi.plan.graph_model import Step
 from sffi.plan.layout import report_paths
+from sffi.plan.modules import plan_module
 from sffi.report import matrix as matrix_mod
 
 
@@ -35,22 +36,51 @@ def unavailable(planner, names, matrix, strict: bool) -> list[dict]:
     return out
 
 
+def results_dir(layout, sel) -> str:
+    """Where a selection's results go: its runtime's directory, ``build/<variant>/sel/<core+a>``;
+    for a selection with modules a directory inside it, ``.../sel/core/modules=sqlite+torch``
+    (the runtime is shared with the selection that has no modules)."""
+    directory = layout.sel_dir(sel.variant_name)
+    return f"{directory}/modules={'+'.join(sel.modules)}" if sel.modules else directory
+
+
+def module_probes(planner, sel) -> list[dict]:
+    """Per module of ``sel``: what its load time is measured with (sffi.report.matrix_run.measure_modules):
+    ``library``, ``module`` (the built file), ``declaration`` (the library's first extern by
+    name, as one line of Simple; a library without externs has no probe). Plans each module:
+    built, not installed."""
+    from sffi import table
+
+    probes = []
+    for name in sel.modules:
+        module = plan_module(planner, planner.known[name], install=False)[0]
+        decls = table.library_decls(planner.known[name])[0].declarations
+        if decls:  # a module without externs is never loaded: nothing to time
+            first = decls[min(decls, key=str.encode)].source().removeprefix("pub ")
+            probes.append({"library": name, "module": module, "declaration": first})
+    return probes
+
+
 def plan_selection(planner, sel, matrix, strict: bool, run: str) -> tuple[dict, list]:
     """One selection of the matrix: (its plan entry, its result files); no files when a
     library of it cannot be built here."""
-    directory = planner.layout.sel_dir(sel.variant_name)
-    entry = matrix_mod.plan_entry(sel, directory, unavailable(planner, sel.libraries, matrix, strict))
+    entry = matrix_mod.plan_entry(sel, planner.layout.sel_dir(sel.variant_name),
+                                  unavailable(planner, sel.usable, matrix, strict), results_dir(planner.layout, sel))
     if entry["missing"]:
         return entry, []
     build = planner.selection(list(sel.libraries))
-    smokes = matrix.smokes_for(sel.libraries)
+    probes = module_probes(planner, sel)
+    modules = [p["module"] for p in probes]
+    smokes = matrix.smokes_for(sel.usable)
     scripts = [str(p) for s in smokes for p in (s.script, s.expected) if p]
-    planner.graph.add(Step("SffiSmoke", [entry["smoke_file"]], [build.program, build.audit, *scripts],
-                           vars={"SFFI_SMOKES": smokes, "SFFI_ROOT": str(planner.root), "SFFI_MATRIX_RUN": run},
+    planner.graph.add(Step("SffiSmoke", [entry["smoke_file"]], [build.program, build.audit, *modules, *scripts],
+                           vars={"SFFI_SMOKES": smokes, "SFFI_ROOT": str(planner.root), "SFFI_MATRIX_RUN": run,
+                                 "SFFI_MODULES": modules},
                            always=True))
     # Not timed while its own smokes run, and one start-up timing at a time.
-    planner.graph.add(Step("SffiMeasure", [entry["measure_file"]], [build.program, build.table_json, build.audit],
-                           vars={"SFFI_MATRIX_RUN": run}, depends=[entry["smoke_file"]],
+    planner.graph.add(Step("SffiMeasure", [entry["measure_file"]],
+                           [build.program, build.table_json, build.audit, *modules],
+                           vars={"SFFI_MATRIX_RUN": run, "SFFI_MODULE_PROBES": probes}, depends=[entry["smoke_file"]],
                            side_effects=[f"{planner.layout.matrix_dir}/.timing"], always=True))
     return entry, [entry["smoke_file"], entry["measure_file"]]
 
@@ -67,7 +97,7 @@ def plan_matrix(planner, matrix, selections: list, only: bool, strict: bool, run
         run: the id of this scons run (marks the result files it writes).
     """
     entries, results = [], []
-    planner.deps.detect_all(list(dict.fromkeys(planner.known[n] for s in selections for n in s.libraries)))
+    planner.deps.detect_all(list(dict.fromkeys(planner.known[n] for s in selections for n in s.usable)))
     for sel in selections:
         entry, files = plan_selection(planner, sel, matrix, strict, run)
         entries.append(entry)

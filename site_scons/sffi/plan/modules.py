@@ -27,8 +27,9 @@ from sffi.plan.graph_model import EnvSpec, Step
 from sffi.plan.linkage import system_inputs
 
 
-def plan_module(planner, m) -> list[str]:
-    """Plan the module of library ``m`` (a Manifest); returns [module, installed copy].
+def plan_module(planner, m, install: bool = True) -> list[str]:
+    """Plan the module of library ``m`` (a Manifest); returns [module, installed copy]
+    (``install=False``, as ``scons matrix`` plans it: [module], nothing copied to build/lib/sffi/).
 
     Raises:
         SffiError: a source glob of the manifest that matches nothing.
@@ -60,6 +61,8 @@ def plan_module(planner, m) -> list[str]:
                            vars={"LIBS": libs + ["m"], "SFFI_RUST_NATIVE_FILE": native or ""},
                            depends=[script, *depends, *([native] if native else [])],
                            values=kinds.fingerprints(found)))
+    if not install:
+        return [module]
     installed = layout.installed_module(m.name)
     planner.graph.add(Step("SffiInstall", [installed], [module]))
     return [module, installed]

@@ -19,8 +19,10 @@ _QUIET = (("CC", "CC"), ("SHCC", "CC"), ("CXX", "CXX"), ("SHCXX", "CXX"), ("AR",
           ("SHLINK", "LINK"))
 
 
-def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_dir: str):
-    """The base environment: compilers, warnings, optimisation, sanitizers, cargo, progress lines.
+def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_dir: str,
+             hardening_off: frozenset = frozenset(), root: str | None = None):
+    """The base environment: compilers, warnings, optimisation, sanitizers, hardening, path maps,
+    cargo, progress lines.
 
     Args:
         Environment: SCons's Environment class (SConstruct passes its own).
@@ -28,6 +30,9 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
         sanitize: ``address`` adds ASan/UBSan/LSan to compile and link, else ``none``.
         verbose: full command lines instead of ``  CC      target``.
         cargo_target_dir: absolute path of cargo's target directory.
+        hardening_off: the checks ``--hardening`` turned off (sffi.hardening.parse_option).
+        root: the project root, mapped to ``.`` in what compilers write (default: the
+            current directory, where SCons reads the SConstruct).
     """
     env = Environment(ENV={k: os.environ[k] for k in PASSTHROUGH if k in os.environ},
                       tools=TOOLS, CPPPATH=["#runtime/include"])
@@ -47,7 +52,8 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
     if not verbose:
         for var, label in _QUIET:
             env[f"{var}COMSTR"] = f"  {label:<7} $TARGET"
-    env.Replace(ARFLAGS=["rcs"], RANLIBCOM="")  # `ar s` writes the symbol index itself
+    # `ar s` writes the symbol index itself; `D`: zero dates, ids and modes (reproducible archives)
+    env.Replace(ARFLAGS=["rcsD"], RANLIBCOM="")
     env.Append(SHCCFLAGS=["-fPIC"])  # as the gcc tool sets it (shared objects: loadable modules)
     # SCons finds each command's executable by expanding the command line of every node on
     # every run; materialize() adds the compilers and ar as dependencies once instead.
@@ -55,7 +61,58 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
     # The native libraries rustc reported, read when the link runs (the file is a dependency).
     env.Append(LINKCOM=" ${SFFI_RUST_NATIVE}", SHLINKCOM=" ${SFFI_RUST_NATIVE}",  # SHLINK: Rust modules
                SFFI_RUST_NATIVE=rust_native_flags, SFFI_RUST_NATIVE_FILE="")
+    harden(env, mode, sanitize, hardening_off)
+    reproducible(env, root or os.getcwd())
     return env
+
+
+def harden(env, mode: str, sanitize: str, off: frozenset) -> None:
+    """Add the flags of the hardening checks that apply (sffi.hardening; docs/reliability.md).
+
+    ``-fPIE``/``-pie`` go only into the commands of static objects and programs
+    (``$SFFI_PIE_CCFLAGS``, ``$SFFI_PIE_LINKFLAGS``): a loadable module's objects
+    are ``-fPIC``. With ``split-debug`` a program's link ends with ``objcopy``
+    moving its debug sections to ``<program>.debug``, a second target of the link.
+    The audit reads ``$SFFI_HARDENING`` (what to check) and ``$SFFI_HARDENING_NOTES``.
+    """
+    from sffi import hardening
+
+    names, notes = hardening.enabled(mode, sanitize, off)
+    added = hardening.flags(names)
+    env.Append(CCFLAGS=added["CCFLAGS"], CPPDEFINES=added["CPPDEFINES"],
+               LINKFLAGS=added["LINKFLAGS"] + ["-Wl,--build-id=sha1"])
+    env["SFFI_PIE_CCFLAGS"] = [f for f in added["PROGFLAGS"] if f != "-pie"]
+    env["SFFI_PIE_LINKFLAGS"] = [f for f in added["PROGFLAGS"] if f == "-pie"]
+    env.Append(CCCOM=" $SFFI_PIE_CCFLAGS", CXXCOM=" $SFFI_PIE_CCFLAGS", LINKCOM=" $SFFI_PIE_LINKFLAGS")
+    env["SFFI_HARDENING"], env["SFFI_HARDENING_NOTES"] = names, notes
+    env["SFFI_SPLIT_DEBUG"] = "split-debug" in names
+    if env["SFFI_SPLIT_DEBUG"]:
+        env.SetDefault(OBJCOPY="objcopy")
+        env.Append(LINKCOM=" && $OBJCOPY --only-keep-debug $TARGET ${TARGET}.debug"
+                           " && $OBJCOPY --strip-debug --add-gnu-debuglink=${TARGET}.debug $TARGET",
+                   PROGEMITTER=[_debug_file_emitter])
+
+
+def _debug_file_emitter(target, source, env):
+    """A program's second target: ``<program>.debug``, written by the link's objcopy (split-debug)."""
+    return target + [env.File(str(target[0]) + ".debug")], source
+
+
+def reproducible(env, root: str) -> None:
+    """Make what compilers write the same from every checkout directory (docs/reliability.md).
+
+    ``-ffile-prefix-map=ROOT=.`` for C and C++ (``__FILE__``, DWARF names and
+    compilation directories); ``--remap-path-prefix`` for rustc, over the project
+    root and cargo's home (its registry sources), through ``$RUSTFLAGS`` (cargo
+    leaves it out of ``-C metadata``, so the symbol hashes do not change with the
+    directory); no incremental compilation (its object names carry a session id).
+    (Archives are written with ``ar D``: make_env.)
+    """
+    root = os.path.abspath(root)
+    cargo_home = os.environ.get("CARGO_HOME") or os.path.join(os.path.expanduser("~"), ".cargo")
+    env.Append(CCFLAGS=[f"-ffile-prefix-map={root}=."])
+    env["ENV"]["RUSTFLAGS"] = f"--remap-path-prefix={root}=. --remap-path-prefix={os.path.abspath(cargo_home)}=/cargo"
+    env["ENV"]["CARGO_INCREMENTAL"] = "0"  # incremental codegen names objects by session (the dev profile's)
 
 
 def rust_native_flags(target, source, env, for_signature):

@@ -23,7 +23,8 @@ status                meaning                                                   
 ====================  =========================================================  ========
 
 A symbol defined strongly by two selected libraries is a ``clash`` (12).
-Exit bits follow abidiff (sffi.errors).
+The modules built for the build's variant are reported too, with their own
+statuses (sffi.report.modules_layer). Exit bits follow abidiff (sffi.errors).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from sffi import check as check_mod
 from sffi import dwarf, signatures
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_REVIEW, SffiError
 from sffi.manifest import Manifest
-from sffi.report import builddir
+from sffi.report import builddir, modules_layer
 from sffi.report.model import Report, Table, severity
 
 STATUSES = ("ok", "missing", "mismatch", "undeclared", "stale", "not-in-table")
@@ -89,7 +90,9 @@ def build_report(path: str | Path, manifests: dict[str, Manifest], progress=None
         done.append(check)
         rows += library_rows(check, artifacts[lib], table_entries, progress)
     clashes = check_mod.find_clashes(done, {k: [str(a) for a in v] for k, v in artifacts.items()})
-    return _assemble(sel_dir, doc, rows, clashes)
+    modules = [modules_layer.module_row(p, manifests, doc["abi_version"])
+               for p in modules_layer.variant_modules(sel_dir)]
+    return _assemble(sel_dir, doc, rows, clashes, modules)
 
 
 def library_rows(check: check_mod.LibraryCheck, artifacts: list[Path], table_entries: dict,
@@ -149,29 +152,49 @@ def _manifest(manifests: dict[str, Manifest], lib: str, sel_dir: Path) -> Manife
     return manifests[lib]
 
 
-def _assemble(sel_dir: Path, doc: dict, rows: list[Row], clashes) -> Report:
+def _exit_bits(statuses) -> int:
+    status = 0
+    for s in statuses:
+        if severity(s) == "bad":
+            status |= EXIT_INCOMPATIBLE
+        elif s != "ok":
+            status |= EXIT_REVIEW
+    return status
+
+
+def _assemble(sel_dir: Path, doc: dict, rows: list[Row], clashes, modules: list) -> Report:
     summary = {s: sum(r.status == s for r in rows) for s in STATUSES}
     summary["clash"] = len(clashes)
-    status = 0
-    for s, n in summary.items():
-        if n and severity(s) == "bad":
-            status |= EXIT_INCOMPATIBLE
-        elif n and s != "ok":
-            status |= EXIT_REVIEW
+    status = _exit_bits([s for s, n in summary.items() if n] + [m.status for m in modules])
     problems = [[r.name, r.library, r.status, r.detail] for r in rows if r.status != "ok"]
     problems += [[c.symbol, ", ".join(lib for lib, _, _ in c.definitions), "clash", c.message()] for c in clashes]
+    problems += [[m.path, m.library, m.status, m.detail] for m in modules if m.status != "ok"]
     tables = [Table("problems", ["extern", "library", "status", "detail"], problems, status_column=2)]
     tables += [_library_table(lib, [r for r in rows if r.library == lib]) for lib in doc["libraries"]]
+    if modules:
+        tables += [modules_layer.modules_table(modules)] + [modules_layer.entries_table(m) for m in modules]
     runtime = sel_dir / builddir.RUNTIME
     notes = [f"build: {sel_dir}",
              f"runtime: {runtime} ({runtime.stat().st_size} bytes)" if runtime.is_file() else
              f"runtime: {runtime} (not linked)",
              f"libraries: {', '.join(doc['libraries'])}; {len(doc['entries'])} table entries; "
-             f"ABI version {doc['abi_version']}"]
+             f"ABI version {doc['abi_version']}", _modules_note(sel_dir, doc, modules)]
     data = {"build": str(sel_dir), "libraries": doc["libraries"], "abi_version": doc["abi_version"],
             "externs": [dataclasses.asdict(r) for r in rows],
-            "clashes": [{"symbol": c.symbol, "libraries": [lib for lib, _, _ in c.definitions]} for c in clashes]}
+            "clashes": [{"symbol": c.symbol, "libraries": [lib for lib, _, _ in c.definitions]} for c in clashes],
+            "modules": [dataclasses.asdict(m) for m in modules]}
     return Report("sffi-report", f"sffi report: {sel_dir.name} ({sel_dir})", summary, tables, notes, status, data)
+
+
+def _modules_note(sel_dir: Path, doc: dict, modules: list) -> str:
+    where = sel_dir.parent.parent / "modules"
+    if not modules:
+        return f"modules: none built in {where}"
+    counts = ", ".join(f"{s} {sum(m.status == s for m in modules)}"
+                       for s in dict.fromkeys(m.status for m in modules))
+    linked = [m.library for m in modules if m.library in doc["libraries"]]
+    shadow = f"; {', '.join(linked)} also linked in (the compiled-in table wins)" if linked else ""
+    return f"modules: {len(modules)} in {where} ({counts}){shadow}"
 
 
 def _library_table(lib: str, rows: list[Row]) -> Table:

@@ -35,18 +35,22 @@ FORMAT = "sffi-matrix/1"
 # ---------------------------------------------------------------------------- the report
 
 
-def plan_entry(sel: Selection, directory: str, missing: list[dict]) -> dict:
+def plan_entry(sel: Selection, directory: str, missing: list[dict], results: str | None = None) -> dict:
     """What ``scons matrix`` planned for one selection (the input of :func:`outcome`).
 
     Args:
         sel: the selection.
-        directory: its build directory, ``build/<variant>/sel/<variant name>``.
+        directory: its runtime's build directory, ``build/<variant>/sel/<variant name>``.
         missing: ``{"library", "reason", "optional"}`` for each library that cannot
             be built here (empty: the selection is built).
+        results: where its smoke and measure results go (default ``directory``; a
+            selection with modules has its own, as its runtime is shared).
     """
-    return {"name": sel.name, "with": sel.with_, "libraries": list(sel.libraries), "directory": directory,
-            "missing": missing, "smoke_file": None if missing else layout.smoke_file(directory),
-            "measure_file": None if missing else layout.measure_file(directory)}
+    results = results or directory
+    return {"name": sel.name, "with": sel.with_, "libraries": list(sel.libraries), "modules": list(sel.modules),
+            "directory": directory, "results": results,
+            "missing": missing, "smoke_file": None if missing else layout.smoke_file(results),
+            "measure_file": None if missing else layout.measure_file(results)}
 
 
 def outcome(entry: dict, run: str, failure: str = "") -> dict:
@@ -64,7 +68,10 @@ def outcome(entry: dict, run: str, failure: str = "") -> dict:
     """
     row = {"name": entry["name"], "with": entry["with"], "libraries": entry["libraries"],
            "directory": entry["directory"], "missing": entry["missing"], "built": False, "reason": None,
-           "externs": None, "binary_size": None, "startup_ms": None, "smokes": []}
+           "externs": None, "binary_size": None, "startup_ms": None, "smokes": [], "sha256": None}
+
+    # module selections (docs/matrix.md, "Module selections")
+    row.update(results=entry.get("results", entry["directory"]), modules=entry.get("modules", []), module_loads=[])
     if entry["missing"]:
         required = [m for m in entry["missing"] if not m["optional"]]
         reasons = "; ".join(f"{m['library']}: {m['reason']}" for m in entry["missing"])
@@ -74,10 +81,16 @@ def outcome(entry: dict, run: str, failure: str = "") -> dict:
         reason = failure or "not run: the build stopped at another failure (scons -k matrix builds the rest)"
         return {**row, "status": "failed", "reason": reason}
     row.update(built=True, externs=measured["externs"], binary_size=measured["binary_size"],
-               startup_ms=measured["startup_ms"], smokes=smokes["smokes"])
+               startup_ms=measured["startup_ms"], smokes=smokes["smokes"], sha256=measured.get("sha256"))
+
+    row["module_loads"] = measured.get("module_loads", [])
     bad = [s for s in row["smokes"] if not s["passed"]]
     if measured["probe"] != "ok":
         return {**row, "status": "failed", "reason": f"start-up probe failed: {measured['probe']}"}
+    bad_loads = [m for m in row["module_loads"] if m["probe"] != "ok"]
+    if bad_loads:
+        return {**row, "status": "failed", "reason": "; ".join(
+            f"module {m['library']} load probe failed: {m['probe']}" for m in bad_loads)}
     if bad:
         return {**row, "status": "failed",
                 "reason": "; ".join(f"smoke {s['name']}: {s['detail']}" for s in bad)}
@@ -108,8 +121,10 @@ def failure_reasons(entries: list[dict], failures: list[tuple[str, str]], varian
     for entry in entries:
         owned = [entry["directory"] + "/", lay.runtime_dir + "/"]
         owned += [lay.lib_dir(lib) + "/" for lib in entry["libraries"]]
+        owned += [lay.module_dir(lib) + "/" for lib in entry.get("modules", [])]
         for path, error in failures:
-            if path.startswith(tuple(owned)) or set(lay.rust_set_of(path)) & set(entry["libraries"]):
+            if path.startswith(tuple(owned)) or set(lay.rust_set_of(path)) & {*entry["libraries"],
+                                                                               *entry.get("modules", [])}:
                 reasons[entry["name"]] = f"build failed at {path}: {error.strip()}"
                 break
     return reasons
@@ -135,7 +150,9 @@ def matrix_report(rows: list[dict], info: dict) -> Report:
     if info.get("strict"):
         notes.append("every library required (--matrix-strict)")
     notes += [f"{r['name']}: {r['status']}: {r['reason']}" for r in rows if r["reason"]]
-    tables = [_selection_table(rows), _smoke_table(rows), _missing_table(rows)]
+    tables = [_selection_table(rows), _smoke_table(rows), _missing_table(rows), _digest_table(rows)]
+    if any(r["modules"] for r in rows):
+        tables.append(_module_load_table(rows))
     data = {"matrix_file": info["matrix_file"], "variant": info["variant"], "only": list(info.get("only") or []),
             "strict": bool(info.get("strict")), "selections": rows}
     return Report(kind="sffi-matrix", title=f"sffi matrix: {len(rows)} selections ({info['variant']})",
@@ -154,12 +171,28 @@ def _selection_table(rows: list[dict]) -> Table:
                                 "start-up (ms)", "status"], [cells(r) for r in rows], status_column=7)
 
 
+def _digest_table(rows: list[dict]) -> Table:
+    """The sha256 of each runtime built: two reproducible builds show the same (docs/reliability.md)."""
+    body = [[r["name"], r["directory"] + "/simple", r["sha256"]] for r in rows if r.get("sha256")]
+    return Table("runtimes", ["selection", "runtime", "sha256"], body)
+
+
 def _smoke_table(rows: list[dict]) -> Table:
     body = [[r["name"], s["name"], " ".join([s["script"], *s["args"]]), f"{s['seconds']:.2f}",
              "passed" if s["passed"] else "failed", "" if s["passed"] else s["detail"]]
             for r in rows for s in r["smokes"]]
     return Table("smoke scripts", ["selection", "smoke", "command", "seconds", "result", "detail"], body,
                  status_column=4)
+
+
+def _module_load_table(rows: list[dict]) -> Table:
+    """Each module of each module selection: its load time as the runtime measured it."""
+    ms = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+    body = [[r["name"], m["library"], m["module"], ms(m["load_ms"]), ms(m["dlopen_ms"]), ms(m["script_ms"]),
+             "passed" if m["probe"] == "ok" else "failed"]
+            for r in rows for m in r["module_loads"]]
+    return Table("module load times", ["selection", "module", "file", "load (ms)", "of which dlopen (ms)",
+                                       "script with one extern (ms)", "result"], body, status_column=6)
 
 
 def _missing_table(rows: list[dict]) -> Table:
@@ -201,8 +234,12 @@ def publish(plan: list[dict], info: dict, run: str, out_dir: str | Path,
 
 
 def github_matrix(matrix: MatrixFile) -> dict:
-    """The selections as GitHub Actions' ``strategy.matrix``: ``{"include": [{"name", "with"}, ...]}``."""
-    return {"include": [{"name": s.name, "with": s.with_} for s in matrix.selections]}
+    """The selections as GitHub Actions' ``strategy.matrix``: ``{"include": [{"name", "with",
+    "bootstrap"}, ...]}``; ``bootstrap`` is what ``scripts/bootstrap --with=`` installs for it
+    (the linked libraries and the modules, core left out; ``none`` for core alone)."""
+    def bootstrap(s):
+        return ",".join(n for n in s.usable if n != selection_mod.CORE) or "none"
+    return {"include": [{"name": s.name, "with": s.with_, "bootstrap": bootstrap(s)} for s in matrix.selections]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from sffi.errors import EXIT_USAGE, SffiError
 from sffi.manifest import read_toml
 
 DEFAULT_TIMEOUT_S = 120.0
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+=-]*$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,17 +30,31 @@ class Selection:
     Attributes:
         name: how reports, ``--matrix-only`` and CI jobs call it.
         with_: the ``--with`` value as written in the file (``"none"``, ``"all"``, ``"sqlite,torch"``).
-        libraries: the libraries it selects, sorted, ``core`` included.
+        libraries: the libraries it links in, sorted, ``core`` included.
+        modules: the libraries it loads as modules (``modules = "all"`` resolved), sorted;
+            empty for a selection without modules (docs/matrix.md, "Module selections").
     """
 
     name: str
     with_: str
     libraries: tuple[str, ...]
+    modules: tuple[str, ...] = ()
 
     @property
     def variant_name(self) -> str:
-        """Its directory name under ``build/<variant>/sel/`` (``core+sqlite``)."""
+        """Its runtime's directory name under ``build/<variant>/sel/`` (``core+sqlite``)."""
         return selection_mod.variant_name(list(self.libraries))
+
+    @property
+    def default_name(self) -> str:
+        """Its name when the file gives none: ``core+sqlite``, ``core+modules=sqlite+torch``."""
+        mods = f"+modules={'+'.join(self.modules)}" if self.modules else ""
+        return self.variant_name + mods
+
+    @property
+    def usable(self) -> tuple[str, ...]:
+        """Every library its scripts can use: linked in or as a module, sorted."""
+        return tuple(sorted(set(self.libraries) | set(self.modules)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +96,8 @@ class MatrixFile:
     smokes: tuple[Smoke, ...]
 
     def smokes_for(self, libraries) -> list[Smoke]:
-        """The smokes a runtime with these libraries runs (every one whose ``needs`` it contains)."""
+        """The smokes a runtime with these libraries (linked in or as modules: Selection.usable)
+        runs (every one whose ``needs`` it contains)."""
         have = set(libraries)
         return [s for s in self.smokes if set(s.needs) <= have]
 
@@ -169,7 +184,7 @@ def _strings(path: Path, table: dict, key: str, where: str) -> tuple[str, ...]:
 
 def _name(path: Path, key: str, value: str) -> str:
     if not _NAME_RE.match(value):
-        raise _fail(path, key, "a name of letters, digits and _ . + - (it names a CI job and a directory)", value)
+        raise _fail(path, key, "a name of letters, digits and _ . + = - (it names a CI job and a directory)", value)
     return value
 
 
@@ -177,20 +192,27 @@ def _selections(path: Path, data: dict, known: list[str]) -> tuple[Selection, ..
     result: list[Selection] = []
     for i, table in enumerate(_tables(path, data, "selection", required=True)):
         where = f"selection[{i}]"
-        _keys(path, table, f"{where}.", ("name", "with"))
+        _keys(path, table, f"{where}.", ("name", "with", "modules"))
         with_ = _string(path, table, "with", where)
         try:
             libraries = tuple(selection_mod.parse_with(with_, known))
         except SffiError as exc:
             raise SffiError(f"key '{where}.with': {exc.message.removeprefix('--with: ')}", str(path)) from None
-        name = _string(path, table, "name", where, required=False) or selection_mod.variant_name(list(libraries))
-        sel = Selection(_name(path, f"{where}.name", name), with_, libraries)
+        modules = _string(path, table, "modules", where, required=False) or "none"
+        try:
+            mods = tuple(selection_mod.parse_modules(modules, known, list(libraries)))
+        except SffiError as exc:
+            raise SffiError(f"key '{where}.modules': {exc.message.removeprefix('--modules: ')}",
+                            str(path)) from None
+        unnamed = Selection("", with_, libraries, mods)
+        name = _string(path, table, "name", where, required=False) or unnamed.default_name
+        sel = dataclasses.replace(unnamed, name=_name(path, f"{where}.name", name))
         for other in result:
             if other.name == sel.name:
                 raise SffiError(f"key '{where}.name': selection name '{sel.name}' is used twice; "
                                 "give one of them another 'name'", str(path))
-            if other.libraries == sel.libraries:
-                raise SffiError(f"key '{where}.with': selects the same libraries ({sel.variant_name}) as "
+            if (other.libraries, other.modules) == (sel.libraries, sel.modules):
+                raise SffiError(f"key '{where}.with': selects the same libraries ({sel.default_name}) as "
                                 f"selection '{other.name}'; drop one of them", str(path))
         result.append(sel)
     return tuple(result)

@@ -34,11 +34,22 @@ pub unsafe extern "C" fn rt_abirs_split(s: *const c_char, at: u32) -> Split {
     })
 }
 
+extern "C" {
+    fn sffi_set_error(msg: *const c_char); // the runtime's (sffi_abi.h)
+}
+
+/// `n` bytes 0, 3, 6, ...; a size that cannot be allocated is a script error
+/// (found by the misuse sweep: `collect()` aborted the process on 2^62).
 #[no_mangle]
 pub extern "C" fn rt_abirs_bytes(n: i64) -> Bytes {
     BYTES.with(|b| {
         let mut b = b.borrow_mut();
-        *b = (0..n.max(0)).map(|i| (i * 3) as u8).collect();
+        b.clear();
+        if b.try_reserve(n.max(0) as usize).is_err() {
+            unsafe { sffi_set_error(c"cannot allocate the buffer".as_ptr()) };
+            return Bytes { data: std::ptr::null(), len: 0 };
+        }
+        b.extend((0..n.max(0)).map(|i| (i * 3) as u8));
         Bytes { data: b.as_ptr(), len: b.len() as i64 }
     })
 }

@@ -275,8 +275,8 @@ sffi_tuple_u8_u16s_u64s_opt_f32_opt_text_opt_texts_i32 rt_abitest_t7(bool give)
 
 sffi_tuple_i64_f64_bool_text_i64s_f32s_opt_u32_opt_u8s rt_abitest_t8(int64_t k)
 {
-    for (int i = 0; i < 3; i++)
-        i64_result[i] = k * i;
+    for (int i = 0; i < 3; i++) /* wraps (unsigned): k may be any int (found by the misuse sweep) */
+        i64_result[i] = (int64_t)((uint64_t)k * (uint64_t)i);
     arr2.f32[0] = 0.25f;
     snprintf(text_result, sizeof text_result, "k=%lld", (long long)k);
     sffi_u8_slice b = rt_abitest_bytes_make(k > 0 ? 4 : 0, (uint8_t)k);
