@@ -22,12 +22,13 @@ The package is also an SCons tool: another project's SConstruct loads it with
 ``generate(env)``; see sffi.scons_tool and docs/hostkit.md).
 """
 
-from pathlib import Path as _Path
+import os as _os
 
 __version__ = "0.1.0"
 
 #: The directory holding this package: the ``toolpath`` under which SCons finds the ``sffi`` tool.
-TOOLPATH = str(_Path(__file__).resolve().parent.parent)
+#: os.path, not pathlib: every command imports this package, and pathlib costs ~3 ms of start-up.
+TOOLPATH = _os.path.dirname(_os.path.dirname(_os.path.realpath(__file__)))
 
 
 def generate(env):

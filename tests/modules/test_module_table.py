@@ -113,3 +113,11 @@ def _demo():
         spl = Path(tmp) / "demo.spl"
         spl.write_text(DEMO_DECLS)
         return table.LibraryDecls("demo", decls.parse_files([spl])[0])
+
+
+def test_symbols_looks_for_the_module_section_by_its_name():
+    # sffi symbols names the section itself (importing sffi.module_table costs start-up).
+    from sffi import module_table
+    from sffi.commands import symbols
+
+    assert symbols.MODULE_SECTION == module_table.SECTION

@@ -896,3 +896,64 @@ def test_name_offset_outside_the_string_table(built, tmp_path):
     bad = tmp_path / "farname.so"
     bad.write_bytes(bytes(data))
     assert "symbol 1's name offset 1000000000 lies outside .dynstr" in scan_error(bad)
+
+
+def reference_output(path: Path, extra: list[str]) -> tuple[str, str]:
+    """(table, JSON) that tabulate and json.dumps print for the Symbol objects of ``path``
+    (pyelftools' reading): what `sffi symbols` must print."""
+    import io
+
+    from sffi.commands.output import print_table
+
+    args = cli(str(path), **{o.lstrip("-"): True for o in extra})
+    chosen = symbols_cmd.select(scan(path, backend="pyelftools"), args)
+    doc = {"format": "sffi-symbols/1", "selection": symbols_cmd.selection_name(args), "files": [
+        {"path": str(path), "kind": scan_file(path).kind,
+         "symbols": [symbols_cmd.symbol_json(s, args.demangle) for s in chosen]}]}
+    table = io.StringIO()
+    if chosen:
+        print_table(symbols_cmd.COLUMNS, [[s.type, s.binding, s.visibility, str(s.size), s.member or "",
+                                           "" if s.version is None else s.version + (" (hidden)" if s.version_hidden else ""),
+                                           s.demangled if args.demangle else s.name] for s in chosen], file=table)
+    else:
+        table.write(symbols_cmd._NONE[symbols_cmd.selection_name(args)] + "\n")
+    return table.getvalue(), json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize("extra", [[], ["--all"], ["--undefined"]])
+def test_output_from_keys_on_every_kind_of_file(built, odd_elves, capsys, extra):
+    """The table and JSON made from the decoder's per-symbol keys (sffi.symbols.bulk.Table)
+    equal the reference on objects (common symbols; .symver names, which take the column
+    path), archives, shared objects, 32-bit and big-endian files."""
+    from sffi.cli import main
+
+    for path in [built.demo_o, built.common_o, built.symver_o, built.gnu_a, built.demo_so,
+                 built.versioned_so, *odd_elves.values()]:
+        table, doc = reference_output(path, extra)
+        assert main(["symbols", *extra, str(path)]) == 0
+        assert capsys.readouterr().out == table, path
+        assert main(["symbols", "--json", *extra, str(path)]) == 0
+        assert capsys.readouterr().out == doc, path
+
+
+def test_sizes_of_4_gib_and_more(built, tmp_path, capsys):
+    """A symbol's st_size above 32 bits (the decoder's keys hold the low 32 bits) is read in full."""
+    from sffi.cli import main
+
+    data = bytearray(built.demo_so.read_bytes())
+    _at, sh = cbuild.section_header(bytes(data), ".dynsym")
+    entries = sh["size"] // 24
+    wanted = next(i for i in range(1, entries)
+                  if data[sh["offset"] + 24 * i + 6:sh["offset"] + 24 * i + 8] != b"\0\0")  # defined
+    at = sh["offset"] + 24 * wanted + 16
+    data[at:at + 8] = (2 ** 33 + 5).to_bytes(8, "little")
+    big = tmp_path / "libbig.so"
+    big.write_bytes(bytes(data))
+    symbols = assert_bulk_agrees(big)
+    assert [s.size for s in symbols].count(2 ** 33 + 5) == 1
+    for extra in ([], ["--all"]):
+        table, doc = reference_output(big, extra)
+        assert main(["symbols", *extra, str(big)]) == 0
+        assert capsys.readouterr().out == table
+        assert main(["symbols", "--json", *extra, str(big)]) == 0
+        assert capsys.readouterr().out == doc

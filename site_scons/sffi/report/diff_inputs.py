@@ -27,8 +27,8 @@ import dataclasses
 import os
 import re
 from collections import defaultdict
-from itertools import compress, repeat
-from operator import and_, eq, itemgetter, not_, or_
+from itertools import compress
+from operator import and_, eq, itemgetter, not_
 from pathlib import Path
 
 from sffi.errors import ScanError
@@ -182,15 +182,28 @@ def _interfaces(side: Side, rows: list[tuple]) -> list[tuple]:
     interface) and without Rust-hashed names (counted in ``side.ignored``)."""
     names = list(map(itemgetter(0), rows))
     drop = {i for i in compress(range(len(rows)), map(eq, names, map(itemgetter(7), rows))) if names[i]}
-    if "\n" in "".join(names):  # a name with a newline: look at each
-        suspects = {n for n in names if "17h" in n or n[:2] == "_R"}
-    else:
-        # A legacy hashed name ends with 17h<16 hex digits>E, a v0 name starts with _R.
-        legacy = map(eq, map(itemgetter(slice(-20, -17)), names), repeat("17h"))
-        suspects = set(compress(names, map(or_, legacy, map(eq, map(itemgetter(slice(0, 2)), names),
-                                                            repeat("_R")))))
+    suspects = _rust_suspects(names)
     for i in compress(range(len(rows)), map(suspects.__contains__, names)) if suspects else ():
         if i not in drop and _RUST_HASHED.match(names[i]):
             side.ignored += 1
             drop.add(i)
     return [r for i, r in enumerate(rows) if i not in drop] if drop else rows
+
+
+def _rust_suspects(names: list[str]) -> set[str]:
+    """The names that may be Rust-hashed (:data:`_RUST_HASHED` decides): those holding
+    ``17h`` (a legacy name ends with ``17h<16 hex digits>E``) or starting with ``_R`` (v0),
+    found by searching the names joined with NUL bytes (no name holds one) rather than
+    looking at each: a C++ library has none or few."""
+    text = "\0" + "\0".join(names) + "\0"
+    if text.count("\0") != len(names) + 1:  # pragma: no cover - names read from a string table
+        return {n for n in names if "17h" in n or n[:2] == "_R"}
+    found = set()
+    for marker in ("17h", "\0_R"):
+        at = text.find(marker)
+        while at >= 0:
+            start = text.rfind("\0", 0, at + 1) + 1
+            end = text.find("\0", start)
+            found.add(text[start:end])
+            at = text.find(marker, end)
+    return found

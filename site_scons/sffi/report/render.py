@@ -16,8 +16,6 @@ import html
 import json
 from pathlib import Path
 
-from tabulate import tabulate
-
 from sffi.plan import layout
 from sffi.errors import EXIT_USAGE, SffiError
 from sffi.report.model import Report, Table, severity
@@ -94,6 +92,10 @@ def _json(report: Report) -> str:
 
 
 def _tabulate(table: Table, fmt: str) -> str:
+    # Imported here: tabulate imports importlib.metadata (~15 ms), which a report without a
+    # table row (an empty diff) does not need.
+    from tabulate import tabulate
+
     return tabulate(table.rows, headers=table.columns, tablefmt=fmt, disable_numparse=True)
 
 

@@ -32,10 +32,12 @@ import gc
 import io
 import os
 import stat
+from itertools import count
+from operator import itemgetter
 
 from sffi.errors import ScanError
 from sffi.symbols import bulk
-from sffi.symbols.elf import ELF_MAGIC, read_columns
+from sffi.symbols.elf import ELF_MAGIC, read_columns, read_table
 from sffi.symbols.spelling import KINDS
 
 __all__ = ["DEBUG_INFO_SECTIONS", "KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports",
@@ -69,27 +71,48 @@ class RowScan:
 
     Attributes:
         path, kind, members: as :class:`ScanResult`.
+        table: for one ELF file, its sffi.symbols.bulk.Table (names and keys); None
+            for an archive.
         columns: ten lists, one per field of :class:`Symbol` (in its field
-            order), in table order (an archive: its members' one after the other).
+            order), in table order (an archive: its members' one after the other)
+            (made from ``table`` on first use).
+        names: the names, in table order (``columns[0]``).
         order: the row indices sorted stably by (member, name) (computed on first use).
         rows: one tuple per symbol in the field order of :class:`Symbol`
             (``Symbol(*row)`` makes the object), sorted by (member, name)
             (made on first use).
     """
 
-    __slots__ = ("path", "kind", "columns", "members", "_order", "_rows")
+    __slots__ = ("path", "kind", "table", "members", "_columns", "_order", "_rows")
 
-    def __init__(self, path: str, kind: str, columns: list[list], members: tuple[str, ...] = ()):
-        self.path, self.kind, self.columns, self.members = path, kind, columns, members
+    def __init__(self, path: str, kind: str, columns: list[list] | None = None,
+                 members: tuple[str, ...] = (), table: bulk.Table | None = None):
+        self.path, self.kind, self._columns, self.members, self.table = path, kind, columns, members, table
         self._order = self._rows = None
 
     def __len__(self) -> int:
-        return len(self.columns[0])
+        return len(self.table.names) if self._columns is None else len(self._columns[0])
+
+    @property
+    def columns(self) -> list[list]:
+        if self._columns is None:
+            self._columns = self.table.columns()
+        return self._columns
+
+    @property
+    def names(self) -> list[str]:
+        if self._columns is None and self.table.exact:
+            return self.table.names
+        return self.columns[bulk.NAME]
 
     @property
     def order(self) -> list[int]:
         if self._order is None:
-            self._order = bulk.sort_order(self.columns, archive=self.kind == "archive")
+            names = self.names
+            if self.kind == "archive":
+                self._order = sorted(range(len(names)), key=list(zip(self.columns[bulk.MEMBER], names)).__getitem__)
+            else:
+                self._order = sorted(range(len(names)), key=names.__getitem__)
         return self._order
 
     @property
@@ -97,6 +120,22 @@ class RowScan:
         if self._rows is None:
             self._rows = list(map(list(zip(*self.columns)).__getitem__, self.order))
         return self._rows
+
+    def groups(self, fields: tuple[int, ...]) -> tuple[dict[int, tuple], list[int]]:
+        """The distinct combinations of the row ``fields`` (positions, sffi.symbols.bulk) and
+        which one each row has, without a step per row in Python where the table's keys
+        give them (sffi.symbols.bulk.Table).
+
+        Returns:
+            (group id -> the combination, the group id of each row in table order).
+        """
+        if self._columns is None and self.table.exact:
+            pick = itemgetter(*fields) if len(fields) > 1 else lambda row, f=fields[0]: (row[f],)
+            fields_of = self.table.fields
+            return {key: pick(fields_of(key)) for key in set(self.table.keys)}, self.table.keys
+        index: dict[tuple, int] = {}
+        ids = list(map(index.setdefault, zip(*(self.columns[f] for f in fields)), count()))
+        return {i: combination for combination, i in index.items()}, ids
 
     def lookup_rows(self) -> list[tuple]:
         """The rows, in an order in which rows of the same name come as in :attr:`rows`
@@ -210,10 +249,10 @@ def _scan_elf(location: str, head: bytes, size: int, selection: str) -> RowScan:
         raise ScanError(unsupported_message(location, head), location=location)
     try:
         with open(location, "rb") as f:
-            kind, columns = read_columns(f, size, location=location, selection=selection)
+            kind, table = read_table(f, size, location=location, selection=selection)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
-    return RowScan(location, kind, columns)
+    return RowScan(location, kind, table=table)
 
 
 #: The sections of DWARF debugging information entries (DWARF 5 §7.5; ``.zdebug_info``: compressed).

@@ -6,15 +6,19 @@ A symbol table is an array of fixed-size ``Elf32_Sym``/``Elf64_Sym`` entries
     Elf64_Sym: st_name u32, st_info u8, st_other u8, st_shndx u16, st_value u64, st_size u64
     Elf32_Sym: st_name u32, st_value u32, st_size u32, st_info u8, st_other u8, st_shndx u16
 
-Each field is one strided slice of a ``memoryview`` cast to the field's width
-(byte-swapped for a file of the other byte order), so decoding runs in C;
-names are sliced from the string table decoded once; the per-field spellings
-come from 256-entry lookup tables. The result is ten *columns*, one list per
-field of :class:`sffi.symbols.model.Symbol`, in table order (:func:`decode_columns`),
-or the *rows* they make: tuples in that field order (``Symbol(*row)`` makes the
-object) (:func:`decode`). ``sffi symbols`` works on the columns, sorted by an
-index array (:func:`sort_order`) and joined only for output; ``sffi diff`` on
-rows; :func:`sffi.symbols.scan` turns them into ``Symbol`` objects.
+:func:`decode_table` makes a :class:`Table`: the names, sliced from the string
+table decoded once, and one integer *key* per symbol packing every other field
+but the value, made in C from the table's bytes (strided slices of single
+bytes, ``bytes.translate`` through 256-entry tables, integers of one byte per
+symbol combined with ``&``/``|``, the key bytes assigned into one buffer read
+as 64-bit integers). Symbols of one key share their spelled fields
+(:meth:`Table.fields`), so a caller formats each key once: ``sffi symbols``
+works on the names and keys, sorted by an index array. :meth:`Table.columns`
+gives ten *columns*, one list per field of :class:`sffi.symbols.model.Symbol`,
+in table order (:func:`decode_columns`), or the *rows* they make: tuples in
+that field order (``Symbol(*row)`` makes the object) (:func:`decode`);
+``sffi diff`` works on rows; :func:`sffi.symbols.scan` turns them into
+``Symbol`` objects.
 
 The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
 hidden), named through sffi.symbols.layout.version_names. Indexes 0 and 1 mean
@@ -26,8 +30,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from itertools import compress, repeat
-from operator import and_, itemgetter, not_
+from itertools import compress
 
 from sffi.symbols.layout import Layout, version_names
 from sffi.symbols.spelling import BINDINGS, TYPES, VISIBILITIES
@@ -41,24 +44,27 @@ NAME, TYPE, BINDING, VISIBILITY, SIZE, DEFINED, MEMBER, VERSION, VERSION_HIDDEN,
 
 _TYPE_OF_INFO = [TYPES.get(i & 15, f"type{i & 15}") for i in range(256)]
 _BIND_OF_INFO = [BINDINGS.get(i >> 4, f"bind{i >> 4}") for i in range(256)]
-_VIS_OF_OTHER = [VISIBILITIES[i & 3] for i in range(256)]
-#: STT_SECTION (3) and STT_FILE (4) entries are never reported.
-_KEEP_OF_INFO = [(i & 15) not in (3, 4) for i in range(256)]
+#: ``bytes.translate`` tables: one byte per symbol in, 0 or 1 (or the bits named) out.
+_KEEP_INFO = bytes((i & 15) not in (3, 4) for i in range(256))  # STT_SECTION, STT_FILE: never reported
 #: Reported, and bound global, weak or unique (sffi.symbols.model.EXPORT_BINDINGS).
-_EXPORT_OF_INFO = [(i & 15) not in (3, 4) and (i >> 4) in (1, 2, 10) for i in range(256)]
+_EXPORT_INFO = bytes((i & 15) not in (3, 4) and (i >> 4) in (1, 2, 10) for i in range(256))
 #: Visibility default or protected (sffi.symbols.model.EXPORT_VISIBILITIES).
-_EXPORT_OF_OTHER = [(i & 3) in (0, 3) for i in range(256)]
+_EXPORT_OTHER = bytes((i & 3) in (0, 3) for i in range(256))
+_VIS_BITS = bytes(i & 3 for i in range(256))
+_NONZERO = bytes(i != 0 for i in range(256))
+#: The low and the high byte of SHN_COMMON.
+_IS_COMMON_LOW = bytes(i == SHN_COMMON & 0xFF for i in range(256))
+_IS_COMMON_HIGH = bytes(i == SHN_COMMON >> 8 for i in range(256))
+_PRINTABLE_OR_NUL = bytes([0, *range(0x20, 0x7F)])
+#: Where byte *i* (0: the least significant) of a key lies in its 8 bytes in memory.
+_HOST = list(range(8)) if sys.byteorder == "little" else list(range(7, -1, -1))
 #: What :func:`decode` can select.
 SELECTIONS = ("all", "exports", "undefined")
 _NATIVE_LITTLE = sys.byteorder == "little"
-#: Where each field is: (typecode, index of the first entry's field, stride) in units of the code.
-_FIELDS64 = {"name": ("I", 0, 6), "info": ("B", 4, 24), "other": ("B", 5, 24),
-             "shndx": ("H", 3, 12), "value": ("Q", 1, 3), "size": ("Q", 2, 3)}
-_FIELDS32 = {"name": ("I", 0, 4), "value": ("I", 1, 4), "size": ("I", 2, 4),
-             "info": ("B", 12, 16), "other": ("B", 13, 16), "shndx": ("H", 7, 8)}
-
-name_key = itemgetter(NAME)
-member_name_key = itemgetter(MEMBER, NAME)
+#: Where st_value and st_size are: (typecode, index of the first entry's field, stride) in
+#: units of the code.
+_FIELDS64 = {"value": ("Q", 1, 3), "size": ("Q", 2, 3)}
+_FIELDS32 = {"value": ("I", 1, 4), "size": ("I", 2, 4)}
 
 
 def decode(layout: Layout, member: str | None = None, selection: str = "all") -> list[tuple]:
@@ -85,64 +91,165 @@ def decode_columns(layout: Layout, member: str | None = None, selection: str = "
         Ten lists of equal length, one per field of a row (:data:`NAME` ...
         :data:`VALUE`): the *i*-th items of each make the *i*-th row.
     Raises:
-        ScanError: a name offset outside the string table.
+        ScanError: a name offset outside the string table, a corrupt version section.
     """
-    if layout.table is None:
-        return [[] for _ in range(VALUE + 1)]
-    raw = layout.data(layout.table)
-    entsize = 24 if layout.is64 else 16
-    if len(raw) <= entsize:
-        return [[] for _ in range(VALUE + 1)]
-    cols = _columns(memoryview(raw)[entsize:], layout)
-    keep = _keep(cols, selection)
-    versions, hidden = _versions(layout, len(keep))
-    info, shndx = list(compress(cols["info"], keep)), list(compress(cols["shndx"], keep))
-    names = _names(layout, cols["name"], keep)
-    types = list(map(_TYPE_OF_INFO.__getitem__, info))
-    if SHN_COMMON in shndx:
-        types = ["common" if s == SHN_COMMON else t for t, s in zip(types, shndx)]
-    columns = [names, types, list(map(_BIND_OF_INFO.__getitem__, info)),
-               list(map(_VIS_OF_OTHER.__getitem__, compress(cols["other"], keep))),
-               list(compress(cols["size"], keep)), list(map(bool, shndx)), [member] * len(names),
-               list(compress(versions, keep)), list(compress(hidden, keep)),
-               list(compress(cols["value"], keep))]
-    if layout.kind == "object":
-        _split_symvers(columns)
-    return columns
+    return decode_table(layout, member, selection).columns()
 
 
-def _keep(cols: dict[str, list[int]], selection: str) -> list[bool]:
-    """Per entry: is it reported under ``selection``?"""
-    info, shndx = cols["info"], cols["shndx"]
-    if selection == "exports":
-        keep = map(and_, map(_EXPORT_OF_INFO.__getitem__, info),
-                   map(_EXPORT_OF_OTHER.__getitem__, cols["other"]))
-        return list(map(and_, keep, map(bool, shndx)))
-    keep = map(_KEEP_OF_INFO.__getitem__, info)
-    if selection == "undefined":
-        return list(map(and_, keep, map(not_, shndx)))
-    if selection != "all":
-        raise ValueError(f"selection must be one of {SELECTIONS}, not {selection!r}")
-    return list(keep)
+class Table:
+    """One symbol table decoded by :func:`decode_table`: a name and an integer *key* per symbol.
 
+    The key packs every field but the name, the member and the value: bits 0-31
+    ``st_size`` (its low 32 bits), 32-39 ``st_info``, 40-41 the visibility
+    (``st_other & 3``), 42 ``SHN_COMMON``, 43 defined (``st_shndx != 0``), 48-63 the
+    ``.gnu.version`` index. Symbols of one key share their type, binding, visibility,
+    size, definedness and version (:meth:`fields`), and a table of 75,000 symbols has
+    a few thousand keys (most of them sizes), so a caller formats each key once.
 
-def _columns(entries: memoryview, layout: Layout) -> dict[str, list[int]]:
-    """Each field of every entry, as a list of ints (entries from 1 on)."""
-    swap = layout.little != _NATIVE_LITTLE
-    cols = {}
-    for field, (code, start, step) in (_FIELDS64 if layout.is64 else _FIELDS32).items():
-        view = entries.cast(code)[start::step]
-        if swap and code != "B":
+    Attributes:
+        names: the names, in table order.
+        keys: the key of each symbol.
+        member: the archive member name, or None.
+        exact: True when :meth:`fields` gives each symbol's row as it is: every size
+            below 2**32 and (an object) no GNU ``.symver`` name ``foo@V`` to split
+            (:meth:`columns` handles both).
+    """
+
+    __slots__ = ("names", "keys", "member", "exact", "kind", "_entries", "_keep", "_layout_facts",
+                 "_vnames", "_fields", "_strings")
+
+    def __init__(self, names, keys, member, exact, kind, entries=None, keep=None, facts=None, vnames=None,
+                 strings=b""):
+        self.names, self.keys, self.member, self.exact, self.kind = names, keys, member, exact, kind
+        self._entries, self._keep, self._layout_facts, self._vnames = entries, keep, facts, vnames or {}
+        self._fields: dict[int, tuple] = {}
+        self._strings = strings
+
+    def only_printable(self, excluding: bytes = b"") -> bool:
+        """True when every name is printable ASCII (bytes 0x20-0x7e) without any of the
+        bytes ``excluding``. The whole string table is checked at once (a few ms for
+        libtorch's 5 MB), so False may also mean that another of its strings is not."""
+        return not self._strings.translate(None, _PRINTABLE_OR_NUL.translate(None, excluding))
+
+    def fields(self, key: int) -> tuple:
+        """The row of a symbol of ``key``, its name and value None (sizes below 2**32; an
+        object's ``.symver`` names not split: see :attr:`exact`)."""
+        row = self._fields.get(key)
+        if row is None:
+            info, flags, index = key >> 32 & 255, key >> 40 & 15, key >> 48
+            low = index & 0x7FFF
+            version = self._vnames.get(low) if low > VER_NDX_GLOBAL else None
+            row = self._fields[key] = (
+                None, "common" if flags & 4 else _TYPE_OF_INFO[info], _BIND_OF_INFO[info],
+                VISIBILITIES[flags & 3], key & 0xFFFFFFFF, bool(flags & 8), self.member, version,
+                bool(index & VERSYM_HIDDEN) and version is not None, None)
+        return row
+
+    def columns(self) -> list[list]:
+        """The ten columns of :func:`decode_columns`."""
+        n = len(self.names)
+        if not n:
+            return [[] for _ in range(VALUE + 1)]
+        rows = {key: self.fields(key) for key in set(self.keys)}
+        _, types, binds, vis, sizes, defined, members, versions, hidden, _ = map(
+            list, zip(*map(rows.__getitem__, self.keys)))
+        columns = [list(self.names), types, binds, vis, sizes, defined, members, versions, hidden,
+                   self._field("value")]
+        if not self.exact:
+            columns[SIZE] = self._field("size")
+        if self.kind == "object":
+            _split_symvers(columns)
+        return columns
+
+    def _field(self, field: str) -> list[int]:
+        """``st_value`` or ``st_size`` of each symbol, in full."""
+        is64, little = self._layout_facts
+        code, start, step = (_FIELDS64 if is64 else _FIELDS32)[field]
+        view = self._entries.cast(code)[start::step]
+        if little != _NATIVE_LITTLE:
             values = array(code, view.tobytes())
             values.byteswap()
-            cols[field] = values.tolist()
-        else:
-            cols[field] = view.tolist()
-    return cols
+            view = values
+        return list(compress(view, self._keep))
 
 
-def _names(layout: Layout, offsets: list[int], wanted: list[bool]) -> list[str]:
-    """The names at ``offsets`` (those ``wanted``) in the symbol table's string table.
+def decode_table(layout: Layout, member: str | None = None, selection: str = "all") -> Table:
+    """The symbols of ``layout``'s symbol table as a :class:`Table`, in table order.
+
+    Which entries, the arguments and errors: as :func:`decode_columns`. Every
+    per-symbol step but the names runs in C over whole byte strings: strided
+    slices of the table, ``bytes.translate`` through 256-entry tables, and
+    integers of one byte per symbol combined with ``&``/``|``.
+    """
+    if selection not in SELECTIONS:
+        raise ValueError(f"selection must be one of {SELECTIONS}, not {selection!r}")
+    facts = (layout.is64, layout.little)
+    entsize = 24 if layout.is64 else 16
+    raw = layout.data(layout.table) if layout.table is not None else b""
+    count = len(raw) // entsize - 1
+    if count <= 0:
+        return Table([], [], member, True, layout.kind, facts=facts)
+    entries = memoryview(raw)[entsize:]
+    field = lambda at: bytes(entries[at::entsize])  # noqa: E731 - one byte of every entry
+    info_at, other_at, shndx_at, size_at = (4, 5, 6, 16) if layout.is64 else (12, 13, 14, 8)
+    info, other = field(info_at), field(other_at)
+    low, high = (shndx_at, shndx_at + 1) if layout.little else (shndx_at + 1, shndx_at)
+    shndx_low, shndx_high = field(low), field(high)
+    defined = _int(shndx_low.translate(_NONZERO)) | _int(shndx_high.translate(_NONZERO))
+    common = _int(shndx_low.translate(_IS_COMMON_LOW)) & _int(shndx_high.translate(_IS_COMMON_HIGH))
+    if selection == "exports":
+        keep = _int(info.translate(_EXPORT_INFO)) & _int(other.translate(_EXPORT_OTHER)) & defined
+    elif selection == "undefined":
+        keep = _int(info.translate(_KEEP_INFO)) & ~defined
+    else:
+        keep = _int(info.translate(_KEEP_INFO))
+    keep = keep.to_bytes(count, "little")
+    width = 8 if layout.is64 else 4
+    size_bytes = [field(size_at + (i if layout.little else width - 1 - i)) for i in range(width)]
+    flags = _int(other.translate(_VIS_BITS)) | common << 2 | defined << 3
+    vnames = version_names(layout) if layout.versym is not None else None
+    key = _key_bytes(layout, count, [*size_bytes[:4], info, flags.to_bytes(count, "little")])
+    keys = list(compress(memoryview(key).cast("Q"), keep))
+    strings = layout.data(layout.strtab)
+    names = _names(layout, strings, _offsets(entries, layout), keep)
+    exact = not any(b.strip(b"\0") for b in size_bytes[4:])
+    if exact and layout.kind == "object" and "@" in "".join(names):
+        exact = False
+    return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings)
+
+
+def _key_bytes(layout: Layout, count: int, low: list[bytes]) -> bytearray:
+    """The keys of :class:`Table`, 8 bytes each in host order: bytes 0-5 (least significant
+    first) from ``low`` (one byte per symbol each), 6-7 the ``.gnu.version`` index (zero
+    without one, or past the end of a short one)."""
+    key = bytearray(8 * count)
+    for i, part in enumerate(low):
+        key[_HOST[i]::8] = part
+    if layout.versym is not None:
+        versym = layout.data(layout.versym)[2:2 + 2 * count]
+        versym = versym[:len(versym) // 2 * 2].ljust(2 * count, b"\0")  # whole entries only
+        first, second = versym[0::2], versym[1::2]
+        key[_HOST[6]::8], key[_HOST[7]::8] = (first, second) if layout.little else (second, first)
+    return key
+
+
+def _int(flags: bytes) -> int:
+    """One byte per symbol as an integer (symbol *i* in byte *i*), to combine with ``&``/``|``."""
+    return int.from_bytes(flags, "little")
+
+
+def _offsets(entries: memoryview, layout: Layout) -> list[int]:
+    """``st_name`` of every entry."""
+    view = entries.cast("I")[0::6 if layout.is64 else 4]
+    if layout.little == _NATIVE_LITTLE:
+        return view.tolist()
+    values = array("I", view.tobytes())
+    values.byteswap()
+    return values.tolist()
+
+
+def _names(layout: Layout, data: bytes, offsets: list[int], wanted) -> list[str]:
+    """The names at ``offsets`` (those ``wanted``) in the symbol table's string table ``data``.
 
     The table ends with a NUL byte (sffi.symbols.layout checked it), so each
     name ends inside it. Names are decoded as UTF-8 with replacement, as
@@ -152,7 +259,6 @@ def _names(layout: Layout, offsets: list[int], wanted: list[bool]) -> list[str]:
         ScanError: any entry's offset outside the string table (offset 0, the
             empty name, is always allowed).
     """
-    data = layout.data(layout.strtab)
     if offsets and max(offsets) >= len(data):
         bad = next((i for i, o in enumerate(offsets) if o and o >= len(data)), None)
         if bad is not None:
@@ -167,26 +273,6 @@ def _names(layout: Layout, offsets: list[int], wanted: list[bool]) -> list[str]:
         return [text[o:find("\0", o)] for o in offsets]
     find = data.find
     return [data[o:find(0, o)].decode("utf-8", errors="replace") for o in offsets]
-
-
-def _versions(layout: Layout, count: int):
-    """(version names, hidden flags) per entry from 1 on; iterables of ``count`` items."""
-    if layout.versym is None:
-        return repeat(None, count), repeat(False, count)
-    data = layout.data(layout.versym)
-    indexes = array("H")
-    indexes.frombytes(data[: len(data) // 2 * 2])
-    if layout.little != _NATIVE_LITTLE:
-        indexes.byteswap()
-    raw = indexes[1:count + 1].tolist()
-    raw += [0] * (count - len(raw))  # a short .gnu.version: the rest unversioned
-    vnames = version_names(layout)
-    name_of, hidden_of = {}, {}
-    for index in set(raw):
-        low = index & 0x7FFF
-        name = vnames.get(low) if low > VER_NDX_GLOBAL else None
-        name_of[index], hidden_of[index] = name, bool(index & VERSYM_HIDDEN) and name is not None
-    return map(name_of.__getitem__, raw), map(hidden_of.__getitem__, raw)
 
 
 def _split_symvers(columns: list[list]) -> None:
@@ -205,17 +291,3 @@ def split_symver(name: str) -> tuple[str, str | None, bool]:
     if rest.startswith("@"):
         return base, rest.lstrip("@"), False
     return base, rest, True
-
-
-def sort_order(columns: list[list], archive: bool = False) -> list[int]:
-    """The indices of the rows in ``columns`` sorted stably by (member, name); ``archive``:
-    every row has a member (else none has one)."""
-    names = columns[NAME]
-    key = list(zip(columns[MEMBER], names)).__getitem__ if archive else names.__getitem__
-    return sorted(range(len(names)), key=key)
-
-
-def sort_rows(rows: list[tuple], archive: bool = False) -> list[tuple]:
-    """Rows sorted stably by (member, name), in place; ``archive``: every row has a member."""
-    rows.sort(key=member_name_key if archive else name_key)
-    return rows

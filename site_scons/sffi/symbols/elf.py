@@ -29,7 +29,7 @@ from sffi.symbols import bulk
 from sffi.symbols.layout import ELF_MAGIC, open_layout
 
 __all__ = ["ELF_MAGIC", "PARSE_ERRORS", "dynsym_count", "linked_rows", "linked_symbols", "one_line", "read_elf",
-           "read_elf_bytes", "read_rows", "read_shared_lief"]
+           "read_elf_bytes", "read_rows", "read_shared_lief", "read_table"]
 
 
 def __getattr__(name: str):
@@ -80,12 +80,20 @@ def read_columns(stream: io.BufferedIOBase | bytes, size: int, *, location: str,
         ScanError: the file is not a readable ELF object or shared object, or
             its symbol tables are corrupt; ``cannot read`` for an I/O error.
     """
+    kind, table = read_table(stream, size, location=location, member=member, static_table=static_table,
+                             selection=selection)
+    return kind, table.columns()
+
+
+def read_table(stream: io.BufferedIOBase | bytes, size: int, *, location: str, member: str | None = None,
+               static_table: bool = False, selection: str = "all") -> tuple[str, bulk.Table]:
+    """:func:`read_columns` as a sffi.symbols.bulk.Table (names and keys). Args, Raises: as it."""
     try:
         layout = open_layout(stream, size, location, static_table)
         if static_table and layout.table is None:
             raise ScanError("no .symtab (stripped binary): its symbols cannot be audited",
                             location=location)
-        return layout.kind, bulk.decode_columns(layout, member, selection)
+        return layout.kind, bulk.decode_table(layout, member, selection)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
     except struct.error as exc:  # a file that changed size while being read
