@@ -35,6 +35,11 @@ from itertools import compress
 from sffi.symbols.layout import Layout, version_names
 from sffi.symbols.spelling import BINDINGS, TYPES, VISIBILITIES
 
+try:  # the C path (docs/symbols.md, "The C path"); this module is its reference
+    from sffi.symbols import _symtab
+except ImportError:  # pragma: no cover - a checkout whose extension is not built
+    _symtab = None
+
 SHN_UNDEF, SHN_COMMON = 0, 0xFFF2
 VERSYM_HIDDEN = 0x8000
 VER_NDX_GLOBAL = 1
@@ -107,23 +112,53 @@ class Table:
     a few thousand keys (most of them sizes), so a caller formats each key once.
 
     Attributes:
-        names: the names, in table order.
-        keys: the key of each symbol.
+        names: the names, in table order (made on first use where :attr:`survey` is set).
+        keys: the key of each symbol (likewise).
         member: the archive member name, or None.
         exact: True when :meth:`fields` gives each symbol's row as it is: every size
             below 2**32 and (an object) no GNU ``.symver`` name ``foo@V`` to split
             (:meth:`columns` handles both).
+        survey: where the C extension made the table (:meth:`render`): (the distinct
+            attributes ``key >> 32`` of the symbols, sorted; the largest ``st_size``;
+            whether a name is empty; the length of the longest name); else None.
     """
 
-    __slots__ = ("names", "keys", "member", "exact", "kind", "_entries", "_keep", "_layout_facts",
-                 "_vnames", "_fields", "_strings")
+    __slots__ = ("_names", "_keys", "member", "exact", "kind", "_entries", "_keep", "_layout_facts",
+                 "_vnames", "_fields", "_strings", "survey", "_keybuf", "_lazy")
 
     def __init__(self, names, keys, member, exact, kind, entries=None, keep=None, facts=None, vnames=None,
-                 strings=b""):
-        self.names, self.keys, self.member, self.exact, self.kind = names, keys, member, exact, kind
+                 strings=b"", survey=None, keybuf=None, lazy=None):
+        self._names, self._keys, self.member, self.exact, self.kind = names, keys, member, exact, kind
         self._entries, self._keep, self._layout_facts, self._vnames = entries, keep, facts, vnames or {}
         self._fields: dict[int, tuple] = {}
         self._strings = strings
+        self.survey, self._keybuf, self._lazy = survey, keybuf, lazy
+
+    def __len__(self) -> int:
+        return len(self._names) if self._names is not None else self._keep.count(1)
+
+    @property
+    def names(self) -> list[str]:
+        if self._names is None:
+            self._names = self._lazy()
+        return self._names
+
+    @property
+    def keys(self) -> list[int]:
+        if self._keys is None:
+            self._keys = list(compress(memoryview(self._keybuf).cast("Q"), self._keep))
+        return self._keys
+
+    def render(self, parts: dict[int, tuple[bytes, bytes, bytes]], width: int, text: bool, sep: bytes) -> bytes:
+        """The rows of the symbols sorted by name (as sffi.symbols.RowScan.order sorts an ASCII
+        table), made in C (sffi.symbols._symtab.render): for the attributes ``a`` of a key
+        (``key >> 32``: everything but the size), ``parts[a]`` = (x, y, z) makes a row
+        ``x + size + y + name + z`` (``text``: the size left-aligned in ``width``
+        characters) or ``x + name + y + size + z``; rows joined by ``sep``. Only where
+        :attr:`survey` is set; names as bytes of the string table, sizes in full."""
+        is64, little = self._layout_facts
+        return _symtab.render(self._entries, self._strings, self._keybuf, self._keep, is64, little,
+                              parts, width, text, sep)
 
     def only_printable(self, excluding: bytes = b"") -> bool:
         """True when every name is printable ASCII (bytes 0x20-0x7e) without any of the
@@ -209,13 +244,29 @@ def decode_table(layout: Layout, member: str | None = None, selection: str = "al
     flags = _int(other.translate(_VIS_BITS)) | common << 2 | defined << 3
     vnames = version_names(layout) if layout.versym is not None else None
     key = _key_bytes(layout, count, [*size_bytes[:4], info, flags.to_bytes(count, "little")])
-    keys = list(compress(memoryview(key).cast("Q"), keep))
     strings = layout.data(layout.strtab)
-    names = _names(layout, strings, _offsets(entries, layout), keep)
     exact = not any(b.strip(b"\0") for b in size_bytes[4:])
+    if _symtab is not None and layout.kind != "object":  # objects: names now, for their .symver
+        survey = _survey(layout, entries, strings, key, keep)
+        return Table(None, None, member, exact, layout.kind, entries, keep, facts, vnames, strings, survey, key,
+                     lambda: _names(layout, strings, _offsets(entries, layout), keep))
+    keys = list(compress(memoryview(key).cast("Q"), keep))
+    names = _names(layout, strings, _offsets(entries, layout), keep)
     if exact and layout.kind == "object" and "@" in "".join(names):
         exact = False
     return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings)
+
+
+def _survey(layout: Layout, entries: memoryview, strings: bytes, key: bytearray, keep: bytes) -> tuple:
+    """sffi.symbols._symtab.survey (:attr:`Table.survey`), its errors those of :func:`_names`."""
+    try:
+        return _symtab.survey(entries, strings, key, keep, layout.is64, layout.little)
+    except ValueError as exc:
+        if len(exc.args) != 2:
+            raise layout.error(f"corrupt ELF symbol table: {exc}") from None
+        bad, offset = exc.args
+        raise layout.error(f"corrupt ELF symbol table: symbol {bad + 1}'s name offset {offset} lies outside "
+                           f"{layout.section_name(layout.strtab)} ({len(strings)} bytes)") from None
 
 
 def _key_bytes(layout: Layout, count: int, low: list[bytes]) -> bytearray:
