@@ -216,10 +216,12 @@ def write_table(found, demangle: bool, out) -> None:
 
 def _accelerated(found, excluding: bytes) -> bool:
     """Whether the C path (sffi.symbols.bulk.Table.render) prints ``found`` as the Python
-    path does: one ELF file decoded with the extension, its string table printable ASCII
-    without ``excluding`` (so that names sort and print as their bytes)."""
+    path does: one ELF file decoded with the extension (an object: without ``.symver`` names
+    to split), its string table printable ASCII without ``excluding`` (so that names sort and
+    print as their bytes)."""
     table = found.table
-    return table is not None and table.survey is not None and table.only_printable(excluding=excluding)
+    return (table is not None and table.survey is not None and (table.exact or table.kind != "object")
+            and table.only_printable(excluding=excluding))
 
 
 def _attribute_fields(table, fields: tuple[int, ...]) -> dict[int, tuple]:

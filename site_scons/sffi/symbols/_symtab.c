@@ -132,6 +132,7 @@ static int cmp_u64(const void *a, const void *b)
 
 static PyObject *survey(PyObject *self, PyObject *args)
 {
+    (void)self;
     Py_buffer v[4] = {{0}};
     int is64, little;
     PyObject *result = NULL;
@@ -324,6 +325,7 @@ bad:
 
 static PyObject *render(PyObject *self, PyObject *args)
 {
+    (void)self;
     Py_buffer v[4] = {{0}};
     int is64, little, text;
     PyObject *dict, *result = NULL;
@@ -437,10 +439,19 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_symtab",
-                                    "The per-symbol half of sffi symbols in C (see _symtab.c).", -1, methods};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_symtab",
+    .m_doc = "The per-symbol half of sffi symbols in C (see _symtab.c).",
+    .m_size = -1,
+    .m_methods = methods,
+};
 
 PyMODINIT_FUNC PyInit__symtab(void)
 {
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    /* sffi.symbols.bulk.SYMTAB_VERSION: a module built from an older _symtab.c is not used */
+    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", 1) < 0)
+        Py_CLEAR(m);
+    return m;
 }

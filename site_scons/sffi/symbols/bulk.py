@@ -35,9 +35,13 @@ from itertools import compress
 from sffi.symbols.layout import Layout, version_names
 from sffi.symbols.spelling import BINDINGS, TYPES, VISIBILITIES
 
+#: The interface of sffi.symbols._symtab this module calls (its ``VERSION``).
+SYMTAB_VERSION = 1
 try:  # the C path (docs/symbols.md, "The C path"); this module is its reference
     from sffi.symbols import _symtab
 except ImportError:  # pragma: no cover - a checkout whose extension is not built
+    _symtab = None
+if getattr(_symtab, "VERSION", SYMTAB_VERSION) != SYMTAB_VERSION:  # pragma: no cover - built from an older .c
     _symtab = None
 
 SHN_UNDEF, SHN_COMMON = 0, 0xFFF2
@@ -246,15 +250,15 @@ def decode_table(layout: Layout, member: str | None = None, selection: str = "al
     key = _key_bytes(layout, count, [*size_bytes[:4], info, flags.to_bytes(count, "little")])
     strings = layout.data(layout.strtab)
     exact = not any(b.strip(b"\0") for b in size_bytes[4:])
-    if _symtab is not None and layout.kind != "object":  # objects: names now, for their .symver
-        survey = _survey(layout, entries, strings, key, keep)
+    survey = _survey(layout, entries, strings, key, keep) if _symtab is not None else None
+    if survey is not None and layout.kind != "object":  # an object's names now, for its .symver names
         return Table(None, None, member, exact, layout.kind, entries, keep, facts, vnames, strings, survey, key,
                      lambda: _names(layout, strings, _offsets(entries, layout), keep))
     keys = list(compress(memoryview(key).cast("Q"), keep))
     names = _names(layout, strings, _offsets(entries, layout), keep)
     if exact and layout.kind == "object" and "@" in "".join(names):
         exact = False
-    return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings)
+    return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings, survey, key)
 
 
 def _survey(layout: Layout, entries: memoryview, strings: bytes, key: bytearray, keep: bytes) -> tuple:
