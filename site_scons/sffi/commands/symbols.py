@@ -256,8 +256,10 @@ def _write_table_c(found, out) -> bool:
     before = "".join(f"%-{w}s  " for w in widths[:3])
     after = "  " + "".join(f"%-{w}s  " for w in widths[4:6])
     parts = {a: ((before % c[:3]).encode(), (after % c[4:]).encode(), b"") for a, c in cells.items()}
-    _byte_writer(out)(_header(COLUMNS, widths).encode() + found.table.render(parts, widths[3], True, b"\n")
-                      + b"\n")
+    write = _byte_writer(out)  # the pieces one by one: joined, the 9 MB of libtorch's rows are copied twice
+    write(_header(COLUMNS, widths).encode())
+    write(found.table.render(parts, widths[3], True, b"\n"))
+    write(b"\n")
     return True
 
 
@@ -330,7 +332,9 @@ def _write_json_c(found, out) -> bool:
     for a, k in _attribute_fields(found.table, fields).items():
         v = tuple(map(value, k))
         parts[a] = ((head % v[:3]).encode(), f'",\n{pad}"size": '.encode(), (tail % v[3:]).encode())
-    _byte_writer(out)(found.table.render(parts, 0, False, b",\n") + b"\n      ]\n")
+    write = _byte_writer(out)
+    write(found.table.render(parts, 0, False, b",\n"))
+    write(b"\n      ]\n")
     return True
 
 

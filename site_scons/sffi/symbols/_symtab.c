@@ -380,12 +380,15 @@ static PyObject *render(PyObject *self, PyObject *args)
         }
         r->part = (uint32_t)(last - parts);
         set_head(r, name);
-        /* 20 digits at most; the padding at most `width` */
-        total += (size_t)(last->len[0] + last->len[1] + last->len[2] + len) + 20 + (size_t)width + (size_t)nsep;
+        Py_ssize_t digits = 1;
+        for (uint64_t size = r->size; size >= 10; size /= 10)
+            digits++;
+        total += (size_t)(last->len[0] + last->len[1] + last->len[2] + len + (text && digits < width ? width : digits)
+                          + (n ? nsep : 0));
         n++;
     }
     sort_rows(rows, rows + n, n, t.strings);
-    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total); /* exactly: no resize */
     if (out == NULL)
         goto done;
     char *w = PyBytes_AS_STRING(out);
@@ -422,8 +425,12 @@ static PyObject *render(PyObject *self, PyObject *args)
         memcpy(w, p->part[2], (size_t)p->len[2]);
         w += p->len[2];
     }
-    if (_PyBytes_Resize(&out, w - PyBytes_AS_STRING(out)) == 0)
-        result = out;
+    if (w - PyBytes_AS_STRING(out) != (Py_ssize_t)total) { /* cannot be: the lengths summed above */
+        Py_DECREF(out);
+        PyErr_SetString(PyExc_SystemError, "_symtab.render: output length mismatch");
+        goto done;
+    }
+    result = out;
 done:
     PyMem_Free(rows);
     PyMem_Free(parts);
