@@ -11,7 +11,9 @@ section without loading it (the ``module`` key in JSON).
 The symbols are printed from the bulk decoder's rows (sffi.symbols.bulk):
 no object per symbol, the table written without tabulate, the JSON document
 streamed with each string through the json module's C encoder, byte for byte
-what ``json.dumps(doc, indent=2, sort_keys=True)`` gives.
+what ``json.dumps(doc, indent=2, sort_keys=True)`` gives. Where it applies
+(:func:`_accelerated`), the rows are sorted and written by the C extension
+(sffi.symbols.bulk.Table.render) from per-attribute text spelled here.
 
 Exit status: 0 ok, 1 an input could not be read (one ``sffi: ...`` line on
 stderr naming the file and what is wrong; nothing is printed on stdout).

@@ -24,6 +24,11 @@ The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
 hidden), named through sffi.symbols.layout.version_names. Indexes 0 and 1 mean
 unversioned. In a relocatable object a GNU ``.symver`` name ``foo@@V``/``foo@V``
 is split into the name and the version.
+
+The C extension sffi.symbols._symtab (docs/symbols.md, "The C path") checks
+the name offsets of a table (:func:`_survey`) and, for ``sffi symbols``,
+sorts and writes its rows (:meth:`Table.render`); this module's Python is the
+reference it is tested against, and what runs where the extension is missing.
 """
 
 from __future__ import annotations
