@@ -1058,9 +1058,18 @@ def test_c_functions_check_every_offset_against_their_buffers():
         b"[alpha|12],[beta|7],<beta|3>"
     assert _symtab.render(entries + b"\xff" * 23, strings, keys, keep, True, True, parts, 0, False, b",") == \
         b"[alpha|12],[beta|7],<beta|3>"  # the partial entry at the end is no entry
-    with pytest.raises(ValueError) as bad:
-        _symtab.survey(entry(1, 0) + entry(12, 0), strings, keys, keep, True, True)
-    assert bad.value.args == (1, 12)  # entry index (0: the first after the null entry), offset
+    assert _symtab.check(entries, strings, keep, True, True) is None
+    for call in (_symtab.survey, lambda e, s, _k, *a: _symtab.check(e, s, *a)):
+        with pytest.raises(ValueError) as bad:
+            call(entry(1, 0) + entry(12, 0), strings, keys, keep, True, True)
+        assert bad.value.args == (1, 12)  # entry index (0: the first after the null entry), offset
+    with pytest.raises(ValueError, match="no NUL byte"):
+        _symtab.check(entry(7, 0), b"\0beta\0alpha", b"\1", True, True)
+    with pytest.raises(ValueError, match="keep is shorter"):
+        _symtab.check(entries, strings, b"\1\1", True, True)
+    many = b"".join(entry(1, 0) for _ in range(1000))  # 1,000 distinct attributes: the set grows
+    attrs = b"".join(key(a) for a in range(1000, 0, -1))
+    assert _symtab.survey(many, strings, attrs, b"\1" * 1000, True, True)[0] == list(range(1, 1001))
     for call in (_symtab.survey, lambda *a: _symtab.render(*a, parts, 0, False, b",")):
         with pytest.raises(ValueError, match="no NUL byte"):
             call(entry(7, 0), b"\0beta\0alpha", key(5), b"\1", True, True)

@@ -222,7 +222,7 @@ def _accelerated(found, excluding: bytes) -> bool:
     to split), its string table printable ASCII without ``excluding`` (so that names sort and
     print as their bytes)."""
     table = found.table
-    return (table is not None and table.survey is not None and (table.exact or table.kind != "object")
+    return (table is not None and table.accelerated and (table.exact or table.kind != "object")
             and table.only_printable(excluding=excluding))
 
 

@@ -4,9 +4,12 @@
  * whether it is selected, one 8-byte key per entry); what Python cannot do fast is the work
  * per selected symbol: making a string per name, sorting them and joining the lines. Here:
  *
- *   survey(entries, strings, keys, keep, is64, little) -> (attrs, max_size, empty_name, longest)
+ *   check(entries, strings, keep, is64, little) -> None
  *       checks every entry's st_name against the string table (ValueError(index, offset)
- *       for the first bad one, as bulk._names reports it) and tells, over the selected
+ *       for the first bad one, as bulk._names reports it), and that each selected name
+ *       ends with a NUL inside it.
+ *   survey(entries, strings, keys, keep, is64, little) -> (attrs, max_size, empty_name, longest)
+ *       checks as check does and tells, over the selected
  *       entries, the distinct key attributes (key >> 32), the largest st_size, whether
  *       a name is empty and the length of the longest name.
  *   render(entries, strings, keys, keep, is64, little, parts, width, text, sep) -> bytes
@@ -130,73 +133,159 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static PyObject *survey(PyObject *self, PyObject *args)
+/* Every entry's st_name inside the string table (offset 0 always allowed), every selected
+ * name ending with a NUL inside it: 0, or -1 with ValueError((index, offset)) / ValueError(text). */
+static int check_names(const Table *t)
 {
-    (void)self;
-    Py_buffer v[4] = {{0}};
-    int is64, little;
-    PyObject *result = NULL;
-    uint64_t *attrs = NULL;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*pp:survey", &v[0], &v[1], &v[3], &v[2], &is64, &little))
-        return NULL;
-    /* argument order: entries, strings, keys, keep (views: entries, strings, keep, keys) */
-    Table t;
-    if (open_table(&t, v, 4, is64, little) < 0)
-        goto done;
-    for (Py_ssize_t i = 0; i < t.count; i++) {
-        uint32_t off = st_name(&t, i);
-        if (off && (Py_ssize_t)off >= t.nstrings) {
+    for (Py_ssize_t i = 0; i < t->count; i++) {
+        uint32_t off = st_name(t, i);
+        if (off && (Py_ssize_t)off >= t->nstrings) {
             PyObject *where = Py_BuildValue("(nk)", i, (unsigned long)off);
             if (where != NULL) {
                 PyErr_SetObject(PyExc_ValueError, where);
                 Py_DECREF(where);
             }
-            goto done;
+            return -1;
         }
     }
-    attrs = PyMem_Malloc(sizeof(uint64_t) * (size_t)(t.count ? t.count : 1));
-    if (attrs == NULL) {
-        PyErr_NoMemory();
-        goto done;
+    for (Py_ssize_t i = 0; i < t->count; i++) {
+        Py_ssize_t len;
+        if (t->keep[i] && name_of(t, i, &len) == NULL)
+            return no_nul(i);
     }
-    Py_ssize_t n = 0;
-    uint64_t largest = 0;
-    int empty = 0;
+    return 0;
+}
+
+static PyObject *check(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer v[3] = {{0}};
+    int is64, little;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*y*pp:check", &v[0], &v[1], &v[2], &is64, &little))
+        return NULL;
+    Table t;
+    if (open_table(&t, v, 3, is64, little) == 0 && check_names(&t) == 0)
+        result = Py_NewRef(Py_None);
+    release(v, 3);
+    return result;
+}
+
+/* A set of 64-bit values: open addressing, linear probing, grown at half full. */
+typedef struct {
+    uint64_t *slots;
+    unsigned char *used;
+    size_t mask, count;
+} Set;
+
+static int set_init(Set *s, size_t capacity)
+{
+    s->slots = PyMem_Calloc(capacity, sizeof(uint64_t));
+    s->used = PyMem_Calloc(capacity, 1);
+    s->mask = capacity - 1;
+    s->count = 0;
+    if (s->slots == NULL || s->used == NULL) {
+        PyMem_Free(s->slots);
+        PyMem_Free(s->used);
+        s->slots = NULL;
+        s->used = NULL;
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void set_free(Set *s)
+{
+    PyMem_Free(s->slots);
+    PyMem_Free(s->used);
+}
+
+static void set_put(Set *s, uint64_t v)
+{
+    size_t at = (size_t)((v * 0x9E3779B97F4A7C15ull) >> 20) & s->mask;
+    while (s->used[at]) {
+        if (s->slots[at] == v)
+            return;
+        at = (at + 1) & s->mask;
+    }
+    s->used[at] = 1;
+    s->slots[at] = v;
+    s->count++;
+}
+
+static int set_add(Set *s, uint64_t v)
+{
+    if (2 * (s->count + 1) > s->mask + 1) {
+        Set bigger;
+        if (set_init(&bigger, 2 * (s->mask + 1)) < 0)
+            return -1;
+        for (size_t i = 0; i <= s->mask; i++)
+            if (s->used[i])
+                set_put(&bigger, s->slots[i]);
+        set_free(s);
+        *s = bigger;
+    }
+    set_put(s, v);
+    return 0;
+}
+
+static PyObject *survey(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer v[4] = {{0}};
+    int is64, little;
+    PyObject *result = NULL, *list = NULL;
+    Set attrs = {0};
+    if (!PyArg_ParseTuple(args, "y*y*y*y*pp:survey", &v[0], &v[1], &v[3], &v[2], &is64, &little))
+        return NULL;
+    /* argument order: entries, strings, keys, keep (views: entries, strings, keep, keys) */
+    Table t;
+    if (open_table(&t, v, 4, is64, little) < 0 || check_names(&t) < 0 || set_init(&attrs, 64) < 0)
+        goto done;
+    uint64_t largest = 0, last = 0;
+    int empty = 0, any = 0;
     Py_ssize_t longest = 0;
     for (Py_ssize_t i = 0; i < t.count; i++) {
         if (!t.keep[i])
             continue;
         Py_ssize_t len;
-        if (name_of(&t, i, &len) == NULL) {
-            no_nul(i);
-            goto done;
-        }
+        name_of(&t, i, &len); /* checked above */
         empty |= len == 0;
         if (len > longest)
             longest = len;
-        uint64_t size = st_size(&t, i);
+        uint64_t size = st_size(&t, i), attr = key_of(&t, i) >> 32;
         if (size > largest)
             largest = size;
-        attrs[n++] = key_of(&t, i) >> 32;
-    }
-    qsort(attrs, (size_t)n, sizeof(uint64_t), cmp_u64);
-    PyObject *list = PyList_New(0);
-    if (list == NULL)
-        goto done;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (i && attrs[i] == attrs[i - 1])
-            continue;
-        PyObject *value = PyLong_FromUnsignedLongLong(attrs[i]);
-        if (value == NULL || PyList_Append(list, value) < 0) {
-            Py_XDECREF(value);
-            Py_DECREF(list);
+        if ((!any || attr != last) && set_add(&attrs, attr) < 0)
             goto done;
-        }
-        Py_DECREF(value);
+        any = 1;
+        last = attr;
     }
-    result = Py_BuildValue("(NKOn)", list, (unsigned long long)largest, empty ? Py_True : Py_False, longest);
+    /* the distinct attributes, sorted */
+    uint64_t *sorted = PyMem_Malloc(sizeof(uint64_t) * (attrs.count ? attrs.count : 1));
+    if (sorted == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i <= attrs.mask; i++)
+        if (attrs.used[i])
+            sorted[n++] = attrs.slots[i];
+    qsort(sorted, n, sizeof(uint64_t), cmp_u64);
+    list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        PyObject *value = PyLong_FromUnsignedLongLong(sorted[i]);
+        if (value == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, value);
+    }
+    PyMem_Free(sorted);
+    if (list != NULL)
+        result = Py_BuildValue("(NKOn)", list, (unsigned long long)largest, empty ? Py_True : Py_False, longest);
 done:
-    PyMem_Free(attrs);
+    set_free(&attrs);
     release(v, 4);
     return result;
 }
@@ -439,6 +528,7 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"check", check, METH_VARARGS, "check(entries, strings, keep, is64, little) -> None"},
     {"survey", survey, METH_VARARGS,
      "survey(entries, strings, keys, keep, is64, little) -> (attrs, max_size, empty_name, longest)"},
     {"render", render, METH_VARARGS,
@@ -458,7 +548,7 @@ PyMODINIT_FUNC PyInit__symtab(void)
 {
     PyObject *m = PyModule_Create(&module);
     /* sffi.symbols.bulk.SYMTAB_VERSION: a module built from an older _symtab.c is not used */
-    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", 1) < 0)
+    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", 2) < 0)
         Py_CLEAR(m);
     return m;
 }

@@ -26,7 +26,7 @@ unversioned. In a relocatable object a GNU ``.symver`` name ``foo@@V``/``foo@V``
 is split into the name and the version.
 
 The C extension sffi.symbols._symtab (docs/symbols.md, "The C path") checks
-the name offsets of a table (:func:`_survey`) and, for ``sffi symbols``,
+the name offsets of a table (:func:`_check`) and, for ``sffi symbols``,
 sorts and writes its rows (:meth:`Table.render`); this module's Python is the
 reference it is tested against, and what runs where the extension is missing.
 """
@@ -41,7 +41,7 @@ from sffi.symbols.layout import Layout, version_names
 from sffi.symbols.spelling import BINDINGS, TYPES, VISIBILITIES
 
 #: The interface of sffi.symbols._symtab this module calls (its ``VERSION``).
-SYMTAB_VERSION = 1
+SYMTAB_VERSION = 2
 try:  # the C path (docs/symbols.md, "The C path"); this module is its reference
     from sffi.symbols import _symtab
 except ImportError:  # pragma: no cover - a checkout whose extension is not built
@@ -121,27 +121,37 @@ class Table:
     a few thousand keys (most of them sizes), so a caller formats each key once.
 
     Attributes:
-        names: the names, in table order (made on first use where :attr:`survey` is set).
+        names: the names, in table order (of a shared object or executable: made on first
+            use where :attr:`accelerated`).
         keys: the key of each symbol (likewise).
         member: the archive member name, or None.
         exact: True when :meth:`fields` gives each symbol's row as it is: every size
             below 2**32 and (an object) no GNU ``.symver`` name ``foo@V`` to split
             (:meth:`columns` handles both).
-        survey: where the C extension made the table (:meth:`render`): (the distinct
-            attributes ``key >> 32`` of the symbols, sorted; the largest ``st_size``;
-            whether a name is empty; the length of the longest name); else None.
+        accelerated: True where the C extension checked the table, so that
+            :attr:`survey` and :meth:`render` can be used.
     """
 
     __slots__ = ("_names", "_keys", "member", "exact", "kind", "_entries", "_keep", "_layout_facts",
-                 "_vnames", "_fields", "_strings", "survey", "_keybuf", "_lazy")
+                 "_vnames", "_fields", "_strings", "accelerated", "_survey", "_keybuf", "_lazy")
 
     def __init__(self, names, keys, member, exact, kind, entries=None, keep=None, facts=None, vnames=None,
-                 strings=b"", survey=None, keybuf=None, lazy=None):
+                 strings=b"", accelerated=False, keybuf=None, lazy=None):
         self._names, self._keys, self.member, self.exact, self.kind = names, keys, member, exact, kind
         self._entries, self._keep, self._layout_facts, self._vnames = entries, keep, facts, vnames or {}
         self._fields: dict[int, tuple] = {}
         self._strings = strings
-        self.survey, self._keybuf, self._lazy = survey, keybuf, lazy
+        self.accelerated, self._survey, self._keybuf, self._lazy = accelerated, None, keybuf, lazy
+
+    @property
+    def survey(self) -> tuple[list[int], int, bool, int]:
+        """(the distinct attributes ``key >> 32`` of the symbols, sorted; the largest
+        ``st_size``; whether a name is empty; the length of the longest name), by
+        sffi.symbols._symtab.survey (computed on first use; only where :attr:`accelerated`)."""
+        if self._survey is None:
+            is64, little = self._layout_facts
+            self._survey = _symtab.survey(self._entries, self._strings, self._keybuf, self._keep, is64, little)
+        return self._survey
 
     def __len__(self) -> int:
         return len(self._names) if self._names is not None else self._keep.count(1)
@@ -164,7 +174,7 @@ class Table:
         (``key >> 32``: everything but the size), ``parts[a]`` = (x, y, z) makes a row
         ``x + size + y + name + z`` (``text``: the size left-aligned in ``width``
         characters) or ``x + name + y + size + z``; rows joined by ``sep``. Only where
-        :attr:`survey` is set; names as bytes of the string table, sizes in full."""
+        :attr:`accelerated`; names as bytes of the string table, sizes in full."""
         is64, little = self._layout_facts
         return _symtab.render(self._entries, self._strings, self._keybuf, self._keep, is64, little,
                               parts, width, text, sep)
@@ -255,21 +265,23 @@ def decode_table(layout: Layout, member: str | None = None, selection: str = "al
     key = _key_bytes(layout, count, [*size_bytes[:4], info, flags.to_bytes(count, "little")])
     strings = layout.data(layout.strtab)
     exact = not any(b.strip(b"\0") for b in size_bytes[4:])
-    survey = _survey(layout, entries, strings, key, keep) if _symtab is not None else None
-    if survey is not None and layout.kind != "object":  # an object's names now, for its .symver names
-        return Table(None, None, member, exact, layout.kind, entries, keep, facts, vnames, strings, survey, key,
-                     lambda: _names(layout, strings, _offsets(entries, layout), keep))
+    accelerated = _symtab is not None
+    if accelerated:
+        _check(layout, entries, strings, keep)
+        if layout.kind != "object":  # an object's names now, for its .symver names
+            return Table(None, None, member, exact, layout.kind, entries, keep, facts, vnames, strings, True, key,
+                         lambda: _names(layout, strings, _offsets(entries, layout), keep))
     keys = list(compress(memoryview(key).cast("Q"), keep))
     names = _names(layout, strings, _offsets(entries, layout), keep)
     if exact and layout.kind == "object" and "@" in "".join(names):
         exact = False
-    return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings, survey, key)
+    return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings, accelerated, key)
 
 
-def _survey(layout: Layout, entries: memoryview, strings: bytes, key: bytearray, keep: bytes) -> tuple:
-    """sffi.symbols._symtab.survey (:attr:`Table.survey`), its errors those of :func:`_names`."""
+def _check(layout: Layout, entries: memoryview, strings: bytes, keep: bytes) -> None:
+    """sffi.symbols._symtab.check, its errors those of :func:`_names`."""
     try:
-        return _symtab.survey(entries, strings, key, keep, layout.is64, layout.little)
+        _symtab.check(entries, strings, keep, layout.is64, layout.little)
     except ValueError as exc:
         if len(exc.args) != 2:
             raise layout.error(f"corrupt ELF symbol table: {exc}") from None
