@@ -270,9 +270,9 @@ def decode_table(layout: Layout, member: str | None = None, selection: str = "al
         _check(layout, entries, strings, keep)
         if layout.kind != "object":  # an object's names now, for its .symver names
             return Table(None, None, member, exact, layout.kind, entries, keep, facts, vnames, strings, True, key,
-                         lambda: _names(layout, strings, _offsets(entries, layout), keep))
+                         lambda: _slice_names(strings, compress(_offsets(entries, *facts), keep)))
     keys = list(compress(memoryview(key).cast("Q"), keep))
-    names = _names(layout, strings, _offsets(entries, layout), keep)
+    names = _names(layout, strings, _offsets(entries, *facts), keep)
     if exact and layout.kind == "object" and "@" in "".join(names):
         exact = False
     return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings, accelerated, key)
@@ -310,10 +310,10 @@ def _int(flags: bytes) -> int:
     return int.from_bytes(flags, "little")
 
 
-def _offsets(entries: memoryview, layout: Layout) -> list[int]:
+def _offsets(entries: memoryview, is64: bool, little: bool) -> list[int]:
     """``st_name`` of every entry."""
-    view = entries.cast("I")[0::6 if layout.is64 else 4]
-    if layout.little == _NATIVE_LITTLE:
+    view = entries.cast("I")[0::6 if is64 else 4]
+    if little == _NATIVE_LITTLE:
         return view.tolist()
     values = array("I", view.tobytes())
     values.byteswap()
@@ -338,7 +338,15 @@ def _names(layout: Layout, data: bytes, offsets: list[int], wanted) -> list[str]
                                f"{offsets[bad]} lies outside {layout.section_name(layout.strtab)} "
                                f"({len(data)} bytes)")
         return ["" for _ in compress(offsets, wanted)]  # an empty table, only empty names
-    offsets = list(compress(offsets, wanted))
+    return _slice_names(data, compress(offsets, wanted))
+
+
+def _slice_names(data: bytes, offsets) -> list[str]:
+    """The names at ``offsets`` (an iterable of ints, each inside ``data``, which ends with
+    a NUL byte) in the string table ``data``: :func:`_names` once the offsets are checked.
+    (A closure over this, not over the layout, keeps a table's names for later: the layout
+    holds the sections it read.)"""
+    offsets = list(offsets)
     if data.isascii():
         text = data.decode("ascii")
         find = text.find
