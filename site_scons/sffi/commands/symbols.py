@@ -285,11 +285,7 @@ def _json_symbols(found, demangle: bool) -> list[list[str]]:
     unless the string table needs no escape."""
     enc = _string_encoder()
     order = found.order
-    literal = {True: "true", False: "false", None: "null"}
-
-    def value(v) -> str:
-        return literal[v] if v is None or v is True or v is False else enc(v) if isinstance(v, str) else str(v)
-
+    value = _json_value(enc)
     names = list(map(found.names.__getitem__, order))
     # Printable ASCII without '"' or '\\' needs no escape: the quotes go with the text around.
     quote = '"' if found.table is not None and found.table.only_printable(excluding=b'"\\') else ""
@@ -320,11 +316,7 @@ def _write_json_c(found, out) -> bool:
     writing nothing, when it does not."""
     if not _accelerated(found, b'"\\'):
         return False
-    literal = {True: "true", False: "false", None: "null"}
-    enc = _string_encoder()
-
-    def value(v) -> str:
-        return literal[v] if v is None or v is True or v is False else enc(v) if isinstance(v, str) else str(v)
+    value = _json_value(_string_encoder())
 
     pad = " " * 10
     head = f'{" " * 8}{{\n{pad}"binding": %s,\n{pad}"defined": %s,\n{pad}"member": %s,\n{pad}"name": "'
@@ -338,6 +330,15 @@ def _write_json_c(found, out) -> bool:
     write(found.table.render(parts, 0, False, b",\n"))
     write(b"\n      ]\n")
     return True
+
+
+def _json_value(enc):
+    """A function spelling a field's value (str through ``enc``, bool, None, int) as JSON."""
+    literal = {True: "true", False: "false", None: "null"}
+
+    def value(v) -> str:
+        return literal[v] if v is None or v is True or v is False else enc(v) if isinstance(v, str) else str(v)
+    return value
 
 
 def _string_encoder():
