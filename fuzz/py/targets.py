@@ -54,11 +54,22 @@ def suppressions(data: bytes) -> None:
 
 
 def symbols(data: bytes) -> None:
-    """sffi.symbols.scan_file on one object, shared object or archive (both backends)."""
+    """sffi.symbols.scan_file on one object, shared object or archive (both reference
+    backends), and ``sffi symbols`` (table and JSON, every selection) from the bulk decoder,
+    through the C extension where it applies (sffi.symbols._symtab)."""
+    import io
+
     from sffi import symbols as symbols_mod
+    from sffi.commands import symbols as symbols_cmd
     path = _write("fuzz.bin", data)
     for backend in ("pyelftools", "lief"):
         symbols_mod.scan_file(path, backend=backend)
+    for selection in ("exports", "all", "undefined"):
+        found = symbols_mod.scan_rows(path, selection)
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        if len(found):
+            symbols_cmd.write_table(found, False, out)
+        symbols_cmd.write_json([found], selection, False, out)
 
 
 def dwarf(data: bytes) -> None:

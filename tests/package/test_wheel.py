@@ -45,11 +45,11 @@ def venv(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"  # a copy: setuptools writes build/ and *.egg-info next to pyproject.toml
     src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):  # setup.py: the C extension
         shutil.copy2(ROOT / name, src / name)
     shutil.copytree(ROOT / "runtime" / "include", src / "runtime" / "include")
     shutil.copytree(ROOT / "site_scons", src / "site_scons", symlinks=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so"))  # built afresh
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp / "dist", src)
     wheel = next((tmp / "dist").glob("sffi-*.whl"))
     env = tmp / "venv"
@@ -69,6 +69,13 @@ def test_wheel_is_installed_not_editable(venv):
     headers = Path(where[0]).parent / "hostkit" / "include"
     assert (headers / "sffi_abi.h").read_text() == (ROOT / "runtime" / "include" / "sffi_abi.h").read_text()
     assert not (headers / "sffi_abi.h").is_symlink()
+
+
+def test_wheel_holds_the_c_extension(venv):
+    """sffi.symbols._symtab, compiled by the wheel build, is in the wheel and in use."""
+    where = run(venv, "-c", "from sffi.symbols import _symtab, bulk; assert bulk._symtab is _symtab; "
+                "print(_symtab.__file__)").stdout.strip()
+    assert where.startswith(str(venv.parent.parent)) and where.endswith(".so"), where
 
 
 def test_outside_project_through_the_scons_tool(venv, tmp_path):

@@ -957,3 +957,125 @@ def test_sizes_of_4_gib_and_more(built, tmp_path, capsys):
         assert capsys.readouterr().out == table
         assert main(["symbols", "--json", *extra, str(big)]) == 0
         assert capsys.readouterr().out == doc
+
+
+# ------------------------------------------------------------------ the C path vs the Python path
+
+
+def libtorch_cpu() -> list[Path]:
+    """libtorch_cpu.so of the installed torch wheel (74,000 exports), when torch is installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    path = Path(next(iter(spec.submodule_search_locations))) / "lib" / "libtorch_cpu.so"
+    return [path] if path.exists() else []
+
+
+def command_output(monkeypatch, capsys, argv: list[str], c_path: bool) -> str:
+    """What `sffi symbols ARGV` prints, with the C extension (sffi.symbols._symtab) or
+    without it (the pure-Python reference path)."""
+    from sffi.cli import main
+    from sffi.symbols import bulk
+
+    with monkeypatch.context() as m:
+        if not c_path:
+            m.setattr(bulk, "_symtab", None)
+        assert main(["symbols", *argv]) == 0
+    return capsys.readouterr().out
+
+
+def test_the_c_extension_is_built():
+    """scripts/bootstrap builds it in place (pip install -e); missing or built from an older
+    _symtab.c, the C path is off, and this fails rather than letting the equality test below
+    compare Python with itself."""
+    from sffi.symbols import _symtab, bulk
+
+    assert _symtab.VERSION == bulk.SYMTAB_VERSION, "rebuild it: scripts/bootstrap (pip install -e .)"
+    assert bulk._symtab is _symtab
+
+
+@pytest.mark.parametrize("extra", [[], ["--all"], ["--undefined"]])
+def test_c_path_prints_what_the_python_path_prints(built, odd_elves, rust_crate, monkeypatch, capsys, extra):
+    """Byte for byte, table and JSON, on every input the symbol tests read (objects with common,
+    .symver, TLS, IFUNC, weak, hidden and undefined symbols; archives, which take the Python
+    path; shared objects, versioned; 32-bit and big-endian files; system libraries; libtorch)."""
+    from sffi.commands.symbols import _accelerated
+    from sffi.symbols import scan_rows
+
+    paths = [*bulk_agreement_inputs(built), rust_crate.rlib, *odd_elves.values(), *libtorch_cpu()]
+    accelerated = set()
+    for path in paths:
+        for json_flag in ([], ["--json"]):
+            argv = [*json_flag, *extra, str(path)]
+            ours = command_output(monkeypatch, capsys, argv, c_path=True)
+            assert ours == command_output(monkeypatch, capsys, argv, c_path=False), argv
+        found = scan_rows(path, symbols_cmd.selection_name(cli(str(path), **{o[2:]: True for o in extra})))
+        if len(found) and _accelerated(found, b" "):
+            accelerated.add(path.name)
+    # the comparison covers the C path: shared objects (64-bit, 32-bit, big-endian) and objects
+    assert {"libdemo.so", "libvers.so", "be-libdemo.so", "demo.o", "be-demo.o"} <= accelerated, accelerated
+    assert "bare32.so" in accelerated or "bare32.so" not in odd_elves
+    assert {p.name for p in libtorch_cpu()} <= accelerated
+
+
+def test_c_path_errors_are_the_python_paths(built, tmp_path, monkeypatch):
+    """A name offset outside the string table: the same one-line error either way."""
+    from sffi.symbols import bulk
+
+    data = bytearray(built.demo_so.read_bytes())
+    _at, sh = cbuild.section_header(bytes(data), ".dynsym")
+    data[sh["offset"] + 48:sh["offset"] + 52] = (70000).to_bytes(4, "little")  # entry 2's st_name
+    bad = tmp_path / "farname2.so"
+    bad.write_bytes(bytes(data))
+    ours = scan_error(bad)
+    monkeypatch.setattr(bulk, "_symtab", None)
+    assert ours == scan_error(bad)
+    assert "symbol 2's name offset 70000 lies outside .dynstr" in ours
+
+
+def test_c_functions_check_every_offset_against_their_buffers():
+    """sffi.symbols._symtab on hand-made tables: offsets past the string table, a name without
+    its NUL, buffers shorter than the table, a part per attribute missing, a partial entry."""
+    from sffi.symbols import _symtab
+
+    def entry(name: int, size: int, info: int = 0x12) -> bytes:  # Elf64_Sym, little-endian
+        return name.to_bytes(4, "little") + bytes([info, 0, 1, 0]) + bytes(8) + size.to_bytes(8, "little")
+
+    def key(attr: int) -> bytes:
+        return (attr << 32).to_bytes(8, sys.byteorder)
+
+    strings = b"\0beta\0alpha\0"
+    entries = entry(1, 7) + entry(6, 12) + entry(1, 3)
+    keys, keep = key(5) * 2 + key(9), b"\1\1\1"
+    assert _symtab.survey(entries, strings, keys, keep, True, True) == ([5, 9], 12, False, 5)
+    parts = {5: (b"[", b"|", b"]"), 9: (b"<", b"|", b">")}
+    # sorted by name, then table order; text: part, size padded, part, name, part
+    assert _symtab.render(entries, strings, keys, keep, True, True, parts, 3, True, b"\n") == \
+        b"[12 |alpha]\n[7  |beta]\n<3  |beta>"
+    assert _symtab.render(entries, strings, keys, keep, True, True, parts, 0, False, b",") == \
+        b"[alpha|12],[beta|7],<beta|3>"
+    assert _symtab.render(entries + b"\xff" * 23, strings, keys, keep, True, True, parts, 0, False, b",") == \
+        b"[alpha|12],[beta|7],<beta|3>"  # the partial entry at the end is no entry
+    assert _symtab.check(entries, strings, keep, True, True) is None
+    for call in (_symtab.survey, lambda e, s, _k, *a: _symtab.check(e, s, *a)):
+        with pytest.raises(ValueError) as bad:
+            call(entry(1, 0) + entry(12, 0), strings, keys, keep, True, True)
+        assert bad.value.args == (1, 12)  # entry index (0: the first after the null entry), offset
+    with pytest.raises(ValueError, match="no NUL byte"):
+        _symtab.check(entry(7, 0), b"\0beta\0alpha", b"\1", True, True)
+    with pytest.raises(ValueError, match="keep is shorter"):
+        _symtab.check(entries, strings, b"\1\1", True, True)
+    many = b"".join(entry(1, 0) for _ in range(1000))  # 1,000 distinct attributes: the set grows
+    attrs = b"".join(key(a) for a in range(1000, 0, -1))
+    assert _symtab.survey(many, strings, attrs, b"\1" * 1000, True, True)[0] == list(range(1, 1001))
+    for call in (_symtab.survey, lambda *a: _symtab.render(*a, parts, 0, False, b",")):
+        with pytest.raises(ValueError, match="no NUL byte"):
+            call(entry(7, 0), b"\0beta\0alpha", key(5), b"\1", True, True)
+        with pytest.raises(ValueError, match="keep is shorter"):
+            call(entries, strings, keys, b"\1\1", True, True)
+        with pytest.raises(ValueError, match="keys are shorter"):
+            call(entries, strings, keys[:20], keep, True, True)
+    with pytest.raises(KeyError):
+        _symtab.render(entries, strings, keys, keep, True, True, {5: parts[5]}, 0, False, b",")

@@ -11,7 +11,9 @@ section without loading it (the ``module`` key in JSON).
 The symbols are printed from the bulk decoder's rows (sffi.symbols.bulk):
 no object per symbol, the table written without tabulate, the JSON document
 streamed with each string through the json module's C encoder, byte for byte
-what ``json.dumps(doc, indent=2, sort_keys=True)`` gives.
+what ``json.dumps(doc, indent=2, sort_keys=True)`` gives. Where it applies
+(:func:`_accelerated`), the rows are sorted and written by the C extension
+(sffi.symbols.bulk.Table.render) from per-attribute text spelled here.
 
 Exit status: 0 ok, 1 an input could not be read (one ``sffi: ...`` line on
 stderr naming the file and what is wrong; nothing is printed on stdout).
@@ -193,6 +195,8 @@ def write_table(found, demangle: bool, out) -> None:
     """
     from sffi.commands.output import _header, _plain, write_columns, text_writer
 
+    if not demangle and _write_table_c(found, out):
+        return
     names = _sorted_names(found, demangle)
     groups, ids = found.groups(_PREFIX_FIELDS)
     cells = {i: _prefix_cells(key) for i, key in groups.items()}
@@ -210,6 +214,55 @@ def write_table(found, demangle: bool, out) -> None:
     write = text_writer(out)
     write(_header(COLUMNS, widths))
     _write_rows(write, [list(_in_order(prefix, ids, found.order)), names], "\n", "\n")
+
+
+def _accelerated(found, excluding: bytes) -> bool:
+    """Whether the C path (sffi.symbols.bulk.Table.render) prints ``found`` as the Python
+    path does: one ELF file decoded with the extension (an object: without ``.symver`` names
+    to split), its string table printable ASCII without ``excluding`` (so that names sort and
+    print as their bytes)."""
+    table = found.table
+    return (table is not None and table.accelerated and (table.exact or table.kind != "object")
+            and table.only_printable(excluding=excluding))
+
+
+def _attribute_fields(table, fields: tuple[int, ...]) -> dict[int, tuple]:
+    """``fields`` of the symbols of each distinct attribute (``key >> 32``) of ``table``."""
+    return {a: tuple(table.fields(a << 32)[f] for f in fields) for a in table.survey[0]}
+
+
+def _byte_writer(out):
+    """A function writing ASCII ``bytes`` to ``out`` (its binary buffer when it has one)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        return lambda data: out.write(data.decode("ascii"))
+    out.flush()
+    return buffer.write
+
+
+def _write_table_c(found, out) -> bool:
+    """:func:`write_table` by the C path, when it applies (:func:`_accelerated`, no empty
+    name, plain cells: no tabulate rule); False, writing nothing, when it does not."""
+    from sffi.commands.output import _header, _plain
+
+    if not _accelerated(found, b" ") or found.table.survey[2]:
+        return False
+    _, largest, _, _ = found.table.survey
+    cells = {a: _prefix_cells(k) for a, k in _attribute_fields(found.table, _PREFIX_FIELDS).items()}
+    columns = [list(c) for c in zip(*cells.values())]
+    if not all(map(_plain, columns)):
+        return False
+    widths = [max(len(h) + 2, max(map(len, c))) for h, c in zip(COLUMNS, columns)]
+    widths[3] = max(len(COLUMNS[3]) + 2, len(str(largest)))
+    widths.append(max(len(COLUMNS[-1]) + 2, found.table.survey[3]))
+    before = "".join(f"%-{w}s  " for w in widths[:3])
+    after = "  " + "".join(f"%-{w}s  " for w in widths[4:6])
+    parts = {a: ((before % c[:3]).encode(), (after % c[4:]).encode(), b"") for a, c in cells.items()}
+    write = _byte_writer(out)  # the pieces one by one: joined, the 9 MB of libtorch's rows are copied twice
+    write(_header(COLUMNS, widths).encode())
+    write(found.table.render(parts, widths[3], True, b"\n"))
+    write(b"\n")
+    return True
 
 
 def _write_rows(write, columns: list[list[str]], between: str, after: str) -> None:
@@ -232,11 +285,7 @@ def _json_symbols(found, demangle: bool) -> list[list[str]]:
     unless the string table needs no escape."""
     enc = _string_encoder()
     order = found.order
-    literal = {True: "true", False: "false", None: "null"}
-
-    def value(v) -> str:
-        return literal[v] if v is None or v is True or v is False else enc(v) if isinstance(v, str) else str(v)
-
+    value = _json_value(enc)
     names = list(map(found.names.__getitem__, order))
     # Printable ASCII without '"' or '\\' needs no escape: the quotes go with the text around.
     quote = '"' if found.table is not None and found.table.only_printable(excluding=b'"\\') else ""
@@ -259,6 +308,37 @@ def _json_symbols(found, demangle: bool) -> list[list[str]]:
     columns.append(names if quote else list(map(enc, names)))
     columns.append(list(_in_order({i: tail % v[3:] for i, v in texts.items()}, ids, order)))
     return columns
+
+
+def _write_json_c(found, out) -> bool:
+    """The rows of :func:`_json_symbols` (without ``--demangle``) and the end of the list, by
+    the C path, when it applies (:func:`_accelerated`: names that need no escape); False,
+    writing nothing, when it does not."""
+    if not _accelerated(found, b'"\\'):
+        return False
+    value = _json_value(_string_encoder())
+
+    pad = " " * 10
+    head = f'{" " * 8}{{\n{pad}"binding": %s,\n{pad}"defined": %s,\n{pad}"member": %s,\n{pad}"name": "'
+    tail = "".join(f',\n{pad}"{k}": %s' for k in ("type", "version", "version_hidden", "visibility")) + f'\n{" " * 8}}}'
+    fields = (_BIND, _DEFINED, _MEMBER, _TYPE, _VERSION, _HIDDEN, _VIS)
+    parts = {}
+    for a, k in _attribute_fields(found.table, fields).items():
+        v = tuple(map(value, k))
+        parts[a] = ((head % v[:3]).encode(), f'",\n{pad}"size": '.encode(), (tail % v[3:]).encode())
+    write = _byte_writer(out)
+    write(found.table.render(parts, 0, False, b",\n"))
+    write(b"\n      ]\n")
+    return True
+
+
+def _json_value(enc):
+    """A function spelling a field's value (str through ``enc``, bool, None, int) as JSON."""
+    literal = {True: "true", False: "false", None: "null"}
+
+    def value(v) -> str:
+        return literal[v] if v is None or v is True or v is False else enc(v) if isinstance(v, str) else str(v)
+    return value
 
 
 def _string_encoder():
@@ -288,6 +368,7 @@ def write_json(results: list, selection: str, demangle: bool, out) -> None:
             write('      "symbols": []\n')
         else:
             write('      "symbols": [\n')
-            _write_rows(write, _json_symbols(r, demangle), ",\n", "\n      ]\n")
+            if demangle or not _write_json_c(r, out):
+                _write_rows(write, _json_symbols(r, demangle), ",\n", "\n      ]\n")
         write("    }" + (",\n" if i + 1 < len(results) else "\n"))
     write(f'  ],\n  "format": {enc(JSON_FORMAT)},\n  "selection": {enc(selection)}\n}}\n')

@@ -91,7 +91,7 @@ class RowScan:
         self._order = self._rows = None
 
     def __len__(self) -> int:
-        return len(self.table.names) if self._columns is None else len(self._columns[0])
+        return len(self.table) if self._columns is None else len(self._columns[0])
 
     @property
     def columns(self) -> list[list]:

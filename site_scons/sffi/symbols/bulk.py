@@ -24,6 +24,11 @@ The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
 hidden), named through sffi.symbols.layout.version_names. Indexes 0 and 1 mean
 unversioned. In a relocatable object a GNU ``.symver`` name ``foo@@V``/``foo@V``
 is split into the name and the version.
+
+The C extension sffi.symbols._symtab (docs/symbols.md, "The C path") checks
+the name offsets of a table (:func:`_check`) and, for ``sffi symbols``,
+sorts and writes its rows (:meth:`Table.render`); this module's Python is the
+reference it is tested against, and what runs where the extension is missing.
 """
 
 from __future__ import annotations
@@ -34,6 +39,15 @@ from itertools import compress
 
 from sffi.symbols.layout import Layout, version_names
 from sffi.symbols.spelling import BINDINGS, TYPES, VISIBILITIES
+
+#: The interface of sffi.symbols._symtab this module calls (its ``VERSION``).
+SYMTAB_VERSION = 2
+try:  # the C path (docs/symbols.md, "The C path"); this module is its reference
+    from sffi.symbols import _symtab
+except ImportError:  # pragma: no cover - a checkout whose extension is not built
+    _symtab = None
+if getattr(_symtab, "VERSION", SYMTAB_VERSION) != SYMTAB_VERSION:  # pragma: no cover - built from an older .c
+    _symtab = None
 
 SHN_UNDEF, SHN_COMMON = 0, 0xFFF2
 VERSYM_HIDDEN = 0x8000
@@ -107,23 +121,63 @@ class Table:
     a few thousand keys (most of them sizes), so a caller formats each key once.
 
     Attributes:
-        names: the names, in table order.
-        keys: the key of each symbol.
+        names: the names, in table order (of a shared object or executable: made on first
+            use where :attr:`accelerated`).
+        keys: the key of each symbol (likewise).
         member: the archive member name, or None.
         exact: True when :meth:`fields` gives each symbol's row as it is: every size
             below 2**32 and (an object) no GNU ``.symver`` name ``foo@V`` to split
             (:meth:`columns` handles both).
+        accelerated: True where the C extension checked the table, so that
+            :attr:`survey` and :meth:`render` can be used.
     """
 
-    __slots__ = ("names", "keys", "member", "exact", "kind", "_entries", "_keep", "_layout_facts",
-                 "_vnames", "_fields", "_strings")
+    __slots__ = ("_names", "_keys", "member", "exact", "kind", "_entries", "_keep", "_layout_facts",
+                 "_vnames", "_fields", "_strings", "accelerated", "_survey", "_keybuf", "_lazy")
 
     def __init__(self, names, keys, member, exact, kind, entries=None, keep=None, facts=None, vnames=None,
-                 strings=b""):
-        self.names, self.keys, self.member, self.exact, self.kind = names, keys, member, exact, kind
+                 strings=b"", accelerated=False, keybuf=None, lazy=None):
+        self._names, self._keys, self.member, self.exact, self.kind = names, keys, member, exact, kind
         self._entries, self._keep, self._layout_facts, self._vnames = entries, keep, facts, vnames or {}
         self._fields: dict[int, tuple] = {}
         self._strings = strings
+        self.accelerated, self._survey, self._keybuf, self._lazy = accelerated, None, keybuf, lazy
+
+    @property
+    def survey(self) -> tuple[list[int], int, bool, int]:
+        """(the distinct attributes ``key >> 32`` of the symbols, sorted; the largest
+        ``st_size``; whether a name is empty; the length of the longest name), by
+        sffi.symbols._symtab.survey (computed on first use; only where :attr:`accelerated`)."""
+        if self._survey is None:
+            is64, little = self._layout_facts
+            self._survey = _symtab.survey(self._entries, self._strings, self._keybuf, self._keep, is64, little)
+        return self._survey
+
+    def __len__(self) -> int:
+        return len(self._names) if self._names is not None else self._keep.count(1)
+
+    @property
+    def names(self) -> list[str]:
+        if self._names is None:
+            self._names = self._lazy()
+        return self._names
+
+    @property
+    def keys(self) -> list[int]:
+        if self._keys is None:
+            self._keys = list(compress(memoryview(self._keybuf).cast("Q"), self._keep))
+        return self._keys
+
+    def render(self, parts: dict[int, tuple[bytes, bytes, bytes]], width: int, text: bool, sep: bytes) -> bytes:
+        """The rows of the symbols sorted by name (as sffi.symbols.RowScan.order sorts an ASCII
+        table), made in C (sffi.symbols._symtab.render): for the attributes ``a`` of a key
+        (``key >> 32``: everything but the size), ``parts[a]`` = (x, y, z) makes a row
+        ``x + size + y + name + z`` (``text``: the size left-aligned in ``width``
+        characters) or ``x + name + y + size + z``; rows joined by ``sep``. Only where
+        :attr:`accelerated`; names as bytes of the string table, sizes in full."""
+        is64, little = self._layout_facts
+        return _symtab.render(self._entries, self._strings, self._keybuf, self._keep, is64, little,
+                              parts, width, text, sep)
 
     def only_printable(self, excluding: bytes = b"") -> bool:
         """True when every name is printable ASCII (bytes 0x20-0x7e) without any of the
@@ -209,13 +263,31 @@ def decode_table(layout: Layout, member: str | None = None, selection: str = "al
     flags = _int(other.translate(_VIS_BITS)) | common << 2 | defined << 3
     vnames = version_names(layout) if layout.versym is not None else None
     key = _key_bytes(layout, count, [*size_bytes[:4], info, flags.to_bytes(count, "little")])
-    keys = list(compress(memoryview(key).cast("Q"), keep))
     strings = layout.data(layout.strtab)
-    names = _names(layout, strings, _offsets(entries, layout), keep)
     exact = not any(b.strip(b"\0") for b in size_bytes[4:])
+    accelerated = _symtab is not None
+    if accelerated:
+        _check(layout, entries, strings, keep)
+        if layout.kind != "object":  # an object's names now, for its .symver names
+            return Table(None, None, member, exact, layout.kind, entries, keep, facts, vnames, strings, True, key,
+                         lambda: _slice_names(strings, compress(_offsets(entries, *facts), keep)))
+    keys = list(compress(memoryview(key).cast("Q"), keep))
+    names = _names(layout, strings, _offsets(entries, *facts), keep)
     if exact and layout.kind == "object" and "@" in "".join(names):
         exact = False
-    return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings)
+    return Table(names, keys, member, exact, layout.kind, entries, keep, facts, vnames, strings, accelerated, key)
+
+
+def _check(layout: Layout, entries: memoryview, strings: bytes, keep: bytes) -> None:
+    """sffi.symbols._symtab.check, its errors those of :func:`_names`."""
+    try:
+        _symtab.check(entries, strings, keep, layout.is64, layout.little)
+    except ValueError as exc:
+        if len(exc.args) != 2:
+            raise layout.error(f"corrupt ELF symbol table: {exc}") from None
+        bad, offset = exc.args
+        raise layout.error(f"corrupt ELF symbol table: symbol {bad + 1}'s name offset {offset} lies outside "
+                           f"{layout.section_name(layout.strtab)} ({len(strings)} bytes)") from None
 
 
 def _key_bytes(layout: Layout, count: int, low: list[bytes]) -> bytearray:
@@ -238,10 +310,10 @@ def _int(flags: bytes) -> int:
     return int.from_bytes(flags, "little")
 
 
-def _offsets(entries: memoryview, layout: Layout) -> list[int]:
+def _offsets(entries: memoryview, is64: bool, little: bool) -> list[int]:
     """``st_name`` of every entry."""
-    view = entries.cast("I")[0::6 if layout.is64 else 4]
-    if layout.little == _NATIVE_LITTLE:
+    view = entries.cast("I")[0::6 if is64 else 4]
+    if little == _NATIVE_LITTLE:
         return view.tolist()
     values = array("I", view.tobytes())
     values.byteswap()
@@ -266,7 +338,15 @@ def _names(layout: Layout, data: bytes, offsets: list[int], wanted) -> list[str]
                                f"{offsets[bad]} lies outside {layout.section_name(layout.strtab)} "
                                f"({len(data)} bytes)")
         return ["" for _ in compress(offsets, wanted)]  # an empty table, only empty names
-    offsets = list(compress(offsets, wanted))
+    return _slice_names(data, compress(offsets, wanted))
+
+
+def _slice_names(data: bytes, offsets) -> list[str]:
+    """The names at ``offsets`` (an iterable of ints, each inside ``data``, which ends with
+    a NUL byte) in the string table ``data``: :func:`_names` once the offsets are checked.
+    (A closure over this, not over the layout, keeps a table's names for later: the layout
+    holds the sections it read.)"""
+    offsets = list(offsets)
     if data.isascii():
         text = data.decode("ascii")
         find = text.find
