@@ -35,6 +35,7 @@ class Check:
         linkflags: link flags of executables and shared objects.
         progflags: compile and link flags of executables only (never of a shared object's objects).
         fix: what to do when the audit finds it missing.
+        absent: what the audit says of a file without it (the checks read from :class:`Facts`).
     """
 
     name: str
@@ -44,22 +45,29 @@ class Check:
     linkflags: tuple = ()
     progflags: tuple = ()
     fix: str = ""
+    absent: str = ""
 
 
 CHECKS = {c.name: c for c in (
     Check("relro", "GOT and other relocated data read-only after start-up (PT_GNU_RELRO)",
-          linkflags=("-Wl,-z,relro",), fix="link with -Wl,-z,relro"),
+          linkflags=("-Wl,-z,relro",), fix="link with -Wl,-z,relro",
+          absent="no PT_GNU_RELRO segment"),
     Check("bindnow", "every symbol bound at start-up, so the whole GOT can be read-only (full RELRO)",
-          linkflags=("-Wl,-z,now",), fix="link with -Wl,-z,now"),
+          linkflags=("-Wl,-z,now",), fix="link with -Wl,-z,now",
+          absent="lazy binding (no BIND_NOW: partial RELRO)"),
     Check("pie", "the executable loaded at a random address (ASLR for its code and data)",
-          progflags=("-fPIE", "-pie"), fix="compile with -fPIE and link with -pie"),
+          progflags=("-fPIE", "-pie"), fix="compile with -fPIE and link with -pie",
+          absent="not a position-independent executable"),
     Check("nxstack", "no executable stack (PT_GNU_STACK without PF_X)",
           linkflags=("-Wl,-z,noexecstack",), fix="link with -Wl,-z,noexecstack; find the object that asks "
-                                                 "for an executable stack with `readelf -lW` / `execstack -q`"),
+                                                 "for an executable stack with `readelf -lW` / `execstack -q`",
+          absent="the stack is executable"),
     Check("stack-protector", "stack buffer overflows stopped at function return (a canary)",
-          ccflags=("-fstack-protector-strong",), fix="compile with -fstack-protector-strong"),
+          ccflags=("-fstack-protector-strong",), fix="compile with -fstack-protector-strong",
+          absent="no __stack_chk_fail import (no object has a stack protector)"),
     Check("fortify", "buffer overflows in libc calls with known sizes (memcpy, sprintf, ... checked)",
-          cppdefines=("_FORTIFY_SOURCE=2",), fix="compile with -O1 or more and -D_FORTIFY_SOURCE=2"),
+          cppdefines=("_FORTIFY_SOURCE=2",), fix="compile with -O1 or more and -D_FORTIFY_SOURCE=2",
+          absent="no __*_chk import (no object was built with _FORTIFY_SOURCE)"),
     Check("split-debug", "the shipped binary carries no debug information (it is in simple.debug)",
           fix="objcopy --only-keep-debug simple simple.debug && "
               "objcopy --strip-debug --add-gnu-debuglink=simple.debug simple"),
@@ -220,16 +228,8 @@ def audit(path: str | os.PathLike, names: list[str]) -> list[str]:
         ScanError: as :func:`read_facts`.
     """
     facts = read_facts(path)
-    problems = []
-    shown = {"relro": facts.relro, "bindnow": facts.bindnow, "pie": facts.pie, "nxstack": facts.nxstack,
-             "stack-protector": facts.stack_protector, "fortify": facts.fortify}
-    missing = {"relro": "no PT_GNU_RELRO segment", "bindnow": "lazy binding (no BIND_NOW: partial RELRO)",
-               "pie": "not a position-independent executable", "nxstack": "the stack is executable",
-               "stack-protector": "no __stack_chk_fail import (no object has a stack protector)",
-               "fortify": "no __*_chk import (no object was built with _FORTIFY_SOURCE)"}
-    for name in names:
-        if name in shown and not shown[name]:
-            problems.append(f"{name}: {missing[name]}; fix: {CHECKS[name].fix}")
+    problems = [f"{name}: {CHECKS[name].absent}; fix: {CHECKS[name].fix}" for name in names
+                if name != "split-debug" and not getattr(facts, name.replace("-", "_"))]
     if "split-debug" in names:
         problems += _split_debug_problems(os.fspath(path), facts)
     return problems

@@ -180,6 +180,11 @@ def _prefix_cells(key: tuple) -> tuple[str, ...]:
     return kind, binding, visibility, str(size), member or "", shown
 
 
+def _widths(headers: list[str], columns: list[list[str]]) -> list[int]:
+    """The width of each column (characters): its longest cell, at least its header plus 2."""
+    return [max(len(h) + 2, max(map(len, c))) for h, c in zip(headers, columns)]
+
+
 def _in_order(texts: dict[int, str], ids: list[int], order: list[int]):
     """The text of each row's group (``texts``: group id -> text), in ``order``."""
     per_row = list(map(texts.__getitem__, ids))
@@ -208,7 +213,7 @@ def write_table(found, demangle: bool, out) -> None:
         rows = list(_in_order(cells, ids, found.order))
         write_columns(COLUMNS, [*map(list, zip(*rows)), names], out)
         return
-    widths = [max(len(h) + 2, max(map(len, c))) for h, c in zip(COLUMNS, [*columns, names])]
+    widths = _widths(COLUMNS, [*columns, names])
     line = "".join(f"%-{w}s  " for w in widths[:-1]).__mod__  # one C call per distinct prefix
     prefix = {i: line(c) for i, c in cells.items()}
     write = text_writer(out)
@@ -252,7 +257,7 @@ def _write_table_c(found, out) -> bool:
     columns = [list(c) for c in zip(*cells.values())]
     if not all(map(_plain, columns)):
         return False
-    widths = [max(len(h) + 2, max(map(len, c))) for h, c in zip(COLUMNS, columns)]
+    widths = _widths(COLUMNS, columns)
     widths[3] = max(len(COLUMNS[3]) + 2, len(str(largest)))
     widths.append(max(len(COLUMNS[-1]) + 2, found.table.survey[3]))
     before = "".join(f"%-{w}s  " for w in widths[:3])
@@ -277,6 +282,17 @@ def _write_rows(write, columns: list[list[str]], between: str, after: str) -> No
         write(chunk if stop < rows else chunk[:len(chunk) - len(between)] + after)
 
 
+#: The text of one symbol's JSON object around its values (keys sorted, at the depth of
+#: ``files[].symbols[]``), shared by the Python and the C path: the head up to the member,
+#: the member and the key of the name, the key of the size, and the keys after it.
+_JSON_PAD = " " * 10
+_JSON_HEAD = f'{" " * 8}{{\n{_JSON_PAD}"binding": %s,\n{_JSON_PAD}"defined": %s,\n'
+_JSON_MEMBER = f'{_JSON_PAD}"member": %s,\n{_JSON_PAD}"name": '
+_JSON_SIZE = f',\n{_JSON_PAD}"size": %s'
+_JSON_TAIL = "".join(f',\n{_JSON_PAD}"{k}": %s' for k in ("type", "version", "version_hidden", "visibility")) \
+    + f'\n{" " * 8}}}'
+
+
 def _json_symbols(found, demangle: bool) -> list[list[str]]:
     """The symbols of ``found`` (sffi.symbols.RowScan), in its sorted order, as columns of
     text whose rows, joined, are their JSON objects (keys sorted, at the nesting depth of
@@ -289,16 +305,14 @@ def _json_symbols(found, demangle: bool) -> list[list[str]]:
     names = list(map(found.names.__getitem__, order))
     # Printable ASCII without '"' or '\\' needs no escape: the quotes go with the text around.
     quote = '"' if found.table is not None and found.table.only_printable(excluding=b'"\\') else ""
-    pad = " " * 10
-    head = f'{" " * 8}{{\n{pad}"binding": %s,\n{pad}"defined": %s,\n'
-    middle = f'{pad}"member": %s,\n{pad}"name": {quote}'
-    tail = quote + "".join(f',\n{pad}"{k}": %s' for k in ("size", "type", "version", "version_hidden",
-                                                            "visibility")) + f'\n{" " * 8}}}'
+    head = _JSON_HEAD
+    middle = _JSON_MEMBER + quote
+    tail = quote + _JSON_SIZE + _JSON_TAIL
     fields = (_BIND, _DEFINED, _MEMBER, _SIZE, _TYPE, _VERSION, _HIDDEN, _VIS)
     groups, ids = found.groups(fields)
     texts = {i: tuple(map(value, k)) for i, k in groups.items()}
     if demangle:
-        parts = [(head + f'{pad}"demangled": ', lambda v: v[:2]), (",\n" + middle, lambda v: v[2:3])]
+        parts = [(head + f'{_JSON_PAD}"demangled": ', lambda v: v[:2]), (",\n" + middle, lambda v: v[2:3])]
     else:
         parts = [(head + middle, lambda v: v[:3])]
     columns = [list(_in_order({i: template % pick(v) for i, v in texts.items()}, ids, order))
@@ -317,15 +331,12 @@ def _write_json_c(found, out) -> bool:
     if not _accelerated(found, b'"\\'):
         return False
     value = _json_value(_string_encoder())
-
-    pad = " " * 10
-    head = f'{" " * 8}{{\n{pad}"binding": %s,\n{pad}"defined": %s,\n{pad}"member": %s,\n{pad}"name": "'
-    tail = "".join(f',\n{pad}"{k}": %s' for k in ("type", "version", "version_hidden", "visibility")) + f'\n{" " * 8}}}'
+    head, size = _JSON_HEAD + _JSON_MEMBER + '"', ('"' + _JSON_SIZE % "").encode()
     fields = (_BIND, _DEFINED, _MEMBER, _TYPE, _VERSION, _HIDDEN, _VIS)
     parts = {}
     for a, k in _attribute_fields(found.table, fields).items():
         v = tuple(map(value, k))
-        parts[a] = ((head % v[:3]).encode(), f'",\n{pad}"size": '.encode(), (tail % v[3:]).encode())
+        parts[a] = ((head % v[:3]).encode(), size, (_JSON_TAIL % v[3:]).encode())
     write = _byte_writer(out)
     write(found.table.render(parts, 0, False, b",\n"))
     write(b"\n      ]\n")

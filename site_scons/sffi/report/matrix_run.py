@@ -140,7 +140,7 @@ def measure_runtime(program: str | Path, table_json: str | Path, runs: int = STA
     entries = json.loads(Path(table_json).read_text(encoding="utf-8"))["entries"]
     return {"binary_size": Path(program).stat().st_size, "externs": len(entries), "probe": probe,
             "sha256": hashlib.sha256(Path(program).read_bytes()).hexdigest(),
-            "startup_ms": round(statistics.median(samples), 3) if samples else None,
+            "startup_ms": _median_ms(samples),
             "startup_samples_ms": samples}
 
 
@@ -192,9 +192,13 @@ def _measure_module(program, probe: dict, script: Path, pre: list[str], env: dic
             loads.append(timing[0] + timing[1])
             dlopens.append(timing[2])
             walls.append(wall)
-    med = lambda xs: round(statistics.median(xs), 3) if xs else None  # noqa: E731
-    return {**record, "load_ms": med(loads), "dlopen_ms": med(dlopens), "index_ms": med(indexes),
-            "script_ms": med(walls), "samples_ms": [round(x, 3) for x in loads], "probe": problem}
+    return {**record, "load_ms": _median_ms(loads), "dlopen_ms": _median_ms(dlopens),
+            "index_ms": _median_ms(indexes), "script_ms": _median_ms(walls), "samples_ms": [round(x, 3) for x in loads], "probe": problem}
+
+
+def _median_ms(samples: list[float]) -> float | None:
+    """The median of ``samples`` (milliseconds) to 3 decimals, or None without one."""
+    return round(statistics.median(samples), 3) if samples else None
 
 
 def _timing(stderr: str, library: str) -> tuple[float, float, float] | None:
