@@ -16,7 +16,9 @@ what ``json.dumps(doc, indent=2, sort_keys=True)`` gives. Where it applies
 (sffi.symbols.bulk.Table.render) from per-attribute text spelled here.
 
 Exit status: 0 ok, 1 an input could not be read (one ``sffi: ...`` line on
-stderr naming the file and what is wrong; nothing is printed on stdout).
+stderr naming the file and what is wrong; nothing is printed on stdout), 4 (worth
+review) when a file has symbols whose version index is corrupt (shown as
+``<corrupt>``, with a warning on stderr).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import itertools
 import sys
 from itertools import repeat
 
-from sffi.errors import EXIT_OK, ScanError
+from sffi.errors import EXIT_OK, EXIT_REVIEW, ScanError
 from sffi.symbols.bulk import BINDING, DEFINED, MEMBER, NAME, SIZE, TYPE, VERSION, VERSION_HIDDEN, VISIBILITY
 
 #: The ``format`` value of the JSON output.
@@ -37,6 +39,11 @@ _NONE = {"exports": "(no exported symbols)", "undefined": "(no undefined symbols
 #: of libtorch_cpu.so 48 MB where nm writes 6 MB.
 COLUMNS = ["type", "bind", "vis", "size", "member", "version", "name"]
 _CHUNK = 4096
+#: At most this many bytes of rows are held at once (one chunk of :func:`_write_rows`, or the
+#: whole output of the C path, which writes it in one piece): N symbols sharing one long name
+#: (a hostile file, issue 24) make an output of N times its length, streamed in pieces.
+_CHUNK_BYTES = 1 << 22
+_C_PATH_BYTES = 1 << 26
 
 
 def register(sub) -> None:
@@ -97,9 +104,10 @@ def run(args) -> int:
     except ScanError as exc:
         print(f"sffi: {exc}", file=sys.stderr)
         return exc.status
+    status = warn_corrupt_versions(results)
     if getattr(args, "json", False):
         write_json(results, selection, demangle, sys.stdout)
-        return EXIT_OK
+        return status
     for i, r in enumerate(results):
         if len(results) > 1:
             print(f"{'' if i == 0 else chr(10)}{r.path} ({r.kind}):")
@@ -108,7 +116,20 @@ def run(args) -> int:
             continue
         write_table(r, demangle, sys.stdout)
         show_descriptor(r)
-    return EXIT_OK
+    return status
+
+
+def warn_corrupt_versions(results: list) -> int:
+    """A warning on stderr per file whose listed symbols have a corrupt version index (their
+    version shows as ``<corrupt>``, as ``nm -D`` prints it); EXIT_REVIEW if any, else EXIT_OK."""
+    status = EXIT_OK
+    for r in results:
+        bad = r.table.corrupt_versions() if r.table is not None else 0
+        if bad:
+            print(f"sffi: warning: {r.path}: {bad} symbol{'s' if bad > 1 else ''} with a corrupt version index "
+                  "(naming no version of .gnu.version_d or .gnu.version_r), shown as <corrupt>", file=sys.stderr)
+            status = EXIT_REVIEW
+    return status
 
 
 def show_descriptor(result) -> None:
@@ -168,8 +189,15 @@ def _sorted_names(found, demangle: bool) -> list[str]:
     names = list(map(found.names.__getitem__, found.order))
     if demangle:
         from sffi.symbols.demangle import demangle as demangle_name
-        names = list(map(demangle_name, names))
+        names = _each_once(demangle_name, names)
     return names
+
+
+def _each_once(func, items: list[str]) -> list[str]:
+    """``list(map(func, items))``, calling ``func`` once per distinct item: N symbols may share
+    one long name (issue 24), and their results are then shared too."""
+    made = {item: func(item) for item in set(items)}
+    return list(map(made.__getitem__, items))
 
 
 def _prefix_cells(key: tuple) -> tuple[str, ...]:
@@ -208,7 +236,7 @@ def write_table(found, demangle: bool, out) -> None:
     columns = [list(c) for c in zip(*cells.values())]
     # Names: the string table at once (printable ASCII, no space), else each.
     plain = (not demangle and found.table is not None and found.table.only_printable(excluding=b" ")
-             or _plain(names))
+             or _plain(list(dict.fromkeys(names))))
     if "" in names or not plain or not all(map(_plain, columns)):  # what tabulate treats specially
         rows = list(_in_order(cells, ids, found.order))
         write_columns(COLUMNS, [*map(list, zip(*rows)), names], out)
@@ -228,7 +256,8 @@ def _accelerated(found, excluding: bytes) -> bool:
     print as their bytes)."""
     table = found.table
     return (table is not None and table.accelerated and (table.exact or table.kind != "object")
-            and table.only_printable(excluding=excluding))
+            and table.only_printable(excluding=excluding)
+            and len(table) * (table.survey[3] + 256) <= _C_PATH_BYTES)
 
 
 def _attribute_fields(table, fields: tuple[int, ...]) -> dict[int, tuple]:
@@ -274,10 +303,13 @@ def _write_rows(write, columns: list[list[str]], between: str, after: str) -> No
     """Write row after row the strings of ``columns`` (lists of equal length), ``between``
     between two rows and ``after`` after the last: a chunk of rows at a time, each chunk
     joined once (no string per row; slices of the lists, zipped, measured 2x faster than
-    one iterator over all the rows)."""
+    one iterator over all the rows). A chunk holds at most :data:`_CHUNK_BYTES` of the
+    longest rows, so that memory is bounded by a chunk, not by the output."""
     rows = len(columns[0])
-    for start in range(0, rows, _CHUNK):
-        stop = start + _CHUNK
+    longest = sum(max(map(len, c), default=0) for c in columns) + len(between)
+    step = max(1, min(_CHUNK, _CHUNK_BYTES // longest))
+    for start in range(0, rows, step):
+        stop = start + step
         chunk = "".join(itertools.chain.from_iterable(zip(*(c[start:stop] for c in columns), repeat(between))))
         write(chunk if stop < rows else chunk[:len(chunk) - len(between)] + after)
 
@@ -318,8 +350,8 @@ def _json_symbols(found, demangle: bool) -> list[list[str]]:
     columns = [list(_in_order({i: template % pick(v) for i, v in texts.items()}, ids, order))
                for template, pick in parts]
     if demangle:
-        columns.insert(1, list(map(enc, _sorted_names(found, True))))
-    columns.append(names if quote else list(map(enc, names)))
+        columns.insert(1, _each_once(enc, _sorted_names(found, True)))
+    columns.append(names if quote else _each_once(enc, names))
     columns.append(list(_in_order({i: tail % v[3:] for i, v in texts.items()}, ids, order)))
     return columns
 

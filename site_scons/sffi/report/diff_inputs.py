@@ -1,4 +1,5 @@
-"""The inputs of ``sffi diff OLD NEW``: :func:`load` reads one side into a :class:`Side`.
+"""The inputs of ``sffi diff OLD NEW``: :func:`load` reads one side into a :class:`Side`,
+:func:`load_pair` both at once (the new one in a forked process, on a second core).
 
 Inputs (both sides must be of the same kind):
 
@@ -60,6 +61,8 @@ class Side:
         owners: name -> the libraries exporting it (``build`` only; a weak C++
             inline function may be defined by several).
         ignored: how many Rust-mangled symbols were left out.
+        corrupt: how many symbols have a corrupt version index (version ``<corrupt>``,
+            sffi.symbols.bulk.CORRUPT_VERSION): the report warns, whatever the changes.
     """
 
     path: str
@@ -72,6 +75,7 @@ class Side:
     table: dict | None = None
     owners: dict[str, set[str]] = dataclasses.field(default_factory=lambda: defaultdict(set))
     ignored: int = 0
+    corrupt: int = 0
 
     def library_of(self, name: str) -> str | None:
         """The libraries exporting ``name``, comma-separated (None outside builds)."""
@@ -104,6 +108,47 @@ def load(path: str | Path) -> Side:
     return _load_artifact(str(path))
 
 
+def load_pair(old_path: str | Path, new_path: str | Path) -> tuple[Side, Side]:
+    """``(load(old_path), load(new_path))``, the two read at the same time: NEW in a forked
+    child that sends its :class:`Side` back pickled through a pipe, OLD here (`nm`+`diff` in a
+    shell reads its two inputs on two cores too). Sequential where there is no ``fork`` or a
+    single CPU, or when the child fails: then NEW is read again here, so its error is raised
+    as :func:`load` raises it, after OLD's (the same order as reading one after the other).
+
+    Raises:
+        As :func:`load`.
+    """
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return load(old_path), load(new_path)
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (its result is checked in the parent)
+        os.close(read_end)
+        code = 0
+        try:
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(load(new_path), out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001 - the parent reads NEW again and reports it
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    try:
+        old = load(old_path)
+    except BaseException:
+        os.kill(pid, 9)
+        os.close(read_end)
+        os.waitpid(pid, 0)
+        raise
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return old, load(new_path)
+    return old, pickle.loads(data)
+
+
 def _load_build(sel_dir: Path, given: str) -> Side:
     table = builddir.load_table(sel_dir / builddir.TABLE)
     same = Path(given).resolve() == sel_dir.resolve()
@@ -111,7 +156,9 @@ def _load_build(sel_dir: Path, given: str) -> Side:
     for library in table.get("libraries", []):
         hint = "rebuild it, or compare the two sffi_table.json files instead"
         for artifact in builddir.library_artifacts(sel_dir, library, hint):
-            _collect(side, scan_rows(artifact).lookup_rows(), library, str(artifact))
+            result = scan_rows(artifact)
+            _collect(side, result.lookup_rows(), library, str(artifact))
+            side.corrupt += _corrupt(result)
     return side
 
 
@@ -125,7 +172,13 @@ def _load_artifact(path: str) -> Side:
     side = Side(path, "library", {"object": "object file", "archive": "archive",
                                   "shared": "shared object", "executable": "executable"}[result.kind])
     _collect(side, result.lookup_rows(), None, path)
+    side.corrupt += _corrupt(result)
     return side
+
+
+def _corrupt(result) -> int:
+    """How many symbols of a scan (sffi.symbols.RowScan) have a corrupt version index."""
+    return result.table.corrupt_versions() if result.table is not None else 0
 
 
 def _is_program(path: str) -> bool:
@@ -195,6 +248,7 @@ def _rust_suspects(names: list[str]) -> set[str]:
     ``17h`` (a legacy name ends with ``17h<16 hex digits>E``) or starting with ``_R`` (v0),
     found by searching the names joined with NUL bytes (no name holds one) rather than
     looking at each: a C++ library has none or few."""
+    names = list(dict.fromkeys(names))  # each distinct name once: N symbols may share one long name
     text = "\0" + "\0".join(names) + "\0"
     if text.count("\0") != len(names) + 1:  # pragma: no cover - names read from a string table
         return {n for n in names if "17h" in n or n[:2] == "_R"}
