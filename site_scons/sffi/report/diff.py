@@ -48,7 +48,7 @@ from pathlib import Path
 
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REVIEW, EXIT_USAGE, SffiError
 from sffi.report import suppress as suppress_mod
-from sffi.report.diff_inputs import Side, load_pair
+from sffi.report.diff_inputs import Side, load
 from sffi.report.model import Report, Table
 from sffi.symbols import DEBUG_INFO_SECTIONS, Symbol, has_section
 
@@ -386,7 +386,7 @@ def diff(old_path: str | Path, new_path: str | Path, suppressions: list | None =
         SffiError: as :func:`sffi.report.diff_inputs.load`; OLD and NEW of different kinds (status
             EXIT_USAGE).
     """
-    old, new = load_pair(old_path, new_path)
+    old, new = load(old_path), load(new_path)
     if old.kind != new.kind:
         raise SffiError(f"cannot compare {old.path} ({old.kind}: {old.description}) with {new.path} "
                         f"({new.kind}: {new.description}): give two of the same kind (two libraries, "

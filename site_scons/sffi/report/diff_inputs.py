@@ -1,5 +1,4 @@
-"""The inputs of ``sffi diff OLD NEW``: :func:`load` reads one side into a :class:`Side`,
-:func:`load_pair` both at once (the new one in a forked process, on a second core).
+"""The inputs of ``sffi diff OLD NEW``: :func:`load` reads one side into a :class:`Side`.
 
 Inputs (both sides must be of the same kind):
 
@@ -108,47 +107,6 @@ def load(path: str | Path) -> Side:
     return _load_artifact(str(path))
 
 
-def load_pair(old_path: str | Path, new_path: str | Path) -> tuple[Side, Side]:
-    """``(load(old_path), load(new_path))``, the two read at the same time: NEW in a forked
-    child that sends its :class:`Side` back pickled through a pipe, OLD here (`nm`+`diff` in a
-    shell reads its two inputs on two cores too). Sequential where there is no ``fork`` or a
-    single CPU, or when the child fails: then NEW is read again here, so its error is raised
-    as :func:`load` raises it, after OLD's (the same order as reading one after the other).
-
-    Raises:
-        As :func:`load`.
-    """
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return load(old_path), load(new_path)
-    import pickle
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child (its result is checked in the parent)
-        os.close(read_end)
-        code = 0
-        try:
-            with os.fdopen(write_end, "wb") as out:
-                pickle.dump(load(new_path), out, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # noqa: BLE001 - the parent reads NEW again and reports it
-            code = 1
-        os._exit(code)
-    os.close(write_end)
-    try:
-        old = load(old_path)
-    except BaseException:
-        os.kill(pid, 9)
-        os.close(read_end)
-        os.waitpid(pid, 0)
-        raise
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return old, load(new_path)
-    return old, pickle.loads(data)
-
-
 def _load_build(sel_dir: Path, given: str) -> Side:
     table = builddir.load_table(sel_dir / builddir.TABLE)
     same = Path(given).resolve() == sel_dir.resolve()
@@ -248,7 +206,8 @@ def _rust_suspects(names: list[str]) -> set[str]:
     ``17h`` (a legacy name ends with ``17h<16 hex digits>E``) or starting with ``_R`` (v0),
     found by searching the names joined with NUL bytes (no name holds one) rather than
     looking at each: a C++ library has none or few."""
-    names = list(dict.fromkeys(names))  # each distinct name once: N symbols may share one long name
+    if sum(map(len, names)) > 1 << 26:  # N symbols sharing one long name (sffi.symbols.bulk):
+        names = list(dict(zip(map(id, names), names)).values())  # each string once, by identity
     text = "\0" + "\0".join(names) + "\0"
     if text.count("\0") != len(names) + 1:  # pragma: no cover - names read from a string table
         return {n for n in names if "17h" in n or n[:2] == "_R"}

@@ -366,6 +366,13 @@ def _slice_names(data: bytes, offsets) -> list[str]:
     pointing at one long name (a hostile file, issue 24) cost N references, not N copies."""
     offsets = list(offsets)
     made = dict.fromkeys(offsets)
+    if len(made) == len(offsets):  # all distinct (the usual case): no sharing to do
+        if data.isascii():
+            text = data.decode("ascii")
+            find = text.find
+            return [text[o:find("\0", o)] for o in offsets]
+        find = data.find
+        return [data[o:find(0, o)].decode("utf-8", errors="replace") for o in offsets]
     if data.isascii():
         text = data.decode("ascii")
         find = text.find
