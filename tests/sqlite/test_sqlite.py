@@ -343,6 +343,24 @@ def test_handles_are_never_reused(simple, tmp_path):
     assert proc.stdout.splitlines() == ["600 0", "0", "0"]
 
 
+def test_example_stops_with_the_reason_when_a_step_fails(simple, tmp_path):
+    """examples/sqlite/inventory.spl checks Simple's statuses: a database it cannot open (0), and a
+    file holding an `items` table it cannot drop (a view: SQLite refuses DROP TABLE on it)."""
+    example = ROOT / "examples" / "sqlite" / "inventory.spl"
+    proc = subprocess.run([str(simple), str(example), str(tmp_path / "no-such-dir" / "x.db")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "inventory: cannot open the database" in proc.stderr
+    db_path = tmp_path / "view.db"
+    sqlite3.connect(db_path).execute("CREATE VIEW items AS SELECT 1 AS x").connection.close()
+    ref = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.Error) as failure:
+        ref.execute("DROP TABLE IF EXISTS items")
+    proc = subprocess.run([str(simple), str(example), str(db_path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert f"inventory: DROP TABLE failed: {failure.value}" in proc.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_example_runs_clean_under_valgrind(simple, tmp_path):
