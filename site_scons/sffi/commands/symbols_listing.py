@@ -147,7 +147,8 @@ def _accelerated(found, excluding: bytes) -> bool:
     table = found.table
     return (table is not None and table.accelerated and (table.exact or table.kind != "object")
             and table.only_printable(excluding=excluding)
-            and len(table) * (table.survey[3] + 256) <= _C_PATH_BYTES)
+            and (len(table) * (table.survey[3] + 256) <= _C_PATH_BYTES
+                 or len(table) * 256 + table.name_bytes() <= _C_PATH_BYTES))
 
 
 def _attribute_fields(table, fields: tuple[int, ...]) -> dict[int, tuple]:

@@ -205,6 +205,16 @@ class Table:
                 bool(index & VERSYM_HIDDEN) and version is not None, None)
         return row
 
+    def name_bytes(self) -> int:
+        """An upper bound of the total length of the symbols' names (bytes): the string table's
+        size when no two symbols share a name offset, else their count times the longest name
+        (N symbols naming one long string: issue 24). Only where :attr:`accelerated`."""
+        longest = self.survey[3]
+        if len(self) * longest <= len(self._strings):
+            return len(self) * longest
+        offsets = list(compress(_offsets(self._entries, *self._layout_facts), self._keep))
+        return len(self._strings) if len(set(offsets)) == len(offsets) else len(self) * longest
+
     def corrupt_versions(self) -> int:
         """How many of the symbols have a ``.gnu.version`` index that names no version (their
         version is :data:`CORRUPT_VERSION`): a corrupt index or a damaged ``.gnu.version_d``."""
