@@ -162,7 +162,7 @@ static char *capture_text(capture *c, const char *extra)
 {
     size_t tail_max = c->limit < 0 ? 0 : (size_t)c->limit - (size_t)((c->limit + 1) / 2);
     size_t tail_len = c->tail_len > tail_max ? tail_max : c->tail_len;
-    const char *tail = c->tail + (c->tail_len - tail_len);
+    const char *tail = c->tail ? c->tail + (c->tail_len - tail_len) : "";
     char marker[80] = "";
     if (c->limit >= 0 && c->total > (uint64_t)c->limit)
         snprintf(marker, sizeof marker, "\n[output truncated: %llu bytes omitted]\n",
@@ -177,7 +177,8 @@ static char *capture_text(capture *c, const char *extra)
     o += c->head_len;
     memcpy(raw + o, marker, strlen(marker));
     o += strlen(marker);
-    memcpy(raw + o, tail, tail_len);
+    if (tail_len)
+        memcpy(raw + o, tail, tail_len);
     o += tail_len;
     if (extra) {
         if (o > 0)
