@@ -104,8 +104,12 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
 /* "YYYY-MM-DD<sep>HH:MM:SS", ".ffffff" when there are microseconds, "Z" when `zone`. */
 static const char *format(int64_t micros, char sep, bool zone)
 {
-    int64_t days = floor_div(micros, 86400000000LL);
-    int64_t tod = micros - days * 86400000000LL, y, m, d;
+    /* days and time of day without computing days * 86400e6 (it overflows at -2^63). */
+    int64_t days = micros / 86400000000LL, tod = micros % 86400000000LL, y, m, d;
+    if (tod < 0) {
+        tod += 86400000000LL;
+        days--;
+    }
     civil_from_days(days, &y, &m, &d);
     char buf[96];
     int n = snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld%c%02lld:%02lld:%02lld", (long long)y, (long long)m,
