@@ -66,13 +66,14 @@ void spl_extern_signature(const ExternDecl *d, char *buf, size_t size)
         add_type(&sb, d->params[i]);
     }
     spl_sb_addc(&sb, ')');
-    if (d->result == SFFI_TUPLE) {
-        spl_sb_adds(&sb, " -> (");
+    bool array = (d->result & ~SFFI_OPTIONAL) == SFFI_TUPLE_ARRAY;
+    if (d->result == SFFI_TUPLE || array) {
+        spl_sb_adds(&sb, array ? " -> [(" : " -> (");
         for (int i = 0; i < d->n_items; i++) {
             spl_sb_adds(&sb, i ? ", " : "");
             add_type(&sb, d->items[i]);
         }
-        spl_sb_addc(&sb, ')');
+        spl_sb_adds(&sb, !array ? ")" : d->result & SFFI_OPTIONAL ? ")]?" : ")]");
     } else if (d->result != SFFI_NONE) {
         spl_sb_adds(&sb, " -> ");
         add_type(&sb, d->result);

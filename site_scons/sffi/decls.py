@@ -5,7 +5,8 @@ Grammar (docs/abi.md, "Declarations")::
     decl   := ['pub'] 'extern' 'fn' NAME '(' [param (',' param)* [',']] ')' ['->' RESULT]
     param  := NAME ':' TYPE
     TYPE   := SCALAR | 'text' | '[' (SCALAR | 'text') ']'
-    RESULT := TYPE ['?'] | '(' TYPE ['?'] (',' TYPE ['?'])* ')'       (a tuple of 1 to 8)
+    RESULT := TYPE ['?'] | TUPLE | '[' TUPLE ']' ['?']
+    TUPLE  := '(' TYPE ['?'] (',' TYPE ['?'])* ')'                      (1 to 8 elements)
     SCALAR := 'i8' | 'i16' | 'i32' | 'i64' | 'u8' | 'u16' | 'u32' | 'u64' | 'f32' | 'f64' | 'bool'
     NAME   := [A-Za-z_][A-Za-z0-9_]*
 
@@ -37,6 +38,7 @@ _TOKEN_RE = re.compile(r"[ \t]*(?:(?P<word>[A-Za-z0-9_]+)|(?P<arrow>->)|(?P<punc
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _START_RE = re.compile(r"[ \t]*(?:pub[ \t]+)?extern\b")
 _TYPE_LIST = "a scalar (" + " ".join(abi.SCALARS) + "), text, or [T] of one of them"
+_TUPLE_ARRAY_PARAM = "an array of tuples '[(T1, ..., Tn)]' is allowed only as a result"
 _OPEN, _CLOSE = "([", ")]"
 
 
@@ -188,6 +190,9 @@ class _DeclParser:
 
     def base_type(self) -> str | None:
         start = self.cur()
+        if start.value == "[" and self.tokens[self.pos + 1].value == "(":
+            self.error(_TUPLE_ARRAY_PARAM, start)
+            raise _Stop
         if self.accept("["):
             inner = self.name("an element type")
             self.expect("]", "to close the array type")
@@ -209,16 +214,24 @@ class _DeclParser:
         return spelling
 
     def result(self) -> str | None:
-        start = self.cur()
-        if not self.accept("("):
+        if self.cur().value == "[" and self.tokens[self.pos + 1].value == "(":
+            return self.tuple_array()
+        if self.cur().value != "(":
             return self.item(result=True)
+        return self.tuple()
+
+    def tuple(self) -> str | None:
+        """``(T1, ..., Tn)`` at the current '('."""
+        start = self.cur()
+        self.expect("(", "")
         items: list[str | None] = []
         while not self.accept(")"):
             if items:
                 self.expect(",", "between tuple elements")
-            if self.cur().value == "(":
-                self.error("a tuple element cannot be a tuple", self.cur())
-                raise _Stop
+            if self.cur().value in ("(", "["):
+                if self.cur().value == "(" or self.tokens[self.pos + 1].value == "(":
+                    self.error("a tuple element cannot be a tuple or an array of tuples", self.cur())
+                    raise _Stop
             items.append(self.item(result=True))
         if not 1 <= len(items) <= abi.MAX_TUPLE:
             self.error(f"a tuple result has 1 to {abi.MAX_TUPLE} elements, not {len(items)}", start)
@@ -226,6 +239,15 @@ class _DeclParser:
         if None in items:
             return None
         return "(" + ", ".join(items) + ")"
+
+    def tuple_array(self) -> str | None:
+        """``[(T1, ..., Tn)]`` or ``[(T1, ..., Tn)]?`` at the current '[' (an array of tuples)."""
+        self.expect("[", "")
+        inner = self.tuple()
+        self.expect("]", "to close the array of tuples")
+        optional = self.cur().value == "?" and self.cur().kind == "punct"
+        self.pos += optional
+        return inner and f"[{inner}]" + ("?" if optional else "")
 
     def skip_param(self) -> None:
         """Recovery: skip to the ',' or ')' that ends a malformed parameter."""

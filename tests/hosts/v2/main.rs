@@ -1,4 +1,4 @@
-// ABI v2 results read by the generated module: a tuple, optionals present and absent, u8.
+// ABI v2 results read by the generated module: a tuple, optionals present and absent, u8, an array of tuples.
 #[allow(dead_code)]
 mod sffi_table {
     include!(env!("SFFI_TABLE_RS"));
@@ -12,4 +12,8 @@ fn main() {
         println!("{name} {:?} {:?}", ext.call(&[Arg::Bool(true)]), ext.call(&[Arg::Bool(false)]));
     }
     println!("{:?}", bind("rt_v2_next", "(u8) -> u8").unwrap().call(&[Arg::U8(41)]));
+    let vars = bind("rt_v2_vars", "(i64) -> [(text, u16?, [u8])]?").unwrap();
+    for n in [2, 0, -1] {
+        println!("{:?}", vars.call(&[Arg::I64(n)]));
+    }
 }
