@@ -97,7 +97,9 @@ typedef struct ExternDecl {
     uint8_t n_items;                   /* SFFI_TUPLE, SFFI_TUPLE_ARRAY: the tuple's element count and types */
     uint8_t items[SFFI_MAX_TUPLE];
     int line, col;
-    const sffi_entry *entry;           /* bound at load time */
+    const char *file;                  /* the declaring source's name, set at load time (messages) */
+    const sffi_entry *entry;           /* bound at load time; its result may differ in optionality
+                                          (externs.h, spl_result_binds) */
 } ExternDecl;
 
 typedef struct Global {

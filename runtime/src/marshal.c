@@ -217,14 +217,38 @@ typedef struct ResultSite {
     int64_t element;
 } ResultSite;
 
-static bool result_fail(const ResultSite *s, const char *what)
+/* " in tuple element 1 of array element 3": where in the result `s` is, or "". */
+static const char *site_text(const ResultSite *s, char *buf, size_t size)
 {
     if (s->element >= 0)
-        return spl_fail(s->I, s->call, "%s returned %s in tuple element %d of array element %lld", s->d->name, what,
-                        s->item, (long long)s->element);
-    if (s->item >= 0)
-        return spl_fail(s->I, s->call, "%s returned %s in tuple element %d", s->d->name, what, s->item);
-    return spl_fail(s->I, s->call, "%s returned %s", s->d->name, what);
+        snprintf(buf, size, " in tuple element %d of array element %lld", s->item, (long long)s->element);
+    else if (s->item >= 0)
+        snprintf(buf, size, " in tuple element %d", s->item);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+static bool result_fail(const ResultSite *s, const char *what)
+{
+    char at[96];
+    return spl_fail(s->I, s->call, "%s returned %s%s", s->d->name, what, site_text(s, at, sizeof at));
+}
+
+/* A declaration `-> T` bound to a table entry `-> T?` (spl_result_binds)
+ * refuses nil: `declared` and `entry` are the codes of the result or of a
+ * tuple element. Nil is the only value that needs a check: the entry's
+ * layout was read, and every other value is one T may hold. */
+static bool nil_allowed(const ResultSite *s, int declared, int entry, Value v)
+{
+    if (v.type != VT_NIL || (declared & SFFI_OPTIONAL) || !(entry & SFFI_OPTIONAL))
+        return true;
+    char mine[512], at[96];
+    spl_extern_signature(s->d, mine, sizeof mine);
+    return spl_fail(s->I, s->call, "%s returned nil%s, which its declaration at %s:%d:%d does not allow "
+                    "(declared %s, the table has %s; add '?' to the declaration to accept nil)", s->d->name,
+                    site_text(s, at, sizeof at), s->d->file ? s->d->file : "?", s->d->line, s->d->col, mine,
+                    s->d->entry->signature);
 }
 
 /* A scalar or text of type `code` at src. */
@@ -342,30 +366,37 @@ static size_t item_align(int code)
     return size;
 }
 
-/* The offsets of the fields of the tuple struct sffi_tuple_<...> of `d`'s
- * items, by C's rules (each at a multiple of its alignment); returns its
- * size, the stride of an array of them. */
-static size_t tuple_layout(const ExternDecl *d, size_t *offsets)
+/* The offsets of the fields of the tuple struct sffi_tuple_<...> of the
+ * entry's items, by C's rules (each at a multiple of its alignment); returns
+ * its size, the stride of an array of them. */
+static size_t tuple_layout(const sffi_entry *e, size_t *offsets)
 {
     size_t at = 0, align = 1;
-    for (int k = 0; k < d->n_items; k++) {
-        size_t a = item_align(d->items[k]);
+    for (int k = 0; k < e->n_items; k++) {
+        size_t a = item_align(e->items[k]);
         at = (at + a - 1) / a * a;
         offsets[k] = at;
-        at += item_size(d->items[k]);
+        at += item_size(e->items[k]);
         align = a > align ? a : align;
     }
     return (at + align - 1) / align * align;
 }
 
+/* One tuple element k, read by the entry's code; `v` holds its bytes. */
+static bool from_item(ResultSite *s, int k, const sffi_value *v, Value *out)
+{
+    s->item = k;
+    return from_result(s, s->d->entry->items[k], v, out) && nil_allowed(s, s->d->items[k], s->d->entry->items[k], *out);
+}
+
 static bool from_tuple(ResultSite *s, const char *src, const size_t *offsets, Value *out)
 {
-    Tuple *t = spl_tuple_new(s->d->n_items);
-    for (int k = 0; k < s->d->n_items; k++) {
+    const sffi_entry *e = s->d->entry;
+    Tuple *t = spl_tuple_new(e->n_items);
+    for (int k = 0; k < e->n_items; k++) {
         sffi_value v;
-        memcpy(&v, src + offsets[k], item_size(s->d->items[k]));
-        s->item = k;
-        if (!from_result(s, s->d->items[k], &v, &t->items[k])) {
+        memcpy(&v, src + offsets[k], item_size(e->items[k]));
+        if (!from_item(s, k, &v, &t->items[k])) {
             value_release(value_tuple(t));
             return false;
         }
@@ -379,14 +410,14 @@ static bool from_tuple_array(ResultSite *s, const sffi_value *r, Value *out)
 {
     const char *data = r->tuples.data;
     int64_t len = r->tuples.len;
-    if ((s->d->result & SFFI_OPTIONAL) && len == -1) {
+    if ((s->d->entry->result & SFFI_OPTIONAL) && len == -1) {
         *out = value_nil();
         return true;
     }
     if (!slice_ok(s, data, len))
         return false;
     size_t offsets[SFFI_MAX_TUPLE];
-    size_t stride = tuple_layout(s->d, offsets);
+    size_t stride = tuple_layout(s->d->entry, offsets);
     Array *a = spl_array_new(len);
     for (int64_t k = 0; k < len; k++) {
         s->element = k;
@@ -401,9 +432,12 @@ static bool from_tuple_array(ResultSite *s, const sffi_value *r, Value *out)
     return true;
 }
 
+/* The result `r` as the entry's codes lay it out (the declaration's may differ
+ * in optionality: spl_result_binds), checked against the declaration's. */
 static bool unmarshal_result(Interp *I, const Node *call, const ExternDecl *d, const sffi_value *r, Value *out)
 {
-    switch (d->result) { /* the common results first, without the general path */
+    const sffi_entry *e = d->entry;
+    switch (e->result) { /* the common results first, without the general path */
     case SFFI_NONE: *out = value_nil(); return true;
     case SFFI_I64: *out = value_int(r->i64); return true;
     case SFFI_F64: *out = value_float(r->f64); return true;
@@ -411,14 +445,15 @@ static bool unmarshal_result(Interp *I, const Node *call, const ExternDecl *d, c
     default: break;
     }
     ResultSite s = {I, call, d, -1, -1};
-    if ((d->result & ~SFFI_OPTIONAL) == SFFI_TUPLE_ARRAY)
-        return from_tuple_array(&s, r, out);
-    if (d->result != SFFI_TUPLE)
-        return from_result(&s, d->result, r, out);
-    Tuple *t = spl_tuple_new(d->n_items);
-    for (int k = 0; k < d->n_items; k++) {
-        s.item = k;
-        if (!from_result(&s, d->items[k], &r[k], &t->items[k])) {
+    if (e->result != SFFI_TUPLE) {
+        bool ok = (e->result & ~SFFI_OPTIONAL) == SFFI_TUPLE_ARRAY ? from_tuple_array(&s, r, out)
+                                                                  : from_result(&s, e->result, r, out);
+        s.item = -1, s.element = -1;
+        return ok && nil_allowed(&s, d->result, e->result, *out); /* a refused nil holds nothing to release */
+    }
+    Tuple *t = spl_tuple_new(e->n_items);
+    for (int k = 0; k < e->n_items; k++) {
+        if (!from_item(&s, k, &r[k], &t->items[k])) {
             value_release(value_tuple(t));
             return false;
         }

@@ -348,8 +348,7 @@ static int field_differences(const ExternDecl *d, const sffi_entry *e, StrBuf *s
         spl_sb_addc(sb, '\n');
         n++;
     }
-    bool items_differ = d->n_items != e->n_items || memcmp(d->items, e->items, d->n_items) != 0;
-    if (d->result != e->result || (d->n_items && items_differ)) {
+    if (!spl_result_binds(d, e->result, e->n_items, e->items)) {
         spl_sb_adds(sb, "  field result: declared ");
         result_text(sb, d->result, d->n_items, d->items);
         spl_sb_adds(sb, ", the module has ");

@@ -302,3 +302,16 @@ def test_an_array_of_tuples_of_other_elements_names_the_result_field(simple_runt
         "  field result: declared [(text, i64)], the module has [(text, text)]\n"
         "  declared here:    (i64) -> [(text, i64)]\n"
         "  module provides:  (i64) -> [(text, text)]  (library 'pairs', build test)\n")
+
+
+def test_module_entries_bind_declarations_that_differ_only_in_optionality(simple_runtime, tmp_path):
+    build_module(tmp_path / "mods", "pairs", TUPLE_ARRAY_DECLS, TUPLE_ARRAY_C, work=tmp_path / "w")
+    path = script(tmp_path, "extern fn rt_pairs_env(n: i64) -> [(text?, text)]?\n"
+                            "extern fn rt_pairs_maybe(n: i64) -> [(i64, f32)]\n"
+                            "print rt_pairs_env(1)\nprint rt_pairs_maybe(0)\n")
+    proc = simple(simple_runtime, "--ffi-path", tmp_path / "mods", path)
+    assert (proc.returncode, proc.stdout) == (1, '[("HOME", "/home/x")]\n')
+    assert proc.stderr.startswith(
+        f"{path}:4:7: error: rt_pairs_maybe returned nil in tuple element 1 of array element 1, which its "
+        f"declaration at {path}:2:1 does not allow (declared (i64) -> [(i64, f32)], the table has "
+        "(i64) -> [(i64, f32?)]?; add '?' to the declaration to accept nil)\n")
