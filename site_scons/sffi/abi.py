@@ -289,6 +289,33 @@ def parse(spelling: str) -> Result:
     return Result((item(spelling),), False)
 
 
+def _optional_flags(result: Result) -> tuple[bool, ...]:
+    """Where a result may be nil: the whole (an array of tuples), then each item."""
+    return (result.optional,) + tuple(i.optional for i in result.items)
+
+
+def optionality_binding(declared: str | None, entry: str | None) -> str | None:
+    """How a declared result binds to a table entry's result (docs/abi.md, "Optionality").
+
+    Args:
+        declared, entry: result spellings (None for no result).
+    Returns:
+        ``"exact"`` when equal; ``"widened"`` when they differ only where the
+        declaration is optional (``T?`` declared, ``T`` in the table: always
+        safe); ``"checked"`` when the declaration is not optional somewhere the
+        entry is (``T`` declared, ``T?`` in the table: a nil result is then an
+        error at run time); None when they differ in anything but optionality.
+    Rule from Simple's interpreter, whose std modules declare some externs both
+    ways (``rt_env_cwd() -> text`` and ``-> text?``).
+    """
+    if declared == entry:
+        return "exact"
+    if declared is None or entry is None or declared.replace("?", "") != entry.replace("?", ""):
+        return None
+    pairs = zip(_optional_flags(parse(declared)), _optional_flags(parse(entry)))
+    return "checked" if any(e and not d for d, e in pairs) else "widened"
+
+
 def signature_string(params: list[str] | tuple[str, ...], result: str | None) -> str:
     """The canonical signature: ``"(i64, text) -> bool"``; ``"(i64)"`` for no result.
 

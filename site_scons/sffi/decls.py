@@ -91,7 +91,7 @@ class Diagnostic:
     ``review``: a warning worth review (parameter names reordered, exit bit 4).
     """
 
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (a note changes no exit bit)
     location: str
     message: str
     incompatible: bool = False
@@ -103,9 +103,12 @@ class Diagnostic:
 
 def exit_status(diagnostics: list[Diagnostic]) -> int:
     """The exit bits for ``diagnostics`` (sffi.errors): 1 for a malformed
-    declaration or unreadable file, 8|4 for a conflict, 4 for any warning."""
+    declaration or unreadable file, 8|4 for a conflict, 4 for any warning;
+    notes add nothing."""
     status = EXIT_OK
     for d in diagnostics:
+        if d.severity == "note":
+            continue
         if d.incompatible:
             status |= EXIT_INCOMPATIBLE
         elif d.severity == "error":
@@ -407,8 +410,21 @@ def read_file(path: str | Path) -> str:
         raise SffiError(f"not UTF-8 (byte {exc.start})", str(path)) from None
 
 
+def _optionality_note(decl: Declaration, first: Declaration, binding: str) -> Diagnostic:
+    """A note: ``decl`` binds to ``first`` though their results differ in optionality."""
+    how = ("safe: that result is never nil where this one allows it" if binding == "widened" else
+           "a nil result is an error at run time naming this declaration")
+    return Diagnostic("note", decl.location,
+                      f"'{decl.name}' declared -> {decl.result} here binds to -> {first.result} at "
+                      f"{first.location} (only optionality differs; {how})")
+
+
 def _duplicate(decl: Declaration, first: Declaration) -> Diagnostic:
     names, first_names = [p.name for p in decl.params], [p.name for p in first.params]
+    same_params = [p.type for p in decl.params] == [p.type for p in first.params]
+    binding = abi.optionality_binding(decl.result, first.result) if same_params else None
+    if binding not in (None, "exact"):
+        return _optionality_note(decl, first, binding)
     if first.signature != decl.signature:
         return Diagnostic("error", decl.location,
                           f"conflicting declaration of '{decl.name}': {decl.signature} here, "
@@ -428,8 +444,11 @@ def merge(decls: list[Declaration]) -> tuple[dict[str, Declaration], list[Diagno
 
     The same extern declared twice with the same signature is a warning (real
     declaration files contain exact duplicates), one worth review when the
-    parameter names are the same but in another order; with a different
-    signature it is an incompatibility (error) that shows both places.
+    parameter names are the same but in another order; a result that differs
+    only in optionality (``-> text`` and ``-> text?``) is a note, the later
+    declaration binding to the first as a script's binds to the table
+    (sffi.abi.optionality_binding); any other difference in signature is an
+    incompatibility (error) that shows both places.
 
     Returns:
         (name -> first declaration, sorted by name; diagnostics).

@@ -256,3 +256,34 @@ def test_an_array_of_tuples_parameter_is_reported_and_the_next_parameter_still_c
     assert [(d.location, d.message.split(" (")[0]) for d in diags] == [
         ("lib.spl:1:19", "an array of tuples '[(T1, ..., Tn)]' is allowed only as a result"),
         ("lib.spl:1:38", "unknown type 'int'")]
+
+
+def test_a_result_that_differs_only_in_optionality_is_a_note_either_way(tmp_path):
+    a, b = tmp_path / "env.spl", tmp_path / "system.spl"
+    a.write_text("extern fn rt_env_cwd() -> text\nextern fn rt_file_read_lines(path: text) -> [text]?\n"
+                 "extern fn rt_env_vars() -> [(text, text)]\n")
+    b.write_text("extern fn rt_env_cwd() -> text?\nextern fn rt_file_read_lines(path: text) -> [text]\n"
+                 "extern fn rt_env_vars() -> [(text, text?)]?\n")
+    found, diags = decls.parse_files([a, b])
+    assert {n: d.file for n, d in found.items()} == dict.fromkeys(found, str(a))  # the first one binds
+    assert [(d.severity, d.location) for d in diags] == [("note", f"{b}:1:1"), ("note", f"{b}:2:1"),
+                                                         ("note", f"{b}:3:1")]
+    assert diags[0].message == (f"'rt_env_cwd' declared -> text? here binds to -> text at {a}:1:1 (only optionality "
+                                "differs; safe: that result is never nil where this one allows it)")
+    assert diags[1].message.endswith("a nil result is an error at run time naming this declaration)")
+    assert decls.exit_status(diags) == 0
+
+
+@pytest.mark.parametrize("first, again", [
+    ("extern fn rt_x(a: i64) -> text", "extern fn rt_x(a: i64?) -> text?"),
+    ("extern fn rt_x(a: i64) -> i64", "extern fn rt_x(a: i64) -> i32?"),
+    ("extern fn rt_x(a: i64) -> (text, i64)", "extern fn rt_x(a: i64) -> [(text, i64)]"),
+    ("extern fn rt_x(a: i64) -> text", "extern fn rt_x(a: text) -> text?"),
+    ("extern fn rt_x(a: i64)", "extern fn rt_x(a: i64) -> i64?"),
+])
+def test_anything_else_that_differs_is_still_a_conflict(first, again):
+    found, diags = parse(first + "\n" + again + "\n")
+    _, merged = decls.merge(found)
+    diags += merged
+    assert any(d.incompatible for d in diags) or any(d.severity == "error" for d in diags), diags
+    assert not any(d.severity == "note" for d in diags)

@@ -16,4 +16,17 @@ fn main() {
     for n in [2, 0, -1] {
         println!("{:?}", vars.call(&[Arg::I64(n)]));
     }
+    // Declarations that differ from the table only in optionality bind; a refused nil is an error.
+    let shown = |r: Result<sffi_table::Ret, sffi_table::Error>| match r {
+        Ok(v) => format!("{v:?}"),
+        Err(e) => e.to_string(),
+    };
+    println!("{}", shown(bind("rt_v2_next", "(u8) -> u8?").unwrap().call(&[Arg::U8(1)])));
+    let opt = bind("rt_v2_opt", "(bool) -> u32").unwrap();
+    println!("{} | {}", shown(opt.call(&[Arg::Bool(true)])), shown(opt.call(&[Arg::Bool(false)])));
+    println!("{}", shown(bind("rt_v2_opt_text", "(bool) -> text").unwrap().call(&[Arg::Bool(false)])));
+    let rows = bind("rt_v2_vars", "(i64) -> [(text, u16, [u8])]?").unwrap();
+    println!("{} | {}", shown(rows.call(&[Arg::I64(2)])), shown(rows.call(&[Arg::I64(-1)])));
+    println!("{}", shown(bind("rt_v2_vars", "(i64) -> [(text, u16?, [u8])]").unwrap().call(&[Arg::I64(-1)])));
+    println!("{}", bind("rt_v2_next", "(u8) -> u16?").unwrap_err());
 }
