@@ -66,13 +66,14 @@ void spl_extern_signature(const ExternDecl *d, char *buf, size_t size)
         add_type(&sb, d->params[i]);
     }
     spl_sb_addc(&sb, ')');
-    if (d->result == SFFI_TUPLE) {
-        spl_sb_adds(&sb, " -> (");
+    bool array = (d->result & ~SFFI_OPTIONAL) == SFFI_TUPLE_ARRAY;
+    if (d->result == SFFI_TUPLE || array) {
+        spl_sb_adds(&sb, array ? " -> [(" : " -> (");
         for (int i = 0; i < d->n_items; i++) {
             spl_sb_adds(&sb, i ? ", " : "");
             add_type(&sb, d->items[i]);
         }
-        spl_sb_addc(&sb, ')');
+        spl_sb_adds(&sb, !array ? ")" : d->result & SFFI_OPTIONAL ? ")]?" : ")]");
     } else if (d->result != SFFI_NONE) {
         spl_sb_adds(&sb, " -> ");
         add_type(&sb, d->result);
@@ -149,13 +150,20 @@ static void report_unknown(const ExternDecl *d, const Source *src, FILE *err, St
     spl_sb_free(&with);
 }
 
+bool spl_result_binds(const ExternDecl *d, int result, int n_items, const uint8_t *items)
+{
+    if ((d->result & ~SFFI_OPTIONAL) != (result & ~SFFI_OPTIONAL) || d->n_items != n_items)
+        return false;
+    for (int i = 0; i < n_items; i++)
+        if ((d->items[i] & ~SFFI_OPTIONAL) != (items[i] & ~SFFI_OPTIONAL))
+            return false;
+    return true;
+}
+
 static bool signature_matches(const ExternDecl *d, const sffi_entry *e)
 {
-    if (d->nparams != e->n_params || d->result != e->result || d->n_items != e->n_items)
+    if (d->nparams != e->n_params || !spl_result_binds(d, e->result, e->n_items, e->items))
         return false;
-    for (int i = 0; i < d->n_items; i++)
-        if (d->items[i] != e->items[i])
-            return false;
     for (int i = 0; i < d->nparams; i++)
         if (d->params[i] != e->params[i])
             return false;
@@ -178,6 +186,8 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
     StrBuf hinted = {0};
     for (int i = 0; i < prog->nexterns; i++) {
         ExternDecl *d = prog->externs[i];
+        if (!d->file)
+            d->file = src->name;
         d->entry = table_find(d->name);
         ModBind bound = d->entry ? MOD_BOUND : spl_modules_bind(d, src, err); /* modules.c */
         if (bound == MOD_ABSENT) {

@@ -23,6 +23,13 @@
  * if there was any. */
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err);
 
+/* Whether a declaration's result binds to a table entry's (`result`, with
+ * `n_items` tuple element codes `items`): equal, or differing only in
+ * optionality, at the top or in tuple elements (docs/abi.md, "Optionality").
+ * A declared `T?` reads an entry `T` as is; a declared `T` reads an entry
+ * `T?` and a nil is then a script error naming the declaration (marshal.c). */
+bool spl_result_binds(const ExternDecl *d, int result, int n_items, const uint8_t *items);
+
 /* The canonical signature of a declaration: "(i64, text) -> bool", "(i64)". */
 void spl_extern_signature(const ExternDecl *d, char *buf, size_t size);
 const char *spl_sffi_type_name(int type);   /* "[u8]" for SFFI_U8_ARRAY; "?" if unknown */

@@ -317,16 +317,17 @@ static void type_text(StrBuf *sb, int type)
 
 static void result_text(StrBuf *sb, int result, int n_items, const uint8_t *items)
 {
-    if (result != SFFI_TUPLE) {
+    bool array = (result & ~SFFI_OPTIONAL) == SFFI_TUPLE_ARRAY;
+    if (result != SFFI_TUPLE && !array) {
         type_text(sb, result);
         return;
     }
-    spl_sb_addc(sb, '(');
+    spl_sb_adds(sb, array ? "[(" : "(");
     for (int i = 0; i < n_items; i++) {
         spl_sb_adds(sb, i ? ", " : "");
         type_text(sb, items[i]);
     }
-    spl_sb_addc(sb, ')');
+    spl_sb_adds(sb, !array ? ")" : result & SFFI_OPTIONAL ? ")]?" : ")]");
 }
 
 /* One line per field of `d` that differs from `e`; returns how many. */
@@ -347,8 +348,7 @@ static int field_differences(const ExternDecl *d, const sffi_entry *e, StrBuf *s
         spl_sb_addc(sb, '\n');
         n++;
     }
-    bool items_differ = d->n_items != e->n_items || memcmp(d->items, e->items, d->n_items) != 0;
-    if (d->result != e->result || (d->result == SFFI_TUPLE && items_differ)) {
+    if (!spl_result_binds(d, e->result, e->n_items, e->items)) {
         spl_sb_adds(sb, "  field result: declared ");
         result_text(sb, d->result, d->n_items, d->items);
         spl_sb_adds(sb, ", the module has ");

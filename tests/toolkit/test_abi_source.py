@@ -22,12 +22,13 @@ def _enum() -> dict[str, int]:
 
 def test_the_sffi_type_enum_is_abi_py():
     expected = {t.enum: t.code for t in abi.TYPES.values()}
-    expected.update(SFFI_NONE=abi.NONE_CODE, SFFI_TUPLE=abi.TUPLE_CODE, SFFI_OPTIONAL=abi.OPTIONAL)
+    expected.update(SFFI_NONE=abi.NONE_CODE, SFFI_TUPLE=abi.TUPLE_CODE, SFFI_TUPLE_ARRAY=abi.TUPLE_ARRAY_CODE,
+                    SFFI_OPTIONAL=abi.OPTIONAL)
     assert _enum() == expected
     assert f"#define SFFI_MAX_PARAMS {abi.MAX_PARAMS}" in TABLE_H
     assert f"#define SFFI_MAX_TUPLE {abi.MAX_TUPLE}" in TABLE_H
     assert f"#define SFFI_ABI_VERSION {abi.ABI_VERSION}" in ABI_H
-    assert max(t.code for t in abi.TYPES.values()) < abi.TUPLE_CODE < abi.OPTIONAL  # codes fit the flag
+    assert max(t.code for t in abi.TYPES.values()) < abi.TUPLE_CODE < abi.TUPLE_ARRAY_CODE < abi.OPTIONAL  # codes fit the flag
 
 
 def test_the_sffi_value_union_has_every_field_with_its_c_type():
@@ -38,6 +39,7 @@ def test_the_sffi_value_union_has_every_field_with_its_c_type():
     for s in abi.SCALARS:
         item = abi.item(f"{s}?")
         assert members.get(item.field) == item.c_result, item.spelling
+    assert members.get(abi.TUPLE_ARRAY_FIELD) == abi.TUPLE_SLICE_C  # an array of tuples' slice
 
 
 def test_sffi_abi_h_defines_every_slice_and_optional_struct():
@@ -49,6 +51,8 @@ def test_sffi_abi_h_defines_every_slice_and_optional_struct():
     for s in abi.SCALARS.values():
         name = f"sffi_opt_{s.spelling}"
         assert f"typedef struct {name} {{ {s.c} value; bool present; }} {name};" in ABI_H, name
+    slice_ = abi.TUPLE_SLICE_C
+    assert f"typedef struct {slice_} {{ const void *data; int64_t len; }} {slice_};" in ABI_H
 
 
 def test_the_runtime_type_table_is_abi_py():
