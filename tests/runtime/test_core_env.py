@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import subprocess
 
 from corestd import lines, run
 
@@ -69,3 +70,27 @@ def test_exit_takes_an_i32_status(simple_runtime, tmp_path):
     assert run(simple_runtime, 'print "bye"\nrt_exit(42)\nprint "never"\n', tmp_path).returncode == 42
     proc = run(simple_runtime, "rt_exit(-1)\n", tmp_path)
     assert proc.returncode == 1 and "exit status must be in 0..255, got -1" in proc.stderr
+
+
+def test_env_vars_against_the_environment(simple_runtime, tmp_path):
+    env = {"SFFI_A": "1", "SFFI_B": "with = sign and spaces", "SFFI_EMPTY": "", "PATH": os.environ["PATH"]}
+    out = lines(simple_runtime, """
+print rt_env_set("SFFI_SET", "later")
+for pair in rt_env_vars():
+    val (name, value) = pair
+    print "{name}={value}"
+""", tmp_path, env=env)
+    assert out[0] == "true"
+    assert dict(line.split("=", 1) for line in out[1:]) == {**env, "SFFI_SET": "later"}
+
+
+def test_simple_declarations_that_differ_in_optionality_bind(simple_runtime, tmp_path):
+    # system.spl declares rt_env_cwd() -> text, io.spl rt_file_read_lines(path) -> [text]; core's
+    # entries are optional. Both load; a nil result is then a script error naming the declaration.
+    (tmp_path / "f.txt").write_text("a\nb\n")
+    body = ('extern fn rt_env_cwd() -> text\nextern fn rt_file_read_lines(path: text) -> [text]\n'
+            'print rt_env_cwd()\nprint rt_file_read_lines("f.txt")\nprint rt_file_read_lines("missing")\n')
+    (tmp_path / "s.spl").write_text(body)
+    proc = subprocess.run([str(simple_runtime), "s.spl"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.splitlines() == [str(tmp_path.resolve()), '["a", "b"]']
+    assert proc.returncode == 1 and "rt_file_read_lines returned nil" in proc.stderr and "s.spl:2" in proc.stderr

@@ -104,3 +104,41 @@ int64_t rt_env_get_i64(const char *key, int64_t default_value)
         return default_value;
     return (int64_t)n;
 }
+
+extern char **environ;
+
+/* Every (name, value) of the environment, in the environment's own order
+ * (Rust's std::env::vars); an entry without '=' is skipped. Out of memory:
+ * a script error. */
+sffi_tuple_text_text_slice rt_env_vars(void)
+{
+    sffi_tuple_text_text_slice s = {NULL, 0};
+    sffi_core_strlist list = {0};
+    int err = 0;
+    for (char **e = environ; e && *e && !err; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq)
+            continue;
+        err = sffi_core_strlist_add(&list, *e, (size_t)(eq - *e));
+        if (!err)
+            err = sffi_core_strlist_add(&list, eq + 1, strlen(eq + 1));
+    }
+    int64_t n = list.n / 2;
+    sffi_tuple_text_text *pairs = err ? NULL : malloc((size_t)(n ? n : 1) * sizeof *pairs);
+    if (!pairs) {
+        sffi_core_strlist_free(&list);
+        sffi_core_errorf("out of memory listing the environment");
+        return s;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        pairs[i].f0 = list.block + list.offsets[2 * i];
+        pairs[i].f1 = list.block + list.offsets[2 * i + 1];
+    }
+    free(list.offsets);
+    sffi_core_results_reset();
+    sffi_core_keep(list.block);
+    sffi_core_keep(pairs);
+    s.data = n ? pairs : NULL;
+    s.len = n;
+    return s;
+}
