@@ -38,7 +38,7 @@ static int slot_of(int64_t pid)
  * inherited): its pid, or -1 when it cannot be started. */
 int64_t rt_process_spawn(const char *cmd, const char *const *args, int64_t n_args)
 {
-    int slot = slot_of(-1);
+    int slot = -1;
     for (int i = 0; i < MAX_CHILDREN && slot < 0; i++)
         if (children[i] == 0)
             slot = i;
