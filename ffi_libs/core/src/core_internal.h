@@ -20,6 +20,47 @@ typedef struct sffi_tuple_text_text_i64 {
     int64_t f2;
 } sffi_tuple_text_text_i64;
 #endif
+#ifndef SFFI_TUPLE_TEXT_TEXT_I32_DEFINED
+#define SFFI_TUPLE_TEXT_TEXT_I32_DEFINED
+typedef struct sffi_tuple_text_text_i32 {
+    const char *f0;
+    const char *f1;
+    int32_t f2;
+} sffi_tuple_text_text_i32;
+#endif
+#ifndef SFFI_TUPLE_TEXT_TEXT_DEFINED
+#define SFFI_TUPLE_TEXT_TEXT_DEFINED
+typedef struct sffi_tuple_text_text {
+    const char *f0;
+    const char *f1;
+} sffi_tuple_text_text;
+#endif
+#ifndef SFFI_TUPLE_TEXT_TEXT_SLICE_DEFINED
+#define SFFI_TUPLE_TEXT_TEXT_SLICE_DEFINED
+typedef struct sffi_tuple_text_text_slice {
+    const sffi_tuple_text_text *data;
+    int64_t len;
+} sffi_tuple_text_text_slice;
+#endif
+
+/* The externs one source of core calls from another. The build's generated
+ * prototype header declares them too (the compiler checks that both agree);
+ * a compile without it (tests/abiruntime.py) needs these. */
+sffi_text_slice rt_args(void);
+bool rt_file_exists(const char *path);
+bool rt_file_write_text(const char *path, const char *content);
+sffi_text_slice rt_dir_list(const char *path);
+const char *rt_path_join(const char *a, const char *b);
+const char *rt_path_parent(const char *path);
+const char *rt_path_filename(const char *path);
+const char *rt_path_extension(const char *path);
+const char *rt_file_canonicalize(const char *path);
+const char *rt_file_hash_sha256(const char *path);
+int64_t rt_time_now_unix_micros(void);
+int64_t rt_shell(const char *cmd);
+const char *rt_shell_output(const char *cmd);
+sffi_tuple_text_text_i32 rt_process_run_timeout(const char *cmd, const char *const *args, int64_t n_args,
+                                                int64_t timeout_ms);
 
 /* The ABI keeps a returned text or array valid until the next call into the
  * library on the same thread. A call that returns one first drops what the

@@ -1,4 +1,9 @@
 /* dirtree.c - whole directory trees: remove, walk, find by extension, glob. */
+/* realpath(3) is X/Open: the build defines _XOPEN_SOURCE (sffi.toml cppdefines); a
+ * compile without the manifest's flags (tests/abiruntime.py) gets it here. */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>

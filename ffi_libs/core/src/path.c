@@ -6,6 +6,11 @@
  * separators and a trailing one are ignored, "." inside a path is skipped,
  * and a path without that part gives "" (Rust's None). normalize follows
  * Python's os.path.normpath (Simple's runtimes do not define it). */
+/* realpath(3) is X/Open: the build defines _XOPEN_SOURCE (sffi.toml cppdefines); a
+ * compile without the manifest's flags (tests/abiruntime.py) gets it here. */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
