@@ -75,7 +75,7 @@ typedef struct sffi_opt_bool { bool value; bool present; } sffi_opt_bool;
 /* Report an error from inside an extern. The runtime copies `msg` (UTF-8),
  * and once the extern returns it raises a script error naming the extern,
  * the message and the script line; the extern's return value is ignored.
- * Defined by the runtime (runtime/src/ffi_error.c). */
+ * Defined by the runtime (runtime/src/sffi_error.c, shared with the host kit). */
 void sffi_set_error(const char *msg);
 
 #ifdef __cplusplus

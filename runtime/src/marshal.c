@@ -6,15 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "externs.h"
+#include "abi.h"
 #include "ffi_error.h"
 #include "util.h"
 
-/* The C form of a scalar code: its size in bytes and how its bits read. */
-typedef enum { K_SIGNED, K_UNSIGNED, K_FLOAT, K_BOOL, K_TEXT } Kind;
+/* The C form of a scalar code: its size in bytes and how its bits read;
+ * K_NOT_SCALAR for no type, an array or a tuple. */
+typedef enum { K_SIGNED, K_UNSIGNED, K_FLOAT, K_BOOL, K_TEXT, K_NOT_SCALAR } Kind;
 
-static Kind scalar_kind(int code, size_t *size)
+/* The switches over sffi_type below name every type and have no default: a
+ * type added to sffi.abi (and so to the enum: tests/toolkit/test_abi_source.py)
+ * and forgotten here stops the runtime's build (-Wswitch, an error there),
+ * rather than being marshalled as something else. The same test holds the
+ * cases to sffi.abi's sizes, signedness and array elements. */
+static Kind scalar_kind(sffi_type code, size_t *size)
 {
+    *size = 0;
     switch (code) {
     case SFFI_I8: *size = 1; return K_SIGNED;
     case SFFI_I16: *size = 2; return K_SIGNED;
@@ -27,12 +34,18 @@ static Kind scalar_kind(int code, size_t *size)
     case SFFI_F32: *size = 4; return K_FLOAT;
     case SFFI_F64: *size = 8; return K_FLOAT;
     case SFFI_BOOL: *size = 1; return K_BOOL;
-    default: *size = sizeof(char *); return K_TEXT;
+    case SFFI_TEXT: *size = sizeof(char *); return K_TEXT;
+    case SFFI_NONE: case SFFI_TUPLE: case SFFI_TUPLE_ARRAY: case SFFI_OPTIONAL:
+    case SFFI_I8_ARRAY: case SFFI_I16_ARRAY: case SFFI_I32_ARRAY: case SFFI_I64_ARRAY:
+    case SFFI_U8_ARRAY: case SFFI_U16_ARRAY: case SFFI_U32_ARRAY: case SFFI_U64_ARRAY:
+    case SFFI_F32_ARRAY: case SFFI_F64_ARRAY: case SFFI_BOOL_ARRAY: case SFFI_TEXT_ARRAY:
+        return K_NOT_SCALAR;
     }
+    return K_NOT_SCALAR; /* a code outside the enum */
 }
 
-/* The element code of an array code, or 0 for a scalar or text. */
-static int array_element(int code)
+/* The element code of an array code; SFFI_NONE (0) for anything else. */
+static sffi_type array_element(sffi_type code)
 {
     switch (code) {
     case SFFI_I8_ARRAY: return SFFI_I8;
@@ -47,8 +60,12 @@ static int array_element(int code)
     case SFFI_F64_ARRAY: return SFFI_F64;
     case SFFI_BOOL_ARRAY: return SFFI_BOOL;
     case SFFI_TEXT_ARRAY: return SFFI_TEXT;
-    default: return 0;
+    case SFFI_NONE: case SFFI_TUPLE: case SFFI_TUPLE_ARRAY: case SFFI_OPTIONAL:
+    case SFFI_I8: case SFFI_I16: case SFFI_I32: case SFFI_I64: case SFFI_U8: case SFFI_U16: case SFFI_U32:
+    case SFFI_U64: case SFFI_F32: case SFFI_F64: case SFFI_BOOL: case SFFI_TEXT:
+        return SFFI_NONE;
     }
+    return SFFI_NONE; /* a code outside the enum */
 }
 
 /* ---- arguments ---- */
@@ -137,6 +154,8 @@ static bool to_c(const ArgSite *s, int code, Value v, void *dst)
         memcpy(dst, &text, sizeof text);
         return true;
     }
+    case K_NOT_SCALAR: /* the parser accepts no such parameter: a table built for another runtime */
+        return arg_fail(s, "has type %s%s, which this runtime cannot pass", want, "");
     }
     return false;
 }
@@ -256,11 +275,14 @@ static bool from_c(const ResultSite *s, int code, const void *src, Value *out)
 {
     size_t size;
     Kind kind = scalar_kind(code, &size);
-    if (kind == K_SIGNED) {
+    switch (kind) {
+    case K_SIGNED: {
         int64_t v = size == 1 ? *(const int8_t *)src : size == 2 ? *(const int16_t *)src
                   : size == 4 ? *(const int32_t *)src : *(const int64_t *)src;
         *out = value_int(v);
-    } else if (kind == K_UNSIGNED) {
+        return true;
+    }
+    case K_UNSIGNED: {
         uint64_t v = size == 1 ? *(const uint8_t *)src : size == 2 ? *(const uint16_t *)src
                    : size == 4 ? *(const uint32_t *)src : *(const uint64_t *)src;
         if (v > INT64_MAX) {
@@ -270,15 +292,23 @@ static bool from_c(const ResultSite *s, int code, const void *src, Value *out)
             return result_fail(s, what);
         }
         *out = value_int((int64_t)v);
-    } else if (kind == K_FLOAT) {
+        return true;
+    }
+    case K_FLOAT:
         *out = value_float(size == 4 ? (double)*(const float *)src : *(const double *)src);
-    } else if (kind == K_BOOL) {
+        return true;
+    case K_BOOL:
         *out = value_bool(*(const bool *)src);
-    } else {
+        return true;
+    case K_TEXT: {
         const char *t = *(const char *const *)src;
         *out = t ? value_text(spl_text_from_cstr(t)) : value_nil();
+        return true;
     }
-    return true;
+    case K_NOT_SCALAR:
+        break;
+    }
+    return result_fail(s, "a value of a type this runtime cannot read (a table built for another runtime)");
 }
 
 /* A slice result's (data, len) is valid: len >= 0, data set unless len == 0. */
@@ -476,14 +506,14 @@ static const char *without_name(const char *msg, const char *name)
 
 static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
 {
-    if (spl_ffi_pending == FFI_EXIT) {
+    if (sffi_error_pending == FFI_EXIT) {
         I->exiting = true;
         I->exit_code = spl_ffi_exit_code();
-        spl_ffi_clear();
+        sffi_error_clear();
         return false;
     }
-    spl_fail(I, call, "%s failed: %s", d->name, without_name(spl_ffi_error_message(), d->name));
-    spl_ffi_clear();
+    spl_fail(I, call, "%s failed: %s", d->name, without_name(sffi_error_message(), d->name));
+    sffi_error_clear();
     return false;
 }
 
@@ -503,7 +533,7 @@ bool spl_call_extern(Interp *I, const Node *call, Value *out)
     if (ok && marshal_args(I, call, d, vals, args)) {
         sffi_value result[SFFI_MAX_TUPLE];
         d->entry->thunk(args, result);
-        ok = spl_ffi_pending == FFI_OK ? unmarshal_result(I, call, d, result, out) : extern_failed(I, call, d);
+        ok = sffi_error_pending == FFI_OK ? unmarshal_result(I, call, d, result, out) : extern_failed(I, call, d);
     } else {
         ok = false;
     }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "externs.h"
+#include "abi.h"
 #include "parse_internal.h"
 #include "util.h"
 

@@ -6,7 +6,7 @@ Everything else derives from this module: the declaration parser's type list
 it by tests/toolkit/test_abi_source.py: the ``sffi_type`` enum and the
 ``sffi_value`` union in runtime/include/sffi_table.h, the slice and optional
 structs in runtime/include/sffi_abi.h and the runtime's type-name table
-(runtime/src/externs.c).
+(runtime/src/abi.c) and the switches of runtime/src/marshal.c.
 
 Types come in three layers:
 
