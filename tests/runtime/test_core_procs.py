@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -126,6 +127,30 @@ def test_kill_refuses_the_runtimes_process_group(simple_runtime, tmp_path):
     out = lines(simple_runtime, f"print rt_process_kill({os.getpid()})\nprint rt_process_exists({os.getpid()})\n",
                 tmp_path)
     assert out == ["false", "true"]
+
+
+def test_kill_refuses_a_child_that_joined_the_runtimes_process_group(simple_runtime, tmp_path):
+    # A spawned child (so one rt_process_kill would otherwise signal) moves itself into the
+    # runtime's process group: the group rule alone must refuse it.
+    join = ("import os, time; os.setpgid(0, os.getpgid(os.getppid())); "
+            "n = os.open(os.devnull, os.O_WRONLY); os.dup2(n, 1); os.dup2(n, 2); "  # the test's pipes: let go
+            "open('joined', 'w').close(); time.sleep(30)")
+    out = lines(simple_runtime, f"""
+val p = rt_process_spawn("{PY}", ["-c", "{join}"])
+var tries = 0
+while not rt_file_exists("joined") and tries < 500:
+    rt_sleep_ms(10)
+    tries += 1
+print p
+print rt_process_kill(p)
+print rt_process_exists(p)
+""", tmp_path)
+    pid = int(out[0])
+    try:
+        assert out[1:] == ["false", "true"]
+        assert os.getpgid(pid) == os.getpgid(0)
+    finally:
+        os.kill(pid, signal.SIGKILL)
 
 
 def test_hwm(simple_runtime, tmp_path):
