@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "externs.h"
+#include "abi.h"
 #include "ffi_error.h"
 #include "mainload.h"
 #include "modfile.h"
@@ -310,23 +310,10 @@ static bool load_checked(Module *m, const ExternDecl *d, const Source *src, FILE
     return true;
 }
 
+/* A type or result code as its spelling: "i64", "text?", "(text, i64)". */
 static void type_text(StrBuf *sb, int type)
 {
-    spl_sb_printf(sb, "%s%s", spl_sffi_type_name(type & ~SFFI_OPTIONAL), type & SFFI_OPTIONAL ? "?" : "");
-}
-
-static void result_text(StrBuf *sb, int result, int n_items, const uint8_t *items)
-{
-    if (result != SFFI_TUPLE) {
-        type_text(sb, result);
-        return;
-    }
-    spl_sb_addc(sb, '(');
-    for (int i = 0; i < n_items; i++) {
-        spl_sb_adds(sb, i ? ", " : "");
-        type_text(sb, items[i]);
-    }
-    spl_sb_addc(sb, ')');
+    spl_sffi_result_text(sb, type, 0, NULL);
 }
 
 /* One line per field of `d` that differs from `e`; returns how many. */
@@ -347,12 +334,11 @@ static int field_differences(const ExternDecl *d, const sffi_entry *e, StrBuf *s
         spl_sb_addc(sb, '\n');
         n++;
     }
-    bool items_differ = d->n_items != e->n_items || memcmp(d->items, e->items, d->n_items) != 0;
-    if (d->result != e->result || (d->result == SFFI_TUPLE && items_differ)) {
+    if (!spl_result_binds(d, e->result, e->n_items, e->items)) {
         spl_sb_adds(sb, "  field result: declared ");
-        result_text(sb, d->result, d->n_items, d->items);
+        spl_sffi_result_text(sb, d->result, d->n_items, d->items);
         spl_sb_adds(sb, ", the module has ");
-        result_text(sb, e->result, e->n_items, e->items);
+        spl_sffi_result_text(sb, e->result, e->n_items, e->items);
         spl_sb_addc(sb, '\n');
         n++;
     }

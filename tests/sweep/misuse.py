@@ -55,6 +55,9 @@ from sffi import decls as decls_mod  # noqa: E402
 from sffi import manifest as manifest_mod  # noqa: E402
 from sffi import table as table_mod  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+import sandbox  # noqa: E402  (the sandbox of destructive externs: sandbox.py)
+
 RECIPES = Path(__file__).with_name("recipes.toml")
 BATCH = 40
 TIMEOUT = 300
@@ -567,7 +570,7 @@ def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
     report, start = Report(), time.monotonic()
     libs = libraries(runtime, only, decl_files)
     for lib in libs:
-        runner = Runner(runtime, lib.decls, env, preload)
+        runner = Runner(runtime, lib.decls, {**(env or {}), **sandbox.env_for(lib.name)}, preload)
         probe_kinds(lib, runner)
         report.unavailable.update({f"{lib.name}.{k}": why for k, why in lib.unavailable.items()})
         gen = Generator(lib)
