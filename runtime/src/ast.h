@@ -112,6 +112,7 @@ typedef enum TypeKind {
 
 typedef struct TypeRef {
     uint8_t kind;        /* TypeKind */
+    uint8_t fast;        /* a ValueType that always fits (checked first), or 255 */
     bool optional;       /* T?: nil is accepted too */
     char *spelling;      /* as written, for messages (malloc'd; NULL: no annotation) */
     struct TypeDef *def; /* TY_NAMED */
@@ -143,6 +144,7 @@ typedef struct Func {
     int nparams;
     TypeRef rtype;   /* the result (TY_ANY where none was written) */
     bool checks;     /* some parameter or the result has a type the runtime checks */
+    bool slow_call;  /* checks, a void result or a lambda's captures: the call's slower path */
     bool is_method;  /* an instance method: self is parameter 0 */
     bool is_static;
     bool is_lambda;

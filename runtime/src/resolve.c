@@ -684,8 +684,23 @@ static bool check_definitions(Resolver *R)
 /* A written type: the kinds the runtime checks; a name becomes its
  * struct/class/enum, or unchecked (TY_ANY) when the program defines none
  * (a generic parameter, a type of a library this runtime does not model). */
+static uint8_t fast_type(const TypeRef *t)
+{
+    switch ((TypeKind)t->kind) {
+    case TY_INT: return VT_INT;
+    case TY_FLOAT: return VT_FLOAT;
+    case TY_BOOL: return VT_BOOL;
+    case TY_TEXT: return VT_TEXT;
+    case TY_ARRAY: return VT_ARRAY;
+    case TY_TUPLE: return VT_TUPLE;
+    case TY_RESULT: return VT_RESULT;
+    default: return 255;
+    }
+}
+
 static bool resolve_typeref(Resolver *R, TypeRef *t)
 {
+    t->fast = fast_type(t);
     if (t->kind != TY_NAMED)
         return t->kind != TY_ANY && t->kind != TY_VOID;
     const char *spelling = t->spelling, *dot = strrchr(spelling, '.');
@@ -707,6 +722,7 @@ static bool resolve_types(Resolver *R)
         for (int k = 0; f->ptypes && k < f->nparams; k++)
             f->checks = resolve_typeref(R, &f->ptypes[k]) || f->checks;
         f->checks = resolve_typeref(R, &f->rtype) || f->checks;
+        f->slow_call = f->checks || f->rtype.kind == TY_VOID || f->is_lambda;
     }
     for (int i = 0; i < p->ntypes; i++) {
         TypeDef *t = p->types[i];
