@@ -101,7 +101,7 @@ struct Node {
 };
 
 /* A type annotation as written (`i64`, `[text]`, `Point?`, `Result<T, E>`).
- * The runtime checks the values it knows: see spl_type_check (types.c). */
+ * The runtime checks the values it knows: see types.h. */
 typedef enum TypeKind {
     TY_ANY,      /* not checked: a generic, or a name the program does not define */
     TY_INT, TY_FLOAT, TY_BOOL, TY_TEXT, TY_ARRAY, TY_TUPLE, TY_RESULT, TY_FN,
@@ -143,7 +143,8 @@ typedef struct Func {
     TypeRef *ptypes; /* one per parameter (kind TY_ANY where none was written) */
     int nparams;
     TypeRef rtype;   /* the result (TY_ANY where none was written) */
-    bool checks;     /* some parameter or the result has a type the runtime checks */
+    bool checks;     /* some parameter has a type the runtime checks */
+    bool checks_result; /* the result has one */
     bool slow_call;  /* checks, a void result or a lambda's captures: the call's slower path */
     bool is_method;  /* an instance method: self is parameter 0 */
     bool is_static;

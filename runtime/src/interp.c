@@ -498,7 +498,7 @@ static bool run_frame_slow(Interp *I, const Func *f, Value *frame, const Closure
     I->closure = cl;
     Flow flow = run_body(I, f, frame);
     I->closure = saved_cl;
-    if (flow == FLOW_RETURN && f->checks && !spl_check_result(I, f, &I->retval, call)) {
+    if (flow == FLOW_RETURN && f->checks_result && !spl_check_result(I, f, &I->retval, call)) {
         value_release(I->retval);
         I->retval = value_nil();
         flow = FLOW_ERROR;

@@ -721,8 +721,8 @@ static bool resolve_types(Resolver *R)
         f->checks = false;
         for (int k = 0; f->ptypes && k < f->nparams; k++)
             f->checks = resolve_typeref(R, &f->ptypes[k]) || f->checks;
-        f->checks = resolve_typeref(R, &f->rtype) || f->checks;
-        f->slow_call = f->checks || f->rtype.kind == TY_VOID || f->is_lambda;
+        f->checks_result = resolve_typeref(R, &f->rtype);
+        f->slow_call = f->checks || f->checks_result || f->rtype.kind == TY_VOID || f->is_lambda;
     }
     for (int i = 0; i < p->ntypes; i++) {
         TypeDef *t = p->types[i];

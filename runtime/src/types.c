@@ -37,7 +37,8 @@ bool spl_check_params(Interp *I, const Func *f, Value *frame, const Node *call)
 {
     const Node *at = call ? call : f->body;
     for (int i = 0; i < f->nparams; i++)
-        if (f->ptypes[i].fast != frame[i].type && !spl_type_accepts(&f->ptypes[i], &frame[i]))
+        if (f->ptypes[i].fast != frame[i].type && f->ptypes[i].kind != TY_ANY &&
+            !spl_type_accepts(&f->ptypes[i], &frame[i]))
             return spl_fail(I, at, "fn %s: parameter '%s' is declared %s, got %s", f->name, f->params[i],
                             f->ptypes[i].spelling, spl_value_type_name(frame[i]));
     return true;
