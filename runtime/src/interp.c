@@ -692,6 +692,7 @@ void spl_interp_free(Interp *I)
     for (int i = 0; i < I->prog->nglobals; i++)
         value_release(I->globals[i]);
     value_release(I->retval);
+    spl_object_free_cycles();
     free(I->globals);
     free(I->stack);
     free(I->scratch);
