@@ -648,7 +648,7 @@ static bool check_definitions(Resolver *R)
         Node at = {.line = t->line, .col = t->col};
         if (first != t)
             return FAIL(R, &at, "type '%s' is already defined on line %d", t->name, first->line);
-        if (find_func(R, t->name) || find_extern(R, t->name) || spl_builtin_find(t->name) >= 0)
+        if (find_func(R, t->name) || find_extern(R, t->name))
             return FAIL(R, &at, "type '%s' has the name of a function", t->name);
     }
     for (int i = 0; i < p->nfuncs; i++) {
@@ -662,8 +662,8 @@ static bool check_definitions(Resolver *R)
             return FAIL(R, &at, "function '%s' is already defined on line %d", f->name, first->line);
         if (e)
             return FAIL(R, &at, "function '%s' has the name of the extern declared on line %d", f->name, e->line);
-        if (spl_builtin_find(f->name) >= 0)
-            return FAIL(R, &at, "'%s' is a built-in function and cannot be redefined", f->name);
+        /* a function named like a built-in (Simple's modules define `join`,
+         * `args`, ...) takes the name over in this program */
         if (strcmp(f->name, "main") == 0) {
             if (f->nparams != 0)
                 return FAIL(R, &at, "fn %s() takes no parameters", f->name);
