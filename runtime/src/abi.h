@@ -34,6 +34,10 @@ void spl_extern_signature(const ExternDecl *d, char *buf, size_t size);
  * `T?` and a nil is then a script error naming the declaration (marshal.c). */
 bool spl_result_binds(const ExternDecl *d, int result, int n_items, const uint8_t *items);
 
+/* ExternDecl.fast_result of a declaration bound to an entry whose result
+ * differs from it (in optionality): no code of the call's fast path. */
+#define SPL_RESULT_GENERAL 0xFF
+
 /* The compiled-in table's entry and the catalog's entry named `name`
  * (binary search: both are sorted by name), or NULL. */
 const sffi_entry *spl_table_find(const char *name);

@@ -167,7 +167,9 @@ typedef struct ExternDecl {
     int line, col;
     const char *file;                  /* the declaring source's name, set at load time (messages) */
     const sffi_entry *entry;           /* bound at load time; its result may differ in optionality
-                                          (externs.h, spl_result_binds) */
+                                          (abi.h, spl_result_binds) */
+    uint8_t fast_result;               /* `result` when the entry's is the same, else SPL_RESULT_GENERAL (abi.h):
+                                          what the call's fast path switches on (marshal.c) */
 } ExternDecl;
 
 typedef struct Global {

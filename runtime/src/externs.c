@@ -92,6 +92,8 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
         } else if (!signature_matches(d, d->entry)) {
             report_mismatch(d, d->entry, src, err);
             ok = false;
+        } else {
+            d->fast_result = d->result == d->entry->result ? d->result : SPL_RESULT_GENERAL;
         }
     }
     spl_sb_free(&hinted);

@@ -48,6 +48,9 @@ def venv(tmp_path_factory) -> Path:
     for name in ("pyproject.toml", "setup.py", "README.md"):  # setup.py: the C extension
         shutil.copy2(ROOT / name, src / name)
     shutil.copytree(ROOT / "runtime" / "include", src / "runtime" / "include")
+    for name in ("sffi_error.c", "sffi_error.h"):  # the host kit's links to the runtime's sffi_set_error
+        (src / "runtime" / "src").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / "runtime" / "src" / name, src / "runtime" / "src" / name)
     shutil.copytree(ROOT / "site_scons", src / "site_scons", symlinks=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so"))  # built afresh
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp / "dist", src)
