@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "modsyntax.h"
 #include "sffi_table.h"
 #include "value.h"
 
@@ -78,6 +79,8 @@ struct Node {
     void *target;    /* N_CALL_FN: Func *, N_CALL_EXTERN: ExternDecl * */
 };
 
+struct SplUnit;
+
 typedef struct Func {
     char *name;
     char **params;
@@ -85,6 +88,7 @@ typedef struct Func {
     Node *body;
     int nslots;      /* parameters first, then every local of the body */
     int line, col;
+    struct SplUnit *unit; /* the module that defines it (unit.h); NULL: the only one */
 } Func;
 
 typedef struct ExternDecl {
@@ -115,6 +119,7 @@ typedef struct Program {
     Global *globals;     /* top-level val/var, in order */
     int nglobals, globals_cap;
     Func *main;          /* fn main(), if any */
+    ModSyntax *mod;      /* its use and export lines (modsyntax.h), or NULL */
 } Program;
 
 Node *spl_node_new(NodeKind kind, int line, int col);

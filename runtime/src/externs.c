@@ -195,6 +195,46 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
     return ok;
 }
 
+bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, bool report_unbound, int *unbound)
+{
+    bool ok = true;
+    StrBuf hinted = {0};
+    for (int i = 0; i < prog->nexterns; i++) {
+        ExternDecl *d = prog->externs[i];
+        d->entry = table_find(d->name);
+        ModBind bound = d->entry ? MOD_BOUND : spl_modules_bind(d, src, err); /* modules.c */
+        if (bound == MOD_ABSENT) {
+            d->entry = NULL; /* its first call fails (spl_extern_unbound) */
+            ++*unbound;
+            if (report_unbound) {
+                report_unknown(d, src, err, &hinted);
+                spl_modules_note_unreadable(err);
+            }
+        } else if (bound != MOD_BOUND) {
+            ok = false;
+        } else if (!signature_matches(d, d->entry)) {
+            report_mismatch(d, d->entry, src, err);
+            ok = false;
+        }
+    }
+    spl_sb_free(&hinted);
+    return ok;
+}
+
+bool spl_extern_unbound(Interp *I, const Node *call, const ExternDecl *d)
+{
+    const sffi_catalog_entry *c = catalog_find(d->name);
+    if (!c)
+        return spl_fail(I, call, "unknown extern function %s: no FFI library known to this runtime provides it "
+                        "(see: simple --externs)", d->name);
+    StrBuf with = {0};
+    with_list(c->library, &with);
+    spl_fail(I, call, "unknown extern function %s: provided by FFI library '%s', which this runtime was built "
+             "without; rebuild with: scons runtime --with=%s", d->name, c->library, with.data);
+    spl_sb_free(&with);
+    return false;
+}
+
 /* Calling a bound extern: marshal.c. */
 
 /* ---- listing ---- */

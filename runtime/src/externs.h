@@ -23,6 +23,17 @@
  * if there was any. */
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err);
 
+/* The same for the modules of a script (loader.c): an extern that neither the
+ * table nor an FFI module provides leaves d->entry NULL and counts in
+ * *unbound (printed like above only if `report_unbound`: simple --check); its
+ * first call fails (spl_extern_unbound). A signature mismatch or a refused
+ * module is printed and returns false. */
+bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, bool report_unbound, int *unbound);
+
+/* The runtime error of a call of an unbound extern: names it, the library the
+ * catalog says provides it and the rebuild command. Returns false. */
+bool spl_extern_unbound(Interp *I, const Node *call, const ExternDecl *d);
+
 /* The canonical signature of a declaration: "(i64, text) -> bool", "(i64)". */
 void spl_extern_signature(const ExternDecl *d, char *buf, size_t size);
 const char *spl_sffi_type_name(int type);   /* "[u8]" for SFFI_U8_ARRAY; "?" if unknown */

@@ -32,7 +32,8 @@ typedef enum TokKind {
     T_PLUS, T_MINUS, T_STAR, T_SLASH, T_PERCENT,
     T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
     T_ASSIGN, T_PLUS_ASSIGN, T_MINUS_ASSIGN, T_STAR_ASSIGN, T_SLASH_ASSIGN, T_PERCENT_ASSIGN,
-    T_QUESTION   /* '?' of an optional extern result type T? */
+    T_QUESTION,  /* '?' of an optional extern result type T? */
+    T_LBRACE, T_RBRACE  /* the name list of `use a.b.{x, y}` (modsyntax.h) */
 } TokKind;
 
 /* One piece of a text literal: literal bytes (escapes already applied), or

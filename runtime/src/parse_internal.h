@@ -47,6 +47,11 @@ bool spl_parse_expect(Parser *P, TokKind k, const char *what);
 /* Consumes a name and returns it (malloc'd), or sets an error naming `what`. */
 char *spl_parse_name(Parser *P, const char *what);
 
+/* parse_use.c: 1 at a `use` line, 2 at an `export` line, else 0; then the line into prog->mod. */
+int spl_parse_module_line(Parser *P);
+bool spl_parse_use(Parser *P, Program *prog);
+bool spl_parse_export(Parser *P, Program *prog);
+
 /* parse_expr.c */
 Node *spl_parse_expr(Parser *P);
 Node *spl_parse_additive(Parser *P);   /* the bounds of `for i in a..b` */

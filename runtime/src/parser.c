@@ -513,6 +513,8 @@ bool spl_parse_program(const Source *src, Program *prog, CompileError *err)
             ok = parse_extern(&P, prog);
         } else if (kind(&P) == T_FN) {
             ok = parse_fn(&P, prog);
+        } else if (spl_parse_module_line(&P)) {
+            ok = spl_parse_module_line(&P) == 1 ? spl_parse_use(&P, prog) : spl_parse_export(&P, prog);
         } else {
             Node *s = parse_statement(&P);
             ok = s != NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "imports.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -30,6 +31,7 @@ typedef struct Resolver {
     /* name -> index: in prog->funcs, prog->externs, prog->globals, and in
      * `scope` (the innermost binding of that name) */
     StrMap funcs, externs, globals, locals;
+    const ImportScope *imports; /* names from `use` lines, or NULL (imports.h) */
 } Resolver;
 
 static bool resolve_expr(Resolver *R, Node *n);
@@ -38,13 +40,17 @@ static bool resolve_block(Resolver *R, Node *block);
 static Func *find_func(const Resolver *R, const char *name)
 {
     int i = spl_strmap_get(&R->funcs, name);
-    return i < 0 ? NULL : R->prog->funcs[i];
+    if (i < 0)
+        return R->imports ? spl_imports_func(R->imports, name) : NULL;
+    return R->prog->funcs[i];
 }
 
 static ExternDecl *find_extern(const Resolver *R, const char *name)
 {
     int i = spl_strmap_get(&R->externs, name);
-    return i < 0 ? NULL : R->prog->externs[i];
+    if (i < 0)
+        return R->imports ? spl_imports_extern(R->imports, name) : NULL;
+    return R->prog->externs[i];
 }
 
 static int find_global(const Resolver *R, const char *name) { return spl_strmap_get(&R->globals, name); }
@@ -74,6 +80,8 @@ static void index_definitions(Resolver *R)
     for (int i = 0; i < p->nexterns; i++)
         if (spl_strmap_get(&R->externs, p->externs[i]->name) < 0)
             spl_strmap_put(&R->externs, p->externs[i]->name, i);
+    for (int i = 0; i < p->nglobals; i++) /* imported before resolution (imports.c) */
+        spl_strmap_put(&R->globals, p->globals[i].name, i);
 }
 
 #define FAIL(R, at, ...) (spl_compile_error_set((R)->err, (at)->line, (at)->col, __VA_ARGS__), false)
@@ -355,7 +363,12 @@ static bool check_definitions(Resolver *R)
 
 bool spl_resolve_program(Program *prog, CompileError *err)
 {
-    Resolver R = {.prog = prog, .err = err, .top_level = true, .depth = -1};
+    return spl_resolve_module(prog, NULL, err);
+}
+
+bool spl_resolve_module(Program *prog, const ImportScope *imports, CompileError *err)
+{
+    Resolver R = {.prog = prog, .err = err, .top_level = true, .depth = -1, .imports = imports};
     index_definitions(&R);
     bool ok = check_definitions(&R) && resolve_block(&R, prog->top);
     prog->top_nslots = R.max_slots;

@@ -1,0 +1,60 @@
+/*
+ * loader.h - a script and the modules it uses, loaded once each (docs/language.md, "Modules").
+ *
+ * Loading a file: parse it; load the module of each `use` line (modpath.h
+ * finds the file; a module already loaded under the same real path is
+ * reused; one still loading is a cycle, reported with its chain); bind its
+ * externs (an extern no library provides is left for its first call to
+ * report, externs.h); bind the imported names (imports.h); resolve it.
+ * Modules end up in run order: every module after the modules it uses, the
+ * script last. The first error is printed (file:line:col, the line and a
+ * caret; a missing module lists every path tried) and stops the load.
+ */
+#ifndef SIMPLE_LOADER_H
+#define SIMPLE_LOADER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "imports.h"
+#include "interp.h"
+#include "unit.h"
+
+typedef struct SplModule {
+    char *real;              /* its real path: a module's identity ("" for -e code) */
+    char *name;              /* the dotted name it was first imported by; the script: its path */
+    Source *src;             /* &own_src, or the script's source (borrowed) */
+    Source own_src;
+    Program prog;
+    SplUnit unit;
+    bool loading;            /* its use lines are being loaded (a cycle if it is reached again) */
+    ImportScope scope;       /* the names it imports */
+    ExportTable own, exports;
+} SplModule;
+
+typedef struct Loader {
+    FILE *err;               /* where errors and --check reports go */
+    bool report_unbound;     /* simple --check: print every extern no library provides */
+    int unbound;             /* how many declarations no library provides */
+    int nexterns;            /* extern declarations bound, over every module */
+    SplModule **all;         /* every module made (owned) */
+    int nall, all_cap;
+    SplUnit **order;         /* loaded modules' units in run order, the script's last */
+    int norder, order_cap;
+    SplModule **stack;       /* the chain of modules being loaded */
+    int nstack, stack_cap;
+} Loader;
+
+/* Loads `script` (borrowed; it must outlive the loader) and every module it
+ * uses. Returns false after printing the first error on L->err. */
+bool spl_loader_load(Loader *L, const Source *script);
+
+/* The script's program (valid after a successful load). */
+const Program *spl_loader_script(const Loader *L);
+
+/* Frees the modules, their programs and globals. */
+void spl_loader_free(Loader *L);
+
+#endif
