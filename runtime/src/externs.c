@@ -206,10 +206,9 @@ bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, bool rep
         if (bound == MOD_ABSENT) {
             d->entry = NULL; /* its first call fails (spl_extern_unbound) */
             ++*unbound;
-            if (report_unbound) {
+            if (report_unbound)
                 report_unknown(d, src, err, &hinted);
-                spl_modules_note_unreadable(err);
-            }
+            spl_modules_note_unreadable(err); /* a damaged module may be why: said now, once */
         } else if (bound != MOD_BOUND) {
             ok = false;
         } else if (!signature_matches(d, d->entry)) {

@@ -94,9 +94,11 @@ static SplModule *use_module(Loader *L, SplModule *M, const UseDecl *u)
     SplModule *m = NULL;
     char real[PATH_MAX];
     if (!path) {
-        spl_sb_adds(&tried, ""); /* data is set even if nothing was tried */
         StrBuf note = {0};
-        spl_sb_printf(&note, "  paths tried:\n%s", tried.data);
+        if (tried.len)
+            spl_sb_printf(&note, "  paths tried:\n%s", tried.data);
+        else
+            spl_sb_adds(&note, "  no library directory to look in: give simple --lib DIR or set SIMPLE_LIB\n");
         load_error(L, M, u->line, u->path_col, note.data, "module '%s' not found", name);
         spl_sb_free(&note);
     } else if (!realpath(path, real)) {

@@ -106,10 +106,9 @@ static bool check_only; /* simple --check: load, report, run nothing */
 static int check_report(const Loader *L, const Source *src)
 {
     if (L->unbound) {
-        fprintf(stderr, "simple --check: %d extern%s above %s no FFI library of this runtime provide%s; "
-                        "calling %s would fail\n", L->unbound, L->unbound == 1 ? "" : "s",
-                L->unbound == 1 ? "has" : "have", L->unbound == 1 ? "s it" : " them",
-                L->unbound == 1 ? "it" : "one");
+        fprintf(stderr, "simple --check: no FFI library of this runtime provides %d extern%s declared above; "
+                        "a call of %s would fail\n", L->unbound, L->unbound == 1 ? "" : "s",
+                L->unbound == 1 ? "it" : "any of them");
         return EXIT_LOAD_ERROR;
     }
     printf("%s: ok (%d module%s besides the script, %d extern declaration%s bound)\n", src->name, L->norder - 1,
