@@ -35,12 +35,23 @@ void spl_node_free(Node *node)
     free(node);
 }
 
+void spl_typeref_free(TypeRef *t)
+{
+    free(t->spelling);
+    t->spelling = NULL;
+}
+
 static void func_free(Func *f)
 {
     free(f->name);
-    for (int i = 0; i < f->nparams; i++)
+    for (int i = 0; i < f->nparams; i++) {
         free(f->params[i]);
+        if (f->ptypes)
+            spl_typeref_free(&f->ptypes[i]);
+    }
     free(f->params);
+    free(f->ptypes);
+    spl_typeref_free(&f->rtype);
     spl_node_free(f->body);
     free(f);
 }
@@ -55,8 +66,31 @@ static void extern_free(ExternDecl *e)
     free(e);
 }
 
+static void typedef_free(TypeDef *t)
+{
+    free(t->name);
+    for (int i = 0; i < t->nfields; i++) {
+        free(t->field_names[i]);
+        spl_typeref_free(&t->field_types[i]);
+        spl_node_free(t->field_defaults[i]);
+    }
+    free(t->field_names);
+    free(t->field_types);
+    free(t->field_defaults);
+    for (int i = 0; i < t->nvariants; i++)
+        free(t->variants[i]);
+    free(t->variants);
+    free(t->methods); /* the Funcs are the program's */
+    spl_strmap_free(&t->field_map);
+    spl_strmap_free(&t->method_map);
+    free(t);
+}
+
 void spl_program_free(Program *prog)
 {
+    for (int i = 0; i < prog->ntypes; i++)
+        typedef_free(prog->types[i]);
+    free(prog->types);
     for (int i = 0; i < prog->nfuncs; i++)
         func_free(prog->funcs[i]);
     free(prog->funcs);

@@ -14,6 +14,7 @@
 
 #include "modsyntax.h"
 #include "sffi_table.h"
+#include "strmap.h"
 #include "value.h"
 
 typedef enum NodeKind {
@@ -36,7 +37,18 @@ typedef enum NodeKind {
     N_CALL_FN,       /* target: Func */
     N_CALL_EXTERN,   /* target: ExternDecl */
     N_CALL_BUILTIN,  /* slot: builtin id */
-    N_METHOD,        /* a.name(list); op: method id */
+    N_METHOD,        /* a.name(list); op: builtin method id (METHOD_NONE: a user method);
+                        a is assignable (push/pop may change it in place) */
+    N_CALL_METHOD,   /* a.name(list) on any value; op: builtin method id or METHOD_NONE */
+    N_CALL_VALUE,    /* a(list): a is a variable holding a function or lambda */
+    N_FIELD,         /* a.name: a field of a struct or class instance */
+    N_NEW,           /* Type(field: v, ...): target TypeDef, list: one value per field, in order */
+    N_LAMBDA,        /* \x: e; target: Func; list: the enclosing locals it captures */
+    N_CAPTURE,       /* slot: index of a captured value of the running lambda */
+    N_SLICE,         /* a[b:c]; b or c may be NULL */
+    N_COALESCE,      /* a ?? b */
+    N_IN,            /* a in b (flag: not in) */
+    N_NAMEDARG,      /* name: a, an argument of a call (resolved away) */
     /* statements */
     N_EXPR_STMT,     /* a */
     N_PRINT,         /* print a / eprint a (flag); a may be NULL */
@@ -50,6 +62,11 @@ typedef enum NodeKind {
     N_FOR_EACH,      /* for name in a: c */
     N_BREAK, N_CONTINUE,
     N_RETURN,        /* a may be NULL */
+    N_MATCH,         /* match a: list of N_CASE */
+    N_CASE,          /* case a: b; a: the pattern (N_PAT_*), slot: binding or -1 */
+    N_PAT_ANY,       /* _ */
+    N_PAT_VALUE,     /* a constant (literal or enum variant): value */
+    N_PAT_RESULT,    /* Ok(x) / Err(x) (flag: Err); name: x or NULL */
     N_BLOCK          /* list: statements */
 } NodeKind;
 
@@ -76,15 +93,63 @@ struct Node {
     NodeList list;
     Value value;     /* N_CONST (owns a reference) */
     char *name;      /* malloc'd */
-    void *target;    /* N_CALL_FN: Func *, N_CALL_EXTERN: ExternDecl * */
+    void *target;    /* N_CALL_FN: Func *, N_CALL_EXTERN: ExternDecl *, N_NEW: TypeDef * */
+    /* inline cache of N_FIELD / N_CALL_METHOD / N_METHOD: the last type seen and what
+     * the name meant for it (field index, or Func *), so a loop over instances of
+     * one class finds each field and method once */
+    const void *cache_type;
+    intptr_t cache_slot;
 };
+
+/* A type annotation as written (`i64`, `[text]`, `Point?`, `Result<T, E>`).
+ * The runtime checks the values it knows: see spl_type_check (types.c). */
+typedef enum TypeKind {
+    TY_ANY,      /* not checked: a generic, or a name the program does not define */
+    TY_INT, TY_FLOAT, TY_BOOL, TY_TEXT, TY_ARRAY, TY_TUPLE, TY_RESULT, TY_FN,
+    TY_VOID,     /* `-> void`: no result */
+    TY_NIL,
+    TY_NAMED     /* a struct, class or enum name: def once resolved (else TY_ANY) */
+} TypeKind;
+
+typedef struct TypeRef {
+    uint8_t kind;        /* TypeKind */
+    bool optional;       /* T?: nil is accepted too */
+    char *spelling;      /* as written, for messages (malloc'd; NULL: no annotation) */
+    struct TypeDef *def; /* TY_NAMED */
+} TypeRef;
+
+typedef enum TypeDefKind { TD_STRUCT, TD_CLASS, TD_ENUM } TypeDefKind;
+
+/* A struct, class or enum: fields (struct, class), unit variants (enum),
+ * methods and static functions (all three). */
+typedef struct TypeDef {
+    char *name;
+    uint8_t kind;        /* TypeDefKind */
+    int line, col;
+    char **field_names;
+    TypeRef *field_types;
+    Node **field_defaults;   /* NULL entries: the field must be given */
+    int nfields, fields_cap;
+    char **variants;
+    int nvariants, variants_cap;
+    struct Func **methods;   /* instance methods and static fns */
+    int nmethods, methods_cap;
+    StrMap field_map, method_map;  /* name -> index */
+} TypeDef;
 
 struct SplUnit;
 
 typedef struct Func {
-    char *name;
-    char **params;
+    char *name;      /* `f`, or `Type.f` for a method, or `<lambda>` */
+    char **params;   /* a method's first is "self" */
+    TypeRef *ptypes; /* one per parameter (kind TY_ANY where none was written) */
     int nparams;
+    TypeRef rtype;   /* the result (TY_ANY where none was written) */
+    bool checks;     /* some parameter or the result has a type the runtime checks */
+    bool is_method;  /* an instance method: self is parameter 0 */
+    bool is_static;
+    bool is_lambda;
+    TypeDef *owner;  /* methods and static fns */
     Node *body;
     int nslots;      /* parameters first, then every local of the body */
     int line, col;
@@ -120,12 +185,15 @@ typedef struct Program {
     int nglobals, globals_cap;
     Func *main;          /* fn main(), if any */
     ModSyntax *mod;      /* its use and export lines (modsyntax.h), or NULL */
+    TypeDef **types;     /* struct, class and enum definitions */
+    int ntypes, types_cap;
 } Program;
 
 Node *spl_node_new(NodeKind kind, int line, int col);
 void spl_node_list_add(NodeList *list, Node *node);
 void spl_node_free(Node *node);
 void spl_program_free(Program *prog);
+void spl_typeref_free(TypeRef *t);
 const char *spl_binop_symbol(BinOp op);
 
 #endif

@@ -144,9 +144,19 @@ static bool bi_join(Interp *I, const Node *call, const Value *args, Value *out)
     return true;
 }
 
+/* Ok(v) and Err(e): the two forms of a Result. */
+static bool bi_ok(Interp *I, const Node *call, const Value *args, Value *out)
+{
+    (void)I;
+    value_retain(args[0]);
+    *out = value_result(spl_result_new(call->name[0] == 'E', args[0]));
+    return true;
+}
+
 static const Builtin BUILTINS[] = {
     {"len", 1, bi_len}, {"str", 1, bi_str}, {"int", 1, bi_int}, {"float", 1, bi_float},
     {"type", 1, bi_type}, {"split", 2, bi_split}, {"join", 2, bi_join},
+    {"Ok", 1, bi_ok}, {"Err", 1, bi_ok},
 };
 
 int spl_builtin_find(const char *name)
@@ -158,19 +168,6 @@ int spl_builtin_find(const char *name)
 }
 
 const Builtin *spl_builtin_get(int id) { return &BUILTINS[id]; }
-
-int spl_method_find(const char *name, int *nargs)
-{
-    if (strcmp(name, "push") == 0) {
-        *nargs = 1;
-        return METHOD_PUSH;
-    }
-    if (strcmp(name, "pop") == 0) {
-        *nargs = 0;
-        return METHOD_POP;
-    }
-    return -1;
-}
 
 bool spl_call_builtin(Interp *I, const Node *call, Value *out)
 {
@@ -191,37 +188,3 @@ bool spl_call_builtin(Interp *I, const Node *call, Value *out)
     return ok;
 }
 
-/* The array a method works on, made unshared so it can change in place. */
-static bool receiver(Interp *I, const Node *call, Array **out)
-{
-    Value *slot;
-    if (!spl_lvalue(I, call->a, &slot))
-        return false;
-    if (slot->type != VT_ARRAY)
-        return spl_fail(I, call, "%s() needs an array, got %s", call->name, spl_value_type_name(*slot));
-    *out = spl_array_unshare(slot);
-    return true;
-}
-
-bool spl_call_method(Interp *I, const Node *call, Value *out)
-{
-    Array *a;
-    if (call->op == METHOD_PUSH) {
-        Value v;
-        if (!spl_eval(I, call->list.items[0], &v))
-            return false;
-        if (!receiver(I, call, &a)) {
-            value_release(v);
-            return false;
-        }
-        spl_array_push(a, v);
-        *out = value_nil();
-        return true;
-    }
-    if (!receiver(I, call, &a))
-        return false;
-    if (a->len == 0)
-        return spl_fail(I, call, "pop() from an empty array");
-    *out = a->items[--a->len];
-    return true;
-}

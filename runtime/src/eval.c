@@ -5,6 +5,8 @@
 #include "externs.h"
 #include "format.h"
 #include "interp.h"
+#include "methods.h"
+#include "object.h"
 
 static bool read_global(Interp *I, const Node *n, Value *out)
 {
@@ -111,6 +113,17 @@ static bool eval_index(Interp *I, const Node *n, Value *out)
     if (!spl_eval(I, n->b, &b)) {
         value_release(a);
         return false;
+    }
+    if (a.type == VT_TEXT) {
+        int64_t pos;
+        bool ok = check_position(I, n, "text", spl_text_codepoints(a.as.t), b, &pos);
+        if (ok) {
+            size_t from = spl_text_offset(a.as.t, pos), to = spl_text_offset(a.as.t, pos + 1);
+            *out = value_text(spl_text_new(a.as.t->data + from, to - from));
+        }
+        value_release(a);
+        value_release(b);
+        return ok;
     }
     if (a.type == VT_BYTES) {
         int64_t pos;
@@ -251,6 +264,120 @@ static bool eval_chain(Interp *I, const Node *n, Value *out)
     return true;
 }
 
+/* A bound of a slice: an int, negative from the end, clamped to 0..len. */
+static bool slice_bound(Interp *I, const Node *e, int64_t len, int64_t dflt, int64_t *out)
+{
+    if (!e) {
+        *out = dflt;
+        return true;
+    }
+    Value v;
+    if (!spl_eval(I, e, &v))
+        return false;
+    if (v.type != VT_INT) {
+        value_release(v);
+        return spl_fail(I, e, "a slice bound must be an int, got %s", spl_value_type_name(v));
+    }
+    int64_t i = v.as.i < 0 ? v.as.i + len : v.as.i;
+    *out = i < 0 ? 0 : i > len ? len : i;
+    return true;
+}
+
+/* a[b:c] of text (code points), an array or a tuple (a new array): Python's rules. */
+static bool eval_slice(Interp *I, const Node *n, Value *out)
+{
+    Value a;
+    if (!spl_eval(I, n->a, &a))
+        return false;
+    int64_t len = a.type == VT_TEXT ? spl_text_codepoints(a.as.t) : a.type == VT_ARRAY ? a.as.a->len
+                : a.type == VT_TUPLE ? a.as.tu->len : -1;
+    int64_t lo, hi;
+    bool ok = len >= 0 ? true : spl_fail(I, n, "cannot slice %s (only text, arrays and tuples)", spl_value_type_name(a));
+    ok = ok && slice_bound(I, n->b, len, 0, &lo) && slice_bound(I, n->c, len, len, &hi);
+    if (ok && hi < lo)
+        hi = lo;
+    if (ok && a.type == VT_TEXT) {
+        size_t from = spl_text_offset(a.as.t, lo), to = spl_text_offset(a.as.t, hi);
+        *out = value_text(spl_text_new(a.as.t->data + from, to - from));
+    } else if (ok) {
+        const Value *items = a.type == VT_ARRAY ? a.as.a->items : a.as.tu->items;
+        Array *r = spl_array_new(hi - lo);
+        for (int64_t i = lo; i < hi; i++) {
+            value_retain(items[i]);
+            r->items[r->len++] = items[i];
+        }
+        *out = value_array(r);
+    }
+    value_release(a);
+    return ok;
+}
+
+/* x in a: an element of an array, tuple or bytes; a piece of a text. */
+static bool eval_in(Interp *I, const Node *n, Value *out)
+{
+    Value x, a;
+    if (!spl_eval(I, n->a, &x))
+        return false;
+    if (!spl_eval(I, n->b, &a)) {
+        value_release(x);
+        return false;
+    }
+    bool ok = true, found = false;
+    if (a.type == VT_TEXT && x.type == VT_TEXT)
+        found = strstr(a.as.t->data, x.as.t->data) != NULL;
+    else if (a.type == VT_ARRAY || a.type == VT_TUPLE || a.type == VT_BYTES)
+        found = spl_value_contains(a, x);
+    else
+        ok = spl_fail(I, n, "cannot look for %s in %s ('in' needs an array, a tuple, or text in text)",
+                      spl_value_type_name(x), spl_value_type_name(a));
+    value_release(x);
+    value_release(a);
+    if (ok)
+        *out = value_bool(found != n->flag);
+    return ok;
+}
+
+static bool eval_coalesce(Interp *I, const Node *n, Value *out)
+{
+    if (!spl_eval(I, n->a, out))
+        return false;
+    if (out->type != VT_NIL)
+        return true;
+    return spl_eval(I, n->b, out);
+}
+
+/* A lambda: the function and, when it uses locals around it, their values now. */
+static bool eval_lambda(Interp *I, const Node *n, Value *out)
+{
+    if (n->list.n == 0) {
+        *out = value_func(n->target);
+        return true;
+    }
+    Closure *c = spl_closure_new(n->target, n->list.n);
+    for (int i = 0; i < n->list.n; i++) {
+        c->caps[i] = I->fp[n->list.items[i]->slot];
+        value_retain(c->caps[i]);
+    }
+    *out = value_closure(c);
+    return true;
+}
+
+static bool eval_call_value(Interp *I, const Node *n, Value *out)
+{
+    Value fn;
+    if (!spl_eval(I, n->a, &fn))
+        return false;
+    const Closure *cl = fn.type == VT_CLOSURE ? fn.as.cl : NULL;
+    const Func *f = cl ? cl->fn : fn.type == VT_FUNC ? fn.as.fn : NULL;
+    bool ok;
+    if (!f || f->is_method)
+        ok = spl_fail(I, n, "'%s' is %s, not a function", n->name, spl_value_type_name(fn));
+    else
+        ok = spl_call_with(I, f, cl, NULL, n, out);
+    value_release(fn); /* held during the call: the closure's captures live in it */
+    return ok;
+}
+
 bool spl_eval(Interp *I, const Node *n, Value *out)
 {
     if (!SPL_FUZZ_STEP())
@@ -276,6 +403,26 @@ bool spl_eval(Interp *I, const Node *n, Value *out)
         return spl_call_builtin(I, n, out);
     case N_METHOD:
         return spl_call_method(I, n, out);
+    case N_CALL_METHOD:
+        return spl_call_method_value(I, n, out);
+    case N_FIELD:
+        return spl_eval_field(I, n, out);
+    case N_NEW:
+        return spl_eval_new(I, n, out);
+    case N_CALL_VALUE:
+        return eval_call_value(I, n, out);
+    case N_LAMBDA:
+        return eval_lambda(I, n, out);
+    case N_CAPTURE:
+        *out = I->closure->caps[n->slot];
+        value_retain(*out);
+        return true;
+    case N_SLICE:
+        return eval_slice(I, n, out);
+    case N_IN:
+        return eval_in(I, n, out);
+    case N_COALESCE:
+        return eval_coalesce(I, n, out);
     case N_INDEX:
         return eval_index(I, n, out);
     case N_INTERP:

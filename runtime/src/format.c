@@ -1,4 +1,4 @@
-/* format.c - value printing. */
+/* format.c - value printing (see format.h). */
 #include "format.h"
 
 #include <math.h>
@@ -6,92 +6,222 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The fewest significant digits (1..17) that read back as `f`. */
-static int shortest_digits(double f)
+#include "ast.h"
+
+#define MAX_PRINT_DEPTH 100
+
+/* The fewest significant digits (1..17) that read back as `f`, as digits
+ * and a decimal exponent: f = 0.d1d2...dn * 10^(exp + 1). */
+static int shortest(double f, char *digits, int *exp10)
 {
     char tmp[40];
-    for (int digits = 1; digits < 17; digits++) {
-        snprintf(tmp, sizeof tmp, "%.*e", digits - 1, f);
-        if (strtod(tmp, NULL) == f)
-            return digits;
+    int n = 17;
+    for (int d = 1; d <= 17; d++) {
+        snprintf(tmp, sizeof tmp, "%.*e", d - 1, f);
+        if (strtod(tmp, NULL) == f) {
+            n = d;
+            break;
+        }
     }
-    return 17;
+    snprintf(tmp, sizeof tmp, "%.*e", n - 1, fabs(f));
+    char *e = strchr(tmp, 'e');
+    *exp10 = atoi(e + 1);
+    int k = 0;
+    for (char *p = tmp; p < e; p++)
+        if (*p != '.')
+            digits[k++] = *p;
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    digits[k] = '\0';
+    return k;
 }
 
-/* Like Python's repr: plain notation for decimal exponents -5..15, else
- * scientific; either way a '.' shows it is a float (2.0, 1.0e+20). */
 void spl_format_float(char *buf, double f)
 {
     if (isnan(f) || isinf(f)) {
-        strcpy(buf, isnan(f) ? "nan" : f < 0 ? "-inf" : "inf");
+        strcpy(buf, isnan(f) ? "NaN" : f < 0 ? "-inf" : "inf");
         return;
     }
-    int digits = shortest_digits(f);
-    char sci[40];
-    snprintf(sci, sizeof sci, "%.*e", digits - 1, f);
-    char *e = strchr(sci, 'e');
-    if (!e) { /* %e always writes one; be safe anyway */
-        strcpy(buf, sci);
+    char *out = buf;
+    if (signbit(f))
+        *out++ = '-';
+    if (f == 0) {
+        strcpy(out, "0");
         return;
     }
-    int exponent = atoi(e + 1);
-    if (exponent >= -5 && exponent < 16) {
-        int decimals = digits - 1 - exponent;
-        snprintf(buf, 40, "%.*f", decimals > 0 ? decimals : 0, f);
-        if (!strchr(buf, '.'))
-            strcat(buf, ".0");
-        return;
+    char digits[24];
+    int e, n = shortest(f, digits, &e);
+    if (e >= n - 1) {            /* a whole number: the digits, then zeros */
+        out += sprintf(out, "%s", digits);
+        for (int i = 0; i < e - (n - 1); i++)
+            *out++ = '0';
+        *out = '\0';
+    } else if (e >= 0) {         /* d.ddd */
+        sprintf(out, "%.*s.%s", e + 1, digits, digits + e + 1);
+    } else {                     /* 0.000ddd */
+        out += sprintf(out, "0.");
+        for (int i = 0; i < -e - 1; i++)
+            *out++ = '0';
+        sprintf(out, "%s", digits);
     }
-    if (!strchr(sci, '.')) {
-        memmove(e + 2, e, strlen(e) + 1);
-        memcpy(e, ".0", 2);
-    }
-    strcpy(buf, sci);
 }
 
-static void add_quoted(StrBuf *sb, const Text *t)
+/* Rust's f64 Debug: Display with ".0" on whole numbers, scientific below
+ * 1e-4 and from 1e16 on (1e16, 1.5e-7). */
+static void debug_float(StrBuf *sb, double f)
+{
+    char buf[400];
+    double a = fabs(f);
+    if (isfinite(f) && a != 0 && (a < 1e-4 || a >= 1e16)) {
+        char digits[24];
+        int e, n = shortest(f, digits, &e);
+        spl_sb_printf(sb, "%s%c%s%s%se%d", f < 0 ? "-" : "", digits[0], n > 1 ? "." : "", digits + 1, "", e);
+        return;
+    }
+    spl_format_float(buf, f);
+    spl_sb_adds(sb, buf);
+    if (isfinite(f) && !strchr(buf, '.'))
+        spl_sb_adds(sb, ".0");
+}
+
+/* A Rust string literal, as Debug writes one. */
+static void debug_text(StrBuf *sb, const char *s, size_t len)
 {
     spl_sb_addc(sb, '"');
-    for (int64_t i = 0; i < t->len; i++) {
-        char c = t->data[i];
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
         switch (c) {
-        case '"': spl_sb_add(sb, "\\\"", 2); break;
-        case '\\': spl_sb_add(sb, "\\\\", 2); break;
-        case '\n': spl_sb_add(sb, "\\n", 2); break;
-        case '\t': spl_sb_add(sb, "\\t", 2); break;
-        case '\r': spl_sb_add(sb, "\\r", 2); break;
+        case '"': spl_sb_adds(sb, "\\\""); break;
+        case '\\': spl_sb_adds(sb, "\\\\"); break;
+        case '\n': spl_sb_adds(sb, "\\n"); break;
+        case '\t': spl_sb_adds(sb, "\\t"); break;
+        case '\r': spl_sb_adds(sb, "\\r"); break;
         default: spl_sb_addc(sb, c);
         }
     }
     spl_sb_addc(sb, '"');
 }
 
-#define MAX_PRINT_DEPTH 100
+static void format_nested(StrBuf *sb, Value v, int depth);
+static void debug_value(StrBuf *sb, Value v, int depth);
 
-static void format_nested(StrBuf *sb, Value v, bool quoted, int depth);
-
-void spl_format_value(StrBuf *sb, Value v, bool quoted) { format_nested(sb, v, quoted, 0); }
-
-/* (1, "x", 2.5); a 1-tuple as (1,) so it reads back as a tuple. */
-static void format_tuple(StrBuf *sb, const Tuple *t, int depth)
+static void debug_items(StrBuf *sb, const char *open, const Value *items, int64_t n, const char *close, int depth)
 {
-    if (depth == MAX_PRINT_DEPTH) {
-        spl_sb_adds(sb, "(...)");
-        return;
-    }
-    spl_sb_addc(sb, '(');
-    for (int64_t i = 0; i < t->len; i++) {
+    spl_sb_adds(sb, open);
+    for (int64_t i = 0; i < n; i++) {
         if (i)
-            spl_sb_add(sb, ", ", 2);
-        format_nested(sb, t->items[i], true, depth + 1);
+            spl_sb_adds(sb, ", ");
+        debug_value(sb, items[i], depth + 1);
     }
-    spl_sb_adds(sb, t->len == 1 ? ",)" : ")");
+    spl_sb_adds(sb, close);
 }
 
-/* Arrays and tuples nested deeper than MAX_PRINT_DEPTH print as [...]/(...). */
-static void format_nested(StrBuf *sb, Value v, bool quoted, int depth)
+static void debug_object(StrBuf *sb, const Object *o, int depth)
 {
-    char buf[40];
+    const TypeDef *t = o->type;
+    spl_sb_adds(sb, "Object { class: ");
+    debug_text(sb, t->name, strlen(t->name));
+    spl_sb_adds(sb, ", fields: {");
+    for (int64_t i = 0; i < o->n; i++) {
+        spl_sb_adds(sb, i ? ", " : "");
+        debug_text(sb, t->field_names[i], strlen(t->field_names[i]));
+        spl_sb_adds(sb, ": ");
+        debug_value(sb, o->fields[i], depth + 1);
+    }
+    spl_sb_adds(sb, "} }");
+}
+
+static void debug_enum(StrBuf *sb, const char *type, const char *variant, const Value *payload, int depth)
+{
+    spl_sb_printf(sb, "Enum { enum_name: \"%s\", variant: \"%s\", payload: ", type, variant);
+    if (payload) {
+        spl_sb_adds(sb, "Some(");
+        debug_value(sb, *payload, depth + 1);
+        spl_sb_adds(sb, ")");
+    } else {
+        spl_sb_adds(sb, "None");
+    }
+    spl_sb_adds(sb, " }");
+}
+
+/* Values Simple's display hands to Rust's Debug, and the items inside them. */
+static void debug_value(StrBuf *sb, Value v, int depth)
+{
+    if (depth >= MAX_PRINT_DEPTH) {
+        spl_sb_adds(sb, "...");
+        return;
+    }
+    switch ((ValueType)v.type) {
+    case VT_NIL: spl_sb_adds(sb, "Nil"); return;
+    case VT_BOOL: spl_sb_printf(sb, "Bool(%s)", v.as.b ? "true" : "false"); return;
+    case VT_INT: spl_sb_printf(sb, "Int(%lld)", (long long)v.as.i); return;
+    case VT_FLOAT:
+        spl_sb_adds(sb, "Float(");
+        debug_float(sb, v.as.f);
+        spl_sb_adds(sb, ")");
+        return;
+    case VT_TEXT:
+        spl_sb_adds(sb, "Str(");
+        debug_text(sb, v.as.t->data, (size_t)v.as.t->len);
+        spl_sb_adds(sb, ")");
+        return;
+    case VT_ARRAY: debug_items(sb, "Array([", v.as.a->items, v.as.a->len, "])", depth); return;
+    case VT_TUPLE: debug_items(sb, "Tuple([", v.as.tu->items, v.as.tu->len, "])", depth); return;
+    case VT_BYTES:
+        spl_sb_adds(sb, "Array([");
+        for (int64_t i = 0; i < v.as.by->len; i++)
+            spl_sb_printf(sb, i ? ", Int(%u)" : "Int(%u)", (unsigned)v.as.by->data[i]);
+        spl_sb_adds(sb, "])");
+        return;
+    case VT_OBJECT: debug_object(sb, v.as.o, depth); return;
+    case VT_ENUM: debug_enum(sb, v.as.td->name, v.as.td->variants[v.aux], NULL, depth); return;
+    case VT_RESULT:
+        debug_enum(sb, "Result", v.as.r->is_err ? "Err" : "Ok", &v.as.r->v, depth);
+        return;
+    case VT_FUNC:
+        spl_sb_printf(sb, "Function { name: \"%s\", .. }", v.as.fn->name);
+        return;
+    case VT_CLOSURE:
+        spl_sb_adds(sb, "Lambda { params: [");
+        for (int i = 0; i < v.as.cl->fn->nparams; i++)
+            spl_sb_printf(sb, i ? ", \"%s\"" : "\"%s\"", v.as.cl->fn->params[i]);
+        spl_sb_adds(sb, "], .. }");
+        return;
+    case VT_TYPE:
+        if (v.as.td->kind == TD_ENUM)
+            spl_sb_printf(sb, "EnumType { enum_name: \"%s\" }", v.as.td->name);
+        else
+            spl_sb_printf(sb, "Constructor { class_name: \"%s\" }", v.as.td->name);
+        return;
+    case VT_UNDEF: break;
+    }
+    spl_sb_adds(sb, "<undefined>");
+}
+
+void spl_format_value(StrBuf *sb, Value v, bool quoted)
+{
+    (void)quoted;
+    format_nested(sb, v, 0);
+}
+
+static void display_items(StrBuf *sb, char open, const Value *items, int64_t n, char close, int depth)
+{
+    if (depth >= MAX_PRINT_DEPTH) {
+        spl_sb_adds(sb, open == '[' ? "[...]" : "(...)");
+        return;
+    }
+    spl_sb_addc(sb, open);
+    for (int64_t i = 0; i < n; i++) {
+        if (i)
+            spl_sb_add(sb, ", ", 2);
+        format_nested(sb, items[i], depth + 1);
+    }
+    spl_sb_addc(sb, close);
+}
+
+static void format_nested(StrBuf *sb, Value v, int depth)
+{
+    char buf[400];
     switch ((ValueType)v.type) {
     case VT_NIL: spl_sb_add(sb, "nil", 3); return;
     case VT_BOOL: spl_sb_adds(sb, v.as.b ? "true" : "false"); return;
@@ -103,35 +233,17 @@ static void format_nested(StrBuf *sb, Value v, bool quoted, int depth)
         spl_format_float(buf, v.as.f);
         spl_sb_adds(sb, buf);
         return;
-    case VT_TEXT:
-        if (quoted)
-            add_quoted(sb, v.as.t);
-        else
-            spl_sb_add(sb, v.as.t->data, (size_t)v.as.t->len);
-        return;
-    case VT_ARRAY:
-        if (depth == MAX_PRINT_DEPTH) {
-            spl_sb_adds(sb, "[...]");
-            return;
-        }
-        spl_sb_addc(sb, '[');
-        for (int64_t i = 0; i < v.as.a->len; i++) {
-            if (i)
-                spl_sb_add(sb, ", ", 2);
-            format_nested(sb, v.as.a->items[i], true, depth + 1);
-        }
-        spl_sb_addc(sb, ']');
-        return;
-    case VT_TUPLE:
-        format_tuple(sb, v.as.tu, depth);
-        return;
+    case VT_TEXT: spl_sb_add(sb, v.as.t->data, (size_t)v.as.t->len); return;
+    case VT_ARRAY: display_items(sb, '[', v.as.a->items, v.as.a->len, ']', depth); return;
+    case VT_TUPLE: display_items(sb, '(', v.as.tu->items, v.as.tu->len, ')', depth); return;
     case VT_BYTES:
         spl_sb_addc(sb, '[');
         for (int64_t i = 0; i < v.as.by->len; i++)
             spl_sb_printf(sb, i ? ", %u" : "%u", (unsigned)v.as.by->data[i]);
         spl_sb_addc(sb, ']');
         return;
-    case VT_UNDEF: break;
+    default:
+        debug_value(sb, v, depth);
+        return;
     }
-    spl_sb_adds(sb, "<undefined>");
 }

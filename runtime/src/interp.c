@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "types.h"
 
 #define MAX_INDEX_CHAIN 64
 #define MAX_TRACE_LINES 20
@@ -47,21 +48,58 @@ static bool variable(Interp *I, const Node *n, Value **out)
     return true;
 }
 
+static bool frozen_error(Interp *I, const Node *at, const Node *root, int line, const char *what)
+{
+    return spl_fail(I, at, "cannot change %s of '%s': it is a val (declared on line %d; use var, or a class "
+                           "instance, which is shared)", what, root->name ? root->name : "?", line);
+}
+
+/* One step of an lvalue chain: the element or field `step` of `*slot`. */
+static bool lvalue_step(Interp *I, const Node *step, Value idx, Value **slot, bool *frozen, const Node *root,
+                        int frozen_line)
+{
+    if (step->kind == N_INDEX) {
+        int64_t pos;
+        if (*frozen)
+            return frozen_error(I, step, root, frozen_line, "an element");
+        if (!spl_check_index(I, step, **slot, idx, &pos))
+            return false;
+        *slot = &spl_array_unshare(*slot)->items[pos];
+        return true;
+    }
+    if ((*slot)->type != VT_OBJECT)
+        return spl_fail(I, step, "%s has no field '%s'", spl_value_type_name(**slot), step->name);
+    Object *o = (*slot)->as.o;
+    int i = spl_field_index(step, o);
+    if (i < 0)
+        return spl_fail(I, step, "%s has no field '%s'", o->type->name, step->name);
+    if (o->is_class) {
+        *frozen = false; /* a reference: changing the instance is not changing the variable */
+    } else {
+        if (*frozen)
+            return frozen_error(I, step, root, frozen_line, "a field");
+        o = spl_object_unshare(*slot);
+    }
+    *slot = &o->fields[i];
+    return true;
+}
+
 /* Every index of the chain is evaluated before any storage is touched, so a
  * call inside an index cannot move the element under our feet. */
-bool spl_lvalue(Interp *I, const Node *target, Value **out)
+bool spl_lvalue(Interp *I, const Node *target, int frozen_line, Value **out, bool *frozen)
 {
     const Node *chain[MAX_INDEX_CHAIN];
     Value idx[MAX_INDEX_CHAIN];
     int n = 0;
     const Node *root = target;
-    for (; root->kind == N_INDEX; root = root->a) {
+    for (; root->kind == N_INDEX || root->kind == N_FIELD; root = root->a) {
         if (n == MAX_INDEX_CHAIN)
             return spl_fail(I, target, "element assignment nested too deeply");
+        idx[n] = value_nil();
         chain[n++] = root;
     }
     for (int k = n - 1; k >= 0; k--) {
-        if (!spl_eval(I, chain[k]->b, &idx[k])) {
+        if (chain[k]->kind == N_INDEX && !spl_eval(I, chain[k]->b, &idx[k])) {
             for (int j = n - 1; j > k; j--)
                 value_release(idx[j]);
             return false;
@@ -69,12 +107,9 @@ bool spl_lvalue(Interp *I, const Node *target, Value **out)
     }
     Value *slot = NULL;
     bool ok = variable(I, root, &slot);
-    for (int k = n - 1; ok && k >= 0; k--) {
-        int64_t pos;
-        ok = spl_check_index(I, chain[k], *slot, idx[k], &pos);
-        if (ok)
-            slot = &spl_array_unshare(slot)->items[pos];
-    }
+    *frozen = frozen_line > 0;
+    for (int k = n - 1; ok && k >= 0; k--)
+        ok = lvalue_step(I, chain[k], idx[k], &slot, frozen, root, frozen_line);
     for (int k = 0; k < n; k++)
         value_release(idx[k]);
     if (ok)
@@ -85,9 +120,10 @@ bool spl_lvalue(Interp *I, const Node *target, Value **out)
 static bool exec_assign(Interp *I, const Node *n)
 {
     Value rhs, *slot;
+    bool frozen;
     if (!spl_eval(I, n->b, &rhs))
         return false;
-    if (!spl_lvalue(I, n->a, &slot)) {
+    if (!spl_lvalue(I, n->a, n->slot, &slot, &frozen)) {
         value_release(rhs);
         return false;
     }
@@ -287,6 +323,43 @@ static Flow exec_for_each(Interp *I, const Node *n)
     return result;
 }
 
+/* Whether `v` (borrowed) fits the case's pattern; binds Ok(x)/Err(x). */
+static bool case_matches(Interp *I, const Node *cs, Value v)
+{
+    const Node *pat = cs->a;
+    switch ((NodeKind)pat->kind) {
+    case N_PAT_ANY: return true;
+    case N_PAT_VALUE: return spl_value_equal(v, pat->a->value);
+    case N_PAT_RESULT:
+        if (v.type != VT_RESULT || v.as.r->is_err != pat->flag)
+            return false;
+        if (cs->slot >= 0) {
+            value_release(I->fp[cs->slot]);
+            I->fp[cs->slot] = v.as.r->v;
+            value_retain(v.as.r->v);
+        }
+        return true;
+    default: return false;
+    }
+}
+
+/* The first case whose pattern fits runs; none fitting does nothing. */
+static Flow exec_match(Interp *I, const Node *n)
+{
+    Value v;
+    if (!spl_eval(I, n->a, &v))
+        return FLOW_ERROR;
+    for (int i = 0; i < n->list.n; i++) {
+        const Node *cs = n->list.items[i];
+        if (case_matches(I, cs, v)) {
+            value_release(v);
+            return exec_block(I, cs->b);
+        }
+    }
+    value_release(v);
+    return FLOW_NORMAL;
+}
+
 static Flow exec_stmt(Interp *I, const Node *n)
 {
     Value v;
@@ -306,6 +379,7 @@ static Flow exec_stmt(Interp *I, const Node *n)
     case N_WHILE: return exec_while(I, n);
     case N_FOR_RANGE: return exec_for_range(I, n);
     case N_FOR_EACH: return exec_for_each(I, n);
+    case N_MATCH: return exec_match(I, n);
     case N_BREAK: return FLOW_BREAK;
     case N_CONTINUE: return FLOW_CONTINUE;
     case N_RETURN:
@@ -365,13 +439,21 @@ static void add_trace(Interp *I, const Func *f, const Node *call)
 }
 
 /* Runs `f` with its arguments already in frame[0 .. nparams). */
-static bool run_frame(Interp *I, const Func *f, Value *frame, const Node *call, Value *out)
+static bool run_frame(Interp *I, const Func *f, Value *frame, const Closure *cl, const Node *call, Value *out)
 {
     for (int i = f->nparams; i < f->nslots; i++)
         frame[i] = value_nil();
+    if (f->checks && !spl_check_params(I, f, frame, call)) {
+        for (int i = 0; i < f->nparams; i++)
+            value_release(frame[i]);
+        I->sp = frame;
+        return false;
+    }
     Value *saved_fp = I->fp;
+    const Closure *saved_cl = I->closure;
     I->fp = frame;
     I->sp = frame + f->nslots;
+    I->closure = cl;
     I->depth++;
     const SplUnit *unit = f->unit;
     const Source *saved_src = I->src;
@@ -388,15 +470,25 @@ static bool run_frame(Interp *I, const Func *f, Value *frame, const Node *call, 
     I->globals = saved_globals;
     I->depth--;
     I->fp = saved_fp;
+    I->closure = saved_cl;
     for (int i = 0; i < f->nslots; i++)
         value_release(frame[i]);
     I->sp = frame;
+    if (flow == FLOW_RETURN && f->checks && !spl_check_result(I, f, &I->retval, call)) {
+        value_release(I->retval);
+        I->retval = value_nil();
+        flow = FLOW_ERROR;
+    }
     if (flow == FLOW_ERROR) {
         add_trace(I, f, call);
         return false;
     }
     *out = flow == FLOW_RETURN ? I->retval : value_nil();
     I->retval = value_nil();
+    if (f->rtype.kind == TY_VOID) {
+        value_release(*out);
+        *out = value_nil();
+    }
     return true;
 }
 
@@ -408,9 +500,24 @@ static bool enter(Interp *I, const Func *f, const Node *call)
         return spl_fail(I, at, "stack overflow: the interpreter's stack is used up (fn %s)", f->name);
     if (I->depth >= INTERP_MAX_DEPTH)
         return spl_fail(I, at, "stack overflow: more than %d nested calls (fn %s)", INTERP_MAX_DEPTH, f->name);
-    if (I->sp + f->nslots > I->stack_end)
+    if (I->sp + f->nslots + 1 > I->stack_end)
         return spl_fail(I, at, "stack overflow: the locals of nested calls exceed %d slots (fn %s)",
                        INTERP_STACK_VALUES, f->name);
+    return true;
+}
+
+/* Evaluates the arguments of `call` into frame[first ..]; on failure releases frame[0 .. ). */
+static bool eval_args(Interp *I, const Node *call, Value *frame, int first)
+{
+    for (int i = 0; i < call->list.n; i++) {
+        I->sp = frame + first + i; /* calls inside the argument build their frames above */
+        if (!spl_eval(I, call->list.items[i], &frame[first + i])) {
+            for (int j = 0; j < first + i; j++)
+                value_release(frame[j]);
+            I->sp = frame;
+            return false;
+        }
+    }
     return true;
 }
 
@@ -420,16 +527,76 @@ bool spl_call_function(Interp *I, const Node *call, Value *out)
     if (!enter(I, f, call))
         return false;
     Value *frame = I->sp;
-    for (int i = 0; i < f->nparams; i++) {
-        I->sp = frame + i; /* calls inside the argument build their frames above */
-        if (!spl_eval(I, call->list.items[i], &frame[i])) {
-            for (int j = 0; j < i; j++)
-                value_release(frame[j]);
-            I->sp = frame;
-            return false;
-        }
+    if (!eval_args(I, call, frame, 0))
+        return false;
+    return run_frame(I, f, frame, NULL, call, out);
+}
+
+bool spl_call_with(Interp *I, const Func *f, const Closure *cl, Value *self, const Node *call, Value *out)
+{
+    int first = self ? 1 : 0;
+    if (call->list.n + first != f->nparams) {
+        if (self)
+            value_release(*self);
+        return spl_fail(I, call, "%s takes %d argument%s, got %d", f->name, f->nparams - first,
+                        f->nparams - first == 1 ? "" : "s", call->list.n);
     }
-    return run_frame(I, f, frame, call, out);
+    if (!enter(I, f, call)) {
+        if (self)
+            value_release(*self);
+        return false;
+    }
+    Value *frame = I->sp;
+    if (self)
+        frame[0] = *self;
+    if (!eval_args(I, call, frame, first))
+        return false;
+    return run_frame(I, f, frame, cl, call, out);
+}
+
+bool spl_invoke(Interp *I, const Func *f, const Closure *cl, Value *self, Value *args, int nargs, const Node *at,
+                Value *out)
+{
+    int first = self ? 1 : 0;
+    const char *why = NULL;
+    if (nargs + first != f->nparams)
+        why = "arity";
+    else if (!enter(I, f, at))
+        why = "";
+    if (why) {
+        if (self)
+            value_release(*self);
+        for (int i = 0; i < nargs; i++)
+            value_release(args[i]);
+        if (!*why)
+            return false;
+        return spl_fail(I, at, "%s takes %d argument%s, got %d", f->name, f->nparams - first,
+                        f->nparams - first == 1 ? "" : "s", nargs);
+    }
+    Value *frame = I->sp;
+    if (self)
+        frame[0] = *self;
+    for (int i = 0; i < nargs; i++)
+        frame[first + i] = args[i];
+    return run_frame(I, f, frame, cl, at, out);
+}
+
+bool spl_call_value(Interp *I, const Node *at, Value fn, const Value *args, int nargs, Value *out)
+{
+    const Closure *cl = fn.type == VT_CLOSURE ? fn.as.cl : NULL;
+    const Func *f = cl ? cl->fn : fn.type == VT_FUNC ? fn.as.fn : NULL;
+    if (!f)
+        return spl_fail(I, at, "cannot call %s (not a function)", spl_value_type_name(fn));
+    if (f->is_method)
+        return spl_fail(I, at, "%s is a method: call it on an instance", f->name);
+    Value copy[8];
+    if (nargs > 8)
+        return spl_fail(I, at, "too many arguments");
+    for (int i = 0; i < nargs; i++) {
+        copy[i] = args[i];
+        value_retain(args[i]);
+    }
+    return spl_invoke(I, f, cl, NULL, copy, nargs, at, out);
 }
 
 /* ---- the program ---- */
@@ -462,7 +629,7 @@ static bool run_main(Interp *I)
     Value result;
     if (!enter(I, f, NULL))
         return false;
-    if (!run_frame(I, f, I->sp, NULL, &result))
+    if (!run_frame(I, f, I->sp, NULL, NULL, &result))
         return false;
     value_release(result);
     return true;

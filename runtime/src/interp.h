@@ -46,6 +46,7 @@ typedef struct Interp {
     int depth;
     uintptr_t c_stack_limit; /* a call needing the C stack below this fails (0: no check) */
     Value retval;         /* set by `return` */
+    const Closure *closure; /* the running lambda's captured values, or NULL */
     /* the pending runtime error, or exit request */
     char *err_msg;
     int err_line, err_col;
@@ -80,8 +81,25 @@ bool spl_binop(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out
 bool spl_check_index(Interp *I, const Node *at, Value container, Value idx, int64_t *pos);
 /* A call of a user function (N_CALL_FN). */
 bool spl_call_function(Interp *I, const Node *call, Value *out);
-/* The storage of an assignable expression (variable or element chain). */
-bool spl_lvalue(Interp *I, const Node *target, Value **out);
+/* Calls `f` (a lambda with `cl`'s captures, else cl NULL) with `self` (when
+ * f is a method; taken over) and the arguments of `call`'s list, evaluated
+ * here; the call's node is where errors point. */
+bool spl_call_with(Interp *I, const Func *f, const Closure *cl, Value *self, const Node *call, Value *out);
+/* Calls `f` with `self` (methods; taken over, else NULL) and args[0 .. nargs)
+ * (taken over); errors point at `at`. */
+bool spl_invoke(Interp *I, const Func *f, const Closure *cl, Value *self, Value *args, int nargs, const Node *at,
+                Value *out);
+/* Calls the function value `fn` (VT_FUNC or VT_CLOSURE; borrowed) with
+ * `nargs` values (borrowed); for built-ins such as map and filter. */
+bool spl_call_value(Interp *I, const Node *at, Value fn, const Value *args, int nargs, Value *out);
+/* The storage of an assignable expression: a variable, or a chain of
+ * elements a[i] and fields a.f rooted at one. `frozen_line` (nonzero: the
+ * root is a val or loop variable declared on that line) refuses changes
+ * that do not pass through a class instance; *frozen tells the caller
+ * whether the final slot is still frozen (push/pop must not change it). */
+bool spl_lvalue(Interp *I, const Node *target, int frozen_line, Value **out, bool *frozen);
+/* The index of field `name` of `o`, through the node's inline cache; -1 if none. */
+int spl_field_index(const Node *at, const Object *o);
 
 /* Records a runtime error at `at` and returns false. */
 bool spl_fail(Interp *I, const Node *at, const char *fmt, ...)

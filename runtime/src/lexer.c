@@ -29,6 +29,9 @@ static const struct { const char *word; TokKind kind; } KEYWORDS[] = {
     {"return", T_RETURN}, {"print", T_PRINT}, {"eprint", T_EPRINT},
     {"and", T_AND}, {"or", T_OR}, {"not", T_NOT},
     {"true", T_TRUE}, {"false", T_FALSE}, {"nil", T_NIL},
+    {"struct", T_STRUCT}, {"class", T_CLASS}, {"enum", T_ENUM}, {"static", T_STATIC},
+    {"match", T_MATCH}, {"case", T_CASE},
+    {"pass", T_PASS}, {"pass_dn", T_PASS}, {"pass_do_nothing", T_PASS},
 };
 
 static char peek_at(const Lexer *L, size_t ahead)
@@ -295,6 +298,35 @@ static bool lex_text(Lexer *L)
     return ok;
 }
 
+/* A text taken as written: `r"..."` (one line) or `"""..."""` (any lines): no
+ * escapes, no interpolation (docs/language.md). The lexer stands on its
+ * opening quote(s); `quotes` is 1 or 3. */
+static bool lex_verbatim(Lexer *L, int line, int col, size_t start, int quotes)
+{
+    for (int i = 0; i < quotes; i++)
+        advance(L);
+    size_t begin = L->pos;
+    for (;;) {
+        if (L->pos >= L->end || (quotes == 1 && peek(L) == '\n'))
+            return fail_at(L, line, col, quotes == 1 ? "unterminated raw text: missing closing '\"'%s"
+                                                     : "unterminated text: missing closing '\"\"\"'%s", "");
+        if (peek(L) == '"' && (quotes == 1 || (peek_at(L, 1) == '"' && peek_at(L, 2) == '"')))
+            break;
+        advance(L);
+    }
+    size_t len = L->pos - begin;
+    for (int i = 0; i < quotes; i++)
+        advance(L);
+    Token *tok = emit(L, T_TEXT, line, col, start);
+    if (len) {
+        tok->parts = spl_xcalloc(1, sizeof(TextPart));
+        tok->parts[0].text = spl_xstrndup(L->s + begin, len);
+        tok->parts[0].len = len;
+        tok->nparts = 1;
+    }
+    return true;
+}
+
 static void lex_name(Lexer *L)
 {
     int line = L->line, col = L->col;
@@ -316,7 +348,8 @@ static const struct { const char *text; TokKind kind; } PUNCT[] = {
     {"(", T_LPAREN}, {")", T_RPAREN}, {"[", T_LBRACKET}, {"]", T_RBRACKET},
     {",", T_COMMA}, {":", T_COLON}, {".", T_DOT}, {"+", T_PLUS}, {"-", T_MINUS},
     {"*", T_STAR}, {"/", T_SLASH}, {"%", T_PERCENT}, {"<", T_LT}, {">", T_GT}, {"=", T_ASSIGN},
-    {"?", T_QUESTION}, {"{", T_LBRACE}, {"}", T_RBRACE},
+    {"??", T_QQ}, {"?", T_QUESTION}, {"@", T_AT}, {"\\", T_BACKSLASH},
+    {"{", T_LBRACE}, {"}", T_RBRACE},
 };
 
 static bool lex_punct(Lexer *L)
@@ -350,6 +383,14 @@ static bool lex_punct(Lexer *L)
 static bool lex_token(Lexer *L)
 {
     char c = peek(L);
+    if (c == 'r' && peek_at(L, 1) == '"') {
+        int line = L->line, col = L->col;
+        size_t start = L->pos;
+        advance(L);
+        return lex_verbatim(L, line, col, start, 1);
+    }
+    if (c == '"' && peek_at(L, 1) == '"' && peek_at(L, 2) == '"')
+        return lex_verbatim(L, L->line, L->col, L->pos, 3);
     if (is_ident_start(c)) {
         lex_name(L);
         return true;

@@ -26,13 +26,18 @@ typedef enum TokKind {
     T_EXTERN, T_FN, T_VAL, T_VAR, T_IF, T_ELIF, T_ELSE, T_WHILE, T_FOR, T_IN,
     T_BREAK, T_CONTINUE, T_RETURN, T_PRINT, T_EPRINT, T_AND, T_OR, T_NOT,
     T_TRUE, T_FALSE, T_NIL,
+    T_STRUCT, T_CLASS, T_ENUM, T_STATIC, T_MATCH, T_CASE,
+    T_PASS,      /* pass, pass_dn, pass_do_nothing */
     /* punctuation */
     T_LPAREN, T_RPAREN, T_LBRACKET, T_RBRACKET, T_COMMA, T_COLON, T_ARROW,
     T_DOT, T_DOTDOT,
     T_PLUS, T_MINUS, T_STAR, T_SLASH, T_PERCENT,
     T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
     T_ASSIGN, T_PLUS_ASSIGN, T_MINUS_ASSIGN, T_STAR_ASSIGN, T_SLASH_ASSIGN, T_PERCENT_ASSIGN,
-    T_QUESTION,  /* '?' of an optional extern result type T? */
+    T_QUESTION,  /* '?' of an optional type T? */
+    T_QQ,        /* ?? */
+    T_AT,        /* @ of an attribute line */
+    T_BACKSLASH, /* \ of a lambda \x: x * 2 */
     T_LBRACE, T_RBRACE  /* the name list of `use a.b.{x, y}` (modsyntax.h) */
 } TokKind;
 

@@ -11,7 +11,7 @@ static Node *parse_interpolated(Parser *P, const TextPart *part)
 {
     /* The nesting goes on counting inside: each level re-lexes its span, so
      * the bound keeps deep interpolation linear as well as off the C stack. */
-    Parser sub = {.src = P->src, .err = P->err, .in_interpolation = true, .nesting = P->nesting};
+    Parser sub = {.src = P->src, .prog = P->prog, .err = P->err, .in_interpolation = true, .nesting = P->nesting};
     Node *expr = NULL;
     if (spl_lex(P->src, part->begin, part->end, part->line, part->col, true, &sub.toks, P->err)) {
         expr = spl_parse_expr(&sub);
@@ -53,11 +53,28 @@ static Node *parse_text(Parser *P)
     return n;
 }
 
-/* Comma-separated expressions up to `close`; the opener is already consumed. */
+/* `name: value` of a call: an N_NAMEDARG (construction, or a function's parameter by name). */
+static Node *named_arg(Parser *P)
+{
+    Token *t = next(P);
+    Node *n = spl_node_new(N_NAMEDARG, t->line, t->col);
+    n->name = spl_xstrndup(t->start, t->len);
+    next(P); /* ':' */
+    if (!(n->a = spl_parse_expr(P))) {
+        spl_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* Comma-separated expressions up to `close`; the opener is already consumed.
+ * The arguments of a call (close is ')') may be named. */
 static bool parse_list(Parser *P, NodeList *list, TokKind close, const char *close_text)
 {
     while (kind(P) != close) {
-        Node *item = spl_parse_expr(P);
+        bool named = close == T_RPAREN && kind(P) == T_NAME && P->pos + 1 < P->toks.n &&
+                     P->toks.items[P->pos + 1].kind == T_COLON;
+        Node *item = named ? named_arg(P) : spl_parse_expr(P);
         if (!item)
             return false;
         spl_node_list_add(list, item);
@@ -88,6 +105,48 @@ static Node *parse_paren(Parser *P)
         spl_node_free(n);
         return NULL;
     }
+    return n;
+}
+
+/* `\x, y: expr`: an anonymous function; the Func joins the program, the
+ * node keeps a reference (the resolver adds what it captures). */
+static Node *parse_lambda(Parser *P)
+{
+    Token *t = next(P);
+    Program *prog = P->prog;
+    Func *f = spl_xcalloc(1, sizeof *f);
+    f->name = spl_xstrdup("<lambda>");
+    f->is_lambda = true;
+    f->line = t->line;
+    f->col = t->col;
+    spl_grow_array((void **)&prog->funcs, &prog->funcs_cap, prog->nfuncs + 1, sizeof(Func *));
+    prog->funcs[prog->nfuncs++] = f;
+    Node *n = spl_node_new(N_LAMBDA, t->line, t->col);
+    n->target = f;
+    int cap = 0, tcap = 0;
+    while (kind(P) != T_COLON) {
+        char *name = spl_parse_name(P, "a parameter name or ':' in the lambda");
+        if (!name) {
+            spl_node_free(n);
+            return NULL;
+        }
+        tcap = cap;
+        spl_grow_array((void **)&f->params, &cap, f->nparams + 1, sizeof(char *));
+        spl_grow_array((void **)&f->ptypes, &tcap, f->nparams + 1, sizeof(TypeRef));
+        f->params[f->nparams] = name;
+        f->ptypes[f->nparams++] = (TypeRef){0};
+        if (!accept(P, T_COMMA))
+            break;
+    }
+    Node *body = NULL;
+    if (!spl_parse_expect(P, T_COLON, "':' before the lambda's body") || !(body = spl_parse_expr(P))) {
+        spl_node_free(n);
+        return NULL;
+    }
+    Node *ret = spl_node_new(N_RETURN, body->line, body->col);
+    ret->a = body;
+    f->body = spl_node_new(N_BLOCK, body->line, body->col);
+    spl_node_list_add(&f->body->list, ret);
     return n;
 }
 
@@ -125,6 +184,8 @@ static Node *parse_primary(Parser *P)
         return n;
     case T_LPAREN:
         return parse_paren(P);
+    case T_BACKSLASH:
+        return parse_lambda(P);
     case T_LBRACKET:
         n = spl_node_new(N_ARRAY, t->line, t->col);
         next(P);
@@ -158,8 +219,14 @@ static Node *parse_postfix(Parser *P)
             Node *idx = spl_node_new(N_INDEX, t->line, t->col);
             idx->a = n;
             n = idx;
-            idx->b = spl_parse_expr(P);
-            if (!idx->b || !spl_parse_expect(P, T_RBRACKET, "']'")) {
+            bool ok = kind(P) == T_COLON || (idx->b = spl_parse_expr(P)) != NULL;
+            if (ok && accept(P, T_COLON)) { /* a[b:c], a[:c], a[b:] */
+                idx->kind = N_SLICE;
+                ok = kind(P) == T_RBRACKET || (idx->c = spl_parse_expr(P)) != NULL;
+            } else if (ok && !idx->b) {
+                ok = spl_parse_error(P, "an index") != NULL;
+            }
+            if (!ok || !spl_parse_expect(P, T_RBRACKET, "']'")) {
                 spl_node_free(n);
                 n = NULL;
                 break;
@@ -168,9 +235,10 @@ static Node *parse_postfix(Parser *P)
             Node *m = spl_node_new(N_METHOD, t->line, t->col);
             m->a = n;
             n = m;
-            m->name = spl_parse_name(P, "a method name after '.'");
-            if (!m->name || !spl_parse_expect(P, T_LPAREN, "'(' after the method name") ||
-                !parse_list(P, &m->list, T_RPAREN, "',' or ')' in the arguments")) {
+            m->name = spl_parse_name(P, "a field or method name after '.'");
+            if (m->name && !accept(P, T_LPAREN)) {
+                m->kind = N_FIELD;
+            } else if (!m->name || !parse_list(P, &m->list, T_RPAREN, "',' or ')' in the arguments")) {
                 spl_node_free(n);
                 n = NULL;
                 break;
@@ -287,9 +355,28 @@ static Node *parse_level(Parser *P, Node *(*operand)(Parser *), TokKind first, T
 static Node *parse_mul(Parser *P) { return parse_level(P, parse_unary, T_STAR, T_PERCENT); }
 Node *spl_parse_additive(Parser *P) { return parse_level(P, parse_mul, T_PLUS, T_MINUS); }
 
+/* `a in b` / `a not in b`: membership in an array, tuple or text. */
+static Node *parse_membership(Parser *P, Node *left)
+{
+    Token *t = cur(P);
+    bool negated = accept(P, T_NOT);
+    next(P); /* in */
+    Node *n = spl_node_new(N_IN, t->line, t->col);
+    n->flag = negated;
+    n->a = left;
+    if (!(n->b = spl_parse_additive(P))) {
+        spl_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
 static Node *parse_comparison(Parser *P)
 {
     Node *left = spl_parse_additive(P);
+    if (left && (kind(P) == T_IN || (kind(P) == T_NOT && P->pos + 1 < P->toks.n &&
+                                     P->toks.items[P->pos + 1].kind == T_IN)))
+        return parse_membership(P, left);
     if (!left || kind(P) < T_EQ || kind(P) > T_GE)
         return left;
     Token *t = next(P);
@@ -343,4 +430,21 @@ static Node *nested(Parser *P, Node *(*rule)(Parser *))
 }
 
 static Node *parse_or(Parser *P) { return parse_logic(P, T_OR, parse_and); }
-Node *spl_parse_expr(Parser *P) { return nested(P, parse_or); }
+
+/* `a ?? b ?? c`: the first operand that is not nil (loosest of all operators). */
+static Node *parse_coalesce(Parser *P)
+{
+    Node *left = parse_or(P);
+    while (left && kind(P) == T_QQ) {
+        Token *t = next(P);
+        Node *right = parse_or(P);
+        if (!right) {
+            spl_node_free(left);
+            return NULL;
+        }
+        left = binary(left, right, N_COALESCE, OP_NONE, t);
+    }
+    return left;
+}
+
+Node *spl_parse_expr(Parser *P) { return nested(P, parse_coalesce); }

@@ -10,6 +10,7 @@
 
 typedef struct Parser {
     const Source *src;
+    Program *prog;          /* where lambdas and definitions go */
     TokenList toks;
     int pos;
     CompileError *err;
@@ -56,5 +57,20 @@ bool spl_parse_export(Parser *P, Program *prog);
 Node *spl_parse_expr(Parser *P);
 Node *spl_parse_additive(Parser *P);   /* the bounds of `for i in a..b` */
 BinOp spl_binop_of(TokKind k);         /* + for + and +=, ... */
+
+/* parse_type.c: a type annotation (`i64`, `[T]`, `(A, B)`, `T?`, `Result<T, E>`,
+ * `fn(A) -> B`, a struct/class/enum name) into *out (spelling set). */
+bool spl_parse_typeref(Parser *P, TypeRef *out);
+
+/* parser.c */
+Node *spl_parse_block(Parser *P);
+/* A fn definition, the parser on `fn`: adds it to the program; `owner` and
+ * `is_static` for those inside a struct/class/enum body. */
+Func *spl_parse_fn(Parser *P, TypeDef *owner, bool is_static);
+/* Skips an attribute line `@name(...)` (the parser on '@'). */
+bool spl_parse_skip_attribute(Parser *P);
+
+/* parse_object.c: `struct`/`class`/`enum` NAME: body (the parser on the keyword). */
+bool spl_parse_typedef(Parser *P);
 
 #endif

@@ -151,6 +151,15 @@ static Node *parse_decl(Parser *P)
         n->b = parse_pattern(P, is_val);
     } else {
         n->name = spl_parse_name(P, is_val ? "a name or a (pattern) after 'val'" : "a name or a (pattern) after 'var'");
+        if (n->name && accept(P, T_COLON)) { /* `val x: T = ...`: the annotation is not checked */
+            TypeRef type = {0};
+            bool ok = spl_parse_typeref(P, &type);
+            spl_typeref_free(&type);
+            if (!ok) {
+                spl_node_free(n);
+                return NULL;
+            }
+        }
     }
     if (!(n->name || n->b) || !spl_parse_expect(P, T_ASSIGN, "'=' (a declaration needs a value)") ||
         !(n->a = spl_parse_expr(P))) {
@@ -173,9 +182,9 @@ static Node *parse_expr_or_assign(Parser *P)
         return s;
     }
     Token *t = next(P);
-    if (target->kind != N_NAME && target->kind != N_INDEX) {
+    if (target->kind != N_NAME && target->kind != N_INDEX && target->kind != N_FIELD) {
         spl_compile_error_set(P->err, target->line, target->col,
-                          "cannot assign to this expression (only to a variable or an element a[i])");
+                          "cannot assign to this expression (only to a variable, an element a[i] or a field a.f)");
         spl_node_free(target);
         return NULL;
     }
@@ -234,6 +243,10 @@ static Node *parse_simple(Parser *P)
     case T_PRINT:
     case T_EPRINT:
         return finish_simple(P, parse_print(P));
+    case T_PASS: {
+        Token *t = next(P);
+        return finish_simple(P, spl_node_new(N_BLOCK, t->line, t->col));
+    }
     case T_FN:
     case T_EXTERN:
         spl_compile_error_set(P->err, cur(P)->line, cur(P)->col,
@@ -321,15 +334,114 @@ static Node *parse_for(Parser *P)
     return parse_loop_body(P, n, &n->c);
 }
 
+/* `unsafe(capabilities: [ffi]):` or `unsafe:` and a block: to this runtime an
+ * ordinary block (its value, as a function's last statement, is its last
+ * expression). The parser stands on the name `unsafe`. */
+static Node *parse_unsafe(Parser *P)
+{
+    next(P);
+    if (accept(P, T_LPAREN)) {
+        int depth = 1;
+        while (depth > 0 && kind(P) != T_EOF && kind(P) != T_NEWLINE) {
+            TokKind k = next(P)->kind;
+            depth += k == T_LPAREN || k == T_LBRACKET;
+            depth -= k == T_RPAREN || k == T_RBRACKET;
+        }
+        if (depth > 0)
+            return spl_parse_error(P, "')' to close unsafe(...)");
+    }
+    if (!spl_parse_expect(P, T_COLON, "':' after unsafe(...)"))
+        return NULL;
+    return spl_parse_block(P);
+}
+
+static bool is_name(const Parser *P, int ahead, const char *word)
+{
+    if (P->pos + ahead >= P->toks.n)
+        return false;
+    const Token *t = &P->toks.items[P->pos + ahead];
+    return t->kind == T_NAME && t->len == strlen(word) && memcmp(t->start, word, t->len) == 0;
+}
+
+/* A pattern of `case`: `_`, `Ok(x)`, `Err(x)` (x a name or `_`), or a constant
+ * expression (a literal, an enum variant `Color.Red`). */
+static Node *parse_case_pattern(Parser *P)
+{
+    Token *t = cur(P);
+    if (is_name(P, 0, "_") && P->toks.items[P->pos + 1].kind == T_COLON) {
+        next(P);
+        return spl_node_new(N_PAT_ANY, t->line, t->col);
+    }
+    if ((is_name(P, 0, "Ok") || is_name(P, 0, "Err")) && P->toks.items[P->pos + 1].kind == T_LPAREN) {
+        Node *pat = spl_node_new(N_PAT_RESULT, t->line, t->col);
+        pat->flag = t->len == 3;
+        next(P);
+        next(P);
+        if (!(pat->name = spl_parse_name(P, "a name or '_' in the pattern")) ||
+            !spl_parse_expect(P, T_RPAREN, "')' in the pattern")) {
+            spl_node_free(pat);
+            return NULL;
+        }
+        if (strcmp(pat->name, "_") == 0) {
+            free(pat->name);
+            pat->name = NULL;
+        }
+        return pat;
+    }
+    Node *pat = spl_node_new(N_PAT_VALUE, t->line, t->col);
+    if (!(pat->a = spl_parse_expr(P))) {
+        spl_node_free(pat);
+        return NULL;
+    }
+    return pat;
+}
+
+static Node *parse_match(Parser *P)
+{
+    Token *t = next(P);
+    Node *n = spl_node_new(N_MATCH, t->line, t->col);
+    if (!(n->a = spl_parse_expr(P)) || !spl_parse_expect(P, T_COLON, "':' after the matched value") ||
+        !spl_parse_expect(P, T_NEWLINE, "end of line after 'match ...:'") ||
+        !spl_parse_expect(P, T_INDENT, "an indented list of 'case PATTERN:'")) {
+        spl_node_free(n);
+        return NULL;
+    }
+    while (!accept(P, T_DEDENT)) {
+        Token *c = cur(P);
+        Node *cs = NULL;
+        if (!spl_parse_expect(P, T_CASE, "'case PATTERN:'")) {
+            spl_node_free(n);
+            return NULL;
+        }
+        cs = spl_node_new(N_CASE, c->line, c->col);
+        spl_node_list_add(&n->list, cs);
+        if (!(cs->a = parse_case_pattern(P)) || !spl_parse_expect(P, T_COLON, "':' after the pattern") ||
+            !(cs->b = spl_parse_block(P))) {
+            spl_node_free(n);
+            return NULL;
+        }
+    }
+    return n;
+}
+
 static Node *parse_statement(Parser *P)
 {
     switch (kind(P)) {
     case T_IF: return parse_if(P);
     case T_WHILE: return parse_while(P);
     case T_FOR: return parse_for(P);
-    default: return parse_simple(P);
+    case T_MATCH: return parse_match(P);
+    case T_AT:
+        return spl_parse_skip_attribute(P) ? parse_statement(P) : NULL;
+    default:
+        if (is_name(P, 0, "unsafe") &&
+            (P->toks.items[P->pos + 1].kind == T_LPAREN || P->toks.items[P->pos + 1].kind == T_COLON))
+            return parse_unsafe(P);
+        return parse_simple(P);
     }
 }
+
+Node *spl_parse_block(Parser *P) { return parse_block(P); }
 
 /* After ':' - an indented block, or one simple statement on the same line. */
 static Node *parse_block(Parser *P)
@@ -466,53 +578,163 @@ static bool parse_extern(Parser *P, Program *prog)
     return spl_parse_expect(P, T_NEWLINE, "end of line after the extern declaration");
 }
 
-static bool parse_fn(Parser *P, Program *prog)
+/* The last statement of a function's block is its result (Simple's implicit
+ * result): an expression statement becomes a return; an if/elif/else, a
+ * match or an unsafe block passes the rule on to each of its blocks. */
+static void implicit_result(Node *block)
 {
+    if (!block || block->list.n == 0)
+        return;
+    Node *last = block->list.items[block->list.n - 1];
+    switch ((NodeKind)last->kind) {
+    case N_EXPR_STMT:
+        last->kind = N_RETURN;
+        break;
+    case N_IF:
+        for (int i = 1; i < last->list.n; i += 2)
+            implicit_result(last->list.items[i]);
+        implicit_result(last->c);
+        break;
+    case N_MATCH:
+        for (int i = 0; i < last->list.n; i++)
+            implicit_result(last->list.items[i]->b);
+        break;
+    case N_BLOCK:
+        implicit_result(last);
+        break;
+    default:
+        break;
+    }
+}
+
+/* One parameter `name[: type]`; a method's own `self` is implicit, so a written one is skipped. */
+static bool parse_param(Parser *P, Func *f, int *cap)
+{
+    char *name = spl_parse_name(P, "a parameter name");
+    if (!name)
+        return false;
+    int i = f->nparams, tcap = *cap;
+    spl_grow_array((void **)&f->params, cap, i + 1, sizeof(char *));
+    spl_grow_array((void **)&f->ptypes, &tcap, i + 1, sizeof(TypeRef));
+    f->params[i] = name;
+    f->ptypes[i] = (TypeRef){0};
+    f->nparams++;
+    if (accept(P, T_COLON) && !spl_parse_typeref(P, &f->ptypes[i]))
+        return false;
+    if (kind(P) == T_ASSIGN) {
+        spl_compile_error_set(P->err, cur(P)->line, cur(P)->col,
+                              "default parameter values are not supported by this runtime");
+        return false;
+    }
+    return true;
+}
+
+static char *fn_name(Parser *P, const TypeDef *owner)
+{
+    char *name = spl_parse_name(P, "the function's name after 'fn'");
+    if (!name || !owner)
+        return name;
+    StrBuf sb = {0};
+    spl_sb_printf(&sb, "%s.%s", owner->name, name);
+    free(name);
+    return spl_sb_take(&sb);
+}
+
+Func *spl_parse_fn(Parser *P, TypeDef *owner, bool is_static)
+{
+    Program *prog = P->prog;
     Token *t = next(P);
     Func *f = spl_xcalloc(1, sizeof *f);
     f->line = t->line;
     f->col = t->col;
+    f->owner = owner;
+    f->is_static = is_static;
+    f->is_method = owner && !is_static;
     spl_grow_array((void **)&prog->funcs, &prog->funcs_cap, prog->nfuncs + 1, sizeof(Func *));
     prog->funcs[prog->nfuncs++] = f;
-    if (!(f->name = spl_parse_name(P, "the function's name after 'fn'")) || !spl_parse_expect(P, T_LPAREN, "'('"))
-        return false;
     int cap = 0;
+    if (f->is_method) {
+        spl_grow_array((void **)&f->params, &cap, 1, sizeof(char *));
+        f->ptypes = spl_xcalloc((size_t)cap, sizeof(TypeRef));
+        f->params[0] = spl_xstrdup("self");
+        f->nparams = 1;
+    }
+    if (!(f->name = fn_name(P, owner)))
+        return NULL;
+    if (accept(P, T_LT)) { /* generic parameters: unchecked */
+        while (kind(P) == T_NAME || kind(P) == T_COMMA || kind(P) == T_COLON)
+            next(P);
+        if (!spl_parse_expect(P, T_GT, "'>' after the type parameters"))
+            return NULL;
+    }
+    if (!spl_parse_expect(P, T_LPAREN, "'('"))
+        return NULL;
+    if (f->is_method && is_name(P, 0, "self")) {
+        next(P);
+        accept(P, T_COMMA);
+    }
     while (kind(P) != T_RPAREN) {
-        char *name = spl_parse_name(P, "a parameter name");
-        if (!name)
-            return false;
-        spl_grow_array((void **)&f->params, &cap, f->nparams + 1, sizeof(char *));
-        f->params[f->nparams++] = name;
+        if (!parse_param(P, f, &cap))
+            return NULL;
         if (!accept(P, T_COMMA))
             break;
     }
-    if (!spl_parse_expect(P, T_RPAREN, "',' or ')' in the parameters") || !spl_parse_expect(P, T_COLON, "':' after the parameters"))
-        return false;
+    if (!spl_parse_expect(P, T_RPAREN, "',' or ')' in the parameters"))
+        return NULL;
+    if (accept(P, T_ARROW) && !spl_parse_typeref(P, &f->rtype))
+        return NULL;
+    if (!spl_parse_expect(P, T_COLON, "':' after the parameters"))
+        return NULL;
+    bool saved = P->in_fn;
+    int saved_loops = P->loop_depth;
     P->in_fn = true;
+    P->loop_depth = 0;
     f->body = parse_block(P);
-    P->in_fn = false;
-    return f->body != NULL;
+    P->in_fn = saved;
+    P->loop_depth = saved_loops;
+    if (!f->body)
+        return NULL;
+    if (f->rtype.kind != TY_VOID)
+        implicit_result(f->body);
+    return f;
 }
 
-static bool is_pub_extern(Parser *P)
+bool spl_parse_skip_attribute(Parser *P)
 {
-    const Token *t = cur(P);
-    return t->kind == T_NAME && t->len == 3 && memcmp(t->start, "pub", 3) == 0 && P->pos + 1 < P->toks.n &&
-           P->toks.items[P->pos + 1].kind == T_EXTERN;
+    next(P);
+    if (!spl_parse_expect(P, T_NAME, "an attribute name after '@'"))
+        return false;
+    /* inside (...) line ends are no tokens, so the attribute ends at the first NEWLINE */
+    while (kind(P) != T_NEWLINE && kind(P) != T_EOF)
+        next(P);
+    return spl_parse_expect(P, T_NEWLINE, "end of line after the attribute");
+}
+
+/* `pub` before a definition: visibility means nothing to a script. */
+static bool is_pub_definition(Parser *P)
+{
+    if (!is_name(P, 0, "pub") || P->pos + 1 >= P->toks.n)
+        return false;
+    TokKind k = P->toks.items[P->pos + 1].kind;
+    return k == T_EXTERN || k == T_FN || k == T_STRUCT || k == T_CLASS || k == T_ENUM;
 }
 
 bool spl_parse_program(const Source *src, Program *prog, CompileError *err)
 {
-    Parser P = {.src = src, .err = err};
+    Parser P = {.src = src, .err = err, .prog = prog};
     prog->top = spl_node_new(N_BLOCK, 1, 1);
     bool ok = spl_lex(src, 0, src->len, 1, 1, false, &P.toks, err);
     while (ok && kind(&P) != T_EOF) {
-        if (is_pub_extern(&P))
-            next(&P); /* `pub extern fn`: visibility means nothing to a script */
-        if (kind(&P) == T_EXTERN) {
+        if (is_pub_definition(&P))
+            next(&P);
+        if (kind(&P) == T_AT) {
+            ok = spl_parse_skip_attribute(&P);
+        } else if (kind(&P) == T_EXTERN) {
             ok = parse_extern(&P, prog);
         } else if (kind(&P) == T_FN) {
-            ok = parse_fn(&P, prog);
+            ok = spl_parse_fn(&P, NULL, false) != NULL;
+        } else if (kind(&P) == T_STRUCT || kind(&P) == T_CLASS || kind(&P) == T_ENUM) {
+            ok = spl_parse_typedef(&P);
         } else if (spl_parse_module_line(&P)) {
             ok = spl_parse_module_line(&P) == 1 ? spl_parse_use(&P, prog) : spl_parse_export(&P, prog);
         } else {

@@ -6,6 +6,7 @@
 
 #include "builtins.h"
 #include "imports.h"
+#include "methods.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -28,9 +29,13 @@ typedef struct Resolver {
     int next_slot, max_slots;
     bool top_level;      /* resolving the top-level statements */
     int depth;           /* block nesting; 0 = directly at the top level */
-    /* name -> index: in prog->funcs, prog->externs, prog->globals, and in
-     * `scope` (the innermost binding of that name) */
-    StrMap funcs, externs, globals, locals;
+    /* name -> index: in prog->funcs, prog->externs, prog->globals, prog->types,
+     * and in `scope` (the innermost binding of that name) */
+    StrMap funcs, externs, globals, locals, types;
+    /* lambdas: bindings from scope[fn_base] on are the lambda's own; those
+     * from outer_base to fn_base belong to the function around it (captured) */
+    Node *lambda;        /* the N_LAMBDA being resolved, or NULL */
+    int fn_base, outer_base;
     const ImportScope *imports; /* names from `use` lines, or NULL (imports.h) */
 } Resolver;
 
@@ -55,6 +60,20 @@ static ExternDecl *find_extern(const Resolver *R, const char *name)
 
 static int find_global(const Resolver *R, const char *name) { return spl_strmap_get(&R->globals, name); }
 
+static TypeDef *find_type(const Resolver *R, const char *name)
+{
+    int i = spl_strmap_get(&R->types, name);
+    return i < 0 ? NULL : R->prog->types[i];
+}
+
+/* A plain name that is no variable but a struct, class or enum: `Point`, `Color`. */
+static TypeDef *type_named(const Resolver *R, const Node *n)
+{
+    if (n->kind != N_NAME || spl_strmap_get(&R->locals, n->name) >= 0 || find_global(R, n->name) >= 0)
+        return NULL;
+    return find_type(R, n->name);
+}
+
 static const Binding *find_local(const Resolver *R, const char *name)
 {
     int i = spl_strmap_get(&R->locals, name);
@@ -75,11 +94,14 @@ static void index_definitions(Resolver *R)
 {
     const Program *p = R->prog;
     for (int i = 0; i < p->nfuncs; i++)
-        if (spl_strmap_get(&R->funcs, p->funcs[i]->name) < 0)
+        if (!p->funcs[i]->owner && !p->funcs[i]->is_lambda && spl_strmap_get(&R->funcs, p->funcs[i]->name) < 0)
             spl_strmap_put(&R->funcs, p->funcs[i]->name, i);
     for (int i = 0; i < p->nexterns; i++)
         if (spl_strmap_get(&R->externs, p->externs[i]->name) < 0)
             spl_strmap_put(&R->externs, p->externs[i]->name, i);
+    for (int i = 0; i < p->ntypes; i++)
+        if (spl_strmap_get(&R->types, p->types[i]->name) < 0)
+            spl_strmap_put(&R->types, p->types[i]->name, i);
     for (int i = 0; i < p->nglobals; i++) /* imported before resolution (imports.c) */
         spl_strmap_put(&R->globals, p->globals[i].name, i);
 }
@@ -120,14 +142,41 @@ static bool declare(Resolver *R, Node *n)
 }
 
 /* Turns N_NAME into N_LOCAL/N_GLOBAL; reports how the variable may be changed. */
+/* A local of the function around the lambda being resolved: the lambda
+ * captures its value when it is made (N_LAMBDA's list), and reads it as
+ * N_CAPTURE. */
+static bool capture(Resolver *R, Node *n, const Binding *b)
+{
+    int index = (int)(b - R->scope);
+    if (index < R->outer_base)
+        return FAIL(R, n, "a lambda inside a lambda cannot use '%s' of the code around both", n->name);
+    NodeList *caps = &R->lambda->list;
+    int k = 0;
+    while (k < caps->n && caps->items[k]->slot != b->slot)
+        k++;
+    if (k == caps->n) {
+        Node *outer = spl_node_new(N_LOCAL, n->line, n->col);
+        outer->slot = b->slot;
+        outer->name = spl_xstrdup(n->name);
+        spl_node_list_add(caps, outer);
+    }
+    n->kind = N_CAPTURE;
+    n->slot = k;
+    return true;
+}
+
 static bool resolve_name(Resolver *R, Node *n, BindKind *kind, int *line)
 {
     const Binding *b = find_local(R, n->name);
     if (b) {
-        n->kind = N_LOCAL;
-        n->slot = b->slot;
         *kind = b->kind;
         *line = b->line;
+        if (R->lambda && b - R->scope < R->fn_base) {
+            *kind = B_VAL; /* captured by value: the lambda cannot change it */
+            return capture(R, n, b);
+        }
+        n->kind = N_LOCAL;
+        n->slot = b->slot;
         return true;
     }
     int g = find_global(R, n->name);
@@ -138,29 +187,60 @@ static bool resolve_name(Resolver *R, Node *n, BindKind *kind, int *line)
         *line = R->prog->globals[g].line;
         return true;
     }
-    if (find_func(R, n->name) || find_extern(R, n->name) || spl_builtin_find(n->name) >= 0)
-        return FAIL(R, n, "'%s' is a function; call it with %s(...)", n->name, n->name);
+    Func *f = find_func(R, n->name);
+    TypeDef *t = f ? NULL : find_type(R, n->name);
+    if (f || t) { /* a function or a type as a value */
+        n->kind = N_CONST;
+        n->value = f ? value_func(f) : value_type(t);
+        *kind = B_VAL;
+        *line = f ? f->line : t->line;
+        return true;
+    }
+    if (find_extern(R, n->name) || spl_builtin_find(n->name) >= 0)
+        return FAIL(R, n, "'%s' is a built-in or extern function; call it with %s(...) (only functions "
+                          "defined with fn are values)", n->name, n->name);
     return FAIL(R, n, "undefined variable '%s'", n->name);
 }
 
 /* The target of an assignment or of push/pop: a variable or an element chain
  * rooted at one, which must not be a val or a loop variable. */
-static bool resolve_target(Resolver *R, Node *target, const char *verb)
+static bool resolve_target(Resolver *R, Node *target, const char *verb, int *frozen_line)
 {
     Node *root = target;
-    while (root->kind == N_INDEX) {
-        if (!resolve_expr(R, root->b))
+    bool through_field = false;
+    while (root->kind == N_INDEX || root->kind == N_FIELD) {
+        if (root->kind == N_INDEX && !resolve_expr(R, root->b))
             return false;
+        through_field = through_field || root->kind == N_FIELD;
         root = root->a;
     }
     if (root->kind != N_NAME) {
-        spl_compile_error_set(R->err, target->line, target->col, "cannot %s this expression (only a variable or its elements)", verb);
+        spl_compile_error_set(R->err, target->line, target->col,
+                              "cannot %s this expression (only a variable, its elements or its fields)", verb);
         return false;
     }
     char *name = spl_xstrdup(root->name);
     BindKind kind;
     int line;
     bool ok = resolve_name(R, root, &kind, &line);
+    if (ok && root->kind != N_LOCAL && root->kind != N_GLOBAL && root->kind != N_CAPTURE) {
+        spl_compile_error_set(R->err, target->line, target->col, "cannot %s '%s' (a function or type)", verb, name);
+        ok = false;
+    }
+    bool frozen = ok && (kind == B_VAL || kind == B_LOOP);
+    *frozen_line = frozen ? line : 0;
+    if (ok && root->kind == N_CAPTURE) {
+        spl_compile_error_set(R->err, target->line, target->col,
+                              "cannot %s '%s': a lambda captures the value of a local, not the variable", verb, name);
+        ok = false;
+    }
+    if (frozen && through_field) {
+        /* `obj.f = v`, `obj.items.push(v)` on a val: allowed when the path
+         * reaches a class instance (a reference) before changing a value;
+         * the interpreter decides, knowing the values */
+        free(name);
+        return true;
+    }
     if (ok && (kind == B_VAL || kind == B_LOOP)) {
         spl_compile_error_set(R->err, target->line, target->col, "cannot %s %s '%s' (declared on line %d%s)", verb,
                           kind == B_VAL ? "val" : "loop variable", name, line,
@@ -188,16 +268,117 @@ static bool arity(Resolver *R, const Node *n, const char *what, int expected)
     return false;
 }
 
+/* Puts the arguments of `n` in the order of `names` (parameters or fields),
+ * taking named arguments by name; with `defaults`, a missing one is NULL
+ * (the interpreter uses the default) when it has a default. */
+static bool order_args(Resolver *R, Node *n, const char *what, char *const *names, int count, int skip,
+                       Node *const *defaults)
+{
+    bool named = false;
+    for (int i = 0; i < n->list.n; i++)
+        named = named || n->list.items[i]->kind == N_NAMEDARG;
+    if (!named && !defaults)
+        return arity(R, n, what, count - skip);
+    Node **slots = spl_xcalloc((size_t)count + 1, sizeof(Node *));
+    bool ok = true;
+    int pos = skip;
+    for (int i = 0; ok && i < n->list.n; i++) {
+        Node *arg = n->list.items[i];
+        int at = pos;
+        if (arg->kind == N_NAMEDARG) {
+            for (at = skip; at < count && strcmp(names[at], arg->name) != 0; at++)
+                ;
+            if (at == count)
+                ok = FAIL(R, arg, "%s '%s' has no %s '%s'", what, n->name, defaults ? "field" : "parameter", arg->name);
+        } else if (named && pos > skip && i > 0 && n->list.items[i - 1]->kind == N_NAMEDARG) {
+            ok = FAIL(R, arg, "a positional argument after a named one");
+        } else {
+            pos++;
+        }
+        if (ok && at >= count)
+            ok = FAIL(R, arg, "%s '%s' takes %d argument%s, got %d", what, n->name, count - skip,
+                      count - skip == 1 ? "" : "s", n->list.n);
+        if (ok && slots[at])
+            ok = FAIL(R, arg, "'%s' is given twice", names[at]);
+        if (ok) {
+            slots[at] = arg->kind == N_NAMEDARG ? arg->a : arg;
+            if (arg->kind == N_NAMEDARG) {
+                arg->a = NULL;
+                spl_node_free(arg);
+            }
+            n->list.items[i] = NULL;
+        }
+    }
+    for (int i = skip; ok && i < count; i++)
+        if (!slots[i] && !(defaults && defaults[i]))
+            ok = FAIL(R, n, "%s '%s' needs %s '%s'", what, n->name, defaults ? "the field" : "the argument", names[i]);
+    for (int i = 0; i < n->list.n; i++)
+        spl_node_free(n->list.items[i]);
+    n->list.n = 0;
+    for (int i = skip; i < count; i++) {
+        if (ok)
+            spl_node_list_add(&n->list, slots[i]);
+        else
+            spl_node_free(slots[i]);
+    }
+    free(slots);
+    return ok;
+}
+
+static bool no_named_args(Resolver *R, const Node *n)
+{
+    for (int i = 0; i < n->list.n; i++)
+        if (n->list.items[i]->kind == N_NAMEDARG)
+            return FAIL(R, n->list.items[i], "'%s' takes no named arguments", n->name);
+    return true;
+}
+
+/* `Type(field: v, ...)`: a new instance; list: one node per field (NULL: its default). */
+static bool resolve_new(Resolver *R, Node *n, TypeDef *t)
+{
+    if (t->kind == TD_ENUM)
+        return FAIL(R, n, "enum %s has no constructor; name a variant: %s.%s", t->name, t->name,
+                    t->nvariants ? t->variants[0] : "Variant");
+    n->kind = N_NEW;
+    n->target = t;
+    if (!order_args(R, n, t->kind == TD_CLASS ? "class" : "struct", t->field_names, t->nfields, 0,
+                    t->field_defaults))
+        return false;
+    for (int i = 0; i < n->list.n; i++)
+        if (n->list.items[i] && !resolve_expr(R, n->list.items[i]))
+            return false;
+    return true;
+}
+
+/* `f(args)` where f is a variable: a function value or lambda, called. */
+static bool resolve_call_value(Resolver *R, Node *n)
+{
+    Node *callee = spl_node_new(N_NAME, n->line, n->col);
+    callee->name = spl_xstrdup(n->name);
+    n->kind = N_CALL_VALUE;
+    n->a = callee;
+    BindKind kind;
+    int line;
+    return no_named_args(R, n) && resolve_name(R, callee, &kind, &line) && resolve_list(R, &n->list);
+}
+
 static bool resolve_call(Resolver *R, Node *n)
 {
+    if (spl_strmap_get(&R->locals, n->name) >= 0 || find_global(R, n->name) >= 0)
+        return resolve_call_value(R, n);
     Func *f = find_func(R, n->name);
     ExternDecl *e = f ? NULL : find_extern(R, n->name);
-    int b = f || e ? -1 : spl_builtin_find(n->name);
+    TypeDef *t = f || e ? NULL : find_type(R, n->name);
+    int b = f || e || t ? -1 : spl_builtin_find(n->name);
+    if (t)
+        return resolve_new(R, n, t);
     if (f) {
         n->kind = N_CALL_FN;
         n->target = f;
-        if (!arity(R, n, "function", f->nparams))
+        if (!order_args(R, n, "function", f->params, f->nparams, 0, NULL))
             return false;
+    } else if (!no_named_args(R, n)) {
+        return false;
     } else if (e) {
         n->kind = N_CALL_EXTERN;
         n->target = e;
@@ -214,16 +395,133 @@ static bool resolve_call(Resolver *R, Node *n)
     return resolve_list(R, &n->list);
 }
 
+/* `Type.f(args)`: a static fn, called directly. */
+static bool resolve_static_call(Resolver *R, Node *n, TypeDef *t)
+{
+    int i = spl_strmap_get(&t->method_map, n->name);
+    if (i < 0)
+        return FAIL(R, n, "%s has no static fn '%s'", t->name, n->name);
+    Func *f = t->methods[i];
+    if (!f->is_static)
+        return FAIL(R, n, "%s.%s is a method of an instance: call it on one (%s has no static fn '%s')", t->name,
+                    n->name, t->name, n->name);
+    spl_node_free(n->a);
+    n->a = NULL;
+    free(n->name);
+    n->name = spl_xstrdup(f->name);
+    n->kind = N_CALL_FN;
+    n->target = f;
+    return order_args(R, n, "function", f->params, f->nparams, 0, NULL) && resolve_list(R, &n->list);
+}
+
+static bool assignable(const Node *n)
+{
+    while (n->kind == N_INDEX || n->kind == N_FIELD)
+        n = n->a;
+    return n->kind == N_NAME;
+}
+
+/* `a.name(args)`: a static fn (a is a type's name), a method changing an
+ * array in place (push, pop on a variable, element or field: N_METHOD), or
+ * any other method, found by the value at run time (N_CALL_METHOD). */
 static bool resolve_method(Resolver *R, Node *n)
 {
-    int nargs;
-    int id = spl_method_find(n->name, &nargs);
-    if (id < 0)
-        return FAIL(R, n, "unknown method '%s' (arrays have push and pop)", n->name);
-    n->op = (uint8_t)id;
-    if (!arity(R, n, "method", nargs) || !resolve_list(R, &n->list))
+    TypeDef *t = type_named(R, n->a);
+    if (t)
+        return resolve_static_call(R, n, t);
+    if (!no_named_args(R, n))
         return false;
-    return resolve_target(R, n->a, "modify");
+    const BuiltinMethod *m = NULL;
+    int id = spl_method_find(n->name, &m);
+    n->op = (uint8_t)(id < 0 ? METHOD_NONE : id);
+    if (!resolve_list(R, &n->list))
+        return false;
+    if (m && m->mutates && assignable(n->a)) {
+        /* a val root errs here unless the path goes through a field (then the
+         * interpreter decides: a class instance may change) */
+        return resolve_target(R, n->a, "modify", &n->slot);
+    }
+    n->kind = N_CALL_METHOD;
+    return resolve_expr(R, n->a);
+}
+
+/* `a.name`: an enum's variant (a is the enum's name) or a field. */
+static bool resolve_field(Resolver *R, Node *n)
+{
+    TypeDef *t = type_named(R, n->a);
+    if (!t)
+        return resolve_expr(R, n->a);
+    for (int i = 0; t->kind == TD_ENUM && i < t->nvariants; i++) {
+        if (strcmp(t->variants[i], n->name) == 0) {
+            spl_node_free(n->a);
+            n->a = NULL;
+            n->kind = N_CONST;
+            n->value = value_enum(t, (uint32_t)i);
+            return true;
+        }
+    }
+    if (t->kind == TD_ENUM)
+        return FAIL(R, n, "enum %s has no variant '%s'", t->name, n->name);
+    return FAIL(R, n, "%s.%s: a type has no fields, only its instances (static fns are called: %s.f())", t->name,
+                n->name, t->name);
+}
+
+static bool resolve_lambda(Resolver *R, Node *n)
+{
+    Func *f = n->target;
+    Node *saved_lambda = R->lambda;
+    int saved_fn_base = R->fn_base, saved_outer = R->outer_base, saved_start = R->block_start;
+    int saved_n = R->nscope, saved_slot = R->next_slot, saved_max = R->max_slots;
+    bool saved_top = R->top_level;
+    R->outer_base = R->lambda ? R->fn_base : 0;
+    R->fn_base = R->block_start = R->nscope;
+    R->next_slot = R->max_slots = 0;
+    R->top_level = false;
+    R->lambda = n;
+    Node at = {.line = f->line, .col = f->col};
+    bool ok = true;
+    for (int i = 0; ok && i < f->nparams; i++) {
+        int slot;
+        ok = bind_local(R, &at, f->params[i], B_PARAM, &slot);
+    }
+    R->block_start = R->nscope;
+    ok = ok && resolve_block(R, f->body);
+    f->nslots = R->max_slots;
+    pop_scope(R, saved_n);
+    R->lambda = saved_lambda;
+    R->fn_base = saved_fn_base;
+    R->outer_base = saved_outer;
+    R->block_start = saved_start;
+    R->next_slot = saved_slot;
+    R->max_slots = saved_max;
+    R->top_level = saved_top;
+    return ok;
+}
+
+static bool resolve_match(Resolver *R, Node *n)
+{
+    if (!resolve_expr(R, n->a))
+        return false;
+    for (int i = 0; i < n->list.n; i++) {
+        Node *cs = n->list.items[i], *pat = cs->a;
+        cs->slot = -1;
+        if (pat->kind == N_PAT_VALUE) {
+            if (!resolve_expr(R, pat->a))
+                return false;
+            if (pat->a->kind != N_CONST)
+                return FAIL(R, pat->a, "a case pattern is '_', Ok(x), Err(x), a literal or an enum variant");
+        }
+        int saved_start = R->block_start, saved_n = R->nscope, saved_slot = R->next_slot;
+        R->block_start = R->nscope;
+        bool ok = !(pat->kind == N_PAT_RESULT && pat->name) || bind_local(R, pat, pat->name, B_VAL, &cs->slot);
+        ok = ok && resolve_block(R, cs->b);
+        R->block_start = saved_start;
+        pop_scope(R, saved_n);
+        R->next_slot = saved_slot;
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 static bool resolve_expr(Resolver *R, Node *n)
@@ -235,13 +533,16 @@ static bool resolve_expr(Resolver *R, Node *n)
     case N_NAME: return resolve_name(R, n, &kind, &line);
     case N_CALL: return resolve_call(R, n);
     case N_METHOD: return resolve_method(R, n);
+    case N_FIELD: return resolve_field(R, n);
+    case N_LAMBDA: return resolve_lambda(R, n);
+    case N_NAMEDARG: return FAIL(R, n, "a named argument '%s:' outside a call", n->name);
     case N_INTERP:
     case N_ARRAY:
     case N_TUPLE:
     case N_CHAIN: return resolve_list(R, &n->list);
     default: break;
     }
-    return (!n->a || resolve_expr(R, n->a)) && (!n->b || resolve_expr(R, n->b));
+    return (!n->a || resolve_expr(R, n->a)) && (!n->b || resolve_expr(R, n->b)) && (!n->c || resolve_expr(R, n->c));
 }
 
 static bool resolve_loop(Resolver *R, Node *n)
@@ -279,7 +580,9 @@ static bool resolve_stmt(Resolver *R, Node *n)
     case N_DESTRUCT:
         return resolve_expr(R, n->a) && declare_pattern(R, n->b);
     case N_ASSIGN:
-        return resolve_expr(R, n->b) && resolve_target(R, n->a, "assign to");
+        return resolve_expr(R, n->b) && resolve_target(R, n->a, "assign to", &n->slot);
+    case N_MATCH:
+        return resolve_match(R, n);
     case N_IF:
         for (int i = 0; i < n->list.n; i += 2)
             if (!resolve_expr(R, n->list.items[i]) || !resolve_block(R, n->list.items[i + 1]))
@@ -333,8 +636,18 @@ static bool resolve_func(Resolver *R, Func *f)
 static bool check_definitions(Resolver *R)
 {
     Program *p = R->prog;
+    for (int i = 0; i < p->ntypes; i++) {
+        TypeDef *t = p->types[i], *first = find_type(R, t->name);
+        Node at = {.line = t->line, .col = t->col};
+        if (first != t)
+            return FAIL(R, &at, "type '%s' is already defined on line %d", t->name, first->line);
+        if (find_func(R, t->name) || find_extern(R, t->name) || spl_builtin_find(t->name) >= 0)
+            return FAIL(R, &at, "type '%s' has the name of a function", t->name);
+    }
     for (int i = 0; i < p->nfuncs; i++) {
         Func *f = p->funcs[i];
+        if (f->owner || f->is_lambda)
+            continue;
         Node at = {.line = f->line, .col = f->col};
         Func *first = find_func(R, f->name);
         ExternDecl *e = find_extern(R, f->name);
@@ -361,6 +674,50 @@ static bool check_definitions(Resolver *R)
     return true;
 }
 
+/* A written type: the kinds the runtime checks; a name becomes its
+ * struct/class/enum, or unchecked (TY_ANY) when the program defines none
+ * (a generic parameter, a type of a library this runtime does not model). */
+static bool resolve_typeref(Resolver *R, TypeRef *t)
+{
+    if (t->kind != TY_NAMED)
+        return t->kind != TY_ANY && t->kind != TY_VOID;
+    const char *spelling = t->spelling, *dot = strrchr(spelling, '.');
+    char *name = spl_xstrdup(dot ? dot + 1 : spelling);
+    name[strcspn(name, "?")] = '\0';
+    t->def = find_type(R, name);
+    free(name);
+    if (!t->def)
+        t->kind = TY_ANY;
+    return t->def != NULL;
+}
+
+static bool resolve_types(Resolver *R)
+{
+    Program *p = R->prog;
+    for (int i = 0; i < p->nfuncs; i++) {
+        Func *f = p->funcs[i];
+        f->checks = false;
+        for (int k = 0; f->ptypes && k < f->nparams; k++)
+            f->checks = resolve_typeref(R, &f->ptypes[k]) || f->checks;
+        f->checks = resolve_typeref(R, &f->rtype) || f->checks;
+    }
+    for (int i = 0; i < p->ntypes; i++) {
+        TypeDef *t = p->types[i];
+        for (int k = 0; k < t->nfields; k++) {
+            resolve_typeref(R, &t->field_types[k]);
+            pop_scope(R, 0);
+            R->block_start = R->next_slot = R->max_slots = 0;
+            R->top_level = false;
+            if (t->field_defaults[k] && !resolve_expr(R, t->field_defaults[k]))
+                return false;
+            if (R->max_slots > 0)
+                return FAIL(R, t->field_defaults[k], "a field's default cannot declare variables");
+        }
+    }
+    R->top_level = true;
+    return true;
+}
+
 bool spl_resolve_program(Program *prog, CompileError *err)
 {
     return spl_resolve_module(prog, NULL, err);
@@ -370,14 +727,16 @@ bool spl_resolve_module(Program *prog, const ImportScope *imports, CompileError 
 {
     Resolver R = {.prog = prog, .err = err, .top_level = true, .depth = -1, .imports = imports};
     index_definitions(&R);
-    bool ok = check_definitions(&R) && resolve_block(&R, prog->top);
+    bool ok = check_definitions(&R) && resolve_types(&R) && resolve_block(&R, prog->top);
     prog->top_nslots = R.max_slots;
     for (int i = 0; ok && i < prog->nfuncs; i++)
-        ok = resolve_func(&R, prog->funcs[i]);
+        if (!prog->funcs[i]->is_lambda)
+            ok = resolve_func(&R, prog->funcs[i]);
     free(R.scope);
     spl_strmap_free(&R.funcs);
     spl_strmap_free(&R.externs);
     spl_strmap_free(&R.globals);
     spl_strmap_free(&R.locals);
+    spl_strmap_free(&R.types);
     return ok;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast.h"
 #include "util.h"
 
 static Text *text_alloc(size_t cap)
@@ -62,6 +63,16 @@ int64_t spl_text_codepoints(const Text *t)
     for (int64_t i = 0; i < t->len; i++)
         n += ((unsigned char)t->data[i] & 0xC0) != 0x80;
     return n;
+}
+
+size_t spl_text_offset(const Text *t, int64_t index)
+{
+    int64_t seen = -1;
+    for (int64_t i = 0; i < t->len; i++) {
+        if (((unsigned char)t->data[i] & 0xC0) != 0x80 && ++seen == index)
+            return (size_t)i;
+    }
+    return (size_t)t->len;
 }
 
 Array *spl_array_new(int64_t cap)
@@ -135,10 +146,25 @@ static void release_items(Value *items, int64_t len)
 
 static void free_container(Value v)
 {
-    if (v.type == VT_TUPLE) {
+    switch ((ValueType)v.type) {
+    case VT_TUPLE:
         release_items(v.as.tu->items, v.as.tu->len);
         free(v.as.tu);
         return;
+    case VT_OBJECT:
+        release_items(v.as.o->fields, v.as.o->n);
+        free(v.as.o);
+        return;
+    case VT_RESULT:
+        release_items(&v.as.r->v, 1);
+        free(v.as.r);
+        return;
+    case VT_CLOSURE:
+        release_items(v.as.cl->caps, v.as.cl->n);
+        free(v.as.cl);
+        return;
+    default:
+        break;
     }
     release_items(v.as.a->items, v.as.a->len);
     free(v.as.a->items);
@@ -161,9 +187,62 @@ void spl_value_free_heap(Value v)
     }
 }
 
+Object *spl_object_new(const TypeDef *type, bool is_class, int64_t n)
+{
+    Object *o = spl_xmalloc(sizeof(Object) + sizeof(Value) * (size_t)n);
+    o->rc = 1;
+    o->type = type;
+    o->is_class = is_class;
+    o->n = n;
+    for (int64_t i = 0; i < n; i++)
+        o->fields[i] = value_nil();
+    return o;
+}
+
+Object *spl_object_unshare(Value *slot)
+{
+    Object *o = slot->as.o;
+    if (o->rc == 1 || o->is_class)
+        return o;
+    Object *copy = spl_object_new(o->type, false, o->n);
+    for (int64_t i = 0; i < o->n; i++) {
+        value_retain(o->fields[i]);
+        copy->fields[i] = o->fields[i];
+    }
+    o->rc--;
+    slot->as.o = copy;
+    return copy;
+}
+
+ResultVal *spl_result_new(bool is_err, Value v)
+{
+    ResultVal *r = spl_xmalloc(sizeof *r);
+    r->rc = 1;
+    r->is_err = is_err;
+    r->v = v;
+    return r;
+}
+
+Closure *spl_closure_new(const Func *fn, int64_t n)
+{
+    Closure *c = spl_xmalloc(sizeof(Closure) + sizeof(Value) * (size_t)n);
+    c->rc = 1;
+    c->fn = fn;
+    c->n = n;
+    for (int64_t i = 0; i < n; i++)
+        c->caps[i] = value_nil();
+    return c;
+}
+
 const char *spl_value_type_name(Value v)
 {
     switch ((ValueType)v.type) {
+    case VT_OBJECT: return v.as.o->type->name;
+    case VT_ENUM: return v.as.td->name;
+    case VT_TYPE: return "type";
+    case VT_FUNC:
+    case VT_CLOSURE: return "function";
+    case VT_RESULT: return "Result";
     case VT_NIL: return "nil";
     case VT_BOOL: return "bool";
     case VT_INT: return "int";
@@ -219,6 +298,17 @@ bool spl_value_equal(Value a, Value b)
         return a.as.a->len == b.as.a->len && items_equal(a.as.a->items, b.as.a->items, a.as.a->len);
     case VT_TUPLE:
         return a.as.tu->len == b.as.tu->len && items_equal(a.as.tu->items, b.as.tu->items, a.as.tu->len);
+    case VT_OBJECT:
+        /* a class instance is itself; struct instances compare field by field */
+        if (a.as.o == b.as.o)
+            return true;
+        return !a.as.o->is_class && a.as.o->type == b.as.o->type && items_equal(a.as.o->fields, b.as.o->fields, a.as.o->n);
+    case VT_RESULT:
+        return a.as.r->is_err == b.as.r->is_err && spl_value_equal(a.as.r->v, b.as.r->v);
+    case VT_ENUM: return a.as.td == b.as.td && a.aux == b.aux;
+    case VT_TYPE: return a.as.td == b.as.td;
+    case VT_FUNC: return a.as.fn == b.as.fn;
+    case VT_CLOSURE: return a.as.cl == b.as.cl;
     case VT_BYTES:
     case VT_UNDEF: break;
     }
@@ -233,4 +323,20 @@ Bytes *spl_bytes_new(const void *data, int64_t len)
     if (len)
         memcpy(b->data, data, (size_t)len);
     return b;
+}
+
+bool spl_value_contains(Value container, Value x)
+{
+    if (container.type == VT_BYTES) {
+        for (int64_t i = 0; i < container.as.by->len; i++)
+            if (x.type == VT_INT && x.as.i == container.as.by->data[i])
+                return true;
+        return false;
+    }
+    const Value *items = container.type == VT_ARRAY ? container.as.a->items : container.as.tu->items;
+    int64_t len = container.type == VT_ARRAY ? container.as.a->len : container.as.tu->len;
+    for (int64_t i = 0; i < len; i++)
+        if (spl_value_equal(items[i], x))
+            return true;
+    return false;
 }

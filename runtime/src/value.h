@@ -18,17 +18,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Immediate types first, then the heap types (from VT_TEXT on), so that
+ * value_is_heap() is one comparison. */
 typedef enum ValueType {
     VT_NIL = 0,
     VT_BOOL,
     VT_INT,
     VT_FLOAT,
+    VT_UNDEF,  /* internal: a global read before its definition ran */
+    VT_ENUM,   /* a unit variant: as.td its enum, aux the variant's index */
+    VT_FUNC,   /* a function as a value: as.fn */
+    VT_TYPE,   /* a struct, class or enum as a value (`val Alias = Tensor`): as.td */
     VT_TEXT,   /* heap */
     VT_ARRAY,  /* heap */
     VT_TUPLE,  /* heap */
     VT_BYTES,  /* heap: immutable bytes, e.g. a [u8] extern result (docs/language.md) */
-    VT_UNDEF   /* internal: a global read before its definition ran */
+    VT_OBJECT, /* heap: a struct (value, copy on write) or class (reference) instance */
+    VT_RESULT, /* heap: Ok(v) or Err(e) */
+    VT_CLOSURE /* heap: a lambda with the values it captured */
 } ValueType;
+
+struct TypeDef;
+struct Func;
 
 typedef struct Text {
     int64_t rc;
@@ -58,6 +69,7 @@ typedef struct Bytes {
 
 typedef struct Value {
     uint8_t type;
+    uint32_t aux;      /* VT_ENUM: the variant's index */
     union {
         bool b;
         int64_t i;
@@ -66,6 +78,11 @@ typedef struct Value {
         Array *a;
         struct Tuple *tu;
         Bytes *by;
+        struct Object *o;
+        struct ResultVal *r;
+        struct Closure *cl;
+        const struct TypeDef *td;
+        const struct Func *fn;
         int64_t *rc;   /* the reference count of text, array or tuple */
     } as;
 } Value;
@@ -77,9 +94,36 @@ typedef struct Tuple {
     struct Value items[];
 } Tuple;
 
+/* An instance of a struct or class: its fields in declaration order. A
+ * struct instance is a value (copied on write, like arrays); a class
+ * instance is a reference (every name of it sees each change). */
+typedef struct Object {
+    int64_t rc;
+    const struct TypeDef *type;
+    bool is_class;
+    int64_t n;
+    struct Value fields[];
+} Object;
+
+/* Ok(v) or Err(e). Immutable. */
+typedef struct ResultVal {
+    int64_t rc;
+    bool is_err;
+    struct Value v;
+} ResultVal;
+
+/* A lambda and the values of the enclosing locals it uses, captured when
+ * the lambda expression ran (by value). */
+typedef struct Closure {
+    int64_t rc;
+    const struct Func *fn;
+    int64_t n;
+    struct Value caps[];
+} Closure;
+
 static inline bool value_is_heap(Value v)
 {
-    return v.type == VT_TEXT || v.type == VT_ARRAY || v.type == VT_TUPLE || v.type == VT_BYTES;
+    return v.type >= VT_TEXT;
 }
 
 static inline void value_retain(Value v)
@@ -104,6 +148,15 @@ static inline Value value_text(Text *t) { return (Value){.type = VT_TEXT, .as.t 
 static inline Value value_array(Array *a) { return (Value){.type = VT_ARRAY, .as.a = a}; }
 static inline Value value_tuple(Tuple *t) { return (Value){.type = VT_TUPLE, .as.tu = t}; }
 static inline Value value_bytes(Bytes *b) { return (Value){.type = VT_BYTES, .as.by = b}; }
+static inline Value value_object(Object *o) { return (Value){.type = VT_OBJECT, .as.o = o}; }
+static inline Value value_result(ResultVal *r) { return (Value){.type = VT_RESULT, .as.r = r}; }
+static inline Value value_closure(Closure *c) { return (Value){.type = VT_CLOSURE, .as.cl = c}; }
+static inline Value value_func(const struct Func *f) { return (Value){.type = VT_FUNC, .as.fn = f}; }
+static inline Value value_type(const struct TypeDef *t) { return (Value){.type = VT_TYPE, .as.td = t}; }
+static inline Value value_enum(const struct TypeDef *t, uint32_t variant)
+{
+    return (Value){.type = VT_ENUM, .aux = variant, .as.td = t};
+}
 
 /* Text. New texts have rc 1. */
 Text *spl_text_new(const char *s, size_t len);
@@ -112,6 +165,8 @@ Text *spl_text_concat(const Text *a, const Text *b);
 /* Appends to `*slot` in place when it is unshared, else replaces it by a copy. */
 void spl_text_append(Value *slot, const char *s, size_t len);
 int64_t spl_text_codepoints(const Text *t);
+/* The byte offset of code point `index` (0..codepoints) of t. */
+size_t spl_text_offset(const Text *t, int64_t index);
 
 /* Arrays. New arrays have rc 1 and take no references themselves. */
 Array *spl_array_new(int64_t cap);
@@ -126,8 +181,18 @@ Tuple *spl_tuple_new(int64_t len);
 /* Bytes: a copy of data[0, len) with rc 1 (data may be NULL when len is 0). */
 Bytes *spl_bytes_new(const void *data, int64_t len);
 
+/* Objects: `n` nil fields, rc 1. Results and closures: rc 1, taking over `v`. */
+Object *spl_object_new(const struct TypeDef *type, bool is_class, int64_t n);
+/* Makes the struct instance in `*slot` unshared (copying it when rc > 1). */
+Object *spl_object_unshare(Value *slot);
+ResultVal *spl_result_new(bool is_err, Value v);
+Closure *spl_closure_new(const struct Func *fn, int64_t n);
+
+/* "int", "text", ..., or a struct/class/enum's own name. */
 const char *spl_value_type_name(Value v);
 /* Structural equality; int and float compare by value. */
 bool spl_value_equal(Value a, Value b);
+/* Whether an array, tuple or bytes value holds an element equal to x. */
+bool spl_value_contains(Value container, Value x);
 
 #endif

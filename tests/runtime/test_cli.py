@@ -75,13 +75,13 @@ def test_externs_json(runtime):
 def test_eval_with_arguments(runtime):
     code = 'extern fn rt_args() -> [text]\nprint "{len(rt_args())}: {rt_args()}"'
     proc = simple(runtime, "-e", code, "a", "b c")
-    assert (proc.returncode, proc.stdout, proc.stderr) == (0, '2: ["a", "b c"]\n', "")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, '2: [a, b c]\n', "")
 
 
 def test_script_arguments_and_fn_main(runtime, tmp_path):
     (tmp_path / "s.spl").write_text('extern fn rt_args() -> [text]\nfn main():\n    print rt_args()\n')
     proc = simple(runtime, "s.spl", "--not-an-option", "-e", cwd=tmp_path)
-    assert (proc.returncode, proc.stdout) == (0, '["--not-an-option", "-e"]\n')
+    assert (proc.returncode, proc.stdout) == (0, '[--not-an-option, -e]\n')
 
 
 def test_eval_syntax_error_names_e(runtime):
