@@ -121,11 +121,20 @@ static const ExternDecl *own_extern(const Program *prog, const char *name)
     return NULL;
 }
 
+/* A function the module's top level defines (not a method, not a lambda). */
+static bool top_level_func(const Func *f)
+{
+    return !f->owner && !f->is_lambda;
+}
+
 static int own_line(const Program *prog, const NodeList *globals, const char *name)
 {
     for (int i = 0; i < prog->nfuncs; i++)
-        if (strcmp(prog->funcs[i]->name, name) == 0)
+        if (top_level_func(prog->funcs[i]) && strcmp(prog->funcs[i]->name, name) == 0)
             return prog->funcs[i]->line;
+    for (int i = 0; i < prog->ntypes; i++)
+        if (strcmp(prog->types[i]->name, name) == 0)
+            return prog->types[i]->line;
     const ExternDecl *e = own_extern(prog, name);
     if (e)
         return e->line;
@@ -177,6 +186,12 @@ Func *spl_imports_func(const ImportScope *scope, const char *name)
     return im && im->what.kind == IMP_FUNC ? im->what.target : NULL;
 }
 
+TypeDef *spl_imports_type(const ImportScope *scope, const char *name)
+{
+    const Imported *im = scope_get(scope, name);
+    return im && im->what.kind == IMP_TYPE ? im->what.target : NULL;
+}
+
 ExternDecl *spl_imports_extern(const ImportScope *scope, const char *name)
 {
     const Imported *im = scope_get(scope, name);
@@ -188,8 +203,11 @@ ExternDecl *spl_imports_extern(const ImportScope *scope, const char *name)
 static void build_own(ExportTable *own, const Program *prog, const SplUnit *unit, const ImportScope *scope)
 {
     for (int i = 0; i < prog->nfuncs; i++)
-        if (!table_get(own, prog->funcs[i]->name))
+        if (top_level_func(prog->funcs[i]) && !table_get(own, prog->funcs[i]->name))
             table_add(own, (ModExport){prog->funcs[i]->name, IMP_FUNC, prog->funcs[i], NULL, 0, prog->funcs[i]->line});
+    for (int i = 0; i < prog->ntypes; i++)
+        if (!table_get(own, prog->types[i]->name))
+            table_add(own, (ModExport){prog->types[i]->name, IMP_TYPE, prog->types[i], NULL, 0, prog->types[i]->line});
     for (int i = 0; i < prog->nexterns; i++)
         if (!table_get(own, prog->externs[i]->name))
             table_add(own, (ModExport){prog->externs[i]->name, IMP_EXTERN, prog->externs[i], NULL, 0,

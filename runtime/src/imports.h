@@ -2,7 +2,8 @@
  * imports.h - the names a module exports and the names a file imports.
  *
  * A module exports the names of its `export` lines, or, without any, all of
- * its own top-level names: functions, extern declarations, top-level val/var.
+ * its own top-level names: functions, extern declarations, structs, classes,
+ * enums, top-level val/var (not methods: they come with their type).
  * A file's `use` lines bind exported names into its import scope, which the
  * resolver consults after the file's own definitions (resolve.h). A name
  * imported from two modules with different definitions, or imported and also
@@ -18,13 +19,13 @@
 #include "strmap.h"
 #include "unit.h"
 
-typedef enum ImpKind { IMP_FUNC, IMP_EXTERN, IMP_GLOBAL } ImpKind;
+typedef enum ImpKind { IMP_FUNC, IMP_EXTERN, IMP_GLOBAL, IMP_TYPE } ImpKind;
 
 /* One top-level name of a module. */
 typedef struct ModExport {
     const char *name;        /* borrowed from the defining program */
     ImpKind kind;
-    void *target;            /* IMP_FUNC: Func *; IMP_EXTERN: ExternDecl * */
+    void *target;            /* IMP_FUNC: Func *; IMP_EXTERN: ExternDecl *; IMP_TYPE: TypeDef * */
     const SplUnit *unit;     /* IMP_GLOBAL: the unit whose global it is */
     int slot;                /* IMP_GLOBAL: its slot there */
     int line;                /* where the module defines (or imports) it */
@@ -64,8 +65,9 @@ bool spl_imports_check_own(ImportScope *scope, const Program *prog, CompileError
  * as val: an importer cannot assign them), copied when `unit`'s code starts. */
 void spl_imports_add_globals(const ImportScope *scope, Program *prog, SplUnit *unit);
 
-/* The imported function or extern called `name`, or NULL (resolve.c). */
+/* The imported function, extern or type called `name`, or NULL (resolve.c). */
 Func *spl_imports_func(const ImportScope *scope, const char *name);
+TypeDef *spl_imports_type(const ImportScope *scope, const char *name);
 ExternDecl *spl_imports_extern(const ImportScope *scope, const char *name);
 
 /* After `prog` (of `unit`) is resolved: `own` gets its own top-level names,

@@ -63,7 +63,9 @@ static int find_global(const Resolver *R, const char *name) { return spl_strmap_
 static TypeDef *find_type(const Resolver *R, const char *name)
 {
     int i = spl_strmap_get(&R->types, name);
-    return i < 0 ? NULL : R->prog->types[i];
+    if (i < 0)
+        return R->imports ? spl_imports_type(R->imports, name) : NULL;
+    return R->prog->types[i];
 }
 
 /* A plain name that is no variable but a struct, class or enum: `Point`, `Color`. */
