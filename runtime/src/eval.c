@@ -371,7 +371,7 @@ static bool eval_call_value(Interp *I, const Node *n, Value *out)
     const Func *f = cl ? cl->fn : fn.type == VT_FUNC ? fn.as.fn : NULL;
     bool ok;
     if (!f || f->is_method)
-        ok = spl_fail(I, n, "'%s' is %s, not a function", n->name, spl_value_type_name(fn));
+        ok = spl_fail(I, n, "'%s' is %s, not a function", n->name ? n->name : "this value", spl_value_type_name(fn));
     else
         ok = spl_call_with(I, f, cl, NULL, n, out);
     value_release(fn); /* held during the call: the closure's captures live in it */
@@ -406,6 +406,14 @@ bool spl_eval(Interp *I, const Node *n, Value *out)
     case N_CALL_METHOD:
         return spl_call_method_value(I, n, out);
     case N_FIELD:
+        if (n->a->kind == N_LOCAL) { /* self.x: no reference taken on self */
+            Value o = I->fp[n->a->slot];
+            if (o.type == VT_OBJECT && n->cache_type == o.as.o->type) {
+                *out = o.as.o->fields[n->cache_slot];
+                value_retain(*out);
+                return true;
+            }
+        }
         return spl_eval_field(I, n, out);
     case N_NEW:
         return spl_eval_new(I, n, out);

@@ -88,6 +88,14 @@ static bool lvalue_step(Interp *I, const Node *step, Value idx, Value **slot, bo
  * call inside an index cannot move the element under our feet. */
 bool spl_lvalue(Interp *I, const Node *target, int frozen_line, Value **out, bool *frozen)
 {
+    if (target->kind == N_FIELD && target->a->kind == N_LOCAL) { /* self.x = v on a class instance */
+        Value *v = &I->fp[target->a->slot];
+        if (v->type == VT_OBJECT && v->as.o->is_class && target->cache_type == v->as.o->type) {
+            *out = &v->as.o->fields[target->cache_slot];
+            *frozen = false;
+            return true;
+        }
+    }
     const Node *chain[MAX_INDEX_CHAIN];
     Value idx[MAX_INDEX_CHAIN];
     int n = 0;
@@ -387,7 +395,11 @@ static Flow exec_stmt(Interp *I, const Node *n)
             I->retval = value_nil();
             return FLOW_RETURN;
         }
-        return spl_eval(I, n->a, &I->retval) ? FLOW_RETURN : FLOW_ERROR;
+        /* into a local first: a call's own return goes through I->retval */
+        if (!spl_eval(I, n->a, &v))
+            return FLOW_ERROR;
+        I->retval = v;
+        return FLOW_RETURN;
     case N_BLOCK: return exec_block(I, n);
     default:
         spl_fail(I, n, "internal error: node %d is not a statement", n->kind);

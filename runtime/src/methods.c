@@ -377,17 +377,19 @@ int spl_method_find(const char *name, const BuiltinMethod **out)
     return -1;
 }
 
-/* push and pop work on the array in the receiver's slot, not on a copy. */
+/* push and pop change the array in the receiver's variable, element or
+ * field (spl_call_method); on any other expression they could only change
+ * a copy that nobody sees, so that is an error rather than a silent no-op. */
 static bool m_push(Interp *I, const Node *call, Value self, const Value *args, int nargs, Value *out)
 {
-    (void)I, (void)call, (void)self, (void)args, (void)nargs, (void)out;
-    return true;
+    (void)self, (void)args, (void)nargs, (void)out;
+    return spl_fail(I, call, "%s() changes an array in place: call it on a variable, an element a[i] or a "
+                             "field a.f", call->name);
 }
 
 static bool m_pop(Interp *I, const Node *call, Value self, const Value *args, int nargs, Value *out)
 {
-    (void)I, (void)call, (void)self, (void)args, (void)nargs, (void)out;
-    return true;
+    return m_push(I, call, self, args, nargs, out);
 }
 
 static bool eval_method_args(Interp *I, const Node *call, const BuiltinMethod *m, Value *args)

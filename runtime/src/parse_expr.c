@@ -243,11 +243,15 @@ static Node *parse_postfix(Parser *P)
                 n = NULL;
                 break;
             }
-        } else if (kind(P) == T_LPAREN) {
-            spl_node_free(n);
-            spl_compile_error_set(P->err, t->line, t->col, "only a function name can be called");
-            n = NULL;
-            break;
+        } else if (accept(P, T_LPAREN)) { /* f(x)(y), obj.f(x): call the value */
+            Node *c = spl_node_new(N_CALL_VALUE, t->line, t->col);
+            c->a = n;
+            n = c;
+            if (!parse_list(P, &c->list, T_RPAREN, "',' or ')' in the arguments")) {
+                spl_node_free(n);
+                n = NULL;
+                break;
+            }
         } else {
             break;
         }

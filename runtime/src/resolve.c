@@ -206,8 +206,13 @@ static bool resolve_name(Resolver *R, Node *n, BindKind *kind, int *line)
 
 /* The target of an assignment or of push/pop: a variable or an element chain
  * rooted at one, which must not be a val or a loop variable. */
+/* `verb` NULL: a method call that may change the receiver or not (the
+ * interpreter checks a frozen root then). */
 static bool resolve_target(Resolver *R, Node *target, const char *verb, int *frozen_line)
 {
+    bool decide_later = verb == NULL;
+    if (!verb)
+        verb = "modify";
     Node *root = target;
     bool through_field = false;
     while (root->kind == N_INDEX || root->kind == N_FIELD) {
@@ -236,7 +241,7 @@ static bool resolve_target(Resolver *R, Node *target, const char *verb, int *fro
                               "cannot %s '%s': a lambda captures the value of a local, not the variable", verb, name);
         ok = false;
     }
-    if (frozen && through_field) {
+    if (frozen && (through_field || decide_later)) {
         /* `obj.f = v`, `obj.items.push(v)` on a val: allowed when the path
          * reaches a class instance (a reference) before changing a value;
          * the interpreter decides, knowing the values */
@@ -331,7 +336,7 @@ static bool no_named_args(Resolver *R, const Node *n)
 {
     for (int i = 0; i < n->list.n; i++)
         if (n->list.items[i]->kind == N_NAMEDARG)
-            return FAIL(R, n->list.items[i], "'%s' takes no named arguments", n->name);
+            return FAIL(R, n->list.items[i], "'%s' takes no named arguments", n->name ? n->name : "a function value");
     return true;
 }
 
@@ -416,6 +421,14 @@ static bool resolve_static_call(Resolver *R, Node *n, TypeDef *t)
     return order_args(R, n, "function", f->params, f->nparams, 0, NULL) && resolve_list(R, &n->list);
 }
 
+static bool user_method_named(const Resolver *R, const char *name)
+{
+    for (int i = 0; i < R->prog->ntypes; i++)
+        if (spl_strmap_get(&R->prog->types[i]->method_map, name) >= 0)
+            return true;
+    return false;
+}
+
 static bool assignable(const Node *n)
 {
     while (n->kind == N_INDEX || n->kind == N_FIELD)
@@ -439,9 +452,10 @@ static bool resolve_method(Resolver *R, Node *n)
     if (!resolve_list(R, &n->list))
         return false;
     if (m && m->mutates && assignable(n->a)) {
-        /* a val root errs here unless the path goes through a field (then the
+        /* a val root errs here unless the path goes through a field, or a
+         * type of the program has a method of that name (then the
          * interpreter decides: a class instance may change) */
-        return resolve_target(R, n->a, "modify", &n->slot);
+        return resolve_target(R, n->a, user_method_named(R, n->name) ? NULL : "modify", &n->slot);
     }
     n->kind = N_CALL_METHOD;
     return resolve_expr(R, n->a);
@@ -537,6 +551,7 @@ static bool resolve_expr(Resolver *R, Node *n)
     case N_METHOD: return resolve_method(R, n);
     case N_FIELD: return resolve_field(R, n);
     case N_LAMBDA: return resolve_lambda(R, n);
+    case N_CALL_VALUE: return no_named_args(R, n) && resolve_expr(R, n->a) && resolve_list(R, &n->list);
     case N_NAMEDARG: return FAIL(R, n, "a named argument '%s:' outside a call", n->name);
     case N_INTERP:
     case N_ARRAY:
