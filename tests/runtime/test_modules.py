@@ -60,8 +60,8 @@ def run_case(binary: Path, case: Path, workdir: Path, check_only: bool = False, 
         name, _, value = line.partition("=")
         env[name] = value
     args = [*_lines(case / "main.flags"), *(["--check"] if check_only else []), "main.spl"]
-    # the FFI module path names an empty directory: no module built elsewhere binds an extern here
-    (workdir / ".no-ffi-modules").mkdir()
+    # the FFI module path names a directory that is not there (it provides nothing), so no module
+    # built elsewhere binds an extern here
     return subprocess.run([*wrapper, str(binary), "--ffi-path", ".no-ffi-modules", *args], cwd=workdir, env=env,
                           capture_output=True, timeout=300)
 
