@@ -172,6 +172,7 @@ typedef struct Global {
     char *name;
     bool is_val;
     int line, col;
+    bool imported;   /* a module's val/var read through `use` (imports.c): never assigned here */
 } Global;
 
 typedef struct Program {

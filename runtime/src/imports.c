@@ -174,7 +174,7 @@ void spl_imports_add_globals(const ImportScope *scope, Program *prog, SplUnit *u
         if (im->what.kind != IMP_GLOBAL || spl_strmap_get(&scope->index, im->what.name) != i)
             continue;
         spl_grow_array((void **)&prog->globals, &prog->globals_cap, prog->nglobals + 1, sizeof(Global));
-        prog->globals[prog->nglobals] = (Global){spl_xstrdup(im->what.name), true, im->line, im->col};
+        prog->globals[prog->nglobals] = (Global){spl_xstrdup(im->what.name), true, im->line, im->col, true};
         spl_grow_array((void **)&unit->copies, &unit->copies_cap, unit->ncopies + 1, sizeof(ImportCopy));
         unit->copies[unit->ncopies++] = (ImportCopy){prog->nglobals++, im->what.unit, im->what.slot};
     }

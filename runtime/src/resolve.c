@@ -136,7 +136,7 @@ static bool declare(Resolver *R, Node *n)
                     R->prog->globals[existing].line);
     Program *p = R->prog;
     spl_grow_array((void **)&p->globals, &p->globals_cap, p->nglobals + 1, sizeof(Global));
-    p->globals[p->nglobals] = (Global){spl_xstrdup(n->name), n->flag, n->line, n->col};
+    p->globals[p->nglobals] = (Global){spl_xstrdup(n->name), n->flag, n->line, n->col, false};
     spl_strmap_put(&R->globals, p->globals[p->nglobals].name, p->nglobals);
     n->global = true;
     n->slot = p->nglobals++;
@@ -247,6 +247,11 @@ static bool resolve_target(Resolver *R, Node *target, const char *verb, int *fro
          * the interpreter decides, knowing the values */
         free(name);
         return true;
+    }
+    if (ok && !through_field && root->kind == N_GLOBAL && R->prog->globals[root->slot].imported) {
+        spl_compile_error_set(R->err, target->line, target->col, "cannot %s '%s': it is imported (line %d); a "
+                              "module's variables change only through its own functions", verb, name, line);
+        ok = false;
     }
     if (ok && (kind == B_VAL || kind == B_LOOP)) {
         spl_compile_error_set(R->err, target->line, target->col, "cannot %s %s '%s' (declared on line %d%s)", verb,
