@@ -67,6 +67,15 @@ static SplModule *find_loaded(const Loader *L, const char *real)
     return NULL;
 }
 
+/* "name (file)" of a module, or its file alone when that is its name (the script). */
+static void chain_link(StrBuf *sb, const SplModule *m, const char *then)
+{
+    if (strcmp(m->name, m->src->name) == 0)
+        spl_sb_printf(sb, "%s%s", m->name, then);
+    else
+        spl_sb_printf(sb, "%s (%s)%s", m->name, m->src->name, then);
+}
+
 /* "a -> b -> a": the modules on the stack from `m` on, then `m` again. */
 static bool cycle_error(Loader *L, const SplModule *M, const UseDecl *u, const SplModule *m)
 {
@@ -75,8 +84,8 @@ static bool cycle_error(Loader *L, const SplModule *M, const UseDecl *u, const S
     while (k < L->nstack && L->stack[k] != m)
         k++;
     for (; k < L->nstack; k++)
-        spl_sb_printf(&chain, "%s (%s) -> ", L->stack[k]->name, L->stack[k]->src->name);
-    spl_sb_printf(&chain, "%s (%s)", m->name, m->src->name);
+        chain_link(&chain, L->stack[k], " -> ");
+    chain_link(&chain, m, "");
     load_error(L, M, u->line, u->col, NULL, "import cycle: %s; a module cannot use itself, directly or through others",
                chain.data);
     spl_sb_free(&chain);

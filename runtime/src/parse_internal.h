@@ -52,6 +52,8 @@ char *spl_parse_name(Parser *P, const char *what);
 int spl_parse_module_line(Parser *P);
 bool spl_parse_use(Parser *P, Program *prog);
 bool spl_parse_export(Parser *P, Program *prog);
+/* A use or export line inside a block: the error; returns NULL. */
+void *spl_parse_misplaced_module_line(Parser *P);
 
 /* parse_expr.c */
 Node *spl_parse_expr(Parser *P);

@@ -99,6 +99,14 @@ bool spl_parse_export(Parser *P, Program *prog)
     return spl_parse_expect(P, T_NEWLINE, "',' or end of line after the exported name");
 }
 
+void *spl_parse_misplaced_module_line(Parser *P)
+{
+    const Token *t = cur(P);
+    spl_compile_error_set(P->err, t->line, t->col, "'%.*s' lines belong at the top level of a file, not inside a block",
+                          (int)t->len, t->start);
+    return NULL;
+}
+
 char *spl_use_module_name(const UseDecl *u)
 {
     StrBuf sb = {0};

@@ -434,6 +434,8 @@ static Node *parse_statement(Parser *P)
     case T_AT:
         return spl_parse_skip_attribute(P) ? parse_statement(P) : NULL;
     default:
+        if (spl_parse_module_line(P))
+            return spl_parse_misplaced_module_line(P);
         if (is_name(P, 0, "unsafe") &&
             (P->toks.items[P->pos + 1].kind == T_LPAREN || P->toks.items[P->pos + 1].kind == T_COLON))
             return parse_unsafe(P);
