@@ -102,7 +102,7 @@ struct Node {
 };
 
 /* A type annotation as written (`i64`, `[text]`, `Point?`, `Result<T, E>`).
- * The runtime checks the values it knows: see spl_type_check (types.c). */
+ * The runtime checks the values it knows: see types.h. */
 typedef enum TypeKind {
     TY_ANY,      /* not checked: a generic, or a name the program does not define */
     TY_INT, TY_FLOAT, TY_BOOL, TY_TEXT, TY_ARRAY, TY_TUPLE, TY_RESULT, TY_FN,
@@ -113,6 +113,7 @@ typedef enum TypeKind {
 
 typedef struct TypeRef {
     uint8_t kind;        /* TypeKind */
+    uint8_t fast;        /* a ValueType that always fits (checked first), or 255 */
     bool optional;       /* T?: nil is accepted too */
     char *spelling;      /* as written, for messages (malloc'd; NULL: no annotation) */
     struct TypeDef *def; /* TY_NAMED */
@@ -145,7 +146,9 @@ typedef struct Func {
     TypeRef *ptypes; /* one per parameter (kind TY_ANY where none was written) */
     int nparams;
     TypeRef rtype;   /* the result (TY_ANY where none was written) */
-    bool checks;     /* some parameter or the result has a type the runtime checks */
+    bool checks;     /* some parameter has a type the runtime checks */
+    bool checks_result; /* the result has one */
+    bool slow_call;  /* checks, a void result or a lambda's captures: the call's slower path */
     bool is_method;  /* an instance method: self is parameter 0 */
     bool is_static;
     bool is_lambda;

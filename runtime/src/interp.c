@@ -88,6 +88,13 @@ static bool lvalue_step(Interp *I, const Node *step, Value idx, Value **slot, bo
  * call inside an index cannot move the element under our feet. */
 bool spl_lvalue(Interp *I, const Node *target, int frozen_line, Value **out, bool *frozen)
 {
+    *frozen = frozen_line > 0;
+    if (target->kind == N_LOCAL) { /* the common case: x = v, x += v */
+        *out = &I->fp[target->slot];
+        return true;
+    }
+    if (target->kind == N_GLOBAL)
+        return variable(I, target, out);
     if (target->kind == N_FIELD && target->a->kind == N_LOCAL) { /* self.x = v on a class instance */
         Value *v = &I->fp[target->a->slot];
         if (v->type == VT_OBJECT && v->as.o->is_class && target->cache_type == v->as.o->type) {
@@ -115,7 +122,6 @@ bool spl_lvalue(Interp *I, const Node *target, int frozen_line, Value **out, boo
     }
     Value *slot = NULL;
     bool ok = variable(I, root, &slot);
-    *frozen = frozen_line > 0;
     for (int k = n - 1; ok && k >= 0; k--)
         ok = lvalue_step(I, chain[k], idx[k], &slot, frozen, root, frozen_line);
     for (int k = 0; k < n; k++)
@@ -450,22 +456,14 @@ static void add_trace(Interp *I, const Func *f, const Node *call)
     snprintf(I->trace_last, sizeof I->trace_last, "%s", line);
 }
 
-/* Runs `f` with its arguments already in frame[0 .. nparams). */
-static bool run_frame(Interp *I, const Func *f, Value *frame, const Closure *cl, const Node *call, Value *out)
+/* Runs `f`'s body on `frame`; the flow out of it. */
+static inline Flow run_body(Interp *I, const Func *f, Value *frame)
 {
     for (int i = f->nparams; i < f->nslots; i++)
         frame[i] = value_nil();
-    if (f->checks && !spl_check_params(I, f, frame, call)) {
-        for (int i = 0; i < f->nparams; i++)
-            value_release(frame[i]);
-        I->sp = frame;
-        return false;
-    }
     Value *saved_fp = I->fp;
-    const Closure *saved_cl = I->closure;
     I->fp = frame;
     I->sp = frame + f->nslots;
-    I->closure = cl;
     I->depth++;
     const SplUnit *unit = f->unit;
     const Source *saved_src = I->src;
@@ -482,26 +480,57 @@ static bool run_frame(Interp *I, const Func *f, Value *frame, const Closure *cl,
     I->globals = saved_globals;
     I->depth--;
     I->fp = saved_fp;
-    I->closure = saved_cl;
     for (int i = 0; i < f->nslots; i++)
         value_release(frame[i]);
     I->sp = frame;
-    if (flow == FLOW_RETURN && f->checks && !spl_check_result(I, f, &I->retval, call)) {
-        value_release(I->retval);
-        I->retval = value_nil();
-        flow = FLOW_ERROR;
-    }
+    return flow;
+}
+
+static inline bool finish_call(Interp *I, const Func *f, Flow flow, const Node *call, Value *out)
+{
     if (flow == FLOW_ERROR) {
         add_trace(I, f, call);
         return false;
     }
     *out = flow == FLOW_RETURN ? I->retval : value_nil();
     I->retval = value_nil();
+    return true;
+}
+
+/* The slower call: type checks of the arguments and result, a void result
+ * dropped, a lambda's captured values made visible (I->closure). */
+static bool run_frame_slow(Interp *I, const Func *f, Value *frame, const Closure *cl, const Node *call, Value *out)
+{
+    if (f->checks && !spl_check_params(I, f, frame, call)) {
+        for (int i = 0; i < f->nparams; i++)
+            value_release(frame[i]);
+        I->sp = frame;
+        return false;
+    }
+    const Closure *saved_cl = I->closure;
+    I->closure = cl;
+    Flow flow = run_body(I, f, frame);
+    I->closure = saved_cl;
+    if (flow == FLOW_RETURN && f->checks_result && !spl_check_result(I, f, &I->retval, call)) {
+        value_release(I->retval);
+        I->retval = value_nil();
+        flow = FLOW_ERROR;
+    }
+    if (!finish_call(I, f, flow, call, out))
+        return false;
     if (f->rtype.kind == TY_VOID) {
         value_release(*out);
         *out = value_nil();
     }
     return true;
+}
+
+/* Runs `f` with its arguments already in frame[0 .. nparams). */
+static inline bool run_frame(Interp *I, const Func *f, Value *frame, const Closure *cl, const Node *call, Value *out)
+{
+    if (f->slow_call)
+        return run_frame_slow(I, f, frame, cl, call, out);
+    return finish_call(I, f, run_body(I, f, frame), call, out);
 }
 
 static bool enter(Interp *I, const Func *f, const Node *call)
@@ -519,7 +548,7 @@ static bool enter(Interp *I, const Func *f, const Node *call)
 }
 
 /* Evaluates the arguments of `call` into frame[first ..]; on failure releases frame[0 .. ). */
-static bool eval_args(Interp *I, const Node *call, Value *frame, int first)
+static inline bool eval_args(Interp *I, const Node *call, Value *frame, int first)
 {
     for (int i = 0; i < call->list.n; i++) {
         I->sp = frame + first + i; /* calls inside the argument build their frames above */
@@ -723,6 +752,7 @@ void spl_interp_free(Interp *I)
     for (int i = 0; i < I->prog->nglobals; i++)
         value_release(I->globals[i]);
     value_release(I->retval);
+    spl_object_free_cycles();
     free(I->globals);
     free(I->stack);
     free(I->scratch);

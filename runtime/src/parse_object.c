@@ -78,8 +78,8 @@ static bool parse_variant(Parser *P, TypeDef *t)
     spl_grow_array((void **)&t->variants, &t->variants_cap, t->nvariants + 1, sizeof(char *));
     t->variants[t->nvariants++] = name;
     if (kind(P) == T_LPAREN)
-        return FAIL_AT(P, cur(P), "enum variants with a payload are not supported by this runtime (only unit "
-                                  "variants such as '%s')", name);
+        return FAIL_AT(P, cur(P), "enum variants with a payload are not supported by this runtime: write "
+                                  "'%s' as a unit variant, without '(...)'", name);
     for (int i = 0; i < t->nvariants - 1; i++)
         if (strcmp(t->variants[i], name) == 0)
             return FAIL_AT(P, at, "variant '%s' is already declared in enum %s", name, t->name);

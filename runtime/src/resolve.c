@@ -663,7 +663,7 @@ static bool check_definitions(Resolver *R)
         Node at = {.line = t->line, .col = t->col};
         if (first != t)
             return FAIL(R, &at, "type '%s' is already defined on line %d", t->name, first->line);
-        if (find_func(R, t->name) || find_extern(R, t->name) || spl_builtin_find(t->name) >= 0)
+        if (find_func(R, t->name) || find_extern(R, t->name))
             return FAIL(R, &at, "type '%s' has the name of a function", t->name);
     }
     for (int i = 0; i < p->nfuncs; i++) {
@@ -677,8 +677,8 @@ static bool check_definitions(Resolver *R)
             return FAIL(R, &at, "function '%s' is already defined on line %d", f->name, first->line);
         if (e)
             return FAIL(R, &at, "function '%s' has the name of the extern declared on line %d", f->name, e->line);
-        if (spl_builtin_find(f->name) >= 0)
-            return FAIL(R, &at, "'%s' is a built-in function and cannot be redefined", f->name);
+        /* a function named like a built-in (Simple's modules define `join`,
+         * `args`, ...) takes the name over in this program */
         if (strcmp(f->name, "main") == 0) {
             if (f->nparams != 0)
                 return FAIL(R, &at, "fn %s() takes no parameters", f->name);
@@ -699,8 +699,23 @@ static bool check_definitions(Resolver *R)
 /* A written type: the kinds the runtime checks; a name becomes its
  * struct/class/enum, or unchecked (TY_ANY) when the program defines none
  * (a generic parameter, a type of a library this runtime does not model). */
+static uint8_t fast_type(const TypeRef *t)
+{
+    switch ((TypeKind)t->kind) {
+    case TY_INT: return VT_INT;
+    case TY_FLOAT: return VT_FLOAT;
+    case TY_BOOL: return VT_BOOL;
+    case TY_TEXT: return VT_TEXT;
+    case TY_ARRAY: return VT_ARRAY;
+    case TY_TUPLE: return VT_TUPLE;
+    case TY_RESULT: return VT_RESULT;
+    default: return 255;
+    }
+}
+
 static bool resolve_typeref(Resolver *R, TypeRef *t)
 {
+    t->fast = fast_type(t);
     if (t->kind != TY_NAMED)
         return t->kind != TY_ANY && t->kind != TY_VOID;
     const char *spelling = t->spelling, *dot = strrchr(spelling, '.');
@@ -721,7 +736,8 @@ static bool resolve_types(Resolver *R)
         f->checks = false;
         for (int k = 0; f->ptypes && k < f->nparams; k++)
             f->checks = resolve_typeref(R, &f->ptypes[k]) || f->checks;
-        f->checks = resolve_typeref(R, &f->rtype) || f->checks;
+        f->checks_result = resolve_typeref(R, &f->rtype);
+        f->slow_call = f->checks || f->checks_result || f->rtype.kind == TY_VOID || f->is_lambda;
     }
     for (int i = 0; i < p->ntypes; i++) {
         TypeDef *t = p->types[i];

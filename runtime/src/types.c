@@ -37,7 +37,8 @@ bool spl_check_params(Interp *I, const Func *f, Value *frame, const Node *call)
 {
     const Node *at = call ? call : f->body;
     for (int i = 0; i < f->nparams; i++)
-        if (!spl_type_accepts(&f->ptypes[i], &frame[i]))
+        if (f->ptypes[i].fast != frame[i].type && f->ptypes[i].kind != TY_ANY &&
+            !spl_type_accepts(&f->ptypes[i], &frame[i]))
             return spl_fail(I, at, "fn %s: parameter '%s' is declared %s, got %s", f->name, f->params[i],
                             f->ptypes[i].spelling, spl_value_type_name(frame[i]));
     return true;
@@ -46,7 +47,7 @@ bool spl_check_params(Interp *I, const Func *f, Value *frame, const Node *call)
 bool spl_check_result(Interp *I, const Func *f, Value *result, const Node *call)
 {
     const Node *at = call ? call : f->body;
-    if (spl_type_accepts(&f->rtype, result))
+    if (f->rtype.fast == result->type || spl_type_accepts(&f->rtype, result))
         return true;
     return spl_fail(I, at, "fn %s: the result is declared %s, got %s", f->name, f->rtype.spelling,
                     spl_value_type_name(*result));

@@ -7,6 +7,9 @@
 #include "ast.h"
 #include "util.h"
 
+/* class instances alive, newest first (spl_object_free_cycles) */
+static _Thread_local Object *live_classes;
+
 static Text *text_alloc(size_t cap)
 {
     Text *t = spl_xrealloc(NULL, sizeof(Text) + cap);
@@ -151,10 +154,20 @@ static void free_container(Value v)
         release_items(v.as.tu->items, v.as.tu->len);
         free(v.as.tu);
         return;
-    case VT_OBJECT:
-        release_items(v.as.o->fields, v.as.o->n);
-        free(v.as.o);
+    case VT_OBJECT: {
+        Object *o = v.as.o;
+        if (o->is_class) {
+            if (o->prev)
+                o->prev->next = o->next;
+            else
+                live_classes = o->next;
+            if (o->next)
+                o->next->prev = o->prev;
+        }
+        release_items(o->fields, o->n);
+        free(o);
         return;
+    }
     case VT_RESULT:
         release_items(&v.as.r->v, 1);
         free(v.as.r);
@@ -193,6 +206,14 @@ Object *spl_object_new(const TypeDef *type, bool is_class, int64_t n)
     o->rc = 1;
     o->type = type;
     o->is_class = is_class;
+    o->prev = NULL;
+    o->next = NULL;
+    if (is_class) {
+        o->next = live_classes;
+        if (live_classes)
+            live_classes->prev = o;
+        live_classes = o;
+    }
     o->n = n;
     for (int64_t i = 0; i < n; i++)
         o->fields[i] = value_nil();
@@ -339,4 +360,29 @@ bool spl_value_contains(Value container, Value x)
         if (spl_value_equal(items[i], x))
             return true;
     return false;
+}
+
+void spl_object_free_cycles(void)
+{
+    int64_t n = 0;
+    for (Object *o = live_classes; o; o = o->next)
+        n++;
+    if (n == 0)
+        return;
+    Object **all = spl_xmalloc(sizeof(Object *) * (size_t)n);
+    n = 0;
+    for (Object *o = live_classes; o; o = o->next) {
+        o->rc++; /* held here: emptying fields frees none of them yet */
+        all[n++] = o;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        for (int64_t k = 0; k < all[i]->n; k++) {
+            Value v = all[i]->fields[k];
+            all[i]->fields[k] = value_nil();
+            value_release(v);
+        }
+    }
+    for (int64_t i = 0; i < n; i++)
+        value_release(value_object(all[i]));
+    free(all);
 }

@@ -101,6 +101,7 @@ typedef struct Object {
     int64_t rc;
     const struct TypeDef *type;
     bool is_class;
+    struct Object *prev, *next;   /* class instances: the list of live ones (cycles) */
     int64_t n;
     struct Value fields[];
 } Object;
@@ -186,6 +187,13 @@ Object *spl_object_new(const struct TypeDef *type, bool is_class, int64_t n);
 /* Makes the struct instance in `*slot` unshared (copying it when rc > 1). */
 Object *spl_object_unshare(Value *slot);
 ResultVal *spl_result_new(bool is_err, Value v);
+/* Frees the class instances still alive when a script ends: those in
+ * reference cycles (`a.next = a`, `a.items.push(a)`), which counting alone
+ * cannot free. Every cycle passes through a field of a class instance (the
+ * only value that changes in place while shared), so emptying the fields of
+ * every live instance breaks them all. Call once, after the script's own
+ * values are released. */
+void spl_object_free_cycles(void);
 Closure *spl_closure_new(const struct Func *fn, int64_t n);
 
 /* "int", "text", ..., or a struct/class/enum's own name. */
