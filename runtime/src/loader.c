@@ -55,16 +55,16 @@ static SplModule *new_module(Loader *L, char *real, char *name)
     M->name = name;
     M->src = &M->own_src;
     spl_grow_array((void **)&L->all, &L->all_cap, L->nall + 1, sizeof(SplModule *));
+    if (*real) /* -e code has no path: nothing can use it */
+        spl_strmap_put(&L->by_real, M->real, L->nall);
     L->all[L->nall++] = M;
     return M;
 }
 
 static SplModule *find_loaded(const Loader *L, const char *real)
 {
-    for (int i = 0; i < L->nall; i++)
-        if (strcmp(L->all[i]->real, real) == 0)
-            return L->all[i];
-    return NULL;
+    int i = spl_strmap_get(&L->by_real, real);
+    return i < 0 ? NULL : L->all[i];
 }
 
 /* "name (file)" of a module, or its file alone when that is its name (the script). */
@@ -239,6 +239,7 @@ void spl_loader_free(Loader *L)
         free(M);
     }
     free(L->all);
+    spl_strmap_free(&L->by_real);
     free(L->order);
     free(L->stack);
     memset(L, 0, sizeof *L);

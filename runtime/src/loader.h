@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "imports.h"
 #include "interp.h"
+#include "strmap.h"
 #include "unit.h"
 
 typedef struct SplModule {
@@ -41,6 +42,7 @@ typedef struct Loader {
     int nexterns;            /* extern declarations bound, over every module */
     SplModule **all;         /* every module made (owned) */
     int nall, all_cap;
+    StrMap by_real;          /* real path -> index in `all` */
     SplUnit **order;         /* loaded modules' units in run order, the script's last */
     int norder, order_cap;
     SplModule **stack;       /* the chain of modules being loaded */
