@@ -204,6 +204,7 @@ static void load_modules(const char *code, size_t len)
             steps_left = FUZZ_STEPS;
             memory_limit = __sanitizer_get_current_allocated_bytes() + FUZZ_MEMORY;
             spl_interp_run_units(&I, L.order, L.norder);
+            spl_loader_release_values(&L);
             spl_interp_free(&I);
         }
         spl_loader_free(&L);

@@ -219,13 +219,22 @@ const Program *spl_loader_script(const Loader *L)
     return &L->all[0]->prog;
 }
 
-void spl_loader_free(Loader *L)
+void spl_loader_release_values(Loader *L)
 {
     for (int i = 0; i < L->nall; i++) {
         SplModule *M = L->all[i];
-        if (M->unit.globals)
-            for (int g = 0; g < M->prog.nglobals; g++)
-                value_release(M->unit.globals[g]);
+        for (int g = 0; M->unit.globals && g < M->prog.nglobals; g++) {
+            value_release(M->unit.globals[g]);
+            M->unit.globals[g] = value_nil();
+        }
+    }
+}
+
+void spl_loader_free(Loader *L)
+{
+    spl_loader_release_values(L);
+    for (int i = 0; i < L->nall; i++) {
+        SplModule *M = L->all[i];
         free(M->unit.globals);
         free(M->unit.copies);
         spl_import_scope_free(&M->scope);

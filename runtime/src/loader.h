@@ -56,7 +56,13 @@ bool spl_loader_load(Loader *L, const Source *script);
 /* The script's program (valid after a successful load). */
 const Program *spl_loader_script(const Loader *L);
 
-/* Frees the modules, their programs and globals. */
+/* Releases the values of every module's globals (they become nil). Before
+ * spl_interp_free(), so that its sweep of class-instance cycles sees every
+ * value the modules held; spl_loader_free() does it too if not done. */
+void spl_loader_release_values(Loader *L);
+
+/* Frees the modules, their programs and globals: every module's values first,
+ * then the programs, since a value may be an instance of another module's type. */
 void spl_loader_free(Loader *L);
 
 #endif

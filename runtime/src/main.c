@@ -130,6 +130,7 @@ static int run_source(const Source *src, size_t stack_size)
             spl_interp_init(&I, spl_loader_script(&L), src);
             I.c_stack_limit = (uintptr_t)&I - stack_size + INTERP_STACK_RESERVE;
             status = spl_interp_run_units(&I, L.order, L.norder);
+            spl_loader_release_values(&L);
             spl_interp_free(&I);
         }
     }
