@@ -219,13 +219,40 @@ static void build_own(ExportTable *own, const Program *prog, const SplUnit *unit
     }
 }
 
+/* The names `export use` lines bind, exported as the scope has them. */
+static void add_reexports(ExportTable *exports, const Program *prog, const SplUnit *unit, const ImportScope *scope,
+                          const ExportTable *const *dep_exports)
+{
+    for (int i = 0; prog->mod && i < prog->mod->nuses; i++) {
+        const UseDecl *u = &prog->mod->uses[i];
+        if (!u->reexport)
+            continue;
+        int n = u->kind == USE_ALL ? dep_exports[i]->n : u->nnames;
+        for (int k = 0; k < n; k++) {
+            const char *name = u->kind == USE_ALL ? dep_exports[i]->items[k].name : u->names[k].name;
+            const Imported *im = scope_get(scope, name);
+            if (!im || table_get(exports, name))
+                continue; /* the file's own definition served instead, or exported already */
+            ModExport x = im->what;
+            if (x.kind == IMP_GLOBAL) { /* read this file's copy */
+                x.unit = unit;
+                for (int g = 0; g < prog->nglobals; g++)
+                    if (strcmp(prog->globals[g].name, name) == 0)
+                        x.slot = g;
+            }
+            table_add(exports, x);
+        }
+    }
+}
+
 bool spl_exports_build(ExportTable *own, ExportTable *exports, const Program *prog, const SplUnit *unit,
-                       const ImportScope *scope, CompileError *err)
+                       const ImportScope *scope, const ExportTable *const *dep_exports, CompileError *err)
 {
     build_own(own, prog, unit, scope);
     if (!prog->mod || prog->mod->nexport_lines == 0) {
         for (int i = 0; i < own->n; i++)
             table_add(exports, own->items[i]);
+        add_reexports(exports, prog, unit, scope, dep_exports);
         return true;
     }
     for (int i = 0; i < prog->mod->nexports; i++) {
@@ -249,6 +276,7 @@ bool spl_exports_build(ExportTable *own, ExportTable *exports, const Program *pr
         x.name = n->name;
         table_add(exports, x);
     }
+    add_reexports(exports, prog, unit, scope, dep_exports);
     return true;
 }
 

@@ -72,9 +72,11 @@ ExternDecl *spl_imports_extern(const ImportScope *scope, const char *name);
 
 /* After `prog` (of `unit`) is resolved: `own` gets its own top-level names,
  * `exports` what it exports (its export lines, which may name imported names
- * too). An exported name it neither defines nor imports sets `err`. */
+ * too, then what its `export use` lines bind; `dep_exports[i]` is the export
+ * table of the module of use line i). An exported name it neither defines nor
+ * imports sets `err`. */
 bool spl_exports_build(ExportTable *own, ExportTable *exports, const Program *prog, const SplUnit *unit,
-                       const ImportScope *scope, CompileError *err);
+                       const ImportScope *scope, const ExportTable *const *dep_exports, CompileError *err);
 
 void spl_import_scope_free(ImportScope *scope);
 void spl_export_table_free(ExportTable *t);

@@ -165,8 +165,10 @@ static bool load_uses(Loader *L, SplModule *M)
     L->nstack--;
     M->loading = false;
     CompileError err = {0};
+    M->dep_exports = spl_xcalloc((size_t)n + 1, sizeof *M->dep_exports);
     for (int i = 0; ok && i < n; i++) {
         const SplModule *d = deps[i];
+        M->dep_exports[i] = &d->exports;
         ok = spl_imports_bind(&M->scope, &syn->uses[i], d->name, d->src->name, &d->own, &d->exports, &err);
     }
     ok = ok && spl_imports_check_own(&M->scope, &M->prog, &err);
@@ -199,7 +201,7 @@ static bool load_module(Loader *L, SplModule *M)
     CompileError err = {0};
     spl_imports_add_globals(&M->scope, &M->prog, &M->unit);
     if (!spl_resolve_module(&M->prog, &M->scope, &err) ||
-        !spl_exports_build(&M->own, &M->exports, &M->prog, &M->unit, &M->scope, &err))
+        !spl_exports_build(&M->own, &M->exports, &M->prog, &M->unit, &M->scope, M->dep_exports, &err))
         return compile_failed(L, M, &err);
     make_unit(L, M);
     return true;
@@ -238,6 +240,7 @@ void spl_loader_free(Loader *L)
         free(M->unit.globals);
         free(M->unit.copies);
         spl_import_scope_free(&M->scope);
+        free(M->dep_exports);
         spl_export_table_free(&M->own);
         spl_export_table_free(&M->exports);
         spl_program_free(&M->prog);

@@ -32,6 +32,7 @@ typedef struct SplModule {
     SplUnit unit;
     bool loading;            /* its use lines are being loaded (a cycle if it is reached again) */
     ImportScope scope;       /* the names it imports */
+    const ExportTable **dep_exports; /* per use line: the export table of its module */
     ExportTable own, exports;
 } SplModule;
 

@@ -6,6 +6,7 @@
  *   use a.b.c            load module a.b.c (its top-level code runs), bind nothing
  *   export x, y          the names this module exports (without any export line:
  *                        all of its own top-level names)
+ *   export use a.b.{x}   use a.b.{x} and export x too (also with .*: a facade)
  *
  * The parser (parse_use.c) records them here; the loader (loader.c) finds and
  * loads the modules, imports.c binds the names.
@@ -27,6 +28,7 @@ typedef struct ModName {
 
 typedef struct UseDecl {
     UseKind kind;
+    bool reexport;         /* `export use ...`: the names it binds are exported too */
     char **segments;       /* a, b, c (malloc'd each) */
     int nsegments;
     ModName *names;        /* USE_LIST: x, y */
@@ -40,7 +42,7 @@ typedef struct ModSyntax {
     int nuses, uses_cap;
     ModName *exports;      /* every name of every `export` line, in order */
     int nexports, exports_cap;
-    int nexport_lines;     /* 0: the module exports all its own top-level names */
+    int nexport_lines;     /* `export x` lines; 0: the module exports all its own top-level names */
 } ModSyntax;
 
 /* The dotted module name of `u` ("a.b.c"), malloc'd. */

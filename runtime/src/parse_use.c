@@ -19,7 +19,11 @@ int spl_parse_module_line(Parser *P)
         return 0;
     if (word_is(cur(P), "use"))
         return 1;
-    return word_is(cur(P), "export") ? 2 : 0;
+    if (!word_is(cur(P), "export"))
+        return 0;
+    bool then_use = word_is(&P->toks.items[P->pos + 1], "use") && P->pos + 2 < P->toks.n &&
+                    P->toks.items[P->pos + 2].kind == T_NAME;
+    return then_use ? 3 : 2;
 }
 
 static ModSyntax *syntax_of(Program *prog)
@@ -58,9 +62,13 @@ bool spl_parse_use(Parser *P, Program *prog)
 {
     ModSyntax *m = syntax_of(prog);
     const Token *word = next(P);
+    bool reexport = word_is(word, "export");
+    if (reexport)
+        next(P); /* `use` */
     spl_grow_array((void **)&m->uses, &m->uses_cap, m->nuses + 1, sizeof(UseDecl));
     UseDecl *u = &m->uses[m->nuses++];
     memset(u, 0, sizeof *u);
+    u->reexport = reexport;
     u->line = word->line;
     u->col = word->col;
     u->path_col = cur(P)->col;

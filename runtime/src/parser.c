@@ -738,7 +738,7 @@ bool spl_parse_program(const Source *src, Program *prog, CompileError *err)
         } else if (kind(&P) == T_STRUCT || kind(&P) == T_CLASS || kind(&P) == T_ENUM) {
             ok = spl_parse_typedef(&P);
         } else if (spl_parse_module_line(&P)) {
-            ok = spl_parse_module_line(&P) == 1 ? spl_parse_use(&P, prog) : spl_parse_export(&P, prog);
+            ok = spl_parse_module_line(&P) == 2 ? spl_parse_export(&P, prog) : spl_parse_use(&P, prog);
         } else {
             Node *s = parse_statement(&P);
             ok = s != NULL;
