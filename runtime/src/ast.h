@@ -46,7 +46,7 @@ typedef enum NodeKind {
     N_LAMBDA,        /* \x: e; target: Func; list: the enclosing locals it captures */
     N_CAPTURE,       /* slot: index of a captured value of the running lambda */
     N_SLICE,         /* a[b:c]; b or c may be NULL */
-    N_COALESCE,      /* a ?? b */
+    N_COALESCE,      /* a ?? b ?? ...: list: the operands */
     N_IN,            /* a in b (flag: not in) */
     N_NAMEDARG,      /* name: a, an argument of a call (resolved away) */
     /* statements */

@@ -339,11 +339,13 @@ static bool eval_in(Interp *I, const Node *n, Value *out)
 
 static bool eval_coalesce(Interp *I, const Node *n, Value *out)
 {
-    if (!spl_eval(I, n->a, out))
-        return false;
-    if (out->type != VT_NIL)
-        return true;
-    return spl_eval(I, n->b, out);
+    for (int i = 0; i < n->list.n; i++) {
+        if (!spl_eval(I, n->list.items[i], out))
+            return false;
+        if (out->type != VT_NIL || i == n->list.n - 1)
+            return true;
+    }
+    return true;
 }
 
 /* A lambda: the function and, when it uses locals around it, their values now. */

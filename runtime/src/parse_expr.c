@@ -207,7 +207,7 @@ static Node *parse_postfix(Parser *P)
     Node *n = parse_primary(P);
     while (n) {
         Token *t = cur(P);
-        if ((kind(P) == T_LBRACKET || kind(P) == T_DOT) && P->nesting == MAX_NESTING) {
+        if ((kind(P) == T_LBRACKET || kind(P) == T_DOT || kind(P) == T_LPAREN) && P->nesting >= MAX_NESTING) {
             spl_node_free(n);
             spl_compile_error_set(P->err, t->line, t->col, "expression nested too deeply (more than %d levels)",
                                   MAX_NESTING);
@@ -435,20 +435,25 @@ static Node *nested(Parser *P, Node *(*rule)(Parser *))
 
 static Node *parse_or(Parser *P) { return parse_logic(P, T_OR, parse_and); }
 
-/* `a ?? b ?? c`: the first operand that is not nil (loosest of all operators). */
+/* `a ?? b ?? c`: the first operand that is not nil (loosest of all operators).
+ * One node lists every operand, evaluated in a loop: a chain of any length is
+ * one level of the tree. */
 static Node *parse_coalesce(Parser *P)
 {
     Node *left = parse_or(P);
-    while (left && kind(P) == T_QQ) {
-        Token *t = next(P);
+    if (!left || kind(P) != T_QQ)
+        return left;
+    Node *n = spl_node_new(N_COALESCE, cur(P)->line, cur(P)->col);
+    spl_node_list_add(&n->list, left);
+    while (accept(P, T_QQ)) {
         Node *right = parse_or(P);
         if (!right) {
-            spl_node_free(left);
+            spl_node_free(n);
             return NULL;
         }
-        left = binary(left, right, N_COALESCE, OP_NONE, t);
+        spl_node_list_add(&n->list, right);
     }
-    return left;
+    return n;
 }
 
 Node *spl_parse_expr(Parser *P) { return nested(P, parse_coalesce); }

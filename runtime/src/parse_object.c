@@ -107,6 +107,9 @@ static bool add_method(Parser *P, TypeDef *t, bool is_static)
 
 static bool parse_member(Parser *P, TypeDef *t)
 {
+    while (kind(P) == T_NAME && cur(P)->len == 3 && memcmp(cur(P)->start, "pub", 3) == 0 &&
+           P->pos + 1 < P->toks.n && P->toks.items[P->pos + 1].kind != T_COLON)
+        next(P); /* visibility means nothing to a script */
     switch (kind(P)) {
     case T_AT:
         return spl_parse_skip_attribute(P);
@@ -123,10 +126,6 @@ static bool parse_member(Parser *P, TypeDef *t)
         return add_method(P, t, true);
     default:
         break;
-    }
-    if (kind(P) == T_NAME && cur(P)->len == 3 && memcmp(cur(P)->start, "pub", 3) == 0) {
-        next(P); /* visibility means nothing to a script */
-        return parse_member(P, t);
     }
     return t->kind == TD_ENUM ? parse_variant(P, t) : parse_field(P, t);
 }

@@ -432,7 +432,11 @@ static Node *parse_statement(Parser *P)
     case T_FOR: return parse_for(P);
     case T_MATCH: return parse_match(P);
     case T_AT:
-        return spl_parse_skip_attribute(P) ? parse_statement(P) : NULL;
+        /* attribute lines, then the statement they stand before (a loop: no recursion per line) */
+        while (kind(P) == T_AT)
+            if (!spl_parse_skip_attribute(P))
+                return NULL;
+        return parse_statement(P);
     default:
         if (spl_parse_module_line(P))
             return spl_parse_misplaced_module_line(P);

@@ -561,7 +561,8 @@ static bool resolve_expr(Resolver *R, Node *n)
     case N_INTERP:
     case N_ARRAY:
     case N_TUPLE:
-    case N_CHAIN: return resolve_list(R, &n->list);
+    case N_CHAIN:
+    case N_COALESCE: return resolve_list(R, &n->list);
     default: break;
     }
     return (!n->a || resolve_expr(R, n->a)) && (!n->b || resolve_expr(R, n->b)) && (!n->c || resolve_expr(R, n->c));
