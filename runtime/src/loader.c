@@ -13,6 +13,10 @@
 #include "resolve.h"
 #include "util.h"
 
+/* Loading recurses once per module of a chain of use lines (a uses b uses
+ * c ...): bounded, so a hostile chain is an error, not the C stack used up. */
+#define MAX_USE_DEPTH 2000
+
 static bool load_module(Loader *L, SplModule *M);
 
 /* Prints `file:line:col: msg`, the line and a caret; then `note` if any. */
@@ -112,6 +116,9 @@ static SplModule *use_module(Loader *L, SplModule *M, const UseDecl *u)
         spl_sb_free(&note);
     } else if (!realpath(path, real)) {
         load_error(L, M, u->line, u->path_col, NULL, "module '%s': cannot resolve %s", name, path);
+    } else if (L->nstack >= MAX_USE_DEPTH) {
+        load_error(L, M, u->line, u->path_col, NULL, "module '%s': modules use each other %d deep; "
+                   "more than %d is refused", name, L->nstack, MAX_USE_DEPTH - 1);
     } else if ((m = find_loaded(L, real)) != NULL) {
         if (m->loading) {
             cycle_error(L, M, u, m);
