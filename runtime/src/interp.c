@@ -726,6 +726,9 @@ int spl_interp_run_units(Interp *I, SplUnit *const *units, int n)
         I->globals = units[i]->globals;
         copy_imports(units[i]);
         ok = run_top(I);
+        if (!ok && i < n - 1 && !I->exiting) /* a module's own code failed, before the script's */
+            spl_sb_printf(&I->trace, "  in the top-level code of module %s, which runs before %s\n",
+                          units[i]->src->name, units[n - 1]->src->name);
         if (ok && i == n - 1 && I->prog->main)
             ok = run_main(I);
     }
