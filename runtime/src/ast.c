@@ -32,6 +32,10 @@ void spl_node_free(Node *node)
     free(node->list.items);
     value_release(node->value);
     free(node->name);
+    if (node->kind == N_DECL && node->target) { /* its type annotation */
+        spl_typeref_free(node->target);
+        free(node->target);
+    }
     free(node);
 }
 

@@ -52,7 +52,7 @@ typedef enum NodeKind {
     /* statements */
     N_EXPR_STMT,     /* a */
     N_PRINT,         /* print a / eprint a (flag); a may be NULL */
-    N_DECL,          /* val/var name = a; flag: val; slot (+ global) */
+    N_DECL,          /* val/var name[: T] = a; flag: val; slot (+ global); target: TypeRef * or NULL */
     N_DESTRUCT,      /* val/var (pattern) = a; b: N_PATTERN; flag: val */
     N_PATTERN,       /* list: N_DECL leaves (a == NULL; name NULL for `_`) or N_PATTERN */
     N_ASSIGN,        /* a = b, or a op= b (op != OP_NONE) */

@@ -193,6 +193,12 @@ static bool exec_decl(Interp *I, const Node *n)
     Value v;
     if (!spl_eval(I, n->a, &v))
         return false;
+    if (n->target && !spl_type_accepts(n->target, &v)) {
+        spl_fail(I, n, "%s %s is declared %s, got %s", n->flag ? "val" : "var", n->name,
+                 ((const TypeRef *)n->target)->spelling, spl_value_type_name(v));
+        value_release(v);
+        return false;
+    }
     Value *slot = n->global ? &I->globals[n->slot] : &I->fp[n->slot];
     value_release(*slot);
     *slot = v;

@@ -151,11 +151,10 @@ static Node *parse_decl(Parser *P)
         n->b = parse_pattern(P, is_val);
     } else {
         n->name = spl_parse_name(P, is_val ? "a name or a (pattern) after 'val'" : "a name or a (pattern) after 'var'");
-        if (n->name && accept(P, T_COLON)) { /* `val x: T = ...`: the annotation is not checked */
-            TypeRef type = {0};
-            bool ok = spl_parse_typeref(P, &type);
-            spl_typeref_free(&type);
-            if (!ok) {
+        if (n->name && accept(P, T_COLON)) { /* `val x: T = ...`: checked when the value is stored */
+            TypeRef *type = spl_xcalloc(1, sizeof *type);
+            n->target = type;
+            if (!spl_parse_typeref(P, type)) {
                 spl_node_free(n);
                 return NULL;
             }

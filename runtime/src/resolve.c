@@ -40,6 +40,7 @@ typedef struct Resolver {
 } Resolver;
 
 static bool resolve_expr(Resolver *R, Node *n);
+static bool resolve_typeref(Resolver *R, TypeRef *t);
 static bool resolve_block(Resolver *R, Node *block);
 
 static Func *find_func(const Resolver *R, const char *name)
@@ -599,6 +600,11 @@ static bool resolve_stmt(Resolver *R, Node *n)
     switch ((NodeKind)n->kind) {
     case N_DECL:
         /* The value is resolved first: `val x = x` sees an outer x. */
+        if (n->target && !resolve_typeref(R, n->target)) {
+            spl_typeref_free(n->target); /* nothing the runtime can check */
+            free(n->target);
+            n->target = NULL;
+        }
         return resolve_expr(R, n->a) && declare(R, n);
     case N_DESTRUCT:
         return resolve_expr(R, n->a) && declare_pattern(R, n->b);

@@ -24,7 +24,7 @@ print rt_demo_half(3.0)
 print rt_demo_greet("world")
 print rt_demo_pair(21)
 """
-EXPECTED = '5\n1.5\nhello, world\n(42, "pair")\n'
+EXPECTED = '5\n1.5\nhello, world\n(42, pair)\n'  # text inside a tuple prints unquoted (Simple's display)
 
 
 def simple(runtime: Path, *args, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
