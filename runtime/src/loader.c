@@ -96,6 +96,37 @@ static bool cycle_error(Loader *L, const SplModule *M, const UseDecl *u, const S
     return false;
 }
 
+/* "module 'a.b' not found" and every path tried (or that there was no library directory). */
+static void not_found(Loader *L, const SplModule *M, const UseDecl *u, const char *name, const StrBuf *tried)
+{
+    StrBuf note = {0};
+    if (tried->len)
+        spl_sb_printf(&note, "  paths tried:\n%s", tried->data);
+    else
+        spl_sb_adds(&note, "  no library directory to look in: give simple --lib DIR or set SIMPLE_LIB\n");
+    load_error(L, M, u->line, u->path_col, note.data, "module '%s' not found", name);
+    spl_sb_free(&note);
+}
+
+/* Reads and loads the module at `path` (real path `real`), named `name` (taken). */
+static SplModule *load_new(Loader *L, SplModule *M, const UseDecl *u, const char *path, const char *real, char *name)
+{
+    if (L->nstack >= MAX_USE_DEPTH) {
+        load_error(L, M, u->line, u->path_col, NULL, "module '%s': modules use each other %d deep; "
+                   "more than %d is refused", name, L->nstack, MAX_USE_DEPTH - 1);
+        free(name);
+        return NULL;
+    }
+    char *why = NULL;
+    SplModule *m = new_module(L, spl_xstrdup(real), name);
+    if (!spl_source_load_file(&m->own_src, path, &why)) {
+        load_error(L, M, u->line, u->path_col, NULL, "module '%s': %s", m->name, why);
+        free(why);
+        return NULL;
+    }
+    return load_module(L, m) ? m : NULL;
+}
+
 /* The module that use line `u` of M names: found, loaded if new. NULL after an error. */
 static SplModule *use_module(Loader *L, SplModule *M, const UseDecl *u)
 {
@@ -107,34 +138,15 @@ static SplModule *use_module(Loader *L, SplModule *M, const UseDecl *u)
     SplModule *m = NULL;
     char real[PATH_MAX];
     if (!path) {
-        StrBuf note = {0};
-        if (tried.len)
-            spl_sb_printf(&note, "  paths tried:\n%s", tried.data);
-        else
-            spl_sb_adds(&note, "  no library directory to look in: give simple --lib DIR or set SIMPLE_LIB\n");
-        load_error(L, M, u->line, u->path_col, note.data, "module '%s' not found", name);
-        spl_sb_free(&note);
+        not_found(L, M, u, name, &tried);
     } else if (!realpath(path, real)) {
         load_error(L, M, u->line, u->path_col, NULL, "module '%s': cannot resolve %s", name, path);
-    } else if (L->nstack >= MAX_USE_DEPTH) {
-        load_error(L, M, u->line, u->path_col, NULL, "module '%s': modules use each other %d deep; "
-                   "more than %d is refused", name, L->nstack, MAX_USE_DEPTH - 1);
     } else if ((m = find_loaded(L, real)) != NULL) {
-        if (m->loading) {
-            cycle_error(L, M, u, m);
-            m = NULL;
-        }
+        if (m->loading) /* still loading its own use lines: we came back round */
+            m = (cycle_error(L, M, u, m), NULL);
     } else {
-        char *why = NULL;
-        m = new_module(L, spl_xstrdup(real), name);
+        m = load_new(L, M, u, path, real, name);
         name = NULL;
-        if (!spl_source_load_file(&m->own_src, path, &why)) {
-            load_error(L, M, u->line, u->path_col, NULL, "module '%s': %s", m->name, why);
-            free(why);
-            m = NULL;
-        } else if (!load_module(L, m)) {
-            m = NULL;
-        }
     }
     free(name);
     free(path);
