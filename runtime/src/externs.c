@@ -174,28 +174,10 @@ static void report_mismatch(const ExternDecl *d, const sffi_entry *e, const Sour
 
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
 {
-    bool ok = true;
-    StrBuf hinted = {0};
-    for (int i = 0; i < prog->nexterns; i++) {
-        ExternDecl *d = prog->externs[i];
-        d->entry = table_find(d->name);
-        ModBind bound = d->entry ? MOD_BOUND : spl_modules_bind(d, src, err); /* modules.c */
-        if (bound == MOD_ABSENT) {
-            report_unknown(d, src, err, &hinted);
-            spl_modules_note_unreadable(err);
-        }
-        if (bound != MOD_BOUND) {
-            ok = false;
-        } else if (!signature_matches(d, d->entry)) {
-            report_mismatch(d, d->entry, src, err);
-            ok = false;
-        }
-    }
-    spl_sb_free(&hinted);
-    return ok;
+    return spl_externs_bind_lazy(prog, src, err, NULL);
 }
 
-bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, bool report_unbound, int *unbound)
+bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, Unbound *lazy)
 {
     bool ok = true;
     StrBuf hinted = {0};
@@ -203,13 +185,19 @@ bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, bool rep
         ExternDecl *d = prog->externs[i];
         d->entry = table_find(d->name);
         ModBind bound = d->entry ? MOD_BOUND : spl_modules_bind(d, src, err); /* modules.c */
-        if (bound == MOD_ABSENT) {
-            d->entry = NULL; /* its first call fails (spl_extern_unbound) */
-            ++*unbound;
-            if (report_unbound)
+        if (bound == MOD_ABSENT && lazy) {
+            /* no library provides it: its first call fails (spl_extern_unbound) */
+            lazy->count++;
+            if (lazy->report)
                 report_unknown(d, src, err, &hinted);
             spl_modules_note_unreadable(err); /* a damaged module may be why: said now, once */
-        } else if (bound != MOD_BOUND) {
+            continue;
+        }
+        if (bound == MOD_ABSENT) {
+            report_unknown(d, src, err, &hinted);
+            spl_modules_note_unreadable(err);
+        }
+        if (bound != MOD_BOUND) {
             ok = false;
         } else if (!signature_matches(d, d->entry)) {
             report_mismatch(d, d->entry, src, err);

@@ -23,12 +23,16 @@
  * if there was any. */
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err);
 
-/* The same for the modules of a script (loader.c): an extern that neither the
- * table nor an FFI module provides leaves d->entry NULL and counts in
- * *unbound (printed like above only if `report_unbound`: simple --check); its
- * first call fails (spl_extern_unbound). A signature mismatch or a refused
- * module is printed and returns false. */
-bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, bool report_unbound, int *unbound);
+/* Lazy binding, for the modules of a script (loader.c): an extern that
+ * neither the table nor an FFI module provides leaves d->entry NULL and is
+ * counted (printed as above only if `report`: simple --check); its first
+ * call fails (spl_extern_unbound). A signature mismatch or a refused module
+ * still prints and returns false. `lazy` NULL: spl_externs_bind. */
+typedef struct Unbound {
+    bool report;
+    int count;
+} Unbound;
+bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, Unbound *lazy);
 
 /* The runtime error of a call of an unbound extern: names it, the library the
  * catalog says provides it and the rebuild command. Returns false. */

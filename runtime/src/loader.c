@@ -214,7 +214,7 @@ static bool load_module(Loader *L, SplModule *M)
 {
     if (!parse_module(L, M) || !load_uses(L, M))
         return false;
-    if (!spl_externs_bind_lazy(&M->prog, M->src, L->err, L->report_unbound, &L->unbound))
+    if (!spl_externs_bind_lazy(&M->prog, M->src, L->err, &L->unbound))
         return false;
     L->nexterns += M->prog.nexterns;
     CompileError err = {0};

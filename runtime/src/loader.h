@@ -18,6 +18,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "externs.h"
 #include "imports.h"
 #include "interp.h"
 #include "strmap.h"
@@ -38,8 +39,8 @@ typedef struct SplModule {
 
 typedef struct Loader {
     FILE *err;               /* where errors and --check reports go */
-    bool report_unbound;     /* simple --check: print every extern no library provides */
-    int unbound;             /* how many declarations no library provides */
+    Unbound unbound;         /* .report: print every extern no library provides (simple --check);
+                                .count: how many declarations no library provides */
     int nexterns;            /* extern declarations bound, over every module */
     SplModule **all;         /* every module made (owned) */
     int nall, all_cap;

@@ -105,10 +105,10 @@ static bool check_only; /* simple --check: load, report, run nothing */
 /* simple --check after a load: every unbound extern was listed on stderr. */
 static int check_report(const Loader *L, const Source *src)
 {
-    if (L->unbound) {
+    if (L->unbound.count) {
         fprintf(stderr, "simple --check: no FFI library of this runtime provides %d extern%s declared above; "
-                        "a call of %s would fail\n", L->unbound, L->unbound == 1 ? "" : "s",
-                L->unbound == 1 ? "it" : "any of them");
+                        "a call of %s would fail\n", L->unbound.count, L->unbound.count == 1 ? "" : "s",
+                L->unbound.count == 1 ? "it" : "any of them");
         return EXIT_LOAD_ERROR;
     }
     printf("%s: ok (%d module%s besides the script, %d extern declaration%s bound)\n", src->name, L->norder - 1,
@@ -120,7 +120,7 @@ static int check_report(const Loader *L, const Source *src)
  * `stack_size` bytes that begins about here; or only checks them. */
 static int run_source(const Source *src, size_t stack_size)
 {
-    Loader L = {.err = stderr, .report_unbound = check_only};
+    Loader L = {.err = stderr, .unbound = {.report = check_only}};
     int status = EXIT_LOAD_ERROR;
     if (spl_loader_load(&L, src)) {
         if (check_only) {
