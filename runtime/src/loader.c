@@ -96,7 +96,8 @@ static bool cycle_error(Loader *L, const SplModule *M, const UseDecl *u, const S
     return false;
 }
 
-/* "module 'a.b' not found" and every path tried (or that there was no library directory). */
+/* "module 'a.b' not found" and every path tried (or that there was no library directory);
+ * when `a` is a module, bare `use a.b` most likely meant its name b: say how to write that. */
 static void not_found(Loader *L, const SplModule *M, const UseDecl *u, const char *name, const StrBuf *tried)
 {
     StrBuf note = {0};
@@ -104,6 +105,22 @@ static void not_found(Loader *L, const SplModule *M, const UseDecl *u, const cha
         spl_sb_printf(&note, "  paths tried:\n%s", tried->data);
     else
         spl_sb_adds(&note, "  no library directory to look in: give simple --lib DIR or set SIMPLE_LIB\n");
+    if (u->kind == USE_BARE && u->nsegments > 1) {
+        UseDecl parent = *u;
+        parent.nsegments--;
+        StrBuf ignored = {0};
+        char *dir = strcmp(M->real, "") == 0 ? spl_xstrdup(".") : spl_modpath_dirname(M->src->name);
+        char *path = spl_modpath_find(&parent, dir, &ignored);
+        if (path) {
+            char *pname = spl_use_module_name(&parent);
+            spl_sb_printf(&note, "  %s is module %s: to bind its name %s, write use %s.{%s}\n", pname, path,
+                          u->segments[u->nsegments - 1], pname, u->segments[u->nsegments - 1]);
+            free(pname);
+        }
+        free(path);
+        free(dir);
+        spl_sb_free(&ignored);
+    }
     load_error(L, M, u->line, u->path_col, note.data, "module '%s' not found", name);
     spl_sb_free(&note);
 }
