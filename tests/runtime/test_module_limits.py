@@ -1,5 +1,6 @@
-"""Hostile shapes of module graphs: a use chain past the loader's depth bound is a load error
-(not a C stack overflow), and one module used by hundreds of others loads and runs once."""
+"""Module graphs of hostile shape: a use chain past the loader's depth bound is a load error
+(not a C stack overflow), one module used by hundreds of others loads and runs once, and one file
+reached through a symlinked directory is one module."""
 
 from __future__ import annotations
 
@@ -45,3 +46,14 @@ def test_a_module_used_by_hundreds_loads_once(runtime, tmp_path):
     (tmp_path / "main.spl").write_text("\n".join(lines) + "\n")
     proc = run(runtime, tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"shared loaded\n{users + 1}\n", "")
+
+
+def test_a_module_reached_through_a_symlink_is_one_module(runtime, tmp_path):
+    """Identity is the real path: the same file through a symlinked directory loads and runs once."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "counter.spl").write_text('print "counter loaded"\nvar n = 0\nfn next() -> i64:\n'
+                                                   '    n = n + 1\n    n\n')
+    (tmp_path / "alias").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "main.spl").write_text("use real.counter.{next}\nuse alias.counter\nprint next()\nprint next()\n")
+    proc = run(runtime, tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "counter loaded\n1\n2\n", "")
