@@ -3,7 +3,7 @@
 Targets (docs/reliability.md):
 
 * native, libFuzzer + ASan + UBSan (fuzz/native.py builds them): ``runtime_lex``,
-  ``runtime_parse``, ``runtime_resolve``, ``runtime_interp``;
+  ``runtime_parse``, ``runtime_resolve``, ``runtime_interp``, ``runtime_modules``;
 * Python, atheris (fuzz/py/targets.py): ``decls``, ``manifest``, ``matrix``,
   ``suppressions``, ``symbols_elf``, ``symbols_ar``, ``dwarf``.
 

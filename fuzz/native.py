@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "fuzz" / "native"
 HARNESS = ROOT / "fuzz" / "runtime" / "fuzz_runtime.c"
 FUZZLIB = ROOT / "fuzz" / "runtime" / "fuzzlib"
-STAGES = {"runtime_lex": 1, "runtime_parse": 2, "runtime_resolve": 3, "runtime_interp": 4}
+STAGES = {"runtime_lex": 1, "runtime_parse": 2, "runtime_resolve": 3, "runtime_interp": 4, "runtime_modules": 5}
 SANITIZE = "-fsanitize=address,undefined"
 CFLAGS = ["-std=c11", "-O1", "-g", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined",
           "-DSPL_FUZZ_BUDGET", f"-I{ROOT / 'runtime' / 'include'}", f"-I{ROOT / 'runtime' / 'src'}"]
@@ -74,7 +74,7 @@ def build(targets: list[str] | None = None) -> dict[str, Path]:
     """Build the runtime fuzz targets; returns {target name: executable}.
 
     Args:
-        targets: names from :data:`STAGES` (default: all four).
+        targets: names from :data:`STAGES` (default: all five).
     Raises:
         BuildError: clang missing, or a compile/link failure (with its output).
     """

@@ -105,6 +105,7 @@ void spl_program_free(Program *prog)
         free(prog->globals[i].name);
     free(prog->globals);
     spl_node_free(prog->top);
+    spl_modsyntax_free(prog->mod);
 }
 
 const char *spl_binop_symbol(BinOp op)

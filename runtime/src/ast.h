@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "modsyntax.h"
 #include "sffi_table.h"
 #include "strmap.h"
 #include "value.h"
@@ -137,6 +138,8 @@ typedef struct TypeDef {
     StrMap field_map, method_map;  /* name -> index */
 } TypeDef;
 
+struct SplUnit;
+
 typedef struct Func {
     char *name;      /* `f`, or `Type.f` for a method, or `<lambda>` */
     char **params;   /* a method's first is "self" */
@@ -153,6 +156,7 @@ typedef struct Func {
     Node *body;
     int nslots;      /* parameters first, then every local of the body */
     int line, col;
+    struct SplUnit *unit; /* the module that defines it (unit.h); NULL: the only one */
 } Func;
 
 typedef struct ExternDecl {
@@ -176,6 +180,7 @@ typedef struct Global {
     char *name;
     bool is_val;
     int line, col;
+    bool imported;   /* a module's val/var read through `use` (imports.c): never assigned here */
 } Global;
 
 typedef struct Program {
@@ -188,6 +193,7 @@ typedef struct Program {
     Global *globals;     /* top-level val/var, in order */
     int nglobals, globals_cap;
     Func *main;          /* fn main(), if any */
+    ModSyntax *mod;      /* its use and export lines (modsyntax.h), or NULL */
     TypeDef **types;     /* struct, class and enum definitions */
     int ntypes, types_cap;
 } Program;

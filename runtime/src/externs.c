@@ -75,6 +75,11 @@ static void report_mismatch(const ExternDecl *d, const sffi_entry *e, const Sour
 
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
 {
+    return spl_externs_bind_lazy(prog, src, err, NULL);
+}
+
+bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, Unbound *lazy)
+{
     bool ok = true;
     StrBuf hinted = {0};
     for (int i = 0; i < prog->nexterns; i++) {
@@ -83,6 +88,14 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
             d->file = src->name;
         d->entry = spl_table_find(d->name);
         ModBind bound = d->entry ? MOD_BOUND : spl_modules_bind(d, src, err); /* modules.c */
+        if (bound == MOD_ABSENT && lazy) {
+            /* no library provides it: its first call fails (spl_extern_unbound) */
+            lazy->count++;
+            if (lazy->report)
+                report_unknown(d, src, err, &hinted);
+            spl_modules_note_unreadable(err); /* a damaged module may be why: said now, once */
+            continue;
+        }
         if (bound == MOD_ABSENT) {
             report_unknown(d, src, err, &hinted);
             spl_modules_note_unreadable(err);
@@ -98,6 +111,20 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
     }
     spl_sb_free(&hinted);
     return ok;
+}
+
+bool spl_extern_unbound(Interp *I, const Node *call, const ExternDecl *d)
+{
+    const sffi_catalog_entry *c = spl_catalog_find(d->name);
+    if (!c)
+        return spl_fail(I, call, "unknown extern function %s: no FFI library known to this runtime provides it "
+                        "(see: simple --externs)", d->name);
+    StrBuf with = {0};
+    with_list(c->library, &with);
+    spl_fail(I, call, "unknown extern function %s: provided by FFI library '%s', which this runtime was built "
+             "without; rebuild with: scons runtime --with=%s", d->name, c->library, with.data);
+    spl_sb_free(&with);
+    return false;
 }
 
 /* Calling a bound extern: marshal.c. */

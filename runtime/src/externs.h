@@ -24,6 +24,21 @@
  * if there was any. */
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err);
 
+/* Lazy binding, for the modules of a script (loader.c): an extern that
+ * neither the table nor an FFI module provides leaves d->entry NULL and is
+ * counted (printed as above only if `report`: simple --check); its first
+ * call fails (spl_extern_unbound). A signature mismatch or a refused module
+ * still prints and returns false. `lazy` NULL: spl_externs_bind. */
+typedef struct Unbound {
+    bool report;
+    int count;
+} Unbound;
+bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, Unbound *lazy);
+
+/* The runtime error of a call of an unbound extern: names it, the library the
+ * catalog says provides it and the rebuild command. Returns false. */
+bool spl_extern_unbound(Interp *I, const Node *call, const ExternDecl *d);
+
 /* `simple --externs [--json]`: the table, then the FFI modules found (modules.c). */
 void spl_externs_list(FILE *out, bool json);
 

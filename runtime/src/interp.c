@@ -28,6 +28,7 @@ bool spl_fail(Interp *I, const Node *at, const char *fmt, ...)
     I->err_msg = spl_sb_take(&sb);
     I->err_line = at->line;
     I->err_col = at->col;
+    I->err_src = I->src;
     return false;
 }
 
@@ -470,7 +471,19 @@ static inline Flow run_body(Interp *I, const Func *f, Value *frame)
     I->fp = frame;
     I->sp = frame + f->nslots;
     I->depth++;
+    const SplUnit *unit = f->unit;
+    const Source *saved_src = I->src;
+    const Program *saved_prog = I->prog;
+    Value *saved_globals = I->globals;
+    if (unit && unit->globals != I->globals) { /* a function of another module: its globals */
+        I->src = unit->src;
+        I->prog = unit->prog;
+        I->globals = unit->globals;
+    }
     Flow flow = exec_block(I, f->body);
+    I->src = saved_src;
+    I->prog = saved_prog;
+    I->globals = saved_globals;
     I->depth--;
     I->fp = saved_fp;
     for (int i = 0; i < f->nslots; i++)
@@ -652,7 +665,7 @@ static void report_error(Interp *I)
 {
     flush_repeats(I);
     fflush(stdout);
-    spl_diag_print(stderr, I->src, I->err_line, I->err_col, "error: ", I->err_msg, 1);
+    spl_diag_print(stderr, I->err_src ? I->err_src : I->src, I->err_line, I->err_col, "error: ", I->err_msg, 1);
     if (I->trace.len)
         fputs(I->trace.data, stderr);
 }
@@ -669,7 +682,8 @@ static bool run_main(Interp *I)
     return true;
 }
 
-int spl_interp_run(Interp *I)
+/* The top-level statements of I->prog, in a frame at the bottom of the stack. */
+static bool run_top(Interp *I)
 {
     const Program *p = I->prog;
     for (int i = 0; i < p->top_nslots; i++)
@@ -681,8 +695,57 @@ int spl_interp_run(Interp *I)
         I->stack[i] = value_nil();
     }
     I->sp = I->stack;
-    if (ok && p->main)
+    return ok;
+}
+
+static int finish(Interp *I, bool ok);
+
+int spl_interp_run(Interp *I)
+{
+    bool ok = run_top(I);
+    if (ok && I->prog->main)
         ok = run_main(I);
+    return finish(I, ok);
+}
+
+/* Sets the imported globals of `u` from the units that export them. */
+static void copy_imports(const SplUnit *u)
+{
+    for (int i = 0; i < u->ncopies; i++) {
+        const ImportCopy *c = &u->copies[i];
+        Value v = c->from->globals[c->from_slot];
+        value_retain(v);
+        value_release(u->globals[c->slot]);
+        u->globals[c->slot] = v;
+    }
+}
+
+int spl_interp_run_units(Interp *I, SplUnit *const *units, int n)
+{
+    const Source *src = I->src;
+    const Program *prog = I->prog;
+    Value *globals = I->globals;
+    bool ok = true;
+    for (int i = 0; ok && i < n; i++) {
+        I->src = units[i]->src;
+        I->prog = units[i]->prog;
+        I->globals = units[i]->globals;
+        copy_imports(units[i]);
+        ok = run_top(I);
+        if (!ok && i < n - 1 && !I->exiting) /* a module's own code failed, before the script's */
+            spl_sb_printf(&I->trace, "  in the top-level code of module %s, which runs before %s\n",
+                          units[i]->src->name, units[n - 1]->src->name);
+        if (ok && i == n - 1 && I->prog->main)
+            ok = run_main(I);
+    }
+    I->src = src;
+    I->prog = prog;
+    I->globals = globals;
+    return finish(I, ok);
+}
+
+static int finish(Interp *I, bool ok)
+{
     fflush(stdout);
     if (I->exiting)
         return I->exit_code;

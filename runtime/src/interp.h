@@ -18,6 +18,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "unit.h"
 #include "util.h"
 #include "value.h"
 
@@ -49,6 +50,7 @@ typedef struct Interp {
     /* the pending runtime error, or exit request */
     char *err_msg;
     int err_line, err_col;
+    const Source *err_src; /* the file of err_line (modules: unit.h) */
     StrBuf trace;         /* "  in fn f (called at ...)" lines */
     int trace_lines;
     char trace_last[512]; /* the last line added, to count repeats */
@@ -64,6 +66,10 @@ void spl_interp_init(Interp *I, const Program *prog, const Source *src);
 /* Runs the top-level statements, then main() if defined. Returns the exit
  * status: 0, 1 after a runtime error (reported on stderr), or rt_exit's code. */
 int spl_interp_run(Interp *I);
+/* The same over the modules of a script (loader.c), dependencies first: each
+ * unit's top-level statements with its own globals, then main() of the last.
+ * The units' globals are theirs (released by the loader). */
+int spl_interp_run_units(Interp *I, SplUnit *const *units, int n);
 void spl_interp_free(Interp *I);
 
 /* Evaluates an expression into *out (a new reference). */

@@ -349,6 +349,7 @@ static const struct { const char *text; TokKind kind; } PUNCT[] = {
     {",", T_COMMA}, {":", T_COLON}, {".", T_DOT}, {"+", T_PLUS}, {"-", T_MINUS},
     {"*", T_STAR}, {"/", T_SLASH}, {"%", T_PERCENT}, {"<", T_LT}, {">", T_GT}, {"=", T_ASSIGN},
     {"??", T_QQ}, {"?", T_QUESTION}, {"@", T_AT}, {"\\", T_BACKSLASH},
+    {"{", T_LBRACE}, {"}", T_RBRACE},
 };
 
 static bool lex_punct(Lexer *L)
@@ -361,9 +362,9 @@ static bool lex_punct(Lexer *L)
             for (size_t k = 0; k < n; k++)
                 advance(L);
             TokKind kind = PUNCT[i].kind;
-            if (kind == T_LPAREN || kind == T_LBRACKET)
+            if (kind == T_LPAREN || kind == T_LBRACKET || kind == T_LBRACE)
                 L->depth++;
-            else if ((kind == T_RPAREN || kind == T_RBRACKET) && L->depth > 0)
+            else if ((kind == T_RPAREN || kind == T_RBRACKET || kind == T_RBRACE) && L->depth > 0)
                 L->depth--;
             emit(L, kind, line, col, start);
             return true;

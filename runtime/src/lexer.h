@@ -37,7 +37,8 @@ typedef enum TokKind {
     T_QUESTION,  /* '?' of an optional type T? */
     T_QQ,        /* ?? */
     T_AT,        /* @ of an attribute line */
-    T_BACKSLASH  /* \ of a lambda \x: x * 2 */
+    T_BACKSLASH, /* \ of a lambda \x: x * 2 */
+    T_LBRACE, T_RBRACE  /* the name list of `use a.b.{x, y}` (modsyntax.h) */
 } TokKind;
 
 /* One piece of a text literal: literal bytes (escapes already applied), or

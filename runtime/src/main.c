@@ -3,10 +3,14 @@
  *
  *   simple FILE.spl [ARGS...]    run a script (ARGS reach it through rt_args())
  *   simple -e CODE [ARGS...]     run CODE
+ *   simple --check FILE.spl      load a script and its modules, run nothing; report
+ *                                every extern no library of this runtime provides
  *   simple --externs [--json]    the extern table this runtime was built with
  *   simple --version             runtime version, ABI version, linked libraries
  *   --ffi-path DIR (before any of these, repeatable): search DIR for FFI modules
  *   first (docs/modules.md; then SIMPLE_FFI_PATH, then <bindir>/../lib/sffi)
+ *   --lib DIR (before any of these, repeatable): a library directory for `use`
+ *   (docs/language.md, "Modules"; then SIMPLE_LIB's directories)
  *
  * Exit status: the script's (0, or rt_exit's code); 1 after a runtime error;
  * 2 when the script cannot run (syntax, names, externs) or on bad usage;
@@ -25,6 +29,8 @@
 #include "externs.h"
 #include "ffi_error.h"
 #include "interp.h"
+#include "loader.h"
+#include "modpath.h"
 #include "modules.h"
 #include "parser.h"
 #include "mainload.h"
@@ -42,8 +48,9 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: simple FILE.spl [ARGS...]\n"
+    fputs("usage: simple [--lib DIR]... [--ffi-path DIR]... FILE.spl [ARGS...]\n"
           "       simple -e CODE [ARGS...]\n"
+          "       simple --check FILE.spl\n"
           "       simple --externs [--json]\n"
           "       simple --version\n",
           out);
@@ -55,21 +62,28 @@ static void help(void)
     fputs("\n"
           "  FILE.spl        run a script; ARGS reach it through rt_args()\n"
           "  -e CODE         run CODE (messages name the file \"-e\")\n"
+          "  --check FILE    load FILE and the modules it uses without running anything; list every\n"
+          "                  extern no FFI library of this runtime provides (status 2 if any)\n"
           "  --externs       the extern table this runtime was built with (--json: as JSON)\n"
           "  --version       runtime version, SFFI ABI version, linked FFI libraries, FFI modules\n"
           "  --ffi-path DIR  (first, repeatable) search DIR for FFI modules before\n"
           "                  SIMPLE_FFI_PATH and <bindir>/../lib/sffi (docs/modules.md)\n"
+          "  --lib DIR       (first, repeatable) a library directory: `use std.x`, `use lib.x` and\n"
+          "                  names not found beside the importing file are looked up there\n"
           "\n"
           "environment:\n"
           "  SIMPLE_FFI_PATH    more directories of FFI modules, colon-separated\n"
+          "  SIMPLE_LIB         more library directories for `use`, colon-separated, after --lib\n"
           "  SIMPLE_FFI_TIMING  set: how long reading and loading each FFI module took, on stderr\n"
           "\n"
           "exit status:\n"
           "  0      the script ran to its end\n"
           "  N      the code the script gave to rt_exit(N), 0..255\n"
-          "  1      a runtime error (reported on stderr with the line and the calls)\n"
-          "  2      the script cannot run: syntax error, unknown name, an extern missing\n"
-          "         from the table or declared with another signature; or bad usage\n"
+          "  1      a runtime error (reported on stderr with the line and the calls), such as\n"
+          "         the call of an extern no FFI library of this runtime provides\n"
+          "  2      the script cannot run: syntax error, unknown name, a module not found,\n"
+          "         an import cycle, an extern declared with another signature than the\n"
+          "         table's; --check: an extern no library provides; or bad usage\n"
           "  70     out of memory (\"simple: out of memory\" on stderr)\n"
           "\n"
           "language and externs: docs/language.md\n",
@@ -87,40 +101,41 @@ static void print_version(void)
     spl_modules_version(stdout);
 }
 
-/* Parses the script, binds its externs and resolves its names; prints the
- * first problem on stderr and returns false if it cannot run. */
-static bool load(const Source *src, Program *prog)
+static bool check_only; /* simple --check: load, report, run nothing */
+
+/* simple --check after a load: every unbound extern was listed on stderr. */
+static int check_report(const Loader *L, const Source *src)
 {
-    CompileError err = {0};
-    int line, col;
-    bool ok = false;
-    if (spl_source_check_utf8(src, &line, &col)) {
-        spl_compile_error_set(&err, line, col, "the file is not valid UTF-8 (or holds a NUL byte)");
-        err.show_line = 0; /* do not echo the bad bytes */
-    } else if (spl_parse_program(src, prog, &err) && spl_externs_bind(prog, src, stderr)) {
-        ok = spl_resolve_program(prog, &err);
+    if (L->unbound.count) {
+        fprintf(stderr, "simple --check: no FFI library of this runtime provides %d extern%s declared above; "
+                        "a call of %s would fail\n", L->unbound.count, L->unbound.count == 1 ? "" : "s",
+                L->unbound.count == 1 ? "it" : "any of them");
+        return EXIT_LOAD_ERROR;
     }
-    if (err.msg) {
-        fflush(stdout);
-        spl_diag_print(stderr, src, err.line, err.col, "", err.msg, err.show_line);
-    }
-    spl_compile_error_free(&err);
-    return ok;
+    printf("%s: ok (%d module%s besides the script, %d extern declaration%s bound)\n", src->name, L->norder - 1,
+           L->norder == 2 ? "" : "s", L->nexterns, L->nexterns == 1 ? "" : "s");
+    return 0;
 }
 
-/* Loads and runs a script on a stack of `stack_size` bytes that begins about here. */
+/* Loads the script and its modules (loader.h), then runs them on a stack of
+ * `stack_size` bytes that begins about here; or only checks them. */
 static int run_source(const Source *src, size_t stack_size)
 {
-    Program prog = {0};
+    Loader L = {.err = stderr, .unbound = {.report = check_only}};
     int status = EXIT_LOAD_ERROR;
-    if (load(src, &prog)) {
-        Interp I;
-        spl_interp_init(&I, &prog, src);
-        I.c_stack_limit = (uintptr_t)&I - stack_size + INTERP_STACK_RESERVE;
-        status = spl_interp_run(&I);
-        spl_interp_free(&I);
+    if (spl_loader_load(&L, src)) {
+        if (check_only) {
+            status = check_report(&L, src);
+        } else {
+            Interp I;
+            spl_interp_init(&I, spl_loader_script(&L), src);
+            I.c_stack_limit = (uintptr_t)&I - stack_size + INTERP_STACK_RESERVE;
+            status = spl_interp_run_units(&I, L.order, L.norder);
+            spl_loader_release_values(&L);
+            spl_interp_free(&I);
+        }
     }
-    spl_program_free(&prog);
+    spl_loader_free(&L);
     return status;
 }
 
@@ -162,6 +177,12 @@ static int run_in_thread(const Source *src)
 
 static int run_script(const char *path, const char *code, int argc, char **argv)
 {
+    char *why = NULL;
+    if (!spl_modpath_add_env(&why)) {
+        fprintf(stderr, "simple: %s\n", why);
+        free(why);
+        return EXIT_LOAD_ERROR;
+    }
     Source src;
     if (code) {
         spl_source_from_string(&src, "-e", code);
@@ -177,18 +198,28 @@ static int run_script(const char *path, const char *code, int argc, char **argv)
     sffi_host_set_exit_handler(spl_ffi_request_exit);
     int status = run_in_thread(&src);
     spl_source_free(&src);
+    spl_modpath_reset();
     return status;
 }
 
-/* Takes the leading `--ffi-path DIR` pairs off argv; false if DIR is missing. */
-static bool take_ffi_paths(int *argc, char ***argv)
+/* Takes the leading `--ffi-path DIR` and `--lib DIR` pairs off argv; false
+ * (after a message) if DIR is missing, or is no directory for --lib. */
+static bool take_paths(int *argc, char ***argv)
 {
-    while (*argc >= 2 && strcmp((*argv)[1], "--ffi-path") == 0) {
+    while (*argc >= 2 && (strcmp((*argv)[1], "--ffi-path") == 0 || strcmp((*argv)[1], "--lib") == 0)) {
+        const char *opt = (*argv)[1];
         if (*argc < 3) {
-            fputs("simple: --ffi-path needs a directory\n", stderr);
+            fprintf(stderr, "simple: %s needs a directory\n", opt);
             return false;
         }
-        spl_modules_add_path((*argv)[2]);
+        char *why = NULL;
+        if (strcmp(opt, "--ffi-path") == 0) {
+            spl_modules_add_path((*argv)[2]);
+        } else if (!spl_modpath_add_lib((*argv)[2], "--lib", &why)) {
+            fprintf(stderr, "simple: %s\n", why);
+            free(why);
+            return false;
+        }
         (*argv)[2] = (*argv)[0];
         *argc -= 2;
         *argv += 2;
@@ -198,7 +229,7 @@ static bool take_ffi_paths(int *argc, char ***argv)
 
 int main(int argc, char **argv)
 {
-    if (!take_ffi_paths(&argc, &argv))
+    if (!take_paths(&argc, &argv))
         return EXIT_LOAD_ERROR;
     if (argc < 2) {
         usage(stderr);
@@ -223,6 +254,15 @@ int main(int argc, char **argv)
             return EXIT_LOAD_ERROR;
         }
         return run_script(NULL, argv[2], argc - 3, argv + 3);
+    }
+    if (strcmp(arg, "--check") == 0) {
+        if (argc != 3) {
+            fputs(argc < 3 ? "simple: --check needs the script to check\n" : "simple: --check takes one script\n",
+                  stderr);
+            return EXIT_LOAD_ERROR;
+        }
+        check_only = true;
+        return run_script(argv[2], NULL, 0, argv + 3);
     }
     if (strcmp(arg, "--version") == 0 || strcmp(arg, "--externs") == 0) {
         /* a known option with an argument it does not take */

@@ -547,6 +547,8 @@ static bool extern_failed(Interp *I, const Node *call, const ExternDecl *d)
 bool spl_call_extern(Interp *I, const Node *call, Value *out)
 {
     const ExternDecl *d = call->target;
+    if (!d->entry)
+        return spl_extern_unbound(I, call, d); /* no library provides it (externs.h) */
     Value vals[SFFI_MAX_PARAMS];
     sffi_value args[SFFI_MAX_PARAMS];
     int n = 0;

@@ -48,6 +48,14 @@ bool spl_parse_expect(Parser *P, TokKind k, const char *what);
 /* Consumes a name and returns it (malloc'd), or sets an error naming `what`. */
 char *spl_parse_name(Parser *P, const char *what);
 
+/* parse_use.c: 1 at a `use` line, 2 at an `export` line, 3 at `export use`, else 0;
+ * then the line into prog->mod (spl_parse_use takes `use` and `export use` lines). */
+int spl_parse_module_line(Parser *P);
+bool spl_parse_use(Parser *P, Program *prog);
+bool spl_parse_export(Parser *P, Program *prog);
+/* A use or export line inside a block: the error; returns NULL. */
+void *spl_parse_misplaced_module_line(Parser *P);
+
 /* parse_expr.c */
 Node *spl_parse_expr(Parser *P);
 Node *spl_parse_additive(Parser *P);   /* the bounds of `for i in a..b` */

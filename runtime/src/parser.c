@@ -437,6 +437,8 @@ static Node *parse_statement(Parser *P)
                 return NULL;
         return parse_statement(P);
     default:
+        if (spl_parse_module_line(P))
+            return spl_parse_misplaced_module_line(P);
         if (is_name(P, 0, "unsafe") &&
             (P->toks.items[P->pos + 1].kind == T_LPAREN || P->toks.items[P->pos + 1].kind == T_COLON))
             return parse_unsafe(P);
@@ -760,6 +762,8 @@ bool spl_parse_program(const Source *src, Program *prog, CompileError *err)
             ok = spl_parse_fn(&P, NULL, false) != NULL;
         } else if (kind(&P) == T_STRUCT || kind(&P) == T_CLASS || kind(&P) == T_ENUM) {
             ok = spl_parse_typedef(&P);
+        } else if (spl_parse_module_line(&P)) {
+            ok = spl_parse_module_line(&P) == 2 ? spl_parse_export(&P, prog) : spl_parse_use(&P, prog);
         } else {
             Node *s = parse_statement(&P);
             ok = s != NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "imports.h"
 #include "methods.h"
 #include "strmap.h"
 #include "util.h"
@@ -35,6 +36,7 @@ typedef struct Resolver {
      * from outer_base to fn_base belong to the function around it (captured) */
     Node *lambda;        /* the N_LAMBDA being resolved, or NULL */
     int fn_base, outer_base;
+    const ImportScope *imports; /* names from `use` lines, or NULL (imports.h) */
 } Resolver;
 
 static bool resolve_expr(Resolver *R, Node *n);
@@ -44,13 +46,17 @@ static bool resolve_block(Resolver *R, Node *block);
 static Func *find_func(const Resolver *R, const char *name)
 {
     int i = spl_strmap_get(&R->funcs, name);
-    return i < 0 ? NULL : R->prog->funcs[i];
+    if (i < 0)
+        return R->imports ? spl_imports_func(R->imports, name) : NULL;
+    return R->prog->funcs[i];
 }
 
 static ExternDecl *find_extern(const Resolver *R, const char *name)
 {
     int i = spl_strmap_get(&R->externs, name);
-    return i < 0 ? NULL : R->prog->externs[i];
+    if (i < 0)
+        return R->imports ? spl_imports_extern(R->imports, name) : NULL;
+    return R->prog->externs[i];
 }
 
 static int find_global(const Resolver *R, const char *name) { return spl_strmap_get(&R->globals, name); }
@@ -58,7 +64,9 @@ static int find_global(const Resolver *R, const char *name) { return spl_strmap_
 static TypeDef *find_type(const Resolver *R, const char *name)
 {
     int i = spl_strmap_get(&R->types, name);
-    return i < 0 ? NULL : R->prog->types[i];
+    if (i < 0)
+        return R->imports ? spl_imports_type(R->imports, name) : NULL;
+    return R->prog->types[i];
 }
 
 /* A plain name that is no variable but a struct, class or enum: `Point`, `Color`. */
@@ -97,6 +105,8 @@ static void index_definitions(Resolver *R)
     for (int i = 0; i < p->ntypes; i++)
         if (spl_strmap_get(&R->types, p->types[i]->name) < 0)
             spl_strmap_put(&R->types, p->types[i]->name, i);
+    for (int i = 0; i < p->nglobals; i++) /* imported before resolution (imports.c) */
+        spl_strmap_put(&R->globals, p->globals[i].name, i);
 }
 
 #define FAIL(R, at, ...) (spl_compile_error_set((R)->err, (at)->line, (at)->col, __VA_ARGS__), false)
@@ -127,7 +137,7 @@ static bool declare(Resolver *R, Node *n)
                     R->prog->globals[existing].line);
     Program *p = R->prog;
     spl_grow_array((void **)&p->globals, &p->globals_cap, p->nglobals + 1, sizeof(Global));
-    p->globals[p->nglobals] = (Global){spl_xstrdup(n->name), n->flag, n->line, n->col};
+    p->globals[p->nglobals] = (Global){spl_xstrdup(n->name), n->flag, n->line, n->col, false};
     spl_strmap_put(&R->globals, p->globals[p->nglobals].name, p->nglobals);
     n->global = true;
     n->slot = p->nglobals++;
@@ -238,6 +248,11 @@ static bool resolve_target(Resolver *R, Node *target, const char *verb, int *fro
          * the interpreter decides, knowing the values */
         free(name);
         return true;
+    }
+    if (ok && !through_field && root->kind == N_GLOBAL && R->prog->globals[root->slot].imported) {
+        spl_compile_error_set(R->err, target->line, target->col, "cannot %s '%s': it is imported (line %d); a "
+                              "module's variables change only through its own functions", verb, name, line);
+        ok = false;
     }
     if (ok && (kind == B_VAL || kind == B_LOOP)) {
         spl_compile_error_set(R->err, target->line, target->col, "cannot %s %s '%s' (declared on line %d%s)", verb,
@@ -751,7 +766,12 @@ static bool resolve_types(Resolver *R)
 
 bool spl_resolve_program(Program *prog, CompileError *err)
 {
-    Resolver R = {.prog = prog, .err = err, .top_level = true, .depth = -1};
+    return spl_resolve_module(prog, NULL, err);
+}
+
+bool spl_resolve_module(Program *prog, const ImportScope *imports, CompileError *err)
+{
+    Resolver R = {.prog = prog, .err = err, .top_level = true, .depth = -1, .imports = imports};
     index_definitions(&R);
     bool ok = check_definitions(&R) && resolve_types(&R) && resolve_block(&R, prog->top);
     prog->top_nslots = R.max_slots;

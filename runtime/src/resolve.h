@@ -16,4 +16,10 @@
 
 bool spl_resolve_program(Program *prog, CompileError *err);
 
+struct ImportScope;
+/* The same for one module of several (loader.c): names not defined by `prog`
+ * itself are looked up in `imports` (imports.h); globals already in
+ * prog->globals (imported vals) are known from the start. */
+bool spl_resolve_module(Program *prog, const struct ImportScope *imports, CompileError *err);
+
 #endif

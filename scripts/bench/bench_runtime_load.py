@@ -13,6 +13,11 @@ time ratio near 2 from one size to the next; quadratic as near 4.
 | locals | a ``var vI = I`` line inside ``fn main()`` |
 | chain | one ``+`` of ``print 1 + 1 + ...`` |
 | text-chain | one ``+`` of ``print "ab" + "ab" + ...`` |
+| modules-wide | a module of 5 functions, used by the script (``use mI.{fI_0}``) |
+| modules-star | a module that uses ``shared.*`` (50 names) and is used by the script |
+
+A shape makes one script, or (the modules shapes) a directory of files whose
+``main.spl`` runs.
 
     scripts/bench/bench_runtime_load.py [--runtime build/bin/simple] [--scale 1.0] [--repeat 3]
 
@@ -55,13 +60,42 @@ def text_chain_script(n: int) -> str:
     return "print " + " + ".join(['"ab"'] * (n + 1)) + "\n"
 
 
+def modules_wide(n: int) -> dict[str, str]:
+    files = {f"m{i}.spl": "".join(f"fn f{i}_{k}(x: i64) -> i64:\n    x + {k}\n" for k in range(5)) for i in range(n)}
+    files["main.spl"] = "".join(f"use m{i}.{{f{i}_0}}\n" for i in range(n)) + f"print f{n - 1}_0(1)\n"
+    return files
+
+
+def modules_star(n: int) -> dict[str, str]:
+    files = {"shared.spl": "".join(f"fn s{k}(x: i64) -> i64:\n    x * {k}\n" for k in range(50))}
+    for i in range(n):
+        files[f"m{i}.spl"] = f"use shared.*\nfn g{i}(x: i64) -> i64:\n    s7(x) + {i}\n"
+    files["main.spl"] = "".join(f"use m{i}.{{g{i}}}\n" for i in range(n)) + f"print g{n - 1}(1)\n"
+    return files
+
+
 SHAPES = {
     "globals": (globals_script, 50_000),
     "functions": (functions_script, 25_000),
     "locals": (locals_script, 50_000),
     "chain": (chain_script, 100_000),
     "text-chain": (text_chain_script, 100_000),
+    "modules-wide": (modules_wide, 1_000),
+    "modules-star": (modules_star, 1_000),
 }
+
+
+def write_shape(tmp: Path, name: str, size: int, made: str | dict[str, str]) -> Path:
+    """Writes what a shape made; the path of the script to run."""
+    if isinstance(made, str):
+        script = tmp / f"{name}-{size}.spl"
+        script.write_text(made, encoding="utf-8")
+        return script
+    folder = tmp / f"{name}-{size}"
+    folder.mkdir()
+    for rel, text in made.items():
+        (folder / rel).write_text(text, encoding="utf-8")
+    return folder / "main.spl"
 
 
 def best_seconds(runtime: Path, script: Path, repeat: int, timeout: float) -> float | str:
@@ -70,7 +104,8 @@ def best_seconds(runtime: Path, script: Path, repeat: int, timeout: float) -> fl
     for _ in range(repeat):
         start = time.perf_counter()
         try:
-            proc = subprocess.run([str(runtime), str(script)], capture_output=True, timeout=timeout)
+            proc = subprocess.run([str(runtime), script.name], cwd=script.parent, capture_output=True,
+                                  timeout=timeout)
         except subprocess.TimeoutExpired:
             return f"> {timeout:.0f} s"
         elapsed = time.perf_counter() - start
@@ -89,6 +124,7 @@ def main() -> int:
     args = parser.parse_args()
     if not args.runtime.exists():
         sys.exit(f"bench: no runtime at {args.runtime}; build one with: scons runtime")
+    args.runtime = args.runtime.resolve()  # each script runs in its own directory
     print(f"runtime: {args.runtime}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
     print(f"best of {args.repeat} runs, wall clock around the process\n")
@@ -99,8 +135,7 @@ def main() -> int:
             n = max(1, int(base * args.scale))
             times = []
             for size in (n, 2 * n, 4 * n):
-                script = Path(tmp) / f"{name}-{size}.spl"
-                script.write_text(make(size), encoding="utf-8")
+                script = write_shape(Path(tmp), name, size, make(size))
                 times.append(best_seconds(args.runtime, script, args.repeat, args.timeout))
             cells = [f"{t:.3f} s" if isinstance(t, float) else t for t in times]
             ratios = [f"{b / a:.1f}" if isinstance(a, float) and isinstance(b, float) and a > 0 else "-"

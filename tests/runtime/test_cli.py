@@ -78,8 +78,9 @@ def test_eval_syntax_error_names_e(runtime):
     assert proc.stderr.startswith("-e:1:7: expected an expression, found ')'\n")
 
 
-USAGE = ("usage: simple FILE.spl [ARGS...]\n"
+USAGE = ("usage: simple [--lib DIR]... [--ffi-path DIR]... FILE.spl [ARGS...]\n"
          "       simple -e CODE [ARGS...]\n"
+         "       simple --check FILE.spl\n"
          "       simple --externs [--json]\n"
          "       simple --version\n")
 
