@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "externs.h"
 #include "ffi_error.h"
 #include "util.h"
 
