@@ -24,7 +24,7 @@ The package is also an SCons tool: another project's SConstruct loads it with
 
 import os as _os
 
-__version__ = "0.1.0"
+from sffi.version import __version__  # noqa: F401  (sffi.__version__)
 
 #: The directory holding this package: the ``toolpath`` under which SCons finds the ``sffi`` tool.
 #: os.path, not pathlib: every command imports this package, and pathlib costs ~3 ms of start-up.

@@ -36,6 +36,7 @@ from sffi.errors import SffiError
 from sffi.hostkit import kit as kit_mod
 from sffi.hostkit import linkline
 from sffi.hostkit import scons as hostkit_scons
+from sffi.plan import kinds
 
 
 def _fail(exc: SffiError):
@@ -80,7 +81,8 @@ def _check_and_table_action(target, source, env):
     """Check every library's exports, then clashes, then write the table (C and JSON)."""
     manifests, archives = env["SFFI_MANIFESTS"], [str(a) for a in env["SFFI_ARCHIVES"]]
     try:
-        checks = [check_mod.check_library(m, [a]) for m, a in zip(manifests, archives)]
+        checks = [check_mod.check_library(m, [a], define_hint=kinds.of(m).define_hint)
+                  for m, a in zip(manifests, archives)]
         for c, archive in zip(checks, archives):
             for line in c.messages():
                 print(line)

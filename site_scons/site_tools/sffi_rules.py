@@ -115,7 +115,8 @@ def _check_action(target, source, env):
     artifact = str(source[0])
     lib, warnings = _decls(manifest)
     try:
-        result = check_mod.check_library(manifest, [artifact], (lib.declarations, warnings))
+        result = check_mod.check_library(manifest, [artifact], (lib.declarations, warnings),
+                                        define_hint=kinds.of(manifest).define_hint)
     except SffiError as exc:
         fail(exc)
     for line in result.messages():

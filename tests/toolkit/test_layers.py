@@ -1,0 +1,65 @@
+"""The layers of site_scons/ (issue 25): imports only point down, no circles, the kind of a
+library named in sffi.plan.kinds alone, and docs/architecture.md drawn from the code.
+
+The layer table and the import walker live in scripts/archgraph.py (one place); these tests
+run them on the real tree, and on small made-up trees to show that a breach is caught.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = importlib.util.spec_from_file_location("archgraph", ROOT / "scripts" / "archgraph.py")
+archgraph = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(archgraph)
+
+
+def test_site_scons_imports_only_point_down_and_have_no_circle():
+    assert archgraph.problems() == []
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (tmp_path / "site_tools").mkdir(exist_ok=True)
+    return tmp_path
+
+
+def test_an_upward_import_is_named(tmp_path):
+    site = _tree(tmp_path, {"sffi/__init__.py": "", "sffi/check.py": "def f():\n    from sffi.plan import kinds\n",
+                            "sffi/plan/__init__.py": "", "sffi/plan/kinds.py": "X = 1\n"})
+    found = archgraph.problems(archgraph.python_graph(site))
+    assert found == ["sffi.check (layer facts) imports sffi.plan.kinds (layer plan): an upward import; "
+                     "move the shared piece down or pass it in"]
+
+
+def test_a_circle_is_named_also_through_relative_and_lazy_imports(tmp_path):
+    site = _tree(tmp_path, {"sffi/__init__.py": "", "sffi/symbols/__init__.py": "",
+                            "sffi/symbols/elf.py": "from . import reference\n",
+                            "sffi/symbols/reference.py": "def g():\n    from sffi.symbols.elf import one_line\n"})
+    found = archgraph.problems(archgraph.python_graph(site))
+    assert found == ["import circle: sffi.symbols.elf -> sffi.symbols.reference"]
+
+
+def test_a_module_on_no_layer_is_named(tmp_path):
+    site = _tree(tmp_path, {"sffi/__init__.py": "", "sffi/newthing.py": ""})
+    assert archgraph.problems(archgraph.python_graph(site)) == [
+        "sffi.newthing: on no layer: add it to LAYERS in scripts/archgraph.py"]
+
+
+def test_docs_architecture_is_generated_from_the_code():
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "archgraph.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    assert "| `sffi.plan.planner` | plan |" in text and "`sffi.plan.kinds`" in text
+    assert "| `eval` |" in text  # runtime/src is drawn too
