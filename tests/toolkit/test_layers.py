@@ -63,3 +63,43 @@ def test_docs_architecture_is_generated_from_the_code():
     text = (ROOT / "docs" / "architecture.md").read_text()
     assert "| `sffi.plan.planner` | plan |" in text and "`sffi.plan.kinds`" in text
     assert "| `eval` |" in text  # runtime/src is drawn too
+
+
+#: literals that name a library kind (or the C++ driver as a kind would) and must stay in sffi.plan.kinds
+KIND_WORDS = {"cargo", "c++", "cxx"}
+#: (module, literal) pairs that name a program or an SCons tool, not a library's kind
+NOT_A_KIND = {("sffi.plan.sconsgraph", "c++"), ("sffi.plan.sconsgraph", "cargo"),
+              ("site_tools.cargo", "cargo")}
+
+
+def _kind_literals(name: str, path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                  and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    hits = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            if node.value in KIND_WORDS and (name, node.value) not in NOT_A_KIND:
+                hits.append(f"{where}:{node.lineno}: {node.value!r}")
+        sides = [node.left, *node.comparators] if isinstance(node, ast.Compare) else []
+        if any(isinstance(s, ast.Attribute) and s.attr == "kind" for s in sides) and any(
+                isinstance(s, ast.Constant) and s.value in KIND_WORDS | {"c"} for s in sides):
+            hits.append(f"{where}:{node.lineno}: compares .kind (ask sffi.plan.kinds.of)")
+    return hits
+
+
+def test_the_kind_of_a_library_is_decided_in_plan_kinds_alone():
+    hits = []
+    for name, path in archgraph.python_modules().items():
+        if path.suffix == ".py" and name != "sffi.plan.kinds":
+            hits += _kind_literals(name, path)
+    assert hits == []
+
+
+@pytest.mark.parametrize("source", ['if m.kind == "cargo":\n    pass\n', 'KINDS = ("cargo", "c", "cxx")\n'])
+def test_the_kind_check_catches_a_kind_named_elsewhere(tmp_path, source):
+    path = tmp_path / "probe.py"
+    path.write_text(source)
+    assert _kind_literals("sffi.probe", path)

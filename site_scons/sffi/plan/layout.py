@@ -33,6 +33,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from sffi.errors import SffiError
+
 BUILD_ROOT = "build"
 INSTALLED = f"{BUILD_ROOT}/bin/simple"
 TABLE_JSON = "sffi_table.json"
@@ -47,6 +49,44 @@ ARTIFACT_GLOBS = ("*.a", "*.rlib")
 def variant_name(mode: str, sanitize: str = "none") -> str:
     """``release`` / ``debug``, with ``-asan`` when built with ``--sanitize=address``."""
     return mode + ("-asan" if sanitize == "address" else "")
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """What ``--mode`` and ``--sanitize`` chose; one build directory ``build/<name>`` each.
+
+    Attributes:
+        mode: ``release`` or ``debug``.
+        sanitize: ``address`` or ``none``.
+    """
+
+    mode: str = "release"
+    sanitize: str = "none"
+
+    @property
+    def name(self) -> str:
+        """``release``, ``debug-asan``, ... (:func:`variant_name`)."""
+        return variant_name(self.mode, self.sanitize)
+
+    def options(self) -> str:
+        """The scons options that build this variant: ``--mode=debug --sanitize=address``."""
+        return f"--mode={self.mode}" + (f" --sanitize={self.sanitize}" if self.sanitize != "none" else "")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def parse(cls, name: str) -> "Variant":
+        """The variant of a build directory's name (``release-asan``), for the commands that
+        read a finished build.
+
+        Raises:
+            SffiError: not a variant's name.
+        """
+        mode, _, suffix = name.partition("-")
+        if mode not in ("release", "debug") or suffix not in ("", "asan"):
+            raise SffiError(f"'{name}' is not a build variant (release, debug, release-asan, debug-asan)")
+        return cls(mode, "address" if suffix else "none")
 
 
 def report_paths(directory: str | Path, stem: str = "report") -> list[Path]:
@@ -112,23 +152,27 @@ class Layout:
     """The paths of one variant's build, relative to the project root.
 
     Attributes:
-        variant: ``release``, ``debug``, ``release-asan``, ... (:func:`variant_name`).
+        variant: the :class:`Variant` (given as its name, ``release-asan``, it is parsed).
         root: the build root (``build``).
     """
 
-    variant: str
+    variant: Variant
     root: str = BUILD_ROOT
+
+    def __post_init__(self):
+        if isinstance(self.variant, str):
+            object.__setattr__(self, "variant", Variant.parse(self.variant))
 
     @classmethod
     def of_variant_dir(cls, variant_dir: str | Path) -> "Layout":
         """The layout whose :attr:`variant_dir` is ``variant_dir`` (``build/release``)."""
         path = Path(variant_dir)
-        return cls(path.name, path.parent.as_posix())
+        return cls(Variant.parse(path.name), path.parent.as_posix())
 
     @property
     def variant_dir(self) -> str:
         """``build/<variant>``."""
-        return f"{self.root}/{self.variant}"
+        return f"{self.root}/{self.variant.name}"
 
     @property
     def installed(self) -> str:
@@ -177,6 +221,18 @@ class Layout:
     def module(self, library: str) -> str:
         """The module ``build/<variant>/modules/<lib>/libsffi_<lib>.so``."""
         return f"{self.module_dir(library)}/libsffi_{library}.so"
+
+    def module_object(self, library: str, relative_source: Path) -> str:
+        """The position-independent object of one of a module's sources, without suffix."""
+        return f"{self.module_dir(library)}/obj/{relative_source.with_suffix('').as_posix()}"
+
+    def module_table_c(self, library: str) -> str:
+        """The module's generated table source ``sffi_module_<lib>.c``."""
+        return f"{self.module_dir(library)}/sffi_module_{library}.c"
+
+    def module_exports_map(self, library: str) -> str:
+        """The module's version script (``sffi_module_descriptor`` its one export)."""
+        return f"{self.module_dir(library)}/exports.map"
 
     def installed_module(self, library: str) -> str:
         """Its copy in ``build/lib/sffi/``, the directory ``build/bin/simple`` searches."""

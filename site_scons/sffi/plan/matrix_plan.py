@@ -123,7 +123,7 @@ def plan_matrix(planner, matrix, selections: list, only: bool, strict: bool, run
     root = str(planner.root)
     inside = str(matrix.path).startswith(root + os.sep)
     info = {"matrix_file": os.path.relpath(matrix.path, root) if inside else str(matrix.path),
-            "variant": planner.layout.variant, "only": [s.name for s in selections] if only else [],
+            "variant": planner.layout.variant.name, "only": [s.name for s in selections] if only else [],
             "strict": strict}
     report = [p.as_posix() for p in report_paths(planner.layout.matrix_dir)]
     planner.graph.add(Step("SffiMatrixReport", report, [str(matrix.path), *results],
