@@ -26,6 +26,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 KERNEL = HERE / "extern_calls.spl"
+sys.path.insert(0, str(ROOT / "site_scons"))
+
+from sffi.plan import layout  # noqa: E402  (where builds put the runtime)
 
 NATIVE_CLOCK = r"""
 #define _POSIX_C_SOURCE 200809L
@@ -44,10 +47,11 @@ int main(int argc, char **argv) {
 
 
 def default_runtime() -> Path:
-    for candidate in (ROOT / "build" / "bin" / "simple", ROOT / "build" / "release" / "sel" / "core" / "simple"):
+    installed = ROOT / layout.installed_runtime()
+    for candidate in (installed, ROOT / layout.Layout("release").sel_dir("core") / layout.RUNTIME):
         if candidate.exists():
             return candidate
-    return ROOT / "build" / "bin" / "simple"
+    return installed
 
 
 def run_kernel(runtime: Path, mode: str, n: int) -> float:

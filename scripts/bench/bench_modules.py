@@ -41,11 +41,12 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "site_scons"))
 
 from sffi import decls, module_table, table  # noqa: E402
+from sffi.plan import layout  # noqa: E402
 
-BUILD = ROOT / "build" / "release"
-CORE = BUILD / "sel" / "core" / "simple"
-TORCH_LINKED = BUILD / "sel" / "core+torch" / "simple"
-TORCH_MODULE_DIR = BUILD / "modules" / "torch"
+LAYOUT = layout.Layout("release")
+CORE = ROOT / LAYOUT.sel_dir("core") / layout.RUNTIME
+TORCH_LINKED = ROOT / LAYOUT.sel_dir("core+torch") / layout.RUNTIME
+TORCH_MODULE_DIR = ROOT / LAYOUT.module_dir("torch")
 
 TORCH_SCRIPT = """\
 extern fn rt_torch_tensor_ones(dims: [i64]) -> i64

@@ -32,6 +32,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "site_scons"))
+
+from sffi.plan import layout  # noqa: E402  (where builds put the runtime)
 
 
 def globals_script(n: int) -> str:
@@ -82,7 +85,7 @@ def best_seconds(runtime: Path, script: Path, repeat: int, timeout: float) -> fl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runtime", type=Path, default=ROOT / "build" / "bin" / "simple", help="the simple binary")
+    parser.add_argument("--runtime", type=Path, default=ROOT / layout.installed_runtime(), help="the simple binary")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every size (default 1.0)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per script; the best counts (default 3)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as too slow")

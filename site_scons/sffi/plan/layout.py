@@ -37,6 +37,8 @@ from sffi.errors import SffiError
 
 BUILD_ROOT = "build"
 INSTALLED = f"{BUILD_ROOT}/bin/simple"
+#: when the last build that recorded signatures started (sffi.plan.sconsgraph.previous_start)
+START_STAMP = f"{BUILD_ROOT}/.scons-start"
 TABLE_JSON = "sffi_table.json"
 TABLE_C = "sffi_table.c"
 RUNTIME = "simple"
@@ -142,6 +144,36 @@ def rust_signature_crates(variant_dir: str | Path) -> list[Path]:
     return sorted(Path(variant_dir).glob("rust/*/signatures/lib.rs"))
 
 
+def installed_runtime(build_root: str | Path = BUILD_ROOT) -> Path:
+    """``<build_root>/bin/simple``: the copy of the runtime last built."""
+    return Path(build_root) / "bin" / RUNTIME
+
+
+def installed_modules_dir(build_root: str | Path = BUILD_ROOT) -> Path:
+    """``<build_root>/lib/sffi``: the module directory beside ``bin/simple`` (the runtime's default)."""
+    return Path(build_root) / "lib" / "sffi"
+
+
+def selection_runtime(build_root: str | Path, variant: str, selection_name: str) -> Path:
+    """The runtime of one selection, ``<build_root>/<variant>/sel/<selection>/simple``."""
+    return Path(Layout(variant, Path(build_root).as_posix()).sel_dir(selection_name)) / RUNTIME
+
+
+def modules_dir_of(sel_dir: str | Path) -> Path:
+    """``build/<variant>/modules``, where the modules of a selection directory's variant are built."""
+    return variant_dir_of(sel_dir) / "modules"
+
+
+def built_modules(sel_dir: str | Path) -> list[Path]:
+    """The module files (``modules/<lib>/libsffi_<lib>.so``) built for a selection directory's variant, sorted."""
+    return sorted(modules_dir_of(sel_dir).glob("*/libsffi_*.so"))
+
+
+def module_library(module: str | Path) -> str:
+    """The library a module file is named after (``libsffi_<lib>.so`` -> ``<lib>``)."""
+    return Path(module).name[len("libsffi_"):-len(".so")]
+
+
 def check_file(lib_dir: str | Path, library: str) -> Path:
     """``<lib>.check.json`` in a library directory."""
     return Path(lib_dir) / f"{library}.check.json"
@@ -177,7 +209,7 @@ class Layout:
     @property
     def installed(self) -> str:
         """``build/bin/simple``: the copy of the runtime last built."""
-        return f"{self.root}/bin/{RUNTIME}"
+        return installed_runtime(self.root).as_posix()
 
     @property
     def cargo_target_dir(self) -> str:
@@ -236,7 +268,7 @@ class Layout:
 
     def installed_module(self, library: str) -> str:
         """Its copy in ``build/lib/sffi/``, the directory ``build/bin/simple`` searches."""
-        return f"{self.root}/lib/sffi/libsffi_{library}.so"
+        return (installed_modules_dir(self.root) / f"libsffi_{library}.so").as_posix()
 
     def prototypes(self, library: str) -> str:
         """The prototype header force-included into a C/C++ library's sources."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from sffi.plan import layout
 from sffi.plan.graph_model import Graph
 
 #: environment variables a build passes to compilers and cargo
@@ -171,7 +172,7 @@ def _overrides(env, spec) -> dict:
 
 
 #: when the last build that recorded signatures started (seconds since the epoch, as text)
-START_STAMP = "build/.scons-start"
+START_STAMP = layout.START_STAMP
 
 
 def previous_start(path: str = START_STAMP, now: float | None = None, record: bool = True) -> float:

@@ -9,7 +9,7 @@ from typing import Callable
 
 from SCons.Script import BUILD_TARGETS, GetBuildFailures, GetOption
 
-from sffi.plan.layout import BUILD_ROOT
+from sffi.plan.layout import BUILD_ROOT, INSTALLED
 
 
 def runtime_aliases(planner, sel) -> dict[str, list[str]]:
@@ -51,7 +51,7 @@ def _after_failure(plan, after_failure) -> None:
 def announce_runtime(sel, variant: str) -> None:
     """Name the runtime this build produced (also when it was up to date)."""
     wanted = {str(t) for t in BUILD_TARGETS}
-    if GetBuildFailures() or GetOption("clean") or GetOption("help") or not wanted & {"runtime", "build/bin/simple"}:
+    if GetBuildFailures() or GetOption("clean") or GetOption("help") or not wanted & {"runtime", INSTALLED}:
         return
     print(f"runtime: {sel.program} (libraries: {', '.join(sel.libraries)}; mode: {variant})\n"
           f"         build/bin/simple is this runtime")

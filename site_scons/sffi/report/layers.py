@@ -36,7 +36,7 @@ from sffi import check as check_mod
 from sffi import dwarf, signatures
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_REVIEW, SffiError
 from sffi.manifest import Manifest
-from sffi.plan import kinds
+from sffi.plan import kinds, layout
 from sffi.report import builddir, modules_layer
 from sffi.report.model import Report, Table, severity
 
@@ -189,7 +189,7 @@ def _assemble(sel_dir: Path, doc: dict, rows: list[Row], clashes, modules: list)
 
 
 def _modules_note(sel_dir: Path, doc: dict, modules: list) -> str:
-    where = sel_dir.parent.parent / "modules"
+    where = layout.modules_dir_of(sel_dir)
     if not modules:
         return f"modules: none built in {where}"
     counts = ", ".join(f"{s} {sum(m.status == s for m in modules)}"
