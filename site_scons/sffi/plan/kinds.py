@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sffi import manifest as manifest_mod
 from sffi.errors import SffiError
+from sffi.plan import flags
 from sffi.plan.graph_model import Built, EnvSpec, Step
 
 
@@ -98,24 +99,27 @@ def library_env(m, found: list, header: str) -> EnvSpec:
     ``CPPPATH``: SCons scans only ``CPPPATH``, so libtorch's and OpenCV's tens of
     thousands of headers are not read on every run. Their version is tracked
     instead (:func:`fingerprints`): an upgrade changes it and recompiles.
+
+    Each flag unit is carried once (sffi.plan.flags): ``CCFLAGS`` (on every compile
+    line) first, then ``CXXFLAGS``/``CFLAGS`` without what ``CCFLAGS`` already has (the
+    detectors name their include directories in both; libtorch's and the manifest both
+    say ``-std=c++20``). The base environment's flags are taken out when the plan is
+    materialized (sffi.plan.sconsgraph).
     """
     ccflags, defines, cxxflags = [], [], []
     for f in found:
-        ccflags += [x for x in f.ccflags if x not in ccflags or x == "-isystem"]
-        ccflags += [flag for d in f.cpppath if not _listed_isystem(ccflags, d) and d not in _SYSTEM_INCLUDES
-                    for flag in ("-isystem", d)]
+        ccflags += list(f.ccflags)
+        ccflags += [flag for d in f.cpppath if d not in _SYSTEM_INCLUDES for flag in ("-isystem", d)]
         defines += [d for d in f.cppdefines if d not in defines]
-        cxxflags += [x for x in f.cxxflags if x not in cxxflags]
-    return EnvSpec(append={"CCFLAGS": ccflags + ["-include", str(Path(header).absolute())],
-                           "CPPDEFINES": defines + list(m.cppdefines),
-                           "CFLAGS": list(m.cflags), "CXXFLAGS": cxxflags + list(m.cxxflags)})
+        cxxflags += list(f.cxxflags)
+    given = set()
+    ccflags = flags.unique(ccflags + ["-include", str(Path(header).absolute())], given)
+    return EnvSpec(append={"CCFLAGS": ccflags, "CPPDEFINES": defines + list(m.cppdefines),
+                           "CFLAGS": flags.unique(list(m.cflags), set(given)),
+                           "CXXFLAGS": flags.unique(cxxflags + list(m.cxxflags), set(given))})
 
 
 _SYSTEM_INCLUDES = ("/usr/include", "/usr/local/include")  # -isystem on these breaks #include_next
-
-
-def _listed_isystem(flags: list[str], directory: str) -> bool:
-    return any(a == "-isystem" and b == directory for a, b in zip(flags, flags[1:]))
 
 
 def fingerprints(found: list) -> list[str]:

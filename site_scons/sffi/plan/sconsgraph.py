@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from sffi.plan import layout
+from sffi.plan import flags, layout
 from sffi.plan.graph_model import Graph
 
 #: environment variables a build passes to compilers and cargo
@@ -164,9 +164,21 @@ def compiler_paths(env) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+#: the construction variables whose flags go on a compile line together with $CCFLAGS
+COMPILE_FLAGS = ("CCFLAGS", "CFLAGS", "CXXFLAGS")
+
+
 def _overrides(env, spec) -> dict:
-    """The construction variables of an EnvSpec over ``env``: appended lists, replaced values."""
-    out = {key: list(env.get(key, [])) + list(values) for key, values in spec.append.items()}
+    """The construction variables of an EnvSpec over ``env``: appended lists, replaced values.
+    A compile flag the base environment already puts on the line (``-O2`` in release) is
+    not appended again (sffi.plan.flags)."""
+    line = list(env.get("CCFLAGS", []))
+    out = {}
+    for key, values in spec.append.items():
+        base = list(env.get(key, []))
+        if key in COMPILE_FLAGS:
+            values = flags.unique(list(values), flags.keys(base + (line if key != "CCFLAGS" else [])))
+        out[key] = base + list(values)
     out.update(spec.replace)
     return out
 
