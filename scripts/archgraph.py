@@ -82,21 +82,22 @@ def imports_of(name: str, path: Path, known: dict) -> set[str]:
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            targets = [a.name for a in node.names]
+            found = {_resolve(a.name, known) for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, *([base] if base else [])])
-            targets = [f"{base}.{a.name}" for a in node.names] + [base]
+            found = {_from_import(base, a.name, known) for a in node.names}
         else:
             continue
-        for target in targets:
-            found = _resolve(target, known)
-            if found and found != name:
-                out.add(found)
-                break  # `from a.b import c`: c if it is a module, else a.b
+        out |= {m for m in found if m and m != name}
     return out
+
+
+def _from_import(base: str, alias: str, known: dict) -> str | None:
+    """``from base import alias``: the module ``base.alias`` when it is one, else ``base``'s module."""
+    return f"{base}.{alias}" if f"{base}.{alias}" in known else _resolve(base, known)
 
 
 def python_graph(site: Path = SITE) -> dict[str, set[str]]:

@@ -50,6 +50,12 @@ def test_a_circle_is_named_also_through_relative_and_lazy_imports(tmp_path):
     assert found == ["import circle: sffi.symbols.elf -> sffi.symbols.reference"]
 
 
+def test_every_name_of_a_from_import_counts(tmp_path):
+    site = _tree(tmp_path, {"sffi/__init__.py": "", "sffi/abi.py": "", "sffi/errors.py": "",
+                            "sffi/table.py": "from sffi import abi, errors\n"})
+    assert archgraph.python_graph(site)["sffi.table"] == {"sffi.abi", "sffi.errors"}
+
+
 def test_a_module_on_no_layer_is_named(tmp_path):
     site = _tree(tmp_path, {"sffi/__init__.py": "", "sffi/newthing.py": ""})
     assert archgraph.problems(archgraph.python_graph(site)) == [
