@@ -29,6 +29,8 @@ KERNEL = HERE / "extern_calls.spl"
 sys.path.insert(0, str(ROOT / "site_scons"))
 
 from sffi.plan import layout  # noqa: E402  (where builds put the runtime)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
 
 NATIVE_CLOCK = r"""
 #define _POSIX_C_SOURCE 200809L
@@ -95,6 +97,7 @@ def main() -> int:
 
     print(f"runtime: {args.runtime}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
+    print(load_line())
     print(f"loop: {n} iterations, best of {args.repeat} runs each\n")
     print("| loop body | total ms | calls/s | ns per iteration | ns above empty loop |")
     print("|---|---:|---:|---:|---:|")

@@ -42,6 +42,8 @@ sys.path.insert(0, str(ROOT / "site_scons"))
 
 from sffi import decls, module_table, table  # noqa: E402
 from sffi.plan import layout  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
 
 LAYOUT = layout.Layout("release")
 CORE = ROOT / LAYOUT.sel_dir("core") / layout.RUNTIME
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-n", type=int, default=10_000_000, help="extern calls per loop")
     p.add_argument("--repeat", type=int, default=5, help="loop runs per runtime")
     args = p.parse_args(argv)
-    print("load average before: %.2f %.2f %.2f" % os.getloadavg())
+    print(load_line("before"))
     print("| measurement (ms, best / median) | subject | baseline | ratio |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

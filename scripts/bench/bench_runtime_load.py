@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "site_scons"))
 
 from sffi.plan import layout  # noqa: E402  (where builds put the runtime)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
 
 
 def globals_script(n: int) -> str:
@@ -94,6 +96,7 @@ def main() -> int:
         sys.exit(f"bench: no runtime at {args.runtime}; build one with: scons runtime")
     print(f"runtime: {args.runtime}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
+    print(load_line())
     print(f"best of {args.repeat} runs, wall clock around the process\n")
     print("| shape | N | time N | time 2N | time 4N | 2N/N | 4N/2N |")
     print("|---|---:|---:|---:|---:|---:|---:|")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from pathlib import Path
 
 from sffi import manifest as manifest_mod
@@ -222,13 +223,21 @@ def of(manifest) -> Kind:
     kind = KINDS.get(manifest.kind)
     if kind is None:
         raise SffiError(f"key 'kind': expected one of {', '.join(KINDS)}, got {manifest.kind!r}", str(manifest.path))
-    _validate(kind, manifest)
+    _validate(kind, manifest, _crate_stamp(manifest))
     return kind
 
 
+def _crate_stamp(manifest) -> tuple | None:
+    try:
+        st = os.stat(manifest.crate / "Cargo.toml") if manifest.crate is not None else None
+    except OSError:
+        return ()
+    return (st.st_size, st.st_mtime_ns) if st else None
+
+
 @functools.lru_cache(maxsize=None)
-def _validate(kind: Kind, manifest) -> None:
-    """Each manifest checked once per process (a cargo crate's Cargo.toml is read to check it)."""
+def _validate(kind: Kind, manifest, crate_stamp) -> None:
+    """Each manifest checked once per process and state of its crate's Cargo.toml (read to check it)."""
     kind.validate(manifest)
 
 
