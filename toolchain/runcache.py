@@ -22,6 +22,7 @@ which ``scons -c`` removes. A cache file that cannot be read is ignored (and rew
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import os
 import shutil
@@ -98,9 +99,9 @@ def run_all(commands: list[list[str]], inputs: list[list[str]] | None = None,
     if _state["path"] is None:
         stamps = keys = cached = [None] * len(commands)
     else:
-        stamps = [json.dumps([_program(c[0]), [_file_stamp(p) for p in files],
-                              _pkg_config_env() if c[0] == "pkg-config" else None,
-                              _pkg_config_stamp() if c[0] == "pkg-config" and packages else None])
+        stamps = [_digest([_program(c[0]), [_file_stamp(p) for p in files],
+                           _pkg_config_env() if c[0] == "pkg-config" else None,
+                           _pkg_config_stamp() if c[0] == "pkg-config" and packages else None])
                   for c, files in zip(commands, inputs or [()] * len(commands))]
         keys = ["\0".join(c) for c in commands]
         with _lock:
@@ -118,6 +119,11 @@ def run_all(commands: list[list[str]], inputs: list[list[str]] | None = None,
                 _state["entries"][keys[i]] = {"stamp": stamps[i], "result": results[i]}
             _state["dirty"] = True
     return [tuple(r) for r in results]
+
+
+def _digest(stamp: list) -> str:
+    """The SHA-256 of a stamp's JSON (the cache file keeps digests, not listings of .pc files)."""
+    return hashlib.sha256(json.dumps(stamp).encode()).hexdigest()
 
 
 def _pkg_config_env() -> list:

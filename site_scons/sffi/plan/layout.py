@@ -39,6 +39,8 @@ BUILD_ROOT = "build"
 INSTALLED = f"{BUILD_ROOT}/bin/simple"
 #: when the last build that recorded signatures started (sffi.plan.sconsgraph.previous_start)
 START_STAMP = f"{BUILD_ROOT}/.scons-start"
+#: the digest of the toolkit's sources, kept with a digest of their sizes and times (site_tools/sffi_rules.py)
+TOOLKIT_DIGEST = f"{BUILD_ROOT}/.toolkit-digest"
 #: the answers of dependency detection's programs, kept between runs (toolchain.runcache)
 DETECT_CACHE = f"{BUILD_ROOT}/.detect-cache.json"
 TABLE_JSON = "sffi_table.json"

@@ -14,14 +14,17 @@ from sffi.plan.graph_model import Graph
 #: environment variables a build passes to compilers and cargo
 PASSTHROUGH = ("PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "LIBTORCH", "TMPDIR", "PKG_CONFIG_PATH")
 #: SCons's generic C, C++, GNU link and ar tools, not "default": that one probes for some
-#: hundred tools and runs `gcc --version` and `g++ --version` on every run.
-TOOLS = ["cc", "c++", "gnulink", "ar", "cargo", "sffi_rules", "sffi_matrix"]
+#: hundred tools and runs `gcc --version` and `g++ --version` on every run. (`scons matrix`
+#: adds sffi_matrix: MATRIX_TOOL.)
+TOOLS = ["cc", "c++", "gnulink", "ar", "cargo", "sffi_rules"]
+#: the builders of `scons matrix` (smokes, timings, its report), loaded only when it is asked for
+MATRIX_TOOL = "sffi_matrix"
 _QUIET = (("CC", "CC"), ("SHCC", "CC"), ("CXX", "CXX"), ("SHCXX", "CXX"), ("AR", "AR"), ("LINK", "LINK"),
           ("SHLINK", "LINK"))
 
 
 def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_dir: str,
-             hardening_off: frozenset = frozenset(), root: str | None = None):
+             hardening_off: frozenset = frozenset(), root: str | None = None, matrix: bool = False):
     """The base environment: compilers, warnings, optimisation, sanitizers, hardening, path maps,
     cargo, progress lines.
 
@@ -34,9 +37,10 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
         hardening_off: the checks ``--hardening`` turned off (sffi.hardening.parse_option).
         root: the project root, mapped to ``.`` in what compilers write (default: the
             current directory, where SCons reads the SConstruct).
+        matrix: also the builders of ``scons matrix`` (:data:`MATRIX_TOOL`).
     """
     env = Environment(ENV={k: os.environ[k] for k in PASSTHROUGH if k in os.environ},
-                      tools=TOOLS, CPPPATH=["#runtime/include"])
+                      tools=TOOLS + ([MATRIX_TOOL] if matrix else []), CPPPATH=["#runtime/include"])
     env.Replace(CC=os.environ.get("CC", "cc"), CXX=os.environ.get("CXX", "c++"))
     # POSIX.1-2008 for every C source: the force-included prototype header (sffi.plan.kinds)
     # includes <stdint.h> before a source could set it itself.
