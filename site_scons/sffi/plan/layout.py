@@ -3,6 +3,10 @@
 Everything a build writes lies under ``build/`` (``scons -c`` removes it)::
 
     build/bin/simple                         the runtime last built (a copy)
+    build/lib/sffi/libsffi_<lib>.so          the modules installed beside it (--modules)
+    build/.scons-start                       when the last build started (sffi.plan.sconsgraph)
+    build/.detect-cache.json                 pkg-config's and readelf's answers (toolchain.runcache)
+    build/.toolkit-digest                    the toolkit sources' digest (site_tools/sffi_rules.py)
     build/<variant>/                         one per --mode / --sanitize: release, debug, release-asan
       runtime/src/<file>.o                   the runtime's own objects, shared by every selection
       libs/<lib>/libsffi_<lib>.a             a C/C++ library's archive (kind c, cxx)
@@ -15,6 +19,7 @@ Everything a build writes lies under ``build/`` (``scons -c`` removes it)::
       rust/<a+b>/umbrella/{Cargo.toml,lib.rs}  the generated umbrella crate
       rust/<a+b>/members/lib<crate>.rlib     a member's rlib when another umbrella built it first
       rust/<a+b>/signatures/                 the Rust signature-check crate and checked.txt
+      modules/<lib>/libsffi_<lib>.so         a loadable module, its table, exports.map, obj/*.os
       cargo/                                 cargo's target directory, shared by the variant
       sel/<core+a+b>/                        one selection: sffi_table.{c,json}, sffi_table.o,
                                              simple, audit.txt, report.{txt,md,json,html},
