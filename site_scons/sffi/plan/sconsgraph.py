@@ -136,7 +136,9 @@ def materialize(env, graph: Graph) -> None:
     envs: dict = {}
     tools = compiler_paths(env)
     for step in graph.steps.values():
-        overrides = envs.get(step.env) or envs.setdefault(step.env, _overrides(env, graph.envs[step.env]))
+        if step.env not in envs:  # once per environment ("base" has no overrides: an empty dict)
+            envs[step.env] = _overrides(env, graph.envs[step.env])
+        overrides = envs[step.env]
         nodes = getattr(env, step.builder)(step.targets, step.sources, **overrides, **step.vars)
         if step.builder in COMPILED:
             env.Depends(nodes, tools)
