@@ -106,7 +106,8 @@ def run_all(commands: list[list[str]], inputs: list[list[str]] | None = None,
         keys = ["\0".join(c) for c in commands]
         with _lock:
             cached = [_state["entries"].get(k) for k in keys]
-    results: list = [c["result"] if c and c.get("stamp") == s else None for c, s in zip(cached, stamps)]
+    results: list = [c["result"] if isinstance(c, dict) and c.get("stamp") == s and _is_result(c.get("result"))
+                     else None for c, s in zip(cached, stamps)]
     todo = [i for i, r in enumerate(results) if r is None]
     procs = [(i, subprocess.Popen(commands[i], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
              for i in todo]
@@ -119,6 +120,12 @@ def run_all(commands: list[list[str]], inputs: list[list[str]] | None = None,
                 _state["entries"][keys[i]] = {"stamp": stamps[i], "result": results[i]}
             _state["dirty"] = True
     return [tuple(r) for r in results]
+
+
+def _is_result(value) -> bool:
+    """A kept result as run_all stores it: [return code, stdout, stderr] (a damaged file's entry is not)."""
+    return (isinstance(value, list) and len(value) == 3 and isinstance(value[0], int)
+            and all(isinstance(v, str) for v in value[1:]))
 
 
 def _digest(stamp: list) -> str:

@@ -89,3 +89,14 @@ def test_a_read_only_run_writes_no_cache_file(tools):
     runcache.run_all([["probe", "a", str(data)]], [[str(data)]])
     runcache.save()
     assert not cache.exists()
+
+
+def test_a_damaged_cache_file_is_ignored_and_rewritten(tools):
+    bin_dir, _ = tools
+    data, cache = bin_dir.parent / "data.txt", bin_dir.parent / "cache.json"
+    data.write_text("x\n")
+    cache.write_text('{"probe\\u0000a": {"stamp": 1, "result": "nonsense"}, "other": 3')  # cut short
+    runcache.configure(str(cache))
+    assert runcache.run_all([["probe", "a", str(data)]], [[str(data)]]) == [(0, "a x\n", "")]
+    runcache.save()
+    assert _runs(bin_dir, "probe") == 1 and "probe" in cache.read_text()
