@@ -36,6 +36,7 @@ def test_parse_modules_refuses(value, message):
         selection.parse_modules(value, KNOWN, ["core", "sqlite"])
     assert str(info.value) == message
 
+
 LAYOUT = layout.Layout("release")
 
 
