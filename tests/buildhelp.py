@@ -13,6 +13,9 @@ sys.path.insert(0, str(ROOT))  # toolchain/
 
 from sffi import selection as selection_mod  # noqa: E402
 from sffi.manifest import discover  # noqa: E402
+from sffi.plan import layout  # noqa: E402  (every path under build/ is spelled there)
+
+BUILD = ROOT / layout.BUILD_ROOT
 
 
 def scons(args: list[str], cwd: Path = ROOT, check: bool = True, timeout: float = 1800) -> subprocess.CompletedProcess:
@@ -28,7 +31,7 @@ def runtime_path(selection: str, variant: str = "release", root: Path = ROOT) ->
     """Where ``scons runtime --with=<selection>`` puts the runtime."""
     known = list(discover(root / "ffi_libs"))
     name = selection_mod.variant_name(selection_mod.parse_with(selection, known))
-    return root / "build" / variant / "sel" / name / "simple"
+    return layout.selection_runtime(root / layout.BUILD_ROOT, variant, name)
 
 
 def install_with_module(core: Path, library: str, prefix: Path, variant: str = "release") -> Path:
@@ -39,9 +42,15 @@ def install_with_module(core: Path, library: str, prefix: Path, variant: str = "
     """
     import shutil
 
-    (prefix / "bin").mkdir(parents=True, exist_ok=True)
-    (prefix / "lib" / "sffi").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(core, prefix / "bin" / "simple")
-    module = ROOT / "build" / variant / "modules" / library / f"libsffi_{library}.so"
-    shutil.copy2(module, prefix / "lib" / "sffi" / module.name)
-    return prefix / "bin" / "simple"
+    runtime, modules = layout.installed_runtime(prefix), layout.installed_modules_dir(prefix)
+    runtime.parent.mkdir(parents=True, exist_ok=True)
+    modules.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(core, runtime)
+    module = module_path(library, variant)
+    shutil.copy2(module, modules / module.name)
+    return runtime
+
+
+def module_path(library: str, variant: str = "release", root: Path = ROOT) -> Path:
+    """Where ``scons runtime --modules=<library>`` builds the module."""
+    return root / layout.Layout(variant).module(library)

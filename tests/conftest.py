@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from buildhelp import ROOT, runtime_path, scons  # noqa: E402
+from buildhelp import BUILD, runtime_path, scons  # noqa: E402
+from sffi.plan import layout  # noqa: E402
 
 pytest_plugins = ("cipolicy",)
 
@@ -37,11 +38,11 @@ def build_runtime():
                 args.append(f"--modules={modules}")
             if sanitize:
                 args.append("--sanitize=address")
-            (ROOT / "build").mkdir(exist_ok=True)
-            with open(ROOT / "build" / ".test-lock", "w") as lock:
+            BUILD.mkdir(exist_ok=True)
+            with open(BUILD / ".test-lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 scons(args)
-            variant = mode + ("-asan" if sanitize else "")
+            variant = layout.variant_name(mode, "address" if sanitize else "none")
             built[key] = runtime_path(selection, variant)
         return built[key]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import shutil
-import subprocess
 
 from sffi.errors import EXIT_ERROR, SffiError
+from toolchain import runcache
 
 
 class DependencyMissing(SffiError):
@@ -82,7 +82,8 @@ def pkg_config(package: str, *args: str) -> str:
 
 def pkg_config_all(package: str, *queries: tuple[str, ...], optional: tuple[int, ...] = ()) -> list:
     """Several ``pkg-config ARGS PACKAGE`` at once (one process each, run side by side:
-    detection runs in every scons run); their stripped outputs, in query order.
+    detection runs in every scons run; their answers are kept between runs while no ``.pc``
+    file changes: toolchain.runcache); their stripped outputs, in query order.
 
     Args:
         optional: indices of queries whose failure gives None instead of an error.
@@ -92,14 +93,12 @@ def pkg_config_all(package: str, *queries: tuple[str, ...], optional: tuple[int,
     if shutil.which("pkg-config") is None:
         raise DependencyMissing("pkg-config", "the pkg-config program is not on PATH",
                                 "apt-get install pkg-config")
-    procs = [subprocess.Popen(["pkg-config", *args, package], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for args in queries]
-    outputs = [(proc, *proc.communicate()) for proc in procs]
-    for i, (proc, _, err) in enumerate(outputs):
-        if proc.returncode != 0 and i not in optional:
+    outputs = runcache.run_all([["pkg-config", *args, package] for args in queries])  # cached between runs
+    for i, (code, _, err) in enumerate(outputs):
+        if code != 0 and i not in optional:
             reason = err.strip().splitlines()[0] if err.strip() else "not found"
             raise DependencyMissing(package, f"pkg-config: {reason}")
-    return [out.strip() if proc.returncode == 0 else None for proc, out, _ in outputs]
+    return [out.strip() if code == 0 else None for code, out, _ in outputs]
 
 
 def find(kind: str, name: str, prefer_static: bool, install: str = "") -> Found:

@@ -25,10 +25,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 
 from toolchain import DependencyMissing, Found, pkg_config_all, unique
-from toolchain import pkgconfig
+from toolchain import pkgconfig, runcache
 
 PACKAGE = "opencv4"
 INSTALL = "apt-get install libopencv-dev"
@@ -126,11 +125,9 @@ def _needed_all(paths: list[str]) -> list[list[str] | None]:
     """
     if shutil.which("readelf") is None:
         return [_needed(p) for p in paths]
-    procs = [subprocess.Popen(["readelf", "-d", p], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-             for p in paths]
-    outputs = [(proc, proc.communicate()[0]) for proc in procs]
-    return [re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out) if proc.returncode == 0 else None
-            for proc, out in outputs]
+    outputs = runcache.run_all([["readelf", "-d", p] for p in paths], [[p] for p in paths])  # cached between runs
+    return [re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out) if code == 0 else None
+            for code, out, _ in outputs]
 
 
 def _needed(path: str) -> list[str] | None:

@@ -30,6 +30,8 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "site_scons"))
 
 from sffi import decls, table  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
 
 KERNEL = HERE / "bytes_roundtrip.spl"
 LIB = ROOT / "tests" / "runtime" / "abi" / "lib"
@@ -102,6 +104,7 @@ def main() -> int:
         best = {m: min(run_kernel(runtime, m, args.n, args.size) for _ in range(args.repeat)) for m in modes}
         memcpy = native_memcpy_ms(out, args.size, args.repeat)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
+    print(load_line())
     print(f"buffer: {args.size} bytes; {args.n} round trips per run, best of {args.repeat} runs\n")
     print("| argument | ms per round trip |")
     print("|---|---:|")

@@ -30,6 +30,9 @@ from sffi import dwarf
 from sffi.dwarf.elf import elf_files
 from sffi.symbols import exports, scan
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -80,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             single = path.read_bytes()[:4] == b"\x7fELF"
             row.append(f"{best(lambda: every_die(path), 2):.3f}" if single else "-")
             rows.append(row)
+        print(load_line())
         print(tabulate(rows, headers=["file", "bytes", "rt_* found", "names (s)", "all (s)",
                                       "every DIE (s)"], disable_numparse=True))
     return 0

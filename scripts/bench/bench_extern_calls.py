@@ -26,6 +26,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 KERNEL = HERE / "extern_calls.spl"
+sys.path.insert(0, str(ROOT / "site_scons"))
+
+from sffi.plan import layout  # noqa: E402  (where builds put the runtime)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
 
 NATIVE_CLOCK = r"""
 #define _POSIX_C_SOURCE 200809L
@@ -44,10 +49,11 @@ int main(int argc, char **argv) {
 
 
 def default_runtime() -> Path:
-    for candidate in (ROOT / "build" / "bin" / "simple", ROOT / "build" / "release" / "sel" / "core" / "simple"):
+    installed = ROOT / layout.installed_runtime()
+    for candidate in (installed, ROOT / layout.Layout("release").sel_dir("core") / layout.RUNTIME):
         if candidate.exists():
             return candidate
-    return ROOT / "build" / "bin" / "simple"
+    return installed
 
 
 def run_kernel(runtime: Path, mode: str, n: int) -> float:
@@ -91,6 +97,7 @@ def main() -> int:
 
     print(f"runtime: {args.runtime}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
+    print(load_line())
     print(f"loop: {n} iterations, best of {args.repeat} runs each\n")
     print("| loop body | total ms | calls/s | ns per iteration | ns above empty loop |")
     print("|---|---:|---:|---:|---:|")

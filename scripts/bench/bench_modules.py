@@ -41,11 +41,14 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "site_scons"))
 
 from sffi import decls, module_table, table  # noqa: E402
+from sffi.plan import layout  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
 
-BUILD = ROOT / "build" / "release"
-CORE = BUILD / "sel" / "core" / "simple"
-TORCH_LINKED = BUILD / "sel" / "core+torch" / "simple"
-TORCH_MODULE_DIR = BUILD / "modules" / "torch"
+LAYOUT = layout.Layout("release")
+CORE = ROOT / LAYOUT.sel_dir("core") / layout.RUNTIME
+TORCH_LINKED = ROOT / LAYOUT.sel_dir("core+torch") / layout.RUNTIME
+TORCH_MODULE_DIR = ROOT / LAYOUT.module_dir("torch")
 
 TORCH_SCRIPT = """\
 extern fn rt_torch_tensor_ones(dims: [i64]) -> i64
@@ -161,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-n", type=int, default=10_000_000, help="extern calls per loop")
     p.add_argument("--repeat", type=int, default=5, help="loop runs per runtime")
     args = p.parse_args(argv)
-    print("load average before: %.2f %.2f %.2f" % os.getloadavg())
+    print(load_line("before"))
     print("| measurement (ms, best / median) | subject | baseline | ratio |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

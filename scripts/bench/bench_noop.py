@@ -25,6 +25,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import load_line  # noqa: E402
 
 
 def timed(cmd: list[str], cwd: Path) -> float:
@@ -52,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scons = [sys.executable, "-m", "SCons", "-Q"]
     project_cmd = scons + ["runtime", f"--with={args.with_libs}"]
+    before = load_line("before")
     with tempfile.TemporaryDirectory(prefix="sffi-bench-noop-") as tmp:
         bare = bare_project(Path(tmp))
         timed(scons, bare)
@@ -62,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             runs["bare"].append(timed(scons, bare))
     med = {k: statistics.median(v) for k, v in runs.items()}
     print(f"command: {' '.join(project_cmd[2:])} in {args.project}, up to date")
+    print(f"{before}; {load_line('after')}")
     print(f"median of {args.runs}: project {med['project']:.3f} s, bare 1-target SConstruct {med['bare']:.3f} s, "
           f"ratio {med['project'] / med['bare']:.2f}x")
     for k, v in runs.items():

@@ -37,6 +37,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "site_scons"))
+
+from sffi.plan import layout  # noqa: E402  (where builds put the runtime)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
 
 
 def globals_script(n: int) -> str:
@@ -117,7 +122,7 @@ def best_seconds(runtime: Path, script: Path, repeat: int, timeout: float) -> fl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runtime", type=Path, default=ROOT / "build" / "bin" / "simple", help="the simple binary")
+    parser.add_argument("--runtime", type=Path, default=ROOT / layout.installed_runtime(), help="the simple binary")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every size (default 1.0)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per script; the best counts (default 3)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as too slow")
@@ -127,6 +132,7 @@ def main() -> int:
     args.runtime = args.runtime.resolve()  # each script runs in its own directory
     print(f"runtime: {args.runtime}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
+    print(load_line())
     print(f"best of {args.repeat} runs, wall clock around the process\n")
     print("| shape | N | time N | time 2N | time 4N | 2N/N | 4N/2N |")
     print("|---|---:|---:|---:|---:|---:|---:|")

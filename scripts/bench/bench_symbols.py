@@ -40,6 +40,8 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine import load_line  # noqa: E402
 
 
 def default_paths() -> list[str]:
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     header = ["file", "symbols", "work", "sffi s", "binutils s", "time ratio", "sffi CPU s",
               "binutils CPU s", "CPU ratio", "sffi MiB", "binutils MiB", "memory ratio"]
+    print(load_line())
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" if i < 3 else "---:" for i in range(len(header))) + "|")
     with tempfile.TemporaryDirectory() as tmp:

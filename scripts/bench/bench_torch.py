@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_line  # noqa: E402
 
 MATMUL_SCRIPT = """\
 extern fn rt_time_now_monotonic_ms() -> i64
@@ -139,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     width = max(len(r[0]) for r in rows)
     print(f"torch threads: {threads}; start-up runs: {args.runs}; matmul: {args.matmuls} calls x {args.matmul_runs} runs")
+    print(load_line())
     print(f"{'measurement':<{width}}  {'best':>9}  {'median':>9}")
     for name, best, median in rows:
         print(f"{name:<{width}}  {best:9.3f}  {median:9.3f}")

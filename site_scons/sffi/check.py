@@ -14,7 +14,6 @@ import dataclasses
 from pathlib import Path
 
 from sffi import decls as decls_mod
-from sffi.plan import kinds
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REVIEW
 from sffi.manifest import Manifest
 from sffi.symbols import Symbol, exports, scan
@@ -35,6 +34,8 @@ class LibraryCheck:
         undeclared: exports with the library's prefix that no declaration names (warnings).
         warnings: declaration-file warnings (duplicates).
         notes: declaration-file notes (declarations that differ only in optionality); no exit bit.
+        define_hint: how to define a missing extern in this kind of library, ``{name}`` filled in
+            with the extern (the kind's :attr:`sffi.plan.kinds.Kind.define_hint`; this layer names no kind).
     """
 
     manifest: Manifest
@@ -45,6 +46,7 @@ class LibraryCheck:
     undeclared: list[Symbol] = dataclasses.field(default_factory=list)
     warnings: list = dataclasses.field(default_factory=list)
     notes: list = dataclasses.field(default_factory=list)
+    define_hint: str = "define it in the library"
 
     @property
     def status(self) -> int:
@@ -58,7 +60,7 @@ class LibraryCheck:
         lib = self.manifest.name
         lines = [f"{d.location}: error: extern '{d.name}' is declared for library '{lib}' "
                  f"but no artifact of '{lib}' exports it (declared as: {d.source()}); "
-                 f"{kinds.of(self.manifest).define_hint.format(name=d.name)}, or remove the declaration"
+                 f"{self.define_hint.format(name=d.name)}, or remove the declaration"
                  for d in self.missing]
         lines += [str(w) for w in self.warnings]
         lines += [str(n) for n in self.notes]
@@ -81,7 +83,8 @@ class Clash:
                 "rename it in one of them (a static link would fail or pick one silently)")
 
 
-def check_library(manifest: Manifest, artifacts: list[str | Path], parsed: tuple | None = None) -> LibraryCheck:
+def check_library(manifest: Manifest, artifacts: list[str | Path], parsed: tuple | None = None, *,
+                  define_hint: str) -> LibraryCheck:
     """Check one library's declarations against what its built artifacts export.
 
     Args:
@@ -89,6 +92,7 @@ def check_library(manifest: Manifest, artifacts: list[str | Path], parsed: tuple
         artifacts: built ``.o``/``.a``/``.so``/``.rlib`` files of the library.
         parsed: ``(declarations by name, warnings)`` already parsed from the
             manifest's declaration files (sffi.decls.parse_files), or None to parse them.
+        define_hint: how to define a missing extern (the kind's ``define_hint``: sffi.plan.kinds).
 
     Returns:
         The LibraryCheck; it raises nothing for a missing extern (see ``missing``).
@@ -102,14 +106,17 @@ def check_library(manifest: Manifest, artifacts: list[str | Path], parsed: tuple
     for artifact in artifacts:
         for sym in exports(scan(artifact)):
             exported.setdefault(sym.name, sym)
-    return compare(manifest, declared, warnings, exported)
+    return compare(manifest, declared, warnings, exported, define_hint=define_hint)
 
 
-def compare(manifest: Manifest, declared: dict, warnings: list, exported: dict[str, Symbol]) -> LibraryCheck:
+def compare(manifest: Manifest, declared: dict, warnings: list, exported: dict[str, Symbol], *,
+            define_hint: str) -> LibraryCheck:
     """The LibraryCheck of declarations (name -> Declaration) against exports (name -> Symbol),
-    as scanned now or as a build recorded them (sffi.plan.records)."""
+    as scanned now or as a build recorded them (sffi.plan.records); ``define_hint`` as for
+    :func:`check_library`."""
     notes = [w for w in warnings if getattr(w, "severity", "") == "note"]
-    result = LibraryCheck(manifest, declared, exported, warnings=[w for w in warnings if w not in notes], notes=notes)
+    result = LibraryCheck(manifest, declared, exported, warnings=[w for w in warnings if w not in notes],
+                          notes=notes, define_hint=define_hint)
     for name, decl in declared.items():
         (result.matched if name in exported else result.missing).append(decl)
     result.undeclared = [s for n, s in sorted(exported.items())

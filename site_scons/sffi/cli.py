@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 
-from sffi import __version__
+from sffi.version import __version__
 from sffi.errors import EXIT_USAGE, SffiError
 
 COMMANDS = ("symbols", "decls", "check", "table", "report", "diff", "inspect")

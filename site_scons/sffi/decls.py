@@ -26,6 +26,8 @@ every error of a declaration is reported, not only the first.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 import re
 import typing
 import unicodedata
@@ -464,6 +466,37 @@ def merge(decls: list[Declaration]) -> tuple[dict[str, Declaration], list[Diagno
     return dict(sorted(by_name.items())), diags
 
 
+def parse_file(path: str | Path) -> tuple[tuple[Declaration, ...], tuple[Diagnostic, ...]]:
+    """One declaration file's declarations and diagnostics (:func:`parse_text` of its text),
+    parsed once per process for each state of the file.
+
+    Every reader of a declaration file goes through here (:func:`parse_files`, and through it
+    sffi.table.library_decls, the build, the report, the matrix, the SCons tool), so a file is
+    parsed once however many of them ask (the prototype header, the Rust signature crate, the
+    export check, each selection's table, the report: five or more times a build before). The
+    memo is keyed by the file's path, size and modification time, and the path it is
+    shown as: an edited file is parsed again (a long-lived process stays correct).
+
+    Returns:
+        (declarations in file order, diagnostics): tuples, shared by every caller.
+    Raises:
+        SffiError: the file is missing, unreadable or not UTF-8 (not remembered).
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise SffiError(f"declaration file {path} does not exist") from None
+    except OSError as exc:
+        raise SffiError(f"cannot read declaration file {path}: {exc.strerror}") from None
+    return _parse_file_once(os.fspath(path), display_path(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=None)
+def _parse_file_once(path: str, shown: str, size: int, mtime_ns: int) -> tuple[tuple, tuple]:
+    found, diags = parse_text(read_file(path), shown)
+    return tuple(found), tuple(diags)
+
+
 def parse_files(paths) -> tuple[dict[str, Declaration], list[Diagnostic]]:
     """Parse and merge declaration files.
 
@@ -481,7 +514,7 @@ def parse_files(paths) -> tuple[dict[str, Declaration], list[Diagnostic]]:
     """
     all_decls, diags = [], []
     for path in paths:
-        found, file_diags = parse_text(read_file(path), display_path(path))
+        found, file_diags = parse_file(path)
         all_decls.extend(found)
         diags.extend(file_diags)
     merged, merge_diags = merge(all_decls)

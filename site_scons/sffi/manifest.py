@@ -14,7 +14,6 @@ from pathlib import Path
 from sffi.errors import SffiError
 
 MANIFEST_NAME = "sffi.toml"
-KINDS = ("cargo", "c", "cxx")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -37,11 +36,12 @@ class Manifest:
         path: the sffi.toml file.
         name: library name, used in ``--with=`` and in the table.
         prefix: symbol prefix of its exports (``rt_<name>_`` by convention).
-        kind: ``cargo``, ``c`` or ``cxx``.
+        kind: the name of its kind; what each kind is, and which input it needs, is decided
+            by sffi.plan.kinds alone (``kinds.of(manifest)`` checks both).
         description: one line for ``scons -h`` and reports.
         declarations: the Tier-2 ``.spl`` files.
-        crate: directory holding Cargo.toml (cargo only), else None.
-        sources: source globs relative to the library directory (c/cxx only).
+        crate: directory holding Cargo.toml (a Rust crate), else None.
+        sources: source globs relative to the library directory (sources SCons compiles).
         cflags, cxxflags, cppdefines: extra compile settings from ``[build]``.
         dependencies: external dependencies, in manifest order.
         link_libs: ``-l`` names from ``[link] libs``.
@@ -71,7 +71,7 @@ class Manifest:
     @property
     def crate_name(self) -> str:
         """The Rust crate's name as code refers to it (``[lib] name`` or the package
-        name, ``-`` as ``_``); kind ``cargo`` only.
+        name, ``-`` as ``_``); a library with a ``crate`` only.
 
         Raises:
             SffiError: Cargo.toml is unreadable or names no package.
@@ -189,13 +189,11 @@ def _validate(path: Path, data: dict) -> Manifest:
     prefix = top.string("prefix")
     if not prefix.startswith("rt_"):
         raise top.fail("prefix", "a symbol prefix starting with 'rt_'", prefix)
-    kind = top.string("kind")
-    if kind not in KINDS:
-        raise top.fail("kind", f"one of {', '.join(KINDS)}", kind)
+    kind = top.string("kind")  # which kinds exist, and what each needs: sffi.plan.kinds.of
     declarations = tuple(_existing(top, "declarations", rel) for rel in top.strings("declarations", required=True))
     if not declarations:
         raise top.fail("declarations", "at least one .spl file")
-    crate, sources = _build_inputs(top, kind)
+    crate, sources = _build_inputs(top)
     build = top.sub("build")
     build.check_keys(("cflags", "cxxflags", "cppdefines"))
     link = top.sub("link")
@@ -218,18 +216,11 @@ def _existing(reader: _Reader, key: str, rel: str) -> Path:
     return target
 
 
-def _build_inputs(top: _Reader, kind: str) -> tuple[Path | None, tuple[str, ...]]:
-    if kind == "cargo":
-        if "sources" in top.table:
-            raise top.fail("sources", "no 'sources' for kind 'cargo' (cargo finds them; set 'crate')")
-        crate = _existing(top, "crate", top.string("crate"))
-        if not (crate / "Cargo.toml").is_file():
-            raise top.fail("crate", "a directory holding Cargo.toml", str(crate))
-        _ = _crate_name(crate)  # a malformed Cargo.toml is reported now, with its path
-        return crate, ()
-    if "crate" in top.table:
-        raise top.fail("crate", f"no 'crate' for kind '{kind}' (list 'sources' instead)")
-    return None, top.strings("sources", required=True)
+def _build_inputs(top: _Reader) -> tuple[Path | None, tuple[str, ...]]:
+    """(crate, sources) as written; whether the library's kind wants the one it has is
+    sffi.plan.kinds's rule (Kind.validate)."""
+    crate = _existing(top, "crate", top.string("crate")) if "crate" in top.table else None
+    return crate, top.strings("sources")
 
 
 def _crate_name(crate: Path) -> str:

@@ -27,9 +27,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
-from sffi import __version__, abi
+from sffi import abi
 from sffi import table
 from sffi.errors import SffiError
+from sffi.version import __version__
 
 FORMAT = 1
 SECTION = ".sffi_module"

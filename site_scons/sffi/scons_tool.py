@@ -36,6 +36,7 @@ from sffi.errors import SffiError
 from sffi.hostkit import kit as kit_mod
 from sffi.hostkit import linkline
 from sffi.hostkit import scons as hostkit_scons
+from sffi.plan import kinds
 
 
 def _fail(exc: SffiError):
@@ -80,7 +81,8 @@ def _check_and_table_action(target, source, env):
     """Check every library's exports, then clashes, then write the table (C and JSON)."""
     manifests, archives = env["SFFI_MANIFESTS"], [str(a) for a in env["SFFI_ARCHIVES"]]
     try:
-        checks = [check_mod.check_library(m, [a]) for m, a in zip(manifests, archives)]
+        checks = [check_mod.check_library(m, [a], define_hint=kinds.of(m).define_hint)
+                  for m, a in zip(manifests, archives)]
         for c, archive in zip(checks, archives):
             for line in c.messages():
                 print(line)
@@ -101,9 +103,10 @@ def _check_and_table_action(target, source, env):
 
 
 def _refuse_unsupported(m) -> None:
-    if m.kind == "cargo":
-        raise SffiError("library kind 'cargo' is built by the sffi repository's own SConstruct "
-                        "(`scons hostkit`), not by the SCons tool yet; use kind 'c' or 'cxx'", str(m.path))
+    if not kinds.built_by_scons(m):
+        raise SffiError(f"library kind '{m.kind}' is built by the sffi repository's own SConstruct "
+                        f"(`scons hostkit`), not by the SCons tool yet; use kind "
+                        f"{' or '.join(repr(k) for k in kinds.names_built_by_scons())}", str(m.path))
     if m.dependencies:
         raise SffiError("[[dependency]] tables need the sffi repository's toolchain detectors; with the SCons "
                         "tool, add the dependency's flags to the environment and list its -l names under "
@@ -140,7 +143,7 @@ def sffi_project(env, ffi_root: str = "ffi_libs", build_dir: str = "build/sffi")
             (the message names the file and the fix).
     """
     try:
-        manifests = list(manifest_mod.discover(env.Dir(ffi_root).abspath).values())
+        manifests = list(kinds.discover(env.Dir(ffi_root).abspath).values())
         if not manifests:
             raise SffiError(f"no library manifest (*/{manifest_mod.MANIFEST_NAME}) under {ffi_root}")
         for m in manifests:
@@ -153,7 +156,7 @@ def sffi_project(env, ffi_root: str = "ffi_libs", build_dir: str = "build/sffi")
         archives + [str(p) for m in manifests for p in (m.path, *m.declarations)],
         SCons.Action.Action(_check_and_table_action, None), SFFI_MANIFESTS=manifests, SFFI_ARCHIVES=archives)
     link = linkline.LinkLine(linkline.unique(lib for m in manifests for lib in m.link_libs),
-                             cxx=any(m.kind == "cxx" for m in manifests))
+                             cxx=any(kinds.of(m).links_with_cxx for m in manifests))
     names = sorted(m.name for m in manifests)
     kit_dir = f"{build_dir}/hostkit"
     nodes = hostkit_scons.define_kit(env, kit_dir, names, table_c, table_json, archives, link)

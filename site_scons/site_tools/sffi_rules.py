@@ -42,8 +42,9 @@ import shutil
 from pathlib import Path
 
 import SCons.Action
+from SCons.Script import GetOption
 
-from sffi.plan import facts, kinds
+from sffi.plan import facts, kinds, layout
 from sffi.plan.actions import fail, quiet, write_json
 from sffi.errors import SffiError
 
@@ -115,7 +116,8 @@ def _check_action(target, source, env):
     artifact = str(source[0])
     lib, warnings = _decls(manifest)
     try:
-        result = check_mod.check_library(manifest, [artifact], (lib.declarations, warnings))
+        result = check_mod.check_library(manifest, [artifact], (lib.declarations, warnings),
+                                        define_hint=kinds.of(manifest).define_hint)
     except SffiError as exc:
         fail(exc)
     for line in result.messages():
@@ -222,14 +224,41 @@ def toolkit_digest() -> str:
     generator writes (a prototype header, a table, a check record) would leave
     the old output in place. Every Sffi* action lists it in its varlist: a
     changed toolkit reruns them, and a compile whose inputs come out the same
-    stays up to date. Reading the sources costs about a millisecond.
+    stays up to date.
+
+    Reading and hashing the sources was a tenth of an up-to-date build; the digest is
+    kept in ``build/.toolkit-digest`` beside a digest of the files' paths, sizes and
+    modification times, and reused while those are the same (a changed file changes
+    its size or time: then the sources are read again).
     """
     import hashlib
     import sffi
+    files = sorted(os.path.join(d, f) for d, _, names in os.walk(os.path.dirname(sffi.__file__))
+                   for f in names if f.endswith(".py"))
+    listing = hashlib.sha256()
+    for path in files:
+        st = os.stat(path)
+        listing.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    stamp = listing.hexdigest()
+    try:
+        with open(layout.TOOLKIT_DIGEST, encoding="ascii") as f:
+            kept_stamp, kept = f.read().split()
+        if kept_stamp == stamp:
+            return kept
+    except (OSError, ValueError):
+        pass
     digest = hashlib.sha256()
-    for path in sorted(Path(sffi.__file__).parent.rglob("*.py")):
+    for path in sorted(Path(p) for p in files):
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    value = digest.hexdigest()
+    if not (GetOption("no_exec") or GetOption("question")):
+        try:
+            os.makedirs(os.path.dirname(layout.TOOLKIT_DIGEST), exist_ok=True)
+            with open(layout.TOOLKIT_DIGEST, "w", encoding="ascii") as f:
+                f.write(f"{stamp} {value}\n")
+        except OSError:
+            pass  # the next run reads the sources again
+    return value
 
 
 def generate(env):

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from buildhelp import ROOT, scons
+from buildhelp import BUILD, ROOT, scons
 import toolchain  # noqa: E402  (buildhelp put the project root on sys.path)
 from sffi.manifest import discover
+from sffi.plan import layout
 from sffi.report import matrix_file
 
 pytestmark = pytest.mark.slow
@@ -51,7 +52,7 @@ def run_matrix(project, body, *args, check=True):
 
 
 def report(project, variant="release") -> dict:
-    return json.loads((project / "build" / variant / "matrix" / "report.json").read_text())
+    return json.loads((project / layout.Layout(variant).matrix_dir / "report.json").read_text())
 
 
 def rows(doc) -> dict:
@@ -230,8 +231,8 @@ def _unavailable() -> set[str]:
 def test_the_projects_matrix_passes(tmp_path):
     """`scons matrix` with matrix.toml in the working tree: where a library is installed
     (in CI, all of them) its selections must pass; elsewhere they are skipped, with the reason."""
-    (ROOT / "build").mkdir(exist_ok=True)
-    with open(ROOT / "build" / ".test-lock", "w") as lock:  # conftest's builds use the same lock
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / ".test-lock", "w") as lock:  # conftest's builds use the same lock
         fcntl.flock(lock, fcntl.LOCK_EX)
         proc = scons(["matrix", f"-j{os.cpu_count() or 2}"], check=False)
         doc = report(ROOT)

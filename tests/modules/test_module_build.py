@@ -10,6 +10,7 @@ import pytest
 from buildhelp import ROOT, scons
 from sffi import module_table, selection
 from sffi.errors import SffiError
+from sffi.plan import layout
 from sffi.symbols import exports, scan_file
 
 KNOWN = ["core", "opencv", "sqlite", "torch"]
@@ -36,10 +37,13 @@ def test_parse_modules_refuses(value, message):
     assert str(info.value) == message
 
 
+LAYOUT = layout.Layout("release")
+
+
 @pytest.fixture(scope="module")
 def sqlite_module(build_runtime):
     build_runtime("none", modules="sqlite")
-    return ROOT / "build" / "release" / "modules" / "sqlite" / "libsffi_sqlite.so"
+    return ROOT / LAYOUT.module("sqlite")
 
 
 def test_rust_module_exports_only_its_descriptor(sqlite_module):
@@ -56,7 +60,7 @@ def test_module_carries_the_library_declarations(sqlite_module):
 
 
 def test_module_is_installed_beside_the_runtime(sqlite_module):
-    installed = ROOT / "build" / "lib" / "sffi" / "libsffi_sqlite.so"
+    installed = ROOT / LAYOUT.installed_module("sqlite")
     assert installed.read_bytes() == sqlite_module.read_bytes()
 
 

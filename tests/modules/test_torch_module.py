@@ -16,6 +16,7 @@ import pytest
 
 from buildhelp import ROOT
 from sffi import module_table
+from sffi.plan import layout
 from toolchain import DependencyMissing
 from toolchain import libtorch as libtorch_detector
 
@@ -41,7 +42,7 @@ rt_torch_torchtensor_free(t)
 @pytest.fixture(scope="module")
 def core_with_torch_module(build_runtime) -> tuple[Path, Path]:
     core = build_runtime("none", modules="torch")
-    return core, ROOT / "build" / "release" / "modules" / "torch"
+    return core, ROOT / layout.Layout("release").module_dir("torch")
 
 
 def run(runtime: Path, module_dir: Path, *args: str) -> subprocess.CompletedProcess:

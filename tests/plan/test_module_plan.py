@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 import toolchain
+from sffi.errors import SffiError
+from sffi.plan import layout as layout_mod
 from sffi.plan.modules import plan_module
 
 from test_plan import planner_for, project, write_lib  # noqa: F401 - the fixture is used by name
@@ -39,3 +43,46 @@ def test_rust_module_links_the_crate_umbrella(project):
     assert link.sources == ["build/release/modules/ra/sffi_module_ra.os", "build/release/rust/ra/libsffi_rust.a"]
     assert link.vars["SFFI_RUST_NATIVE_FILE"] == "build/release/rust/ra/libsffi_rust.a.native-libs"
     assert "SHLINK" not in planner.graph.envs["module:ra"].replace
+
+
+def test_a_module_rebuild_hint_keeps_the_variant_options(project):
+    """The descriptor's rebuild command comes from the variant object: an ASan debug build says so."""
+    write_lib(project, "img", "c")
+    planner = planner_for(project)
+    planner.layout = layout_mod.Layout(layout_mod.Variant("debug", "address"))
+    plan_module(planner, planner.known["img"])
+    table = planner.graph.producer("build/debug-asan/modules/img/sffi_module_img.c")
+    assert table.vars["SFFI_REBUILD"] == "scons runtime --modules=img --mode=debug --sanitize=address"
+    assert table.vars["SFFI_BUILD_ID"] == "debug-asan"
+
+
+def test_static_and_module_share_the_kind_compile_step_and_environment(project):
+    """One compile loop (the kind's) serves both linkages: same environment, same header,
+    only the builder and the object directory differ (the linkage's)."""
+    write_lib(project, "img", "c", sources=("src/img.c",))
+    planner = planner_for(project)
+    planner.selection(["core", "img"])
+    plan_module(planner, planner.known["img"])
+    g = planner.graph
+    static = g.producer("build/release/libs/img/obj/src/img.o")
+    module = g.producer("build/release/modules/img/obj/src/img.os")
+    assert (static.builder, module.builder) == ("StaticObject", "SharedObject")
+    assert static.env == module.env == "lib:img" and static.depends == module.depends
+    assert len(g.by_builder("SffiPrototypes")) == 2  # core's and img's, img's planned once
+
+
+def test_both_linkages_implement_one_interface():
+    from sffi.plan.linkage import LINKAGES, Linkage
+    assert set(LINKAGES) == {"static", "module"}
+    for linkage in LINKAGES.values():
+        assert isinstance(linkage, Linkage)
+        for method in ("object", "collect", "link"):
+            assert getattr(type(linkage), method) is not getattr(Linkage, method), (linkage.name, method)
+
+
+def test_variant_names_parse_back_and_a_bad_one_is_refused():
+    v = layout_mod.Variant.parse("release-asan")
+    assert (v.mode, v.sanitize, v.name, v.options()) == ("release", "address", "release-asan",
+                                                         "--mode=release --sanitize=address")
+    with pytest.raises(SffiError, match="'fast' is not a build variant"):
+        layout_mod.Variant.parse("fast")

@@ -8,7 +8,7 @@ import pytest
 
 from sffi import check, decls, manifest
 from sffi.errors import SffiError
-from sffi.plan import records
+from sffi.plan import kinds, records
 
 
 def test_recorded_check_equals_a_fresh_scan(tmp_path):
@@ -24,7 +24,7 @@ def test_recorded_check_equals_a_fresh_scan(tmp_path):
     subprocess.run(["ar", "rcs", str(archive), str(tmp_path / "alpha.o")], check=True)
     m = manifest.load(lib)
     parsed = decls.parse_files(m.declarations)
-    scanned = check.check_library(m, [archive], parsed)
+    scanned = check.check_library(m, [archive], parsed, define_hint=kinds.of(m).define_hint)
     path = tmp_path / "alpha.check.json"
     path.write_text(json.dumps(records.record(scanned, str(archive), "abc")))
     archive.unlink()  # the record is all the second check reads

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sffi import manifest, table
 from sffi.cli import main
+from sffi.plan import layout
 from sffi.report import layers
 
 SPL = """extern fn rt_demo_add(a: i64, b: i64) -> i64
@@ -33,6 +34,8 @@ bool rt_demo_new(void) { return true; }
 void rt_demo_extra(void) {}
 """
 
+LAYOUT = layout.Layout("release")
+
 
 def make_build(root: Path, spl: str = SPL, table_spl: str | None = None, debug: bool = True) -> Path:
     """ffi_libs/demo + build/release/{libs/demo,sel/core+demo}; the table from ``table_spl`` (default: spl)."""
@@ -41,14 +44,14 @@ def make_build(root: Path, spl: str = SPL, table_spl: str | None = None, debug: 
     (lib / "sffi.toml").write_text('name = "demo"\nprefix = "rt_demo_"\nkind = "c"\n'
                                    'declarations = ["demo.spl"]\nsources = ["src/*.c"]\n')
     (lib / "src" / "demo.c").write_text(C_SOURCE)
-    out = root / "build" / "release" / "libs" / "demo"
+    out = root / LAYOUT.lib_dir("demo")
     out.mkdir(parents=True)
     obj = out / "demo.o"
     subprocess.run(["cc", "-c", *(["-g"] if debug else []), str(lib / "src" / "demo.c"), "-o", str(obj)], check=True)
     subprocess.run(["ar", "rcs", str(out / "libsffi_demo.a"), str(obj)], check=True)
     (lib / "demo.spl").write_text(table_spl if table_spl is not None else spl)
     decls, _ = table.library_decls(manifest.load(lib))
-    sel = root / "build" / "release" / "sel" / "core+demo"
+    sel = root / LAYOUT.sel_dir("core+demo")
     sel.mkdir(parents=True)
     (sel / "sffi_table.json").write_text(table.generate_json([decls], []))
     (lib / "demo.spl").write_text(spl)  # the declarations as they are now

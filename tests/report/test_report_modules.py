@@ -16,6 +16,7 @@ from modbuild import DEMO_C, DEMO_DECLS, build_module  # noqa: E402
 from test_report import make_build  # noqa: E402
 
 from sffi import manifest, module_table, table  # noqa: E402
+from sffi.plan import layout  # noqa: E402
 from sffi.report import layers  # noqa: E402
 
 
@@ -29,7 +30,7 @@ def add_library(root: Path, name: str, spl: str) -> None:
 
 
 def modules_dir(root: Path, name: str) -> Path:
-    return root / "build" / "release" / "modules" / name
+    return root / layout.Layout("release").module_dir(name)
 
 
 def report(root: Path, sel: Path):

@@ -6,6 +6,9 @@ import pytest
 
 from sffi import check, manifest
 
+#: the kind's advice in a missing extern's message (passed in: sffi.check names no kind)
+HINT = "define {name} here"
+
 
 def make_library(root, name, spl, c_source):
     lib = root / name
@@ -37,21 +40,22 @@ def libs(tmp_path):
 
 def test_missing_and_undeclared(libs):
     (alpha, archive), _ = libs
-    result = check.check_library(alpha, [archive])
+    result = check.check_library(alpha, [archive], define_hint=HINT)
     assert [d.name for d in result.matched] == ["rt_alpha_one"]
     assert [d.name for d in result.missing] == ["rt_alpha_two"]
     assert [s.name for s in result.undeclared] == ["rt_alpha_extra"]
     assert result.status == 12
     messages = result.messages()
-    assert any(m.startswith(f"{alpha.declarations[0]}:2:1: error: extern 'rt_alpha_two'") for m in messages)
+    assert any(m.startswith(f"{alpha.declarations[0]}:2:1: error: extern 'rt_alpha_two'")
+               and "define rt_alpha_two here, or remove the declaration" in m for m in messages)
     assert any("warning: 'rt_alpha_extra' is exported" in m for m in messages)
 
 
 def test_clean_library_and_strong_clash(libs):
     (alpha, a_archive), (beta, b_archive) = libs
-    rb = check.check_library(beta, [b_archive])
+    rb = check.check_library(beta, [b_archive], define_hint=HINT)
     assert rb.status == 0 and not rb.missing and not rb.undeclared
-    ra = check.check_library(alpha, [a_archive])
+    ra = check.check_library(alpha, [a_archive], define_hint=HINT)
     clashes = check.find_clashes([ra, rb], {"alpha": [str(a_archive)], "beta": [str(b_archive)]})
     assert [c.symbol for c in clashes] == ["shared_helper"]  # weak_helper is merged by the linker
     assert "library 'alpha'" in clashes[0].message() and "library 'beta'" in clashes[0].message()

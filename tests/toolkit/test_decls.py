@@ -1,5 +1,7 @@
 """Tier-2 declaration parsing: syntax, locations, duplicates, encodings."""
 
+import os
+
 import pytest
 
 from sffi import decls
@@ -287,3 +289,23 @@ def test_anything_else_that_differs_is_still_a_conflict(first, again):
     diags += merged
     assert any(d.incompatible for d in diags) or any(d.severity == "error" for d in diags), diags
     assert not any(d.severity == "note" for d in diags)
+
+
+def test_each_file_is_parsed_once_per_state(tmp_path, monkeypatch):
+    """parse_file is the one door to a file's declarations: asked again (also through
+    parse_files and sffi.table.library_decls) it does not parse again; edited, it does."""
+    from sffi import table
+    spl = tmp_path / "once.spl"
+    spl.write_text("extern fn rt_once_a() -> i64\n")
+    calls = []
+    real = decls.parse_text
+    monkeypatch.setattr(decls, "parse_text", lambda text, file: calls.append(file) or real(text, file))
+    first = decls.parse_file(spl)
+    assert decls.parse_files([spl])[0]["rt_once_a"] is first[0][0]
+    manifest = type("M", (), {"name": "once", "declarations": (spl,)})()
+    assert table.library_decls(manifest)[0].declarations["rt_once_a"] is first[0][0]
+    assert len(calls) == 1
+    spl.write_text("extern fn rt_once_a() -> i64\nextern fn rt_once_b() -> bool\n")
+    os.utime(spl, ns=(1, 1))  # another state even within the file system's time granularity
+    assert [d.name for d in decls.parse_file(spl)[0]] == ["rt_once_a", "rt_once_b"]
+    assert len(calls) == 2

@@ -18,6 +18,7 @@ import pytest
 from cbuild import CC, run, write
 from sffi import decls, table
 from sffi.cli import main
+from sffi.plan import layout
 from sffi.report import diff
 
 V1 = """#include <stdint.h>
@@ -51,6 +52,8 @@ SUPPRESSIONS = """# accepted for release 2
   name_regexp = ^f_chan
   change_kind = function-subtype-change
 """
+
+LAYOUT = layout.Layout("release")
 
 
 def build(tmp_path: Path, name: str, source: str, *flags: str) -> dict[str, Path]:
@@ -266,13 +269,13 @@ def make_build(root: Path, libs: dict[str, tuple[str, str]], selection: str = "c
     """
     selected = []
     for lib, (spl, source) in libs.items():
-        out = root / "build" / "release" / "libs" / lib
+        out = root / LAYOUT.lib_dir(lib)
         src = write(out / f"{lib}.c", source)
         run([CC, "-g", "-O0", "-c", str(src), "-o", str(out / f"{lib}.o")])
         run(["ar", "rcs", str(out / f"libsffi_{lib}.a"), str(out / f"{lib}.o")])
         found, _ = decls.parse_files([write(root / "spl" / f"{lib}.spl", spl)])
         selected.append(table.LibraryDecls(lib, found))
-    sel = root / "build" / "release" / "sel" / selection
+    sel = root / LAYOUT.sel_dir(selection)
     write(sel / "sffi_table.json", table.generate_json(selected, []))
     return sel
 

@@ -18,6 +18,7 @@ import pytest
 
 from sffi.errors import EXIT_ERROR, EXIT_OK, EXIT_REVIEW, SffiError
 from sffi.manifest import discover
+from sffi.plan import matrix_plan
 from sffi.report import matrix, matrix_file, matrix_run, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -269,7 +270,7 @@ def test_a_module_that_does_not_load_fails_its_probe(tmp_path):
 
 def entry(tmp_path, name, missing=()):
     sel = matrix_file.Selection(name, name, ("core", name))
-    return matrix.plan_entry(sel, str(tmp_path / f"sel-{name}"), list(missing))
+    return matrix_plan.plan_entry(sel, str(tmp_path / f"sel-{name}"), list(missing))
 
 
 def results(e, run, passed=True, probe="ok"):
@@ -327,7 +328,7 @@ def test_probe_failure_fails_the_selection(tmp_path):
 
 def module_entry(tmp_path, loads: list[dict]) -> dict:
     sel = matrix_file.Selection("none+modules=sqlite", "none", ("core",), ("sqlite",))
-    e = matrix.plan_entry(sel, str(tmp_path / "sel-core"), [], str(tmp_path / "sel-core" / "modules=sqlite"))
+    e = matrix_plan.plan_entry(sel, str(tmp_path / "sel-core"), [], str(tmp_path / "sel-core" / "modules=sqlite"))
     Path(e["results"]).mkdir(parents=True)
     results(e, "r")
     measured = json.loads(Path(e["measure_file"]).read_text())

@@ -25,9 +25,8 @@ from pathlib import Path
 
 from sffi import check as check_mod
 from sffi import dwarf
-from sffi import manifest as manifest_mod
 from sffi import signatures
-from sffi.plan import layout
+from sffi.plan import kinds, layout
 from sffi.commands.output import print_diagnostics, print_json, print_table
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_REVIEW, EXIT_USAGE, SffiError
 
@@ -63,10 +62,10 @@ def run(args) -> int:
         raise SffiError("--lib names the artifact of one library: give a single LIBDIR", status=EXIT_USAGE)
     checks, artifacts, evidence, dwarf_checks = [], {}, {}, {}
     for libdir in args.libdirs:
-        manifest = manifest_mod.load(libdir)
+        manifest = kinds.load(libdir)
         arts = [Path(p) for p in args.lib] or default_artifacts(Path(args.build_dir), manifest.name)
         artifacts[manifest.name] = [str(a) for a in arts]
-        check = check_mod.check_library(manifest, arts)
+        check = check_mod.check_library(manifest, arts, define_hint=kinds.of(manifest).define_hint)
         checks.append(check)
         evidence[manifest.name] = signatures.evidence(manifest, check.declarations, arts[0])
         dwarf_checks[manifest.name] = dwarf_check(check, arts)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sffi import manifest as manifest_mod
 from sffi import selection as selection_mod
-from sffi.plan import layout
+from sffi.plan import kinds, layout
 from sffi.commands.output import add_report_options, write_report
 from sffi.errors import EXIT_USAGE, SffiError
 from sffi.report import builddir, layers
@@ -34,7 +33,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     """Print or write the report; returns its exit status bits."""
-    manifests = manifest_mod.discover(args.ffi_libs)
+    manifests = kinds.discover(args.ffi_libs)
     report = layers.build_report(_build_dir(args, manifests), manifests,
                                  progress=lambda line: print(f"sffi: {line}", file=sys.stderr, flush=True))
     write_report(report, args.format, args.output)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sffi import manifest as manifest_mod
 from sffi import table
+from sffi.plan import kinds
 from sffi.commands.output import print_diagnostics
 from sffi.errors import EXIT_OK, EXIT_REVIEW
 
@@ -29,10 +29,10 @@ def register(sub) -> None:
 
 def run(args) -> int:
     """Write the table files; returns 4 when declaration warnings were printed."""
-    selected = [manifest_mod.load(d) for d in args.libdirs]
+    selected = [kinds.load(d) for d in args.libdirs]
     root = Path(args.ffi_root) if args.ffi_root else selected[0].root.parent
     chosen = {m.name for m in selected}
-    others = [m for name, m in manifest_mod.discover(root).items() if name not in chosen]
+    others = [m for name, m in kinds.discover(root).items() if name not in chosen]
     warnings, sel_decls, cat_decls = [], [], []
     for manifests, out in ((selected, sel_decls), (others, cat_decls)):
         for m in manifests:

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from sffi import __version__
+from sffi.version import __version__
 from sffi.errors import SffiError
 from sffi.hostkit import linkline
 from sffi.hostkit.linkline import LinkLine

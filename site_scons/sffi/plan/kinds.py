@@ -1,57 +1,82 @@
 """Per-kind build strategies: the one place that decides how each kind of library is built.
 
 A manifest's ``kind`` (``c``, ``cxx``, ``cargo``; docs/manifest.md) picks one
-:class:`Kind` from :data:`KINDS`. A kind knows:
+:class:`Kind` from :data:`KINDS` (:func:`of`, which also checks that the manifest
+gives what its kind needs: ``sources`` or a ``crate``). A kind knows:
 
-* how the libraries of that kind in one selection are built
-  (:meth:`Kind.plan`): C and C++ sources are compiled by SCons into one archive
-  per library; all the selection's Rust crates go into one umbrella staticlib
-  (DESIGN.md, "Linking Rust crates"), since two Rust staticlibs in one binary clash;
+* how the libraries of that kind in one selection are built for a linkage
+  (:meth:`Kind.plan`): C and C++ sources are compiled by SCons, once per linkage,
+  the linkage taking the objects on (an archive per library for ``static``, the
+  objects themselves for ``module``: sffi.plan.linkage); all the selection's Rust
+  crates go into one umbrella staticlib (DESIGN.md, "Linking Rust crates"), since
+  two Rust staticlibs in one binary clash;
 * what the check scans for each library (its archive, or its crate's rlib);
 * whether linking needs the C++ driver, and the hint an error gives for an
   extern that is declared but not defined.
 
 Planning adds :class:`sffi.plan.graph_model.Step` s to the planner's graph and
 never runs a compiler. Adding a kind is adding a class here and a line to
-:data:`KINDS`; nothing else names a kind.
+:data:`KINDS`; nothing else names a kind (tests/toolkit/test_layers.py checks).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 from pathlib import Path
 
+from sffi import manifest as manifest_mod
+from sffi.errors import SffiError
+from sffi.plan import flags
 from sffi.plan.graph_model import Built, EnvSpec, Step
 
 
 class Kind:
-    """One kind of library. Subclasses fill in the attributes and :meth:`plan`."""
+    """One kind of library. Subclasses fill in the attributes, :meth:`plan` and :meth:`validate`."""
 
     name = ""
     #: the program is linked with ``$CXX`` when a library of this kind is in it
     links_with_cxx = False
-    #: the sources are compiled with the generated prototype header force-included
+    #: the sources are compiled by SCons with the generated prototype header force-included
     compiled_with_prototypes = False
     #: what to do about a declared extern that no artifact exports ({name} is filled in)
     define_hint = ""
 
-    def plan(self, planner, manifests: list) -> list[Built]:
-        """Plan the libraries of this kind in one selection; returns one Built per build product."""
+    def plan(self, planner, manifests: list, linkage) -> list[Built]:
+        """Plan the libraries of this kind in one selection for ``linkage`` (sffi.plan.linkage);
+        returns one Built per build product."""
+        raise NotImplementedError
+
+    def validate(self, m) -> None:
+        """Raise SffiError (naming the manifest and the key) when ``m`` lacks what this kind needs."""
         raise NotImplementedError
 
 
 class SconsArchive(Kind):
-    """C or C++: each library's sources compiled by SCons into ``libsffi_<lib>.a``."""
+    """C or C++: each library's sources compiled by SCons, the objects handed to the linkage
+    (``libsffi_<lib>.a`` for ``static``)."""
 
     compiled_with_prototypes = True
 
     def __init__(self, name: str, links_with_cxx: bool, define_hint: str):
         self.name, self.links_with_cxx, self.define_hint = name, links_with_cxx, define_hint
 
-    def plan(self, planner, manifests: list) -> list[Built]:
-        return [planner.once(("archive", m.name), lambda m=m: self._archive(planner, m)) for m in manifests]
+    def validate(self, m) -> None:
+        if m.crate is not None:
+            raise SffiError(f"key 'crate': expected no 'crate' for kind '{self.name}' (list 'sources' instead)",
+                            str(m.path))
+        if not m.sources:
+            raise SffiError("key 'sources': expected a list of strings (the key is missing)", str(m.path))
 
-    def _archive(self, planner, m) -> Built:
+    def plan(self, planner, manifests: list, linkage) -> list[Built]:
+        return [planner.once((linkage.name, "library", m.name),
+                             lambda m=m: linkage.collect(planner, m, self.compile(planner, m, linkage)))
+                for m in manifests]
+
+    def compile(self, planner, m, linkage) -> list[str]:
+        """The library's sources compiled as ``linkage`` wants them (its builder and object paths),
+        each with the prototype header force-included; returns the objects."""
         layout = planner.layout
         found = planner.dependencies(m)
         env = f"lib:{m.name}"
@@ -61,13 +86,11 @@ class SconsArchive(Kind):
                                vars={"SFFI_MANIFEST": m}))
         objects = []
         for src in m.source_files():  # SffiError (with the manifest's path) when a glob matches nothing
-            obj = layout.object(m.name, src.relative_to(m.root)) + ".o"
-            planner.graph.add(Step("StaticObject", [obj], [str(src)], env=env, depends=[header],
+            obj = linkage.object(layout, m.name, src.relative_to(m.root))
+            planner.graph.add(Step(linkage.compile_builder, [obj], [str(src)], env=env, depends=[header],
                                    values=fingerprints(found)))
             objects.append(obj)
-        archive = layout.archive(m.name)
-        planner.graph.add(Step("StaticLibrary", [archive], objects, env=env))
-        return Built({m.name: archive}, [archive], [])
+        return objects
 
 
 def library_env(m, found: list, header: str) -> EnvSpec:
@@ -77,24 +100,27 @@ def library_env(m, found: list, header: str) -> EnvSpec:
     ``CPPPATH``: SCons scans only ``CPPPATH``, so libtorch's and OpenCV's tens of
     thousands of headers are not read on every run. Their version is tracked
     instead (:func:`fingerprints`): an upgrade changes it and recompiles.
+
+    Each flag unit is carried once (sffi.plan.flags): ``CCFLAGS`` (on every compile
+    line) first, then ``CXXFLAGS``/``CFLAGS`` without what ``CCFLAGS`` already has (the
+    detectors name their include directories in both; libtorch's and the manifest both
+    say ``-std=c++20``). The base environment's flags are taken out when the plan is
+    materialized (sffi.plan.sconsgraph).
     """
     ccflags, defines, cxxflags = [], [], []
     for f in found:
-        ccflags += [x for x in f.ccflags if x not in ccflags or x == "-isystem"]
-        ccflags += [flag for d in f.cpppath if not _listed_isystem(ccflags, d) and d not in _SYSTEM_INCLUDES
-                    for flag in ("-isystem", d)]
+        ccflags += list(f.ccflags)
+        ccflags += [flag for d in f.cpppath if d not in _SYSTEM_INCLUDES for flag in ("-isystem", d)]
         defines += [d for d in f.cppdefines if d not in defines]
-        cxxflags += [x for x in f.cxxflags if x not in cxxflags]
-    return EnvSpec(append={"CCFLAGS": ccflags + ["-include", str(Path(header).absolute())],
-                           "CPPDEFINES": defines + list(m.cppdefines),
-                           "CFLAGS": list(m.cflags), "CXXFLAGS": cxxflags + list(m.cxxflags)})
+        cxxflags += list(f.cxxflags)
+    given = set()
+    ccflags = flags.unique(ccflags + ["-include", str(Path(header).absolute())], given)
+    return EnvSpec(append={"CCFLAGS": ccflags, "CPPDEFINES": defines + list(m.cppdefines),
+                           "CFLAGS": flags.unique(list(m.cflags), set(given)),
+                           "CXXFLAGS": flags.unique(cxxflags + list(m.cxxflags), set(given))})
 
 
 _SYSTEM_INCLUDES = ("/usr/include", "/usr/local/include")  # -isystem on these breaks #include_next
-
-
-def _listed_isystem(flags: list[str], directory: str) -> bool:
-    return any(a == "-isystem" and b == directory for a, b in zip(flags, flags[1:]))
 
 
 def fingerprints(found: list) -> list[str]:
@@ -112,7 +138,18 @@ class Cargo(Kind):
     name = "cargo"
     define_hint = "define it in the crate as `#[no_mangle] pub extern \"C\" fn {name}(...)`"
 
-    def plan(self, planner, manifests: list) -> list[Built]:
+    def validate(self, m) -> None:
+        if m.sources:
+            raise SffiError("key 'sources': expected no 'sources' for kind 'cargo' (cargo finds them; set 'crate')",
+                            str(m.path))
+        if m.crate is None:
+            raise SffiError("key 'crate': expected a string (the key is missing)", str(m.path))
+        if not (m.crate / "Cargo.toml").is_file():
+            raise SffiError(f"key 'crate': expected a directory holding Cargo.toml, got '{m.crate}'", str(m.path))
+        _ = m.crate_name  # a malformed Cargo.toml is reported now, with its path
+
+    def plan(self, planner, manifests: list, linkage) -> list[Built]:
+        """The umbrella staticlib, the same for every linkage (rustc builds it position-independent)."""
         if not manifests:
             return []
         key = tuple(m.name for m in manifests)
@@ -177,5 +214,61 @@ KINDS: dict[str, Kind] = {
 
 
 def of(manifest) -> Kind:
-    """The strategy of a manifest's kind (manifests are validated: the kind is known)."""
-    return KINDS[manifest.kind]
+    """The strategy of a manifest's kind.
+
+    Raises:
+        SffiError: the kind is unknown, or the manifest lacks what its kind needs (``sources``
+            for C/C++, ``crate`` for cargo) or gives what it must not; the message names the file and key.
+    """
+    kind = KINDS.get(manifest.kind)
+    if kind is None:
+        raise SffiError(f"key 'kind': expected one of {', '.join(KINDS)}, got {manifest.kind!r}", str(manifest.path))
+    _validate(kind, manifest, _crate_stamp(manifest))
+    return kind
+
+
+def _crate_stamp(manifest) -> tuple | None:
+    try:
+        st = os.stat(manifest.crate / "Cargo.toml") if manifest.crate is not None else None
+    except OSError:
+        return ()
+    return (st.st_size, st.st_mtime_ns) if st else None
+
+
+@functools.lru_cache(maxsize=None)
+def _validate(kind: Kind, manifest, crate_stamp) -> None:
+    """Each manifest checked once per process and state of its crate's Cargo.toml (read to check it)."""
+    kind.validate(manifest)
+
+
+def load(path):
+    """``sffi.manifest.load(path)`` with its kind checked (:func:`of`): a manifest a build can use.
+
+    Raises:
+        SffiError: as sffi.manifest.load and :func:`of`.
+    """
+    m = manifest_mod.load(path)
+    of(m)
+    return m
+
+
+def discover(ffi_root) -> dict:
+    """``sffi.manifest.discover(ffi_root)`` with every library's kind checked (:func:`of`).
+
+    Raises:
+        SffiError: as sffi.manifest.discover and :func:`of`.
+    """
+    found = manifest_mod.discover(ffi_root)
+    for m in found.values():
+        of(m)
+    return found
+
+
+def built_by_scons(manifest) -> bool:
+    """Whether SCons compiles the library itself (C, C++), not cargo (the SCons tool builds these alone)."""
+    return isinstance(of(manifest), SconsArchive)
+
+
+def names_built_by_scons() -> list[str]:
+    """The kinds SCons compiles itself, in :data:`KINDS` order."""
+    return [name for name, kind in KINDS.items() if isinstance(kind, SconsArchive)]

@@ -3,6 +3,10 @@
 Everything a build writes lies under ``build/`` (``scons -c`` removes it)::
 
     build/bin/simple                         the runtime last built (a copy)
+    build/lib/sffi/libsffi_<lib>.so          the modules installed beside it (--modules)
+    build/.scons-start                       when the last build started (sffi.plan.sconsgraph)
+    build/.detect-cache.json                 pkg-config's and readelf's answers (toolchain.runcache)
+    build/.toolkit-digest                    the toolkit sources' digest (site_tools/sffi_rules.py)
     build/<variant>/                         one per --mode / --sanitize: release, debug, release-asan
       runtime/src/<file>.o                   the runtime's own objects, shared by every selection
       libs/<lib>/libsffi_<lib>.a             a C/C++ library's archive (kind c, cxx)
@@ -15,6 +19,7 @@ Everything a build writes lies under ``build/`` (``scons -c`` removes it)::
       rust/<a+b>/umbrella/{Cargo.toml,lib.rs}  the generated umbrella crate
       rust/<a+b>/members/lib<crate>.rlib     a member's rlib when another umbrella built it first
       rust/<a+b>/signatures/                 the Rust signature-check crate and checked.txt
+      modules/<lib>/libsffi_<lib>.so         a loadable module, its table, exports.map, obj/*.os
       cargo/                                 cargo's target directory, shared by the variant
       sel/<core+a+b>/                        one selection: sffi_table.{c,json}, sffi_table.o,
                                              simple, audit.txt, report.{txt,md,json,html},
@@ -33,8 +38,16 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from sffi.errors import SffiError
+
 BUILD_ROOT = "build"
 INSTALLED = f"{BUILD_ROOT}/bin/simple"
+#: when the last build that recorded signatures started (sffi.plan.sconsgraph.previous_start)
+START_STAMP = f"{BUILD_ROOT}/.scons-start"
+#: the digest of the toolkit's sources, kept with a digest of their sizes and times (site_tools/sffi_rules.py)
+TOOLKIT_DIGEST = f"{BUILD_ROOT}/.toolkit-digest"
+#: the answers of dependency detection's programs, kept between runs (toolchain.runcache)
+DETECT_CACHE = f"{BUILD_ROOT}/.detect-cache.json"
 TABLE_JSON = "sffi_table.json"
 TABLE_C = "sffi_table.c"
 RUNTIME = "simple"
@@ -47,6 +60,44 @@ ARTIFACT_GLOBS = ("*.a", "*.rlib")
 def variant_name(mode: str, sanitize: str = "none") -> str:
     """``release`` / ``debug``, with ``-asan`` when built with ``--sanitize=address``."""
     return mode + ("-asan" if sanitize == "address" else "")
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """What ``--mode`` and ``--sanitize`` chose; one build directory ``build/<name>`` each.
+
+    Attributes:
+        mode: ``release`` or ``debug``.
+        sanitize: ``address`` or ``none``.
+    """
+
+    mode: str = "release"
+    sanitize: str = "none"
+
+    @property
+    def name(self) -> str:
+        """``release``, ``debug-asan``, ... (:func:`variant_name`)."""
+        return variant_name(self.mode, self.sanitize)
+
+    def options(self) -> str:
+        """The scons options that build this variant: ``--mode=debug --sanitize=address``."""
+        return f"--mode={self.mode}" + (f" --sanitize={self.sanitize}" if self.sanitize != "none" else "")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def parse(cls, name: str) -> "Variant":
+        """The variant of a build directory's name (``release-asan``), for the commands that
+        read a finished build.
+
+        Raises:
+            SffiError: not a variant's name.
+        """
+        mode, _, suffix = name.partition("-")
+        if mode not in ("release", "debug") or suffix not in ("", "asan"):
+            raise SffiError(f"'{name}' is not a build variant (release, debug, release-asan, debug-asan)")
+        return cls(mode, "address" if suffix else "none")
 
 
 def report_paths(directory: str | Path, stem: str = "report") -> list[Path]:
@@ -102,6 +153,36 @@ def rust_signature_crates(variant_dir: str | Path) -> list[Path]:
     return sorted(Path(variant_dir).glob("rust/*/signatures/lib.rs"))
 
 
+def installed_runtime(build_root: str | Path = BUILD_ROOT) -> Path:
+    """``<build_root>/bin/simple``: the copy of the runtime last built."""
+    return Path(build_root) / "bin" / RUNTIME
+
+
+def installed_modules_dir(build_root: str | Path = BUILD_ROOT) -> Path:
+    """``<build_root>/lib/sffi``: the module directory beside ``bin/simple`` (the runtime's default)."""
+    return Path(build_root) / "lib" / "sffi"
+
+
+def selection_runtime(build_root: str | Path, variant: str, selection_name: str) -> Path:
+    """The runtime of one selection, ``<build_root>/<variant>/sel/<selection>/simple``."""
+    return Path(Layout(variant, Path(build_root).as_posix()).sel_dir(selection_name)) / RUNTIME
+
+
+def modules_dir_of(sel_dir: str | Path) -> Path:
+    """``build/<variant>/modules``, where the modules of a selection directory's variant are built."""
+    return variant_dir_of(sel_dir) / "modules"
+
+
+def built_modules(sel_dir: str | Path) -> list[Path]:
+    """The module files (``modules/<lib>/libsffi_<lib>.so``) built for a selection directory's variant, sorted."""
+    return sorted(modules_dir_of(sel_dir).glob("*/libsffi_*.so"))
+
+
+def module_library(module: str | Path) -> str:
+    """The library a module file is named after (``libsffi_<lib>.so`` -> ``<lib>``)."""
+    return Path(module).name[len("libsffi_"):-len(".so")]
+
+
 def check_file(lib_dir: str | Path, library: str) -> Path:
     """``<lib>.check.json`` in a library directory."""
     return Path(lib_dir) / f"{library}.check.json"
@@ -112,28 +193,32 @@ class Layout:
     """The paths of one variant's build, relative to the project root.
 
     Attributes:
-        variant: ``release``, ``debug``, ``release-asan``, ... (:func:`variant_name`).
+        variant: the :class:`Variant` (given as its name, ``release-asan``, it is parsed).
         root: the build root (``build``).
     """
 
-    variant: str
+    variant: Variant
     root: str = BUILD_ROOT
+
+    def __post_init__(self):
+        if isinstance(self.variant, str):
+            object.__setattr__(self, "variant", Variant.parse(self.variant))
 
     @classmethod
     def of_variant_dir(cls, variant_dir: str | Path) -> "Layout":
         """The layout whose :attr:`variant_dir` is ``variant_dir`` (``build/release``)."""
         path = Path(variant_dir)
-        return cls(path.name, path.parent.as_posix())
+        return cls(Variant.parse(path.name), path.parent.as_posix())
 
     @property
     def variant_dir(self) -> str:
         """``build/<variant>``."""
-        return f"{self.root}/{self.variant}"
+        return f"{self.root}/{self.variant.name}"
 
     @property
     def installed(self) -> str:
         """``build/bin/simple``: the copy of the runtime last built."""
-        return f"{self.root}/bin/{RUNTIME}"
+        return installed_runtime(self.root).as_posix()
 
     @property
     def cargo_target_dir(self) -> str:
@@ -178,9 +263,21 @@ class Layout:
         """The module ``build/<variant>/modules/<lib>/libsffi_<lib>.so``."""
         return f"{self.module_dir(library)}/libsffi_{library}.so"
 
+    def module_object(self, library: str, relative_source: Path) -> str:
+        """The position-independent object of one of a module's sources, without suffix."""
+        return f"{self.module_dir(library)}/obj/{relative_source.with_suffix('').as_posix()}"
+
+    def module_table_c(self, library: str) -> str:
+        """The module's generated table source ``sffi_module_<lib>.c``."""
+        return f"{self.module_dir(library)}/sffi_module_{library}.c"
+
+    def module_exports_map(self, library: str) -> str:
+        """The module's version script (``sffi_module_descriptor`` its one export)."""
+        return f"{self.module_dir(library)}/exports.map"
+
     def installed_module(self, library: str) -> str:
         """Its copy in ``build/lib/sffi/``, the directory ``build/bin/simple`` searches."""
-        return f"{self.root}/lib/sffi/libsffi_{library}.so"
+        return (installed_modules_dir(self.root) / f"libsffi_{library}.so").as_posix()
 
     def prototypes(self, library: str) -> str:
         """The prototype header force-included into a C/C++ library's sources."""

@@ -1,25 +1,30 @@
-"""Linkage strategies: how a selection's built libraries become part of a runtime.
+"""Linkage strategies: how built libraries become part of a runtime.
 
-Where a new linkage plugs in: a class with ``name`` and :meth:`plan_runtime`
-(the signature of :meth:`StaticLinkage.plan_runtime`), registered in
-:data:`LINKAGES`; :class:`sffi.plan.planner.Planner` takes the linkage by
-name. The ``module`` linkage (each library a shared object with its own
-table and descriptor, loaded on first use; DESIGN.md, "Two linkages, one
-manifest") plans per library, not per runtime: sffi.plan.modules
-(docs/modules.md); docs/build.md says what such a strategy must plan.
+A linkage is a class with the interface of :class:`Linkage`, registered in
+:data:`LINKAGES`. It says how a C/C++ kind compiles for it (:attr:`~Linkage.compile_builder`,
+:meth:`~Linkage.object`), what becomes of the objects (:meth:`~Linkage.collect`: the
+archive step) and how the product is linked (:meth:`~Linkage.link`); the kinds
+(sffi.plan.kinds) call the first three, so each kind's steps serve every linkage.
 
-:class:`StaticLinkage` (``static``, the one today: DESIGN.md's "compile-in")
-links every library's archive into the runtime binary, with the system
-libraries its dependencies need.
+* :class:`StaticLinkage` (``static``, DESIGN.md's "compile-in"): every library's
+  archive linked into the runtime binary of a selection, with the system
+  libraries its dependencies need (:class:`sffi.plan.planner.Planner`).
+* :class:`ModuleLinkage` (``module``, DESIGN.md's "Two linkages, one manifest"):
+  one library as a loadable shared object with its own table and descriptor
+  (sffi.plan.modules plans the table and the copy beside ``build/bin/simple``;
+  docs/modules.md).
+
+docs/build.md says what such a strategy must plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from pathlib import Path
 
 from sffi.plan import kinds
-from sffi.plan.graph_model import EnvSpec, Step
+from sffi.plan.graph_model import Built, EnvSpec, Step
 
 
 @dataclasses.dataclass
@@ -65,12 +70,50 @@ def system_inputs(manifests: list, found_by_lib: dict) -> tuple[list, list, list
     return static, dedup(libs), dedup(libpath), dedup(rpath), dedup(flags)
 
 
-class StaticLinkage:
+class Linkage:
+    """The interface of a linkage strategy (see the module docstring)."""
+
+    name = ""
+    #: the builder that compiles a C/C++ source for this linkage
+    compile_builder = ""
+    #: the suffix of those objects (SCons's default for the builder)
+    object_suffix = ""
+
+    def object(self, layout, library: str, relative_source: Path) -> str:
+        """The object of one of ``library``'s sources (relative to its folder)."""
+        raise NotImplementedError
+
+    def collect(self, planner, m, objects: list[str]) -> Built:
+        """What the compiled objects of C/C++ library ``m`` become (its archive, or themselves)."""
+        raise NotImplementedError
+
+    def link(self, planner, directory: str, manifests: list, built: list, table_c: str):
+        """Plan the product in ``directory``: the table ``table_c`` compiled, linked with the
+        libraries' Built products. Returns (product path, LinkLine)."""
+        raise NotImplementedError
+
+    def _table_object(self, planner, directory: str, table_c: str) -> str:
+        obj = f"{directory}/{Path(table_c).stem}{self.object_suffix}"
+        planner.graph.add(Step(self.compile_builder, [obj], [table_c]))
+        return obj
+
+
+class StaticLinkage(Linkage):
     """Compile-in: the libraries' archives linked statically into the runtime."""
 
     name = "static"
+    compile_builder = "StaticObject"
+    object_suffix = ".o"
 
-    def plan_runtime(self, planner, directory: str, manifests: list, built: list, table_c: str):
+    def object(self, layout, library: str, relative_source: Path) -> str:
+        return layout.object(library, relative_source) + self.object_suffix
+
+    def collect(self, planner, m, objects: list[str]) -> Built:
+        archive = planner.layout.archive(m.name)
+        planner.graph.add(Step("StaticLibrary", [archive], objects, env=f"lib:{m.name}"))
+        return Built({m.name: archive}, [archive], [])
+
+    def link(self, planner, directory: str, manifests: list, built: list, table_c: str):
         """Plan the runtime ``directory/simple`` of one selection.
 
         Args:
@@ -84,8 +127,7 @@ class StaticLinkage:
         """
         found = {m.name: planner.dependencies(m) for m in manifests}
         static, libs, libpath, rpath, flags = system_inputs(manifests, found)
-        table_obj = f"{directory}/sffi_table.o"
-        planner.graph.add(Step("StaticObject", [table_obj], [table_c]))
+        table_obj = self._table_object(planner, directory, table_c)
         archives = [a for b in built for a in b.link_inputs]
         natives = [b.native_file for b in built if b.native_file]
         # The interpreter itself needs libm (fmod) and POSIX threads (scripts run on a big-stack thread).
@@ -103,5 +145,51 @@ class StaticLinkage:
         return program, line
 
 
+class ModuleLinkage(Linkage):
+    """A loadable module: one library's position-independent objects (or its crate's umbrella
+    staticlib) and its module table linked into ``libsffi_<lib>.so`` (docs/modules.md)."""
+
+    name = "module"
+    compile_builder = "SharedObject"
+    object_suffix = ".os"
+
+    def object(self, layout, library: str, relative_source: Path) -> str:
+        return layout.module_object(library, relative_source) + self.object_suffix
+
+    def collect(self, planner, m, objects: list[str]) -> Built:
+        return Built({}, list(objects), [])
+
+    def link(self, planner, directory: str, manifests: list, built: list, table_c: str):
+        """Plan ``directory/libsffi_<lib>.so`` of the one library in ``manifests``: linked with its
+        system libraries, a RUNPATH to their directories, ``-z defs``, ``-z now`` and the version
+        script ``exports.map`` beside ``table_c``, which exports the module's descriptor alone.
+
+        Returns:
+            (module path, LinkLine).
+        """
+        (m,) = manifests
+        layout = planner.layout
+        found = planner.dependencies(m)
+        static, libs, libpath, rpath, flags = system_inputs([m], {m.name: found})
+        table_obj = self._table_object(planner, directory, table_c)
+        natives = [b.native_file for b in built if b.native_file]
+        script = layout.module_exports_map(m.name)
+        line = LinkLine("$CXX" if kinds.of(m).links_with_cxx else "$CC",
+                        [table_obj, *(i for b in built for i in b.link_inputs), *static], libs + ["m"], libpath, rpath,
+                        flags + [f"-Wl,--version-script={script}", "-Wl,--enable-new-dtags", "-Wl,-z,defs",
+                                 "-Wl,-z,now", "-pthread"], natives[0] if natives else None)
+        env = planner.graph.env(f"module:{m.name}", EnvSpec(
+            append={"LIBPATH": line.libpath, "RPATH": line.rpath, "LINKFLAGS": line.flags},
+            replace={"SHLIBPREFIX": "", "SHLIBSUFFIX": "", "STATIC_AND_SHARED_OBJECTS_ARE_THE_SAME": 1,
+                     **({"SHLINK": "$CXX"} if line.linker == "$CXX" else {})}))
+        module = layout.module(m.name)
+        planner.graph.add(Step("SharedLibrary", [module], line.inputs, env=env,
+                               vars={"LIBS": line.libs, "SFFI_RUST_NATIVE_FILE": line.native_file or ""},
+                               depends=[script, *(c for b in built for c in b.checks),
+                                        *([line.native_file] if line.native_file else [])],
+                               values=kinds.fingerprints(found)))
+        return module, line
+
+
 #: linkage name -> strategy
-LINKAGES = {"static": StaticLinkage()}
+LINKAGES = {"static": StaticLinkage(), "module": ModuleLinkage()}

@@ -7,14 +7,14 @@ import dataclasses
 import os
 
 from sffi.plan.graph_model import Step
+from sffi.plan import layout
 from sffi.plan.layout import report_paths
 from sffi.plan.modules import plan_module
-from sffi.report import matrix as matrix_mod
 
 
 @dataclasses.dataclass
 class MatrixPlan:
-    """``entries``: one plan entry per selection (sffi.report.matrix.plan_entry); ``info``:
+    """``entries``: one plan entry per selection (:func:`plan_entry`); ``info``:
     what the report says about the run; ``report``: the report files; ``results``: the
     smoke and measure files (built on every run); ``run``: the id of this scons run."""
 
@@ -23,6 +23,24 @@ class MatrixPlan:
     report: list
     results: list
     run: str
+
+
+def plan_entry(sel, directory: str, missing: list[dict], results: str | None = None) -> dict:
+    """What ``scons matrix`` planned for one selection (the input of :func:`sffi.report.matrix.outcome`).
+
+    Args:
+        sel: the selection (sffi.report.matrix_file.Selection).
+        directory: its runtime's build directory, ``build/<variant>/sel/<variant name>``.
+        missing: ``{"library", "reason", "optional"}`` for each library that cannot
+            be built here (empty: the selection is built).
+        results: where its smoke and measure results go (default ``directory``; a
+            selection with modules has its own, as its runtime is shared).
+    """
+    results = results or directory
+    return {"name": sel.name, "with": sel.with_, "libraries": list(sel.libraries), "modules": list(sel.modules),
+            "directory": directory, "results": results,
+            "missing": missing, "smoke_file": None if missing else layout.smoke_file(results),
+            "measure_file": None if missing else layout.measure_file(results)}
 
 
 def unavailable(planner, names, matrix, strict: bool) -> list[dict]:
@@ -64,7 +82,7 @@ def module_probes(planner, sel) -> list[dict]:
 def plan_selection(planner, sel, matrix, strict: bool, run: str) -> tuple[dict, list]:
     """One selection of the matrix: (its plan entry, its result files); no files when a
     library of it cannot be built here."""
-    entry = matrix_mod.plan_entry(sel, planner.layout.sel_dir(sel.variant_name),
+    entry = plan_entry(sel, planner.layout.sel_dir(sel.variant_name),
                                   unavailable(planner, sel.usable, matrix, strict), results_dir(planner.layout, sel))
     if entry["missing"]:
         return entry, []
@@ -105,7 +123,7 @@ def plan_matrix(planner, matrix, selections: list, only: bool, strict: bool, run
     root = str(planner.root)
     inside = str(matrix.path).startswith(root + os.sep)
     info = {"matrix_file": os.path.relpath(matrix.path, root) if inside else str(matrix.path),
-            "variant": planner.layout.variant, "only": [s.name for s in selections] if only else [],
+            "variant": planner.layout.variant.name, "only": [s.name for s in selections] if only else [],
             "strict": strict}
     report = [p.as_posix() for p in report_paths(planner.layout.matrix_dir)]
     planner.graph.add(Step("SffiMatrixReport", report, [str(matrix.path), *results],

@@ -23,62 +23,30 @@ Planning only adds steps (sffi.plan.graph_model); nothing is compiled here.
 from __future__ import annotations
 
 from sffi.plan import kinds
-from sffi.plan.graph_model import EnvSpec, Step
-from sffi.plan.linkage import system_inputs
+from sffi.plan.graph_model import Step
+from sffi.plan.linkage import LINKAGES
 
 
 def plan_module(planner, m, install: bool = True) -> list[str]:
     """Plan the module of library ``m`` (a Manifest); returns [module, installed copy]
     (``install=False``, as ``scons matrix`` plans it: [module], nothing copied to build/lib/sffi/).
 
+    The library's kind builds it for the ``module`` linkage (sffi.plan.linkage.ModuleLinkage),
+    which links it; the rebuild command its descriptor carries names the variant's options
+    (``--mode``, and ``--sanitize`` when it has one).
+
     Raises:
         SffiError: a source glob of the manifest that matches nothing.
     """
-    layout = planner.layout
-    out = layout.module_dir(m.name)
-    found = planner.dependencies(m)
-    table_c, script = f"{out}/sffi_module_{m.name}.c", f"{out}/exports.map"
-    mode = layout.variant.split("-")[0]
+    layout, linkage = planner.layout, LINKAGES["module"]
+    table_c, script = layout.module_table_c(m.name), layout.module_exports_map(m.name)
     planner.graph.add(Step("SffiModuleTable", [table_c, script], [str(m.path), *map(str, m.declarations)],
-                           vars={"SFFI_MANIFEST": m, "SFFI_BUILD_ID": layout.variant,
-                                 "SFFI_REBUILD": f"scons runtime --modules={m.name} --mode={mode}"}))
-    table_obj = f"{out}/sffi_module_{m.name}.os"
-    planner.graph.add(Step("SharedObject", [table_obj], [table_c]))
-    native = None
-    if m.kind == "cargo":
-        built = kinds.of(m).plan(planner, [m])[0]
-        inputs, native, depends = [table_obj, *built.link_inputs], built.native_file, built.checks
-    else:
-        inputs, depends = [table_obj, *_pic_objects(planner, m, found)], []
-    static, libs, libpath, rpath, flags = system_inputs([m], {m.name: found})
-    env = planner.graph.env(f"module:{m.name}", EnvSpec(
-        append={"LIBPATH": libpath, "RPATH": rpath, "LINKFLAGS": flags + [
-            f"-Wl,--version-script={script}", "-Wl,--enable-new-dtags", "-Wl,-z,defs", "-Wl,-z,now", "-pthread"]},
-        replace={"SHLIBPREFIX": "", "SHLIBSUFFIX": "", "STATIC_AND_SHARED_OBJECTS_ARE_THE_SAME": 1,
-                 **({"SHLINK": "$CXX"} if kinds.of(m).links_with_cxx else {})}))
-    module = layout.module(m.name)
-    planner.graph.add(Step("SharedLibrary", [module], inputs + static, env=env,
-                           vars={"LIBS": libs + ["m"], "SFFI_RUST_NATIVE_FILE": native or ""},
-                           depends=[script, *depends, *([native] if native else [])],
-                           values=kinds.fingerprints(found)))
+                           vars={"SFFI_MANIFEST": m, "SFFI_BUILD_ID": layout.variant.name,
+                                 "SFFI_REBUILD": f"scons runtime --modules={m.name} {layout.variant.options()}"}))
+    built = kinds.of(m).plan(planner, [m], linkage)
+    module, _ = linkage.link(planner, layout.module_dir(m.name), [m], built, table_c)
     if not install:
         return [module]
     installed = layout.installed_module(m.name)
     planner.graph.add(Step("SffiInstall", [installed], [module]))
     return [module, installed]
-
-
-def _pic_objects(planner, m, found: list) -> list[str]:
-    """A C/C++ library's sources as position-independent objects, in its compile environment."""
-    layout = planner.layout
-    header = layout.prototypes(m.name)
-    env = planner.graph.env(f"lib:{m.name}", kinds.library_env(m, found, header))
-    planner.graph.add(Step("SffiPrototypes", [header], [str(m.path), *map(str, m.declarations)],
-                           vars={"SFFI_MANIFEST": m}))
-    objects = []
-    for src in m.source_files():
-        obj = f"{layout.module_dir(m.name)}/obj/{src.relative_to(m.root).with_suffix('').as_posix()}.os"
-        planner.graph.add(Step("SharedObject", [obj], [str(src)], env=env, depends=[header],
-                               values=kinds.fingerprints(found)))
-        objects.append(obj)
-    return objects

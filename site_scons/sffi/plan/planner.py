@@ -50,7 +50,7 @@ class Planner:
         layout: the variant's build layout.
         dependencies: the detection of external dependencies (once per build).
         root: the project root (where ``runtime/src`` is), for the runtime's sources.
-        linkage: the name of the linkage strategy (sffi.plan.linkage.LINKAGES).
+        linkage: the name of the runtime's linkage strategy (sffi.plan.linkage.LINKAGES): ``static``.
     """
 
     def __init__(self, known: dict, layout: Layout, dependencies: Dependencies, root: str | Path,
@@ -107,8 +107,8 @@ class Planner:
     def _plan_selection(self, names: list[str], directory: str) -> SelectionPlan:
         manifests = [self.known[n] for n in names]
         built = []
-        for kind_name, kind in kinds.KINDS.items():
-            built += kind.plan(self, [m for m in manifests if m.kind == kind_name])
+        for kind in kinds.KINDS.values():  # in KINDS order: the link order of the libraries
+            built += kind.plan(self, [m for m in manifests if kinds.of(m) is kind], self.linkage)
         for b in built:
             for lib, artifact in b.artifacts.items():
                 self._artifacts.setdefault(lib, artifact)
@@ -118,7 +118,7 @@ class Planner:
         self.graph.add(Step("SffiTable", [table_c, table_json],
                             checks + [str(p) for m in self.known.values() for p in (m.path, *m.declarations)],
                             vars={"SFFI_SELECTION": names, "SFFI_KNOWN": self.known}))
-        program, line = self.linkage.plan_runtime(self, directory, manifests, built, table_c)
+        program, line = self.linkage.link(self, directory, manifests, built, table_c)
         audit = f"{directory}/audit.txt"
         self.graph.add(Step("SffiAudit", [audit], [program, table_json]))
         return SelectionPlan(names, directory, checks, {n: self._artifacts[n] for n in names},

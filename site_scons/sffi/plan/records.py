@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sffi import check as check_mod
 from sffi.errors import SffiError
+from sffi.plan import kinds
 from sffi.symbols import Symbol
 
 _FIELDS = {f.name for f in dataclasses.fields(Symbol)}
@@ -66,4 +67,4 @@ def library_check(path: str | Path, manifest, parsed: tuple) -> check_mod.Librar
         sym = Symbol(**{k: v for k, v in fields.items() if k in _FIELDS})
         exported.setdefault(sym.name, sym)
     declared, warnings = parsed
-    return check_mod.compare(manifest, declared, warnings, exported)
+    return check_mod.compare(manifest, declared, warnings, exported, define_hint=kinds.of(manifest).define_hint)

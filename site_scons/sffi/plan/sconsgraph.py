@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import os
 
+from sffi.plan import flags, layout
 from sffi.plan.graph_model import Graph
 
 #: environment variables a build passes to compilers and cargo
 PASSTHROUGH = ("PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "LIBTORCH", "TMPDIR", "PKG_CONFIG_PATH")
 #: SCons's generic C, C++, GNU link and ar tools, not "default": that one probes for some
-#: hundred tools and runs `gcc --version` and `g++ --version` on every run.
-TOOLS = ["cc", "c++", "gnulink", "ar", "cargo", "sffi_rules", "sffi_matrix"]
+#: hundred tools and runs `gcc --version` and `g++ --version` on every run. (`scons matrix`
+#: adds sffi_matrix: MATRIX_TOOL.)
+TOOLS = ["cc", "c++", "gnulink", "ar", "cargo", "sffi_rules"]
+#: the builders of `scons matrix` (smokes, timings, its report), loaded only when it is asked for
+MATRIX_TOOL = "sffi_matrix"
 _QUIET = (("CC", "CC"), ("SHCC", "CC"), ("CXX", "CXX"), ("SHCXX", "CXX"), ("AR", "AR"), ("LINK", "LINK"),
           ("SHLINK", "LINK"))
 
 
 def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_dir: str,
-             hardening_off: frozenset = frozenset(), root: str | None = None):
+             hardening_off: frozenset = frozenset(), root: str | None = None, matrix: bool = False):
     """The base environment: compilers, warnings, optimisation, sanitizers, hardening, path maps,
     cargo, progress lines.
 
@@ -33,9 +37,10 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
         hardening_off: the checks ``--hardening`` turned off (sffi.hardening.parse_option).
         root: the project root, mapped to ``.`` in what compilers write (default: the
             current directory, where SCons reads the SConstruct).
+        matrix: also the builders of ``scons matrix`` (:data:`MATRIX_TOOL`).
     """
     env = Environment(ENV={k: os.environ[k] for k in PASSTHROUGH if k in os.environ},
-                      tools=TOOLS, CPPPATH=["#runtime/include"])
+                      tools=TOOLS + ([MATRIX_TOOL] if matrix else []), CPPPATH=["#runtime/include"])
     env.Replace(CC=os.environ.get("CC", "cc"), CXX=os.environ.get("CXX", "c++"))
     # POSIX.1-2008 for every C source: the force-included prototype header (sffi.plan.kinds)
     # includes <stdint.h> before a source could set it itself.
@@ -131,7 +136,9 @@ def materialize(env, graph: Graph) -> None:
     envs: dict = {}
     tools = compiler_paths(env)
     for step in graph.steps.values():
-        overrides = envs.get(step.env) or envs.setdefault(step.env, _overrides(env, graph.envs[step.env]))
+        if step.env not in envs:  # once per environment ("base" has no overrides: an empty dict)
+            envs[step.env] = _overrides(env, graph.envs[step.env])
+        overrides = envs[step.env]
         nodes = getattr(env, step.builder)(step.targets, step.sources, **overrides, **step.vars)
         if step.builder in COMPILED:
             env.Depends(nodes, tools)
@@ -163,15 +170,27 @@ def compiler_paths(env) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+#: the construction variables whose flags go on a compile line together with $CCFLAGS
+COMPILE_FLAGS = ("CCFLAGS", "CFLAGS", "CXXFLAGS")
+
+
 def _overrides(env, spec) -> dict:
-    """The construction variables of an EnvSpec over ``env``: appended lists, replaced values."""
-    out = {key: list(env.get(key, [])) + list(values) for key, values in spec.append.items()}
+    """The construction variables of an EnvSpec over ``env``: appended lists, replaced values.
+    A compile flag the base environment already puts on the line (``-O2`` in release) is
+    not appended again (sffi.plan.flags)."""
+    line = list(env.get("CCFLAGS", []))
+    out = {}
+    for key, values in spec.append.items():
+        base = list(env.get(key, []))
+        if key in COMPILE_FLAGS:
+            values = flags.unique(list(values), flags.keys(base + (line if key != "CCFLAGS" else [])))
+        out[key] = base + list(values)
     out.update(spec.replace)
     return out
 
 
 #: when the last build that recorded signatures started (seconds since the epoch, as text)
-START_STAMP = "build/.scons-start"
+START_STAMP = layout.START_STAMP
 
 
 def previous_start(path: str = START_STAMP, now: float | None = None, record: bool = True) -> float:

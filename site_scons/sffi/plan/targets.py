@@ -1,14 +1,15 @@
 """The command-line targets (``runtime``, ``ffi``, ``report``, ``matrix``) over a materialized
 plan, and the hooks that run when SCons is done (the runtime's name, the matrix report
-after a failed build)."""
+after a failed build, which the caller passes in: the report layer lies above the plan)."""
 
 from __future__ import annotations
 
 import atexit
+from typing import Callable
 
 from SCons.Script import BUILD_TARGETS, GetBuildFailures, GetOption
 
-from sffi.plan.layout import BUILD_ROOT
+from sffi.plan.layout import BUILD_ROOT, INSTALLED
 
 
 def runtime_aliases(planner, sel) -> dict[str, list[str]]:
@@ -18,9 +19,11 @@ def runtime_aliases(planner, sel) -> dict[str, list[str]]:
     return {"ffi": sel.checks, "report": [*planner.report(sel), installed], "runtime": [installed, sel.audit]}
 
 
-def matrix_aliases(planner, plan) -> dict[str, list[str]]:
-    """``matrix``: the matrix report; registers :func:`report_after_failure` for the end of the run."""
-    atexit.register(report_after_failure, plan, planner.layout)
+def matrix_aliases(planner, plan, after_failure: Callable[[list[tuple[str, str]]], object]) -> dict[str, list[str]]:
+    """``matrix``: the matrix report; when the build fails before the report node ran, calls
+    ``after_failure(failures)`` at the end of the run with ``(node path, error text)`` per failed
+    node (SConstruct passes sffi.report.matrix.publish_after_failure: the report is written anyway)."""
+    atexit.register(_after_failure, plan, after_failure)
     return {"matrix": plan.report}
 
 
@@ -37,23 +40,18 @@ def define(env, aliases: dict[str, list[str]]) -> None:
             env.Clean(name, [BUILD_ROOT])
 
 
-def report_after_failure(plan, layout) -> None:
-    """After a failed build the report node never ran: write the report anyway, each
-    selection whose build failed marked with its error (the CI artifact shows it)."""
-    from sffi.report import matrix as matrix_mod
+def _after_failure(plan, after_failure) -> None:
     report = set(plan.report)
     failures = [f for f in GetBuildFailures() if str(f.node) not in report]
     if not failures or len(failures) < len(GetBuildFailures()) or GetOption("clean") or GetOption("help"):
         return  # no failure, or the report node ran and failed itself (it wrote the report first)
-    reasons = matrix_mod.failure_reasons(plan.entries, [(str(f.node), f.errstr or "") for f in failures],
-                                         layout.variant_dir)
-    matrix_mod.publish(plan.entries, plan.info, plan.run, layout.matrix_dir, reasons)
+    after_failure([(str(f.node), f.errstr or "") for f in failures])
 
 
 def announce_runtime(sel, variant: str) -> None:
     """Name the runtime this build produced (also when it was up to date)."""
     wanted = {str(t) for t in BUILD_TARGETS}
-    if GetBuildFailures() or GetOption("clean") or GetOption("help") or not wanted & {"runtime", "build/bin/simple"}:
+    if GetBuildFailures() or GetOption("clean") or GetOption("help") or not wanted & {"runtime", INSTALLED}:
         return
     print(f"runtime: {sel.program} (libraries: {', '.join(sel.libraries)}; mode: {variant})\n"
           f"         build/bin/simple is this runtime")

@@ -94,7 +94,7 @@ def library_artifacts(sel_dir: Path, library: str, hint: str = "rebuild it with 
     return found
 
 
-def last_built(build_root: str | Path = "build") -> Path:
+def last_built(build_root: str | Path = layout.BUILD_ROOT) -> Path:
     """The selection directory of the runtime last installed as ``build/bin/simple``.
 
     SConstruct copies the runtime with its modification time (shutil.copy2),
@@ -104,7 +104,7 @@ def last_built(build_root: str | Path = "build") -> Path:
         SffiError: nothing installed yet, or no selection directory matches.
     """
     root = Path(build_root)
-    installed = root / "bin" / RUNTIME
+    installed = layout.installed_runtime(root)
     if not installed.is_file():
         raise SffiError(f"{installed} does not exist: build a runtime first (`scons runtime --with=...`) "
                         "or name a build directory")

@@ -36,6 +36,7 @@ from sffi import check as check_mod
 from sffi import dwarf, signatures
 from sffi.errors import EXIT_INCOMPATIBLE, EXIT_REVIEW, SffiError
 from sffi.manifest import Manifest
+from sffi.plan import kinds, layout
 from sffi.report import builddir, modules_layer
 from sffi.report.model import Report, Table, severity
 
@@ -86,7 +87,8 @@ def build_report(path: str | Path, manifests: dict[str, Manifest], progress=None
     for lib in doc["libraries"]:
         manifest = _manifest(manifests, lib, sel_dir)
         artifacts[lib] = builddir.library_artifacts(sel_dir, lib)
-        check = (checks or {}).get(lib) or check_mod.check_library(manifest, artifacts[lib])
+        check = (checks or {}).get(lib) or check_mod.check_library(
+            manifest, artifacts[lib], define_hint=kinds.of(manifest).define_hint)
         done.append(check)
         rows += library_rows(check, artifacts[lib], table_entries, progress)
     clashes = check_mod.find_clashes(done, {k: [str(a) for a in v] for k, v in artifacts.items()})
@@ -187,7 +189,7 @@ def _assemble(sel_dir: Path, doc: dict, rows: list[Row], clashes, modules: list)
 
 
 def _modules_note(sel_dir: Path, doc: dict, modules: list) -> str:
-    where = sel_dir.parent.parent / "modules"
+    where = layout.modules_dir_of(sel_dir)
     if not modules:
         return f"modules: none built in {where}"
     counts = ", ".join(f"{s} {sum(m.status == s for m in modules)}"

@@ -4,7 +4,7 @@ Format of the report's JSON schema and the CI workflow: docs/matrix.md. The
 matrix file is read by sffi.report.matrix_file, the smoke runs and measurements
 are made by sffi.report.matrix_run.
 
-* :func:`plan_entry` records what ``scons matrix`` plans for one selection;
+* :func:`sffi.plan.matrix_plan.plan_entry` records what ``scons matrix`` plans for one selection;
 * :func:`outcome` turns one selection's plan entry and result files into a row,
   :func:`matrix_report` the rows into a :class:`~sffi.report.model.Report`, and
   :func:`sffi.report.render.write_all` writes its four renderings (:func:`publish` does all three);
@@ -26,7 +26,7 @@ from pathlib import Path
 from sffi import selection as selection_mod
 from sffi.plan import layout
 from sffi.errors import EXIT_ERROR, EXIT_OK, EXIT_REVIEW, SffiError
-from sffi.report.matrix_file import MatrixFile, Selection, load
+from sffi.report.matrix_file import MatrixFile, load
 from sffi.report.model import Report, Table
 
 FORMAT = "sffi-matrix/1"
@@ -35,29 +35,11 @@ FORMAT = "sffi-matrix/1"
 # ---------------------------------------------------------------------------- the report
 
 
-def plan_entry(sel: Selection, directory: str, missing: list[dict], results: str | None = None) -> dict:
-    """What ``scons matrix`` planned for one selection (the input of :func:`outcome`).
-
-    Args:
-        sel: the selection.
-        directory: its runtime's build directory, ``build/<variant>/sel/<variant name>``.
-        missing: ``{"library", "reason", "optional"}`` for each library that cannot
-            be built here (empty: the selection is built).
-        results: where its smoke and measure results go (default ``directory``; a
-            selection with modules has its own, as its runtime is shared).
-    """
-    results = results or directory
-    return {"name": sel.name, "with": sel.with_, "libraries": list(sel.libraries), "modules": list(sel.modules),
-            "directory": directory, "results": results,
-            "missing": missing, "smoke_file": None if missing else layout.smoke_file(results),
-            "measure_file": None if missing else layout.measure_file(results)}
-
-
 def outcome(entry: dict, run: str, failure: str = "") -> dict:
     """One selection's row of the report, from its plan entry and its result files.
 
     Args:
-        entry: from :func:`plan_entry`.
+        entry: from :func:`sffi.plan.matrix_plan.plan_entry`.
         run: the id of this ``scons`` run; result files written by another run are ignored.
         failure: why its build failed, when it did (the report after a failed build).
 
@@ -212,7 +194,7 @@ def publish(plan: list[dict], info: dict, run: str, out_dir: str | Path,
     files, write its four files into ``out_dir`` and print the text rendering and their paths.
 
     Args:
-        plan: the :func:`plan_entry` of each selection, in matrix order.
+        plan: the :func:`sffi.plan.matrix_plan.plan_entry` of each selection, in matrix order.
         info: as for :func:`matrix_report`.
         run: the id of this scons run (see :func:`outcome`).
         failures: selection name -> why its build failed (:func:`failure_reasons`).
@@ -228,6 +210,19 @@ def publish(plan: list[dict], info: dict, run: str, out_dir: str | Path,
     print(render.render(report, "text"), end="")
     print(f"matrix report: {', '.join(str(p) for p in paths)}")
     return report
+
+
+def publish_after_failure(plan, lay: layout.Layout, failures: list[tuple[str, str]]) -> Report:
+    """The report of a ``scons matrix`` whose build failed before the report node ran: each
+    selection whose build failed marked with its error (the CI artifact shows it).
+
+    Args:
+        plan: the run's sffi.plan.matrix_plan.MatrixPlan.
+        lay: the variant's layout.
+        failures: ``(node path, error text)`` per failed node (SCons's GetBuildFailures).
+    """
+    reasons = failure_reasons(plan.entries, failures, lay.variant_dir)
+    return publish(plan.entries, plan.info, plan.run, lay.matrix_dir, reasons)
 
 
 # ---------------------------------------------------------------------------- CI

@@ -30,9 +30,9 @@ from pathlib import Path
 from sffi import module_table, table
 from sffi.errors import SffiError
 from sffi.manifest import Manifest
+from sffi.plan import layout
 from sffi.report.model import Table
 
-MODULE_GLOB = "modules/*/libsffi_*.so"
 _COLUMNS = ["module", "library", "ABI", "digest", "build id", "externs", "status", "detail"]
 
 
@@ -56,7 +56,7 @@ class ModuleRow:
 def variant_modules(sel_dir: Path) -> list[Path]:
     """The module files built for the variant of selection directory ``sel_dir``
     (``build/<variant>/sel/<sel>`` -> ``build/<variant>/modules/*/libsffi_*.so``), sorted."""
-    return sorted(sel_dir.parent.parent.glob(MODULE_GLOB))
+    return layout.built_modules(sel_dir)
 
 
 def module_row(path: Path, manifests: dict[str, Manifest], abi_version: int) -> ModuleRow:
@@ -70,7 +70,7 @@ def module_row(path: Path, manifests: dict[str, Manifest], abi_version: int) -> 
     Raises:
         SffiError / DeclarationError: a declaration file of the library is malformed.
     """
-    file_library = path.name[len("libsffi_"):-len(".so")]
+    file_library = layout.module_library(path)
     try:
         facts, gnu_id = module_table.read_module(path)
     except SffiError as exc:
