@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import stat
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ def _run_sweep(runtime: Path, capsys, only=None, preload=None, decl_files=None) 
     with capsys.disabled():
         print("\n" + report.summary(runtime, names))
     assert not report.failures, "\n\n".join(misuse.describe(f) for f in report.failures[:20])
+    assert not report.lost, ("handle kinds with only made-up handles, not optional in recipes.toml: "
+                             + "; ".join(f"{k}: {why}" for k, why in sorted(report.lost.items())))
     assert not report.uncovered, f"externs in the table without a declaration: {report.uncovered}"
     assert not report.skipped, f"externs skipped by parameter type: {dict(report.skipped)}"
     table = [e["name"] for e in misuse.table_externs(runtime) if e["library"] in names]
@@ -104,6 +107,54 @@ def test_judge_wants_the_extern_named(tmp_path):
     script, ends = misuse.script([call], lib.decls)
     runtime = _fake_runtime(tmp_path, f"echo 'sweep.spl:{ends[0]}:1: error: it failed' >&2; exit 1")
     assert misuse.Runner(runtime, lib.decls).run([call])[0].kind == "error not naming the extern"
+
+
+def test_judge_reads_the_message_not_the_echoed_source_line(tmp_path):
+    """The real runtime echoes the failing line under its message (runtime/src/diag.c): the call,
+    so the extern's name is always on stderr. Planted: a message that does not name it."""
+    lib = _demo_library()
+    call = misuse.Generator(lib).calls(lib.decls["rt_demo_get"])[1]  # h=0: no setup line
+    script, ends = misuse.script([call], lib.decls)
+    echo = f"echo 'sweep.spl:{ends[0]}:1: error: it failed' >&2; echo '    {call.line}' >&2; echo '    ^' >&2"
+    runtime = _fake_runtime(tmp_path, echo + "; exit 1")
+    assert misuse.Runner(runtime, lib.decls).run([call])[0].kind == "error not naming the extern"
+    named = echo.replace("error: it failed", "error: rt_demo_get: invalid handle 0")
+    assert misuse.Runner(_fake_runtime(tmp_path, named + "; exit 1"), lib.decls).run([call])[0].kind == "error"
+
+
+def _kind_library(make: str, free: str, optional: bool | None) -> misuse.Library:
+    """The demo library with one handle kind whose recipe is ``make``/``free`` (and ``optional``)."""
+    lib = _demo_library()
+    lib.kinds = {"thing": {"make": make, "free": free, "params": ["h"],
+                           **({} if optional is None else {"optional": optional})}}
+    return lib
+
+
+@pytest.mark.parametrize("optional", [None, False, True])
+def test_a_recipe_naming_a_missing_extern_is_lost(tmp_path, optional):
+    """A renamed extern in recipes.toml (planted: rt_demo_open is declared nowhere) loses the kind,
+    optional or not: the sweep would otherwise pass on made-up handles only."""
+    lib = _kind_library('rt_demo_open("x")', "rt_demo_get", optional)
+    misuse.probe_kinds(lib, misuse.Runner(_fake_runtime(tmp_path, "exit 0"), lib.decls))
+    assert misuse.lost_kinds(lib) == {"thing": "recipes.toml names undeclared externs ['rt_demo_open']"}
+
+
+@pytest.mark.parametrize("optional, lost", [(None, True), (False, True), (True, False)])
+def test_a_handle_that_cannot_be_made_is_lost_unless_optional(tmp_path, optional, lost):
+    """Making the handle fails on this (fake) runtime: lost unless recipes.toml says optional = true."""
+    lib = _kind_library('rt_demo_get(0, "")', "rt_demo_get", optional)
+    failing = _fake_runtime(tmp_path, "echo 'sweep.spl:2:1: error: rt_demo_get: no device' >&2; exit 1")
+    misuse.probe_kinds(lib, misuse.Runner(failing, lib.decls))
+    assert lib.unavailable == {"thing": "making one fails here: rt_demo_get: no device"}
+    assert misuse.lost_kinds(lib) == ({"thing": "making one fails here: rt_demo_get: no device"} if lost else {})
+
+
+def test_the_recipes_optional_kinds_are_the_cuda_ones():
+    """recipes.toml's ``optional`` is read (lost_kinds) and set only where a machine may lack the device."""
+    recipes = tomllib.loads(misuse.RECIPES.read_text())
+    optional = {f"{lib}.{kind}" for lib, r in recipes.items() for kind, spec in r.get("kinds", {}).items()
+                if spec.get("optional")}
+    assert optional == {"torch.stream"}
 
 
 def test_generator_covers_each_parameter():
