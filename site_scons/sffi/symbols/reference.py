@@ -106,6 +106,8 @@ def _iter_pyelftools(elf, layout: Layout, member: str | None) -> Iterator[Symbol
         return
     table = elf.get_section(layout.table.index)
     versym = _versym_indexes(elf, layout)
+    if versym is not None:
+        version_names(layout)  # the bounds checks of the bulk decoder: pyelftools follows vn_next past the section
     vnames = _pyelf_version_names(elf, layout) if versym is not None else {}
     strtab_size = layout.strtab.size if layout.strtab is not None else 0
     for i, sym in enumerate(table.iter_symbols()):
@@ -162,15 +164,17 @@ def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
             return layout.kind, []
         # The checks the other readers make, which LIEF would read past (an empty name, no version)
         _check_name_offsets(layout)
-        if layout.versym is not None:
-            version_names(layout)
+        expected_versions = _section_versions(layout) if layout.versym is not None else None
+        versym_name = layout.section_name(layout.versym) if layout.versym is not None else None
     config = lief.ELF.ParserConfig()
     config.parse_relocations = False
     config.parse_symtab_symbols = False
     config.parse_notes = False
     config.parse_overlay = False
     config.parse_dyn_symbols = True
-    config.parse_symbol_versions = True
+    # Versions as the other readers find them, through the section headers: where there is no
+    # .gnu.version section, LIEF would still find one through DT_VERSYM (fuzzing found such files)
+    config.parse_symbol_versions = layout.versym is not None
     # Count .dynsym entries from its section header (LIEF's default guesses from the hash tables).
     config.count_mtd = lief.ELF.ParserConfig.DYNSYM_COUNT.SECTION
     lief.logging.disable()
@@ -187,7 +191,34 @@ def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
     with warnings.catch_warnings():
         # nanobind warns (and returns a plain int) for values outside LIEF's enums
         warnings.simplefilter("ignore", RuntimeWarning)
-        return layout.kind, list(_iter_lief(binary))
+        symbols = list(_iter_lief(binary))
+    if expected_versions is not None:
+        # LIEF finds the version tables through the dynamic section (DT_VERSYM, DT_VERNEED), the
+        # other readers through the section headers; where the two disagree the file is corrupt
+        kept = [v for i, v in enumerate(expected_versions) if i and _enum_int(binary.dynamic_symbols[i].type) not in (3, 4)]
+        bad = next((s for s, v in zip(symbols, kept) if (s.version, s.version_hidden) != v), None)
+        if bad is not None:
+            raise ScanError(f"the dynamic section's version tables (read by LIEF) disagree with the section "
+                            f"headers' {versym_name} for symbol {bad.name!r}", location=path)
+    return layout.kind, symbols
+
+
+def _section_versions(layout: Layout) -> list[tuple[str | None, bool]]:
+    """``(version, hidden)`` of each ``.dynsym`` entry from ``.gnu.version`` and the version
+    sections (as the bulk decoder reads them). Raises ScanError as layout.version_names."""
+    names = version_names(layout)
+    data = layout.reader.read(layout.versym.offset, layout.versym.size)
+    indexes = array("H")
+    indexes.frombytes(data[: len(data) // 2 * 2])
+    if layout.little != (array("H", [1]).tobytes() == b"\x01\x00"):
+        indexes.byteswap()
+    count = layout.table.size // layout.table.entsize
+    out = []
+    for i in range(count):
+        raw = indexes[i] if i < len(indexes) else 0
+        version = names.get(raw & 0x7FFF) if (raw & 0x7FFF) > VER_NDX_GLOBAL else None
+        out.append((version, bool(raw & VERSYM_HIDDEN) and version is not None))
+    return out
 
 
 def _check_name_offsets(layout: Layout) -> None:
