@@ -3,10 +3,15 @@
 Release runtime with every library (--with=all): every extern of the table,
 each hostile value of each parameter, each script in a fork of one started
 runtime (forkserver.c: libtorch's start-up once, not 1,000 times). Under ASan + UBSan (debug build), core
-and sqlite only: the C and Rust libraries whose bugs a sanitizer turns from
-silent corruption into a report (torch and OpenCV are large C++ libraries
-built without the sanitizer, and linking them into an ASan runtime takes
-minutes here while adding little: their code is not instrumented). The ABI
+and sqlite only. What that instruments (``-fsanitize=address,undefined``, sffi.plan.sconsgraph):
+the C that SCons compiles, i.e. the runtime (interpreter, marshalling, the generated table's
+thunks) and the core library. It does not instrument the sqlite Rust crate (stable rustc has no
+``-Zsanitizer``) nor the system's libsqlite3 (Debian's build): their own out-of-bounds accesses
+go unseen. What the sweep still catches in them: their heap goes through ASan's malloc, so a
+double or invalid free and a leak (LeakSanitizer) are reported, and so is any bad access the
+instrumented runtime makes to what they return (text, slices, tuples). torch and OpenCV are
+large C++ libraries built without the sanitizer, and linking them into an ASan runtime takes
+minutes here while adding little. The ABI
 test runtime (tests/abiruntime.py) under ASan + UBSan: its libraries take every
 parameter type of ABI v2, which the project's libraries do not all use yet.
 Each sweep covers 100% of its table; the number of calls made is printed on
