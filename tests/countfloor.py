@@ -234,7 +234,7 @@ class Counter:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         # An xfail marker's failing test raised its own exception; pytest.xfail() raises XFailed.
-        if call.when == "call" and call.excinfo is not None and call.excinfo.errisinstance(pytest.xfail.Exception):
+        if call.excinfo is not None and call.excinfo.errisinstance(pytest.xfail.Exception):
             self.imperative_xfail.add(item.nodeid)
         return (yield)
 
@@ -242,10 +242,9 @@ class Counter:
         area = self.items.get(report.nodeid)
         if area is None:
             return
-        if report.when == "call" and not (report.skipped and not hasattr(report, "wasxfail")):
-            if report.skipped and report.nodeid in self.imperative_xfail:  # stopped where it called pytest.xfail()
-                self.refused.append(f"{report.nodeid} called pytest.xfail(): {report.wasxfail}")
-                return
+        if report.skipped and report.nodeid in self.imperative_xfail:  # stopped where it called pytest.xfail()
+            self.refused.append(f"{report.nodeid} called pytest.xfail(): {report.wasxfail}")
+        elif report.when == "call" and not (report.skipped and not hasattr(report, "wasxfail")):
             self.tallies[area].ran += 1
             self.ran.add(report.nodeid)
         elif report.skipped and not hasattr(report, "wasxfail"):

@@ -192,6 +192,14 @@ def test_recording_refuses_a_failure_or_a_skip_off_the_allow_list(suite):
     assert "tests/beta/test_beta.py::test_four skipped: abidiff is not installed" in proc.stdout, proc.stdout
 
 
+def test_recording_refuses_an_imperative_xfail(suite):
+    (suite / "tests" / "beta" / "test_beta.py").write_text(
+        "import pytest\n\ndef test_four():\n    pytest.xfail('later')\n")
+    proc = pytest_in(suite, "--record-counts", ci=False)
+    assert proc.returncode == 1
+    assert "tests/beta/test_beta.py::test_four called pytest.xfail(): later" in proc.stdout, proc.stdout
+
+
 def test_recording_is_refused_under_ci(suite):
     proc = pytest_in(suite, "--record-counts")
     assert proc.returncode == 4 and "--record-counts rewrites the test count floor" in proc.stderr
