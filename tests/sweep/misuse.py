@@ -19,10 +19,13 @@ parameter type of sffi.abi):
   make one.
 
 A call must return, or stop the script with a script error that names the
-extern (exit status 1, the extern's name on stderr); a value out of the
-parameter type's range (REFUSED) must be such an error and also name the
-parameter. A signal, a sanitizer report, another status, or a hang is a
-failure. Calls run in batches, one script each: a script error ends the batch
+extern (exit status 1, the extern's name in the error message itself, not in
+the source line the runtime echoes under it); a value out of the parameter
+type's range (REFUSED) must be such an error and also name the parameter. A
+signal, a sanitizer report, another status, or a hang is a failure. A handle
+kind whose handle cannot be made is "lost" (only made-up handles would reach its
+parameters) unless recipes.toml marks it ``optional``; a recipe naming an
+extern the library does not declare is always lost (:func:`lost_kinds`). Calls run in batches, one script each: a script error ends the batch
 at the line of the call it reports, and the batch goes on after it. A type
 sffi.abi does not have would skip its extern, counted (the tests want none).
 
