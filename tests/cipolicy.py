@@ -15,11 +15,18 @@ README.md, "Tests". Loaded by tests/conftest.py (``pytest_plugins``).
   a module-level ``importorskip``) is replaced by one item,
   ``<file>::[skipped-at-collection]``, that fails with the same message, so the
   rest of the run goes on.
-- xfail is not a skip and is left alone. Outside CI nothing changes.
+- An ``xfail`` marker is declared where a reader sees it and is left alone; an
+  imperative ``pytest.xfail()`` stops a test half-way on a branch no one sees, so
+  under CI it is reported as failed.
+- Outside CI nothing changes.
 
-**No update modes.** A variable that makes tests record their expectations
-instead of checking them (``SIMPLE_GOLDEN_UPDATE=1``) stops the run before it
-starts (a usage error, exit status 4).
+**No update modes, no overrides.** A variable that makes tests record their
+expectations instead of checking them (``SIMPLE_GOLDEN_UPDATE=1``), or that swaps
+the runtime under test for a prebuilt binary (``SIMPLE_RUNTIME``,
+``SIMPLE_RUNTIME_ASAN``, ``SFFI_TORCH_RUNTIME``: CI must test what this checkout
+builds), stops the run before it starts (a usage error, exit status 4). So does a
+``-p no:NAME`` that turns off this plugin or tests/countfloor.py (the floor of
+test counts, tests/expected-counts.toml).
 """
 
 from __future__ import annotations
@@ -39,6 +46,17 @@ UPDATE_MODES = {
     "SIMPLE_GOLDEN_UPDATE": "rewrites the golden expected files before comparing them "
                             "(tests/runtime/goldenlib.py), so every golden test would pass",
 }
+# Variables that replace what the suite builds with a binary from elsewhere: NAME -> what it does.
+OVERRIDES = {
+    "SIMPLE_RUNTIME": "replaces the core runtime that the golden, CLI, lexer and limits tests build "
+                      "(tests/runtime) with a prebuilt binary",
+    "SIMPLE_RUNTIME_ASAN": "replaces the ASan + UBSan runtime of test_golden_asan (tests/runtime) with a "
+                           "prebuilt binary",
+    "SFFI_TORCH_RUNTIME": "replaces the torch runtimes of tests/torch with one prebuilt binary, so the "
+                          "compile-in and module runs would test the same file",
+}
+# Plugins of the suite that -p no:NAME must not turn off under CI.
+GUARDS = ("cipolicy", "countfloor")
 
 
 @dataclass(frozen=True)
@@ -122,7 +140,15 @@ class SkipPolicy:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
-        if report.skipped and not hasattr(report, "wasxfail"):
+        if call.excinfo is not None and call.excinfo.errisinstance(pytest.xfail.Exception):
+            report.outcome = "failed"
+            report.longrepr = (f"{item.nodeid} called pytest.xfail() under CI=true "
+                               f"({call.excinfo.value.msg or 'no reason'}): an imperative xfail stops the test "
+                               f"where it is called and hides the rest. Use an @pytest.mark.xfail marker "
+                               f"(strict) or make the test pass.")
+            if hasattr(report, "wasxfail"):
+                del report.wasxfail
+        elif report.skipped and not hasattr(report, "wasxfail"):
             reason = skip_reason(report.longrepr)
             if not allowed(reason, self.entries):
                 report.outcome = "failed"
@@ -150,7 +176,24 @@ def refuse_update_modes(environ=os.environ) -> None:
             raise pytest.UsageError(f"{name}={environ[name]} {what}: it is refused under CI=true")
 
 
+def refuse_overrides(environ=os.environ) -> None:
+    """Raises pytest.UsageError naming each override variable set (to anything but empty)."""
+    for name, what in OVERRIDES.items():
+        if environ.get(name, ""):
+            raise pytest.UsageError(f"{name}={environ[name]} {what}: it is refused under CI=true "
+                                    f"(unset it; outside CI it is allowed, tests/runtime/README.md)")
+
+
+def refuse_blocked_guards(pluginmanager) -> None:
+    """Raises pytest.UsageError when ``-p no:NAME`` blocked one of :data:`GUARDS`."""
+    blocked = [name for name in GUARDS if pluginmanager.is_blocked(name)]
+    if blocked:
+        raise pytest.UsageError(f"-p no:{blocked[0]} turns off a check of the suite (tests/{blocked[0]}.py): "
+                                f"it is refused under CI=true")
+
+
 def pytest_configure(config) -> None:
     if under_ci():
         refuse_update_modes()
+        refuse_overrides()
         config.pluginmanager.register(SkipPolicy(load_allow_list()), "cipolicy-ci")

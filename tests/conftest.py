@@ -6,7 +6,9 @@ returns the path of that selection's runtime. Builds are serialized with a
 file lock so pytest-xdist workers, if used, do not race.
 
 Under CI (``CI=true``) the cipolicy plugin (tests/cipolicy.py) fails every
-skip whose reason is not on tests/skips-allowed.toml.
+skip whose reason is not on tests/skips-allowed.toml, and the countfloor plugin
+(tests/countfloor.py) holds each area to its floor of collected and run tests
+(tests/expected-counts.toml); neither may be turned off with ``-p no:NAME``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ import pytest
 from buildhelp import BUILD, runtime_path, scons  # noqa: E402
 from sffi.plan import layout  # noqa: E402
 
-pytest_plugins = ("cipolicy",)
+pytest_plugins = ("cipolicy", "countfloor")  # cipolicy.GUARDS
+
+
+def pytest_configure(config) -> None:
+    import cipolicy  # here: imported before pytest_plugins registers it, it would not be assertion-rewritten
+
+    if cipolicy.under_ci():
+        cipolicy.refuse_blocked_guards(config.pluginmanager)
 
 
 @pytest.fixture(scope="session")

@@ -53,23 +53,73 @@ def suppressions(data: bytes) -> None:
     suppress.load([_write("fuzz.supp", data)])
 
 
+class Disagreement(AssertionError):
+    """Two of sffi's symbol paths answered one input differently: a bug in one of them."""
+
+
+def _answer(read) -> tuple[str, object]:
+    """``("rows", value)`` from ``read()``, or ``("error", message)`` for the SffiError it raised."""
+    try:
+        return "rows", read()
+    except SffiError as exc:
+        return "error", str(exc)
+
+
+def _agree(what: str, answers: dict[str, tuple[str, object]], may_refuse: tuple[str, ...] = ()) -> None:
+    """Raises Disagreement unless every path gave the same rows, or all of them an error
+    (``what``: the check). The paths named in ``may_refuse`` may also answer with an error where
+    the others read rows (a third-party parser stricter than ours), never with other rows."""
+    (first, expected), *rest = answers.items()
+    for name, answer in rest:
+        same = answer == expected or (answer[0] == expected[0] == "error")
+        if not same and not (name in may_refuse and answer[0] == "error"):
+            raise Disagreement(f"{what}: {first} gave {str(expected)[:300]}, {name} gave {str(answer)[:300]}")
+
+
 def symbols(data: bytes) -> None:
-    """sffi.symbols.scan_file on one object, shared object or archive (both reference
-    backends), and ``sffi symbols`` (table and JSON, every selection) from the bulk decoder,
-    through the C extension where it applies (sffi.symbols._symtab)."""
+    """The three symbol paths cross-checked on one object, shared object or archive: the same
+    symbols or the same error (:class:`Disagreement` otherwise, a crash to atheris).
+
+    - ``sffi.symbols.scan_file`` with the bulk decoder, the pyelftools reference backend and the
+      LIEF backend (LIEF reads shared objects, pyelftools the rest): the same symbols, or all a
+      ScanError (messages may differ: each parser words its own). A reference backend may also
+      refuse where the bulk decoder reads (the third-party parsers are stricter in places:
+      pyelftools reads every section's name up front, LIEF gives up on a damaged ``.dynsym``),
+      never answer with other symbols; the bulk decoder refusing what a reference reads is a
+      disagreement;
+    - ``sffi symbols`` (table and JSON, every selection) through the C extension
+      (sffi.symbols._symtab, where it applies) and the pure-Python path: the same bytes, or the
+      same error message.
+    """
     import io
 
     from sffi import symbols as symbols_mod
     from sffi.commands import symbols as symbols_cmd
+    from sffi.symbols import bulk
     path = _write("fuzz.bin", data)
-    for backend in ("pyelftools", "lief"):
-        symbols_mod.scan_file(path, backend=backend)
-    for selection in ("exports", "all", "undefined"):
+    _agree("symbols", {backend: _answer(lambda b=backend: symbols_mod.scan_file(path, backend=b).symbols)
+                       for backend in ("auto", "pyelftools", "lief")}, may_refuse=("pyelftools", "lief"))
+
+    def printed(selection: str) -> str:
         found = symbols_mod.scan_rows(path, selection)
         out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
         if len(found):
             symbols_cmd.write_table(found, False, out)
         symbols_cmd.write_json([found], selection, False, out)
+        out.flush()
+        return out.buffer.getvalue().decode("utf-8", "replace")
+
+    c_path = bulk._symtab
+    for selection in ("exports", "all", "undefined"):
+        answers = {"C extension": _answer(lambda: printed(selection))}
+        bulk._symtab = None
+        try:
+            answers["Python path"] = _answer(lambda: printed(selection))
+        finally:
+            bulk._symtab = c_path
+        if answers["C extension"] != answers["Python path"]:
+            raise Disagreement(f"sffi symbols ({selection}): the C extension gave "
+                               f"{str(answers['C extension'])[:300]}, the Python path {str(answers['Python path'])[:300]}")
 
 
 def dwarf(data: bytes) -> None:

@@ -115,3 +115,23 @@ def test_python_target_reports_unexpected_exceptions(monkeypatch):
     monkeypatch.setitem(targets.TARGETS, "decls", (broken, []))
     with pytest.raises(KeyError):
         targets.one_input("decls", b"x")
+
+
+def test_symbols_target_catches_readers_that_disagree(monkeypatch):
+    """The symbols targets cross-check the readers: planted, a LIEF backend that drops a symbol
+    and a C path that prints one byte more than the Python path."""
+    from sffi.commands import symbols as symbols_cmd
+    from sffi.symbols import reference
+
+    seed = (campaign.seed_dirs("symbols_elf")[0] / "libseed.so").read_bytes()
+    targets.symbols(seed)  # the real readers agree
+    with monkeypatch.context() as m:
+        real = reference.read_shared_lief
+        m.setattr(reference, "read_shared_lief", lambda path: (real(path)[0], real(path)[1][1:]))
+        with pytest.raises(targets.Disagreement, match=r"^symbols: auto gave \('rows'.*, lief gave \('rows'"):
+            targets.symbols(seed)
+    with monkeypatch.context() as m:
+        real_c = symbols_cmd._write_table_c
+        m.setattr(symbols_cmd, "_write_table_c", lambda found, out: real_c(found, out) and not out.write("x"))
+        with pytest.raises(targets.Disagreement, match=r"^sffi symbols \(exports\): the C extension gave"):
+            targets.symbols(seed)

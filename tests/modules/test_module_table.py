@@ -51,6 +51,17 @@ def test_digest_follows_declarations_not_their_place(tmp_path):
     assert digest(a) != digest(b)
 
 
+def test_digest_is_sha256_of_the_sorted_canonical_lines(tmp_path):
+    """Computed by hand, not by the function under test: the declarations in canonical form, sorted
+    by name, one per line, hashed with coreutils:
+    ``printf 'extern fn f(x: i64) -> i64\\nextern fn g()\\n' | sha256sum``."""
+    from sffi import decls, table
+    path = tmp_path / "l.spl"
+    path.write_text("extern fn g()\n\n   extern fn f(x: i64)   ->   i64\n")  # unsorted, odd spacing
+    digest = module_table.declarations_digest(table.LibraryDecls("l", decls.parse_files([path])[0]))
+    assert digest == "sha256:ad30af177b26c626019b0593e255b185f6cb0af2a70b23fd994ca09098ad5927"
+
+
 def test_inspect_reads_a_built_module(tmp_path):
     module = build_module(tmp_path / "mods", "demo", DEMO_DECLS, DEMO_C, work=tmp_path / "w")
     proc = sffi("inspect", "--json", module)

@@ -1,6 +1,7 @@
 """The four renderings of a report: text, Markdown, JSON and HTML."""
 
 import json
+from pathlib import Path
 from html.parser import HTMLParser
 
 import pytest
@@ -8,6 +9,8 @@ import pytest
 from sffi.errors import SffiError
 from sffi.report.model import Report, Table
 from sffi.report.render import FORMATS, render
+
+import hashseed
 
 
 def sample() -> Report:
@@ -69,8 +72,15 @@ def test_html_is_well_formed_escaped_and_coloured():
 
 
 def test_every_format_is_deterministic_and_unknown_ones_refused():
+    """The same report in fresh interpreters with other string-hash seeds (tests/hashseed.py)."""
     for fmt in FORMATS:
-        assert render(sample(), fmt) == render(sample(), fmt)
+        code = f"from test_render import sample, render; print(render(sample(), {fmt!r}), end='')"
+        assert not hashseed.differing(code, (Path(__file__).parent,)), fmt
     with pytest.raises(SffiError, match="unknown report format 'pdf'") as info:
         render(sample(), "pdf")
     assert info.value.status == 3
+
+
+def test_the_hash_seed_oracle_catches_set_order():
+    """Planted: output in the iteration order of a set of strings."""
+    assert hashseed.differing("print(','.join({'rt_a', 'rt_b', 'rt_c', 'rt_d', 'rt_e', 'rt_f'}))")

@@ -151,3 +151,14 @@ def test_the_allow_list_is_short_and_documented_in_the_readme():
     for entry in entries:
         assert entry.why.strip()
         assert f"`{entry.reason.pattern}`" in tests_section, f"README.md, Tests: {entry.reason.pattern!r} is not documented"
+
+
+@pytest.mark.parametrize("name", sorted(cipolicy.OVERRIDES))
+def test_runtime_overrides_are_refused_under_ci(tmp_path, name):
+    """Planted: a prebuilt binary in place of what the checkout builds (the linked and module torch
+    runs would test one file); refused before anything runs, allowed outside CI."""
+    args = ["tests/runtime/test_golden.py", "--collect-only", "-q"]
+    proc = pytest_run(args, ROOT, tmp_path, ci=True, **{name: "/bin/true"})
+    assert proc.returncode == 4, proc.stdout[-2000:]
+    assert f"ERROR: {name}=/bin/true {cipolicy.OVERRIDES[name]}: it is refused under CI=true" in proc.stderr
+    assert pytest_run(args, ROOT, tmp_path, ci=False, **{name: "/bin/true"}).returncode == 0

@@ -19,13 +19,17 @@ parameter type of sffi.abi):
   make one.
 
 A call must return, or stop the script with a script error that names the
-extern (exit status 1, the extern's name on stderr); an extern whose contract
+extern (exit status 1, the extern's name in the error message itself, not in
+the source line the runtime echoes under it); an extern whose contract
 returns failures as values (recipes.toml ``[LIB.failure]``, e.g. Simple's sqlite
 names) must return, and given a bad handle return exactly its failure value
 (the call is printed as ``sweep-value EXTERN WHAT: VALUE``); a value out of the
 parameter type's range (REFUSED) must be such an error and also name the
 parameter. A signal, a sanitizer report, another status, or a hang is a
-failure. Calls run in batches, one script each: a script error ends the batch
+failure. A handle kind whose handle cannot be made is "lost" (only made-up
+handles would reach its parameters) unless recipes.toml marks it ``optional``;
+a recipe naming an extern the library does not declare is always lost
+(:func:`lost_kinds`). Calls run in batches, one script each: a script error ends the batch
 at the line of the call it reports, and the batch goes on after it. A type
 sffi.abi does not have would skip its extern, counted (the tests want none).
 
@@ -155,6 +159,9 @@ BENIGN = {**{s: _BENIGN_SCALAR.get(s, "1") for s in abi.SCALARS}, "text": '"x"',
           "[f32]": "[1.0, 2.0, 3.0, 4.0]", "[f64]": "[1.0, 2.0, 3.0, 4.0]", "[bool]": "[true, false]",
           "[text]": '["x"]'}
 _ERROR_LINE = re.compile(r"^sweep\.spl:(\d+):\d+: error:", re.M)
+# The runtime's diagnostic: "FILE:LINE:COL: error: MESSAGE", then the source line and a caret,
+# each indented by four spaces (runtime/src/diag.c); the message may run over several lines.
+_MESSAGE = re.compile(r"^sweep\.spl:\d+:\d+: error: (.*?)(?=^    |\Z)", re.M | re.S)
 _SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|Segmentation fault")
 
 
@@ -458,6 +465,13 @@ class Runner:
             return self.returned(call, proc.stdout)
         return self._judge(call, proc, text)
 
+    @staticmethod
+    def message(stderr: str) -> str:
+        """The error message of ``stderr``, without the echoed source line (which always holds the
+        call, so checking it for the extern's name could never fail)."""
+        m = _MESSAGE.search(stderr)
+        return m.group(1) if m else ""
+
     def _judge(self, call: Call, proc, text: str = "") -> Outcome:
         if _SANITIZER.search(proc.stderr) or proc.returncode not in (0, 1):
             how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
@@ -466,9 +480,10 @@ class Runner:
             return self.returned(call, proc.stdout)
         if call.soft:
             return Outcome(call, "a script error where the contract returns a failure value", proc.stderr[-2000:])
-        if call.extern not in proc.stderr:
+        message = self.message(proc.stderr)
+        if call.extern not in message:
             return Outcome(call, "error not naming the extern", proc.stderr[-2000:])
-        if call.refuse and f"('{call.refuse}')" not in proc.stderr:
+        if call.refuse and f"('{call.refuse}')" not in message:
             return Outcome(call, f"error not naming the parameter '{call.refuse}'", proc.stderr[-2000:])
         return Outcome(call, "error")
 
@@ -516,13 +531,16 @@ def libraries(runtime: Path, only: list[str] | None = None, decl_files: dict | N
     return libs
 
 
+UNDECLARED = "recipes.toml names undeclared externs"
+
+
 def probe_kinds(lib: Library, runner: Runner) -> None:
     """Marks the kinds whose handles cannot be made here (``lib.unavailable``: kind -> why)."""
     gen = Generator(lib)
     for kind, spec in lib.kinds.items():
         missing = [n for n in re.findall(r"\b(rt_\w+)\(", spec["make"]) + [spec["free"]] if n not in lib.decls]
         if missing:
-            lib.unavailable[kind] = f"recipes.toml names undeclared externs {missing}"
+            lib.unavailable[kind] = f"{UNDECLARED} {missing}"
             continue
         setup, used = [], set()
         var = gen.make(kind, setup, used)
@@ -531,6 +549,22 @@ def probe_kinds(lib: Library, runner: Runner) -> None:
         if outcome.kind != "returned":
             error = re.search(r"error: (.*)", outcome.kind)
             lib.unavailable[kind] = f"making one fails here: {error.group(1) if error else outcome.kind[:200]}"
+
+
+def lost_kinds(lib: Library) -> dict[str, str]:
+    """The unavailable kinds of ``lib`` that the sweep may not do without (kind -> why).
+
+    A kind whose recipe names an extern the library does not declare is always lost (a
+    renamed extern: fix recipes.toml); one whose handle cannot be made is lost unless its
+    recipe says ``optional = true`` (it needs what this machine may lack, e.g. CUDA). Without
+    this, every parameter of a lost kind gets only made-up handles, every call "errors" as
+    expected, and the sweep passes having exercised none of the library's real objects.
+    """
+    lost = {}
+    for kind, why in lib.unavailable.items():
+        if why.startswith(UNDECLARED) or not lib.kinds[kind].get("optional", False):
+            lost[kind] = why
+    return lost
 
 
 @dataclasses.dataclass
@@ -545,7 +579,8 @@ class Report:
     seconds: float = 0.0      # the sweep's wall time
     skipped: Counter = dataclasses.field(default_factory=Counter)
     uncovered: list[str] = dataclasses.field(default_factory=list)
-    unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
+    unavailable: dict[str, str] = dataclasses.field(default_factory=dict)  # "lib.kind" -> why
+    lost: dict[str, str] = dataclasses.field(default_factory=dict)  # those not optional (lost_kinds)
     failures: list[Outcome] = dataclasses.field(default_factory=list)
 
     def summary(self, runtime: Path, names: list[str]) -> str:
@@ -557,7 +592,8 @@ class Report:
             lines.append("  externs skipped, by the parameter type the generator does not know: " +
                          ", ".join(f"{t} x{n}" for t, n in sorted(self.skipped.items())))
         for kind, why in sorted(self.unavailable.items()):
-            lines.append(f"  handle kind {kind}: only made-up handles ({why})")
+            optional = "" if kind in self.lost else ", optional in recipes.toml"
+            lines.append(f"  handle kind {kind}: only made-up handles ({why}{optional})")
         if self.uncovered:
             lines.append(f"  in the table but not declared under ffi_libs/: {', '.join(self.uncovered)}")
         return "\n".join(lines)
@@ -573,6 +609,7 @@ def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
         runner = Runner(runtime, lib.decls, {**(env or {}), **sandbox.env_for(lib.name)}, preload)
         probe_kinds(lib, runner)
         report.unavailable.update({f"{lib.name}.{k}": why for k, why in lib.unavailable.items()})
+        report.lost.update({f"{lib.name}.{k}": why for k, why in lost_kinds(lib).items()})
         gen = Generator(lib)
         calls = []
         for name in sorted(lib.in_table):
@@ -617,7 +654,7 @@ def main(argv: list[str]) -> int:
     print(report.summary(runtime, names))
     for f in report.failures:
         print(describe(f))
-    return 1 if report.failures else 0
+    return 1 if report.failures or report.lost else 0
 
 
 if __name__ == "__main__":

@@ -3,10 +3,15 @@
 Release runtime with every library (--with=all): every extern of the table,
 each hostile value of each parameter, each script in a fork of one started
 runtime (forkserver.c: libtorch's start-up once, not 1,000 times). Under ASan + UBSan (debug build), core
-and sqlite only: the C and Rust libraries whose bugs a sanitizer turns from
-silent corruption into a report (torch and OpenCV are large C++ libraries
-built without the sanitizer, and linking them into an ASan runtime takes
-minutes here while adding little: their code is not instrumented). The ABI
+and sqlite only. What that instruments (``-fsanitize=address,undefined``, sffi.plan.sconsgraph):
+the C that SCons compiles, i.e. the runtime (interpreter, marshalling, the generated table's
+thunks) and the core library. It does not instrument the sqlite Rust crate (stable rustc has no
+``-Zsanitizer``) nor the system's libsqlite3 (Debian's build): their own out-of-bounds accesses
+go unseen. What the sweep still catches in them: their heap goes through ASan's malloc, so a
+double or invalid free and a leak (LeakSanitizer) are reported, and so is any bad access the
+instrumented runtime makes to what they return (text, slices, tuples). torch and OpenCV are
+large C++ libraries built without the sanitizer, and linking them into an ASan runtime takes
+minutes here while adding little. The ABI
 test runtime (tests/abiruntime.py) under ASan + UBSan: its libraries take every
 parameter type of ABI v2, which the project's libraries do not all use yet.
 Each sweep covers 100% of its table; the number of calls made is printed on
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import stat
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -36,6 +42,8 @@ def _run_sweep(runtime: Path, capsys, only=None, preload=None, decl_files=None) 
     with capsys.disabled():
         print("\n" + report.summary(runtime, names))
     assert not report.failures, "\n\n".join(misuse.describe(f) for f in report.failures[:20])
+    assert not report.lost, ("handle kinds with only made-up handles, not optional in recipes.toml: "
+                             + "; ".join(f"{k}: {why}" for k, why in sorted(report.lost.items())))
     assert not report.uncovered, f"externs in the table without a declaration: {report.uncovered}"
     assert not report.skipped, f"externs skipped by parameter type: {dict(report.skipped)}"
     table = [e["name"] for e in misuse.table_externs(runtime) if e["library"] in names]
@@ -104,6 +112,54 @@ def test_judge_wants_the_extern_named(tmp_path):
     script, ends = misuse.script([call], lib.decls)
     runtime = _fake_runtime(tmp_path, f"echo 'sweep.spl:{ends[0]}:1: error: it failed' >&2; exit 1")
     assert misuse.Runner(runtime, lib.decls).run([call])[0].kind == "error not naming the extern"
+
+
+def test_judge_reads_the_message_not_the_echoed_source_line(tmp_path):
+    """The real runtime echoes the failing line under its message (runtime/src/diag.c): the call,
+    so the extern's name is always on stderr. Planted: a message that does not name it."""
+    lib = _demo_library()
+    call = misuse.Generator(lib).calls(lib.decls["rt_demo_get"])[1]  # h=0: no setup line
+    script, ends = misuse.script([call], lib.decls)
+    echo = f"echo 'sweep.spl:{ends[0]}:1: error: it failed' >&2; echo '    {call.line}' >&2; echo '    ^' >&2"
+    runtime = _fake_runtime(tmp_path, echo + "; exit 1")
+    assert misuse.Runner(runtime, lib.decls).run([call])[0].kind == "error not naming the extern"
+    named = echo.replace("error: it failed", "error: rt_demo_get: invalid handle 0")
+    assert misuse.Runner(_fake_runtime(tmp_path, named + "; exit 1"), lib.decls).run([call])[0].kind == "error"
+
+
+def _kind_library(make: str, free: str, optional: bool | None) -> misuse.Library:
+    """The demo library with one handle kind whose recipe is ``make``/``free`` (and ``optional``)."""
+    lib = _demo_library()
+    lib.kinds = {"thing": {"make": make, "free": free, "params": ["h"],
+                           **({} if optional is None else {"optional": optional})}}
+    return lib
+
+
+@pytest.mark.parametrize("optional", [None, False, True])
+def test_a_recipe_naming_a_missing_extern_is_lost(tmp_path, optional):
+    """A renamed extern in recipes.toml (planted: rt_demo_open is declared nowhere) loses the kind,
+    optional or not: the sweep would otherwise pass on made-up handles only."""
+    lib = _kind_library('rt_demo_open("x")', "rt_demo_get", optional)
+    misuse.probe_kinds(lib, misuse.Runner(_fake_runtime(tmp_path, "exit 0"), lib.decls))
+    assert misuse.lost_kinds(lib) == {"thing": "recipes.toml names undeclared externs ['rt_demo_open']"}
+
+
+@pytest.mark.parametrize("optional, lost", [(None, True), (False, True), (True, False)])
+def test_a_handle_that_cannot_be_made_is_lost_unless_optional(tmp_path, optional, lost):
+    """Making the handle fails on this (fake) runtime: lost unless recipes.toml says optional = true."""
+    lib = _kind_library('rt_demo_get(0, "")', "rt_demo_get", optional)
+    failing = _fake_runtime(tmp_path, "echo 'sweep.spl:2:1: error: rt_demo_get: no device' >&2; exit 1")
+    misuse.probe_kinds(lib, misuse.Runner(failing, lib.decls))
+    assert lib.unavailable == {"thing": "making one fails here: rt_demo_get: no device"}
+    assert misuse.lost_kinds(lib) == ({"thing": "making one fails here: rt_demo_get: no device"} if lost else {})
+
+
+def test_the_recipes_optional_flags_are_booleans():
+    """lost_kinds reads ``optional`` as a truth value: a string such as "false" would pass for true."""
+    recipes = tomllib.loads(misuse.RECIPES.read_text())
+    flags = {f"{lib}.{kind}": spec["optional"] for lib, r in recipes.items()
+             for kind, spec in r.get("kinds", {}).items() if "optional" in spec}
+    assert flags and all(isinstance(v, bool) for v in flags.values()), flags
 
 
 def test_generator_covers_each_parameter():

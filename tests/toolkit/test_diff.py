@@ -398,3 +398,31 @@ def test_rust_hashed_names_and_version_nodes_are_left_out(newline):
     expected = [n for n in names if n != "VERS_1" and not _RUST_HASHED.match(n)]
     assert kept == expected and side.ignored == len(names) - 1 - len(expected)
     assert "_ZN3std2io5stdio6_print17h0123456789abcdefE" not in kept and "_ZN5hash17hasher4makeE" in kept
+
+
+SIG_OLD = "#include <stdint.h>\nint64_t f_keep(int64_t x) { return x; }\nint64_t f_changed(int64_t a) { return a; }\n"
+
+
+@pytest.mark.parametrize("new_def, abidiff_says, new_sig", [
+    ("int64_t f_changed(int64_t a, double b) { return a + (int64_t)b; }",
+     "parameter 2 of type 'double' was added", "int64_t f_changed(int64_t, double)"),
+    ("double f_changed(int64_t a) { return a; }",
+     "entity changed from 'typedef int64_t' to compatible type 'double'", "double f_changed(int64_t)"),
+])
+def test_a_changed_signature_alone_agrees_with_abidiff(tmp_path, capsys, new_def, abidiff_says, new_sig):
+    """Nothing added or removed, one signature changed: abidiff ([C] lines, exit status) is the oracle
+    for which function changed and how; sffi also calls it incompatible (bit 8: a C caller of the old
+    signature breaks), where abidiff stops at "worth review" (bit 4)."""
+    if shutil.which("abidiff") is None:
+        pytest.skip("abidiff (Debian package abigail-tools) is not installed")
+    old = build(tmp_path, "old", SIG_OLD)["so"]
+    new = build(tmp_path, "new", SIG_OLD.replace("int64_t f_changed(int64_t a) { return a; }", new_def))["so"]
+    proc = subprocess.run(["abidiff", str(old), str(new)], capture_output=True, text=True)
+    changed = set(re.findall(r"^\s*\[C\] 'function \S+ (\w+)\(", proc.stdout, re.M))
+    assert (proc.returncode, changed) == (4, {"f_changed"}) and abidiff_says in proc.stdout, proc.stdout
+    status, doc = sffi_json(capsys, old, new)
+    assert change_set(doc) == {("changed", "function", "f_changed", "signature")}
+    assert {c["name"] for c in doc["changes"]} == changed
+    (change,) = doc["changes"]
+    assert (change["old"], change["new"], change["incompatible"]) == ("int64_t f_changed(int64_t)", new_sig, True)
+    assert status & 4 and status == 12

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+import hashseed
 from sffi import abi
 from sffi.abi import AbiType
 from sffi.hostkit import linkline, rust_module
@@ -52,7 +53,8 @@ def test_variant_names():
 
 def test_module_mirrors_each_type_and_is_stable():
     text = rust_module.generate()
-    assert text == rust_module.generate()
+    # the same text in fresh interpreters with other string-hash seeds (tests/hashseed.py)
+    assert not hashseed.differing("from sffi.hostkit import rust_module; print(rust_module.generate(), end='')")
     for t in abi.TYPES.values():
         assert f"pub const {t.enum[5:]}: u8 = {t.code};" in text
         assert f"pub {t.field}: " in text

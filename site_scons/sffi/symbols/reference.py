@@ -19,14 +19,17 @@ from collections.abc import Iterator
 
 from sffi.errors import ScanError
 from sffi.symbols.bulk import CORRUPT_VERSION, SHN_COMMON, SHN_UNDEF, VER_NDX_GLOBAL, VERSYM_HIDDEN, split_symver
-from sffi.symbols.layout import Layout, open_layout
+from sffi.symbols.layout import Layout, open_layout, version_names
 from sffi.symbols.model import BINDINGS, TYPES, VISIBILITIES, Symbol
 
-# pyelftools decodes st_info/st_other/st_shndx into names; back to numbers.
+# pyelftools decodes st_info/st_other/st_shndx into names; back to numbers. Its own enums
+# also name values that are no real type (STT_NUM, STT_HIOS, ...): every name it may give
+# maps back, so that an odd value reads as the bulk decoder reads it ('type7'), not as an error.
 _PYELF_TYPE = {"STT_NOTYPE": 0, "STT_OBJECT": 1, "STT_FUNC": 2, "STT_SECTION": 3, "STT_FILE": 4,
-               "STT_COMMON": 5, "STT_TLS": 6, "STT_LOOS": 10, "STT_GNU_IFUNC": 10}
-_PYELF_BIND = {"STB_LOCAL": 0, "STB_GLOBAL": 1, "STB_WEAK": 2, "STB_LOOS": 10,
-               "STB_GNU_UNIQUE": 10}
+               "STT_COMMON": 5, "STT_TLS": 6, "STT_NUM": 7, "STT_RELC": 8, "STT_SRELC": 9, "STT_LOOS": 10,
+               "STT_GNU_IFUNC": 10, "STT_HIOS": 12, "STT_LOPROC": 13, "STT_HIPROC": 15}
+_PYELF_BIND = {"STB_LOCAL": 0, "STB_GLOBAL": 1, "STB_WEAK": 2, "STB_NUM": 3, "STB_LOOS": 10,
+               "STB_GNU_UNIQUE": 10, "STB_HIOS": 12, "STB_LOPROC": 13, "STB_HIPROC": 15}
 _PYELF_VIS = {"STV_DEFAULT": 0, "STV_INTERNAL": 1, "STV_HIDDEN": 2, "STV_PROTECTED": 3,
               "STV_EXPORTED": 4, "STV_SINGLETON": 5, "STV_ELIMINATE": 6}
 _PYELF_SHN = {"SHN_UNDEF": SHN_UNDEF, "SHN_ABS": 0xFFF1, "SHN_COMMON": SHN_COMMON,
@@ -57,7 +60,23 @@ def read_pyelftools(stream: io.BufferedIOBase, size: int, *, location: str,
 
 
 def _pyelf_version_names(elf, layout: Layout) -> dict[int, str]:
-    """Version index -> name, walked by pyelftools (after layout bounded the counts)."""
+    """Version index -> name, walked by pyelftools (after layout bounded the counts).
+
+    pyelftools refuses a ``.gnu.version_r`` entry with ``vn_cnt`` 0 (no auxiliary entries), which
+    the gABI allows and the bulk decoder reads; for such a file only, the names come from
+    sffi.symbols.layout's walker, so that both readers answer it the same.
+    """
+    from elftools.common.exceptions import ELFError
+
+    try:
+        return _pyelf_walk_versions(elf, layout)
+    except ELFError as exc:
+        if not str(exc).startswith("Expected number of version auxiliary entries (vn_cnt) to be > 0"):
+            raise
+        return version_names(layout)
+
+
+def _pyelf_walk_versions(elf, layout: Layout) -> dict[int, str]:
     names: dict[int, str] = {}
     if layout.verdef is not None:
         for verdef, auxes in elf.get_section(layout.verdef.index).iter_versions():
@@ -87,10 +106,16 @@ def _iter_pyelftools(elf, layout: Layout, member: str | None) -> Iterator[Symbol
         return
     table = elf.get_section(layout.table.index)
     versym = _versym_indexes(elf, layout)
+    if versym is not None:
+        version_names(layout)  # the bounds checks of the bulk decoder: pyelftools follows vn_next past the section
     vnames = _pyelf_version_names(elf, layout) if versym is not None else {}
+    strtab_size = layout.strtab.size if layout.strtab is not None else 0
     for i, sym in enumerate(table.iter_symbols()):
         if i == 0:
             continue
+        if sym["st_name"] and sym["st_name"] >= strtab_size:  # pyelftools would read '' there: refuse as bulk does
+            raise layout.error(f"corrupt ELF symbol table: symbol {i}'s name offset {sym['st_name']} lies outside "
+                               f"{layout.section_name(layout.strtab)} ({strtab_size} bytes)")
         info, other = sym["st_info"], sym["st_other"]
         t = info["type"] if isinstance(info["type"], int) else _PYELF_TYPE[info["type"]]
         if t in (3, 4):  # STT_SECTION, STT_FILE
@@ -133,17 +158,23 @@ def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
     path = os.fspath(path)
     with open(path, "rb") as f:
         layout = open_layout(f, os.fstat(f.fileno()).st_size, path)
-    if layout.kind == "object":
-        raise ScanError("the LIEF reader reads shared objects only", location=path)
-    if layout.table is None:
-        return layout.kind, []
+        if layout.kind == "object":
+            raise ScanError("the LIEF reader reads shared objects only", location=path)
+        if layout.table is None:
+            return layout.kind, []
+        # The checks the other readers make, which LIEF would read past (an empty name, no version)
+        _check_name_offsets(layout)
+        expected_versions = _section_versions(layout) if layout.versym is not None else None
+        versym_name = layout.section_name(layout.versym) if layout.versym is not None else None
     config = lief.ELF.ParserConfig()
     config.parse_relocations = False
     config.parse_symtab_symbols = False
     config.parse_notes = False
     config.parse_overlay = False
     config.parse_dyn_symbols = True
-    config.parse_symbol_versions = True
+    # Versions as the other readers find them, through the section headers: where there is no
+    # .gnu.version section, LIEF would still find one through DT_VERSYM (fuzzing found such files)
+    config.parse_symbol_versions = layout.versym is not None
     # Count .dynsym entries from its section header (LIEF's default guesses from the hash tables).
     config.count_mtd = lief.ELF.ParserConfig.DYNSYM_COUNT.SECTION
     lief.logging.disable()
@@ -153,10 +184,57 @@ def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
         lief.logging.enable()
     if binary is None:
         raise ScanError("LIEF could not parse this ELF file", location=path)
+    entries = layout.table.size // layout.table.entsize if layout.table.entsize else 0
+    if len(binary.dynamic_symbols) != entries:  # LIEF gave up on part of the table: say so, never fewer rows
+        raise ScanError(f"LIEF read {len(binary.dynamic_symbols)} of the {entries} entries of .dynsym",
+                        location=path)
     with warnings.catch_warnings():
         # nanobind warns (and returns a plain int) for values outside LIEF's enums
         warnings.simplefilter("ignore", RuntimeWarning)
-        return layout.kind, list(_iter_lief(binary))
+        symbols = list(_iter_lief(binary))
+    if expected_versions is not None:
+        # LIEF finds the version tables through the dynamic section (DT_VERSYM, DT_VERNEED), the
+        # other readers through the section headers; where the two disagree the file is corrupt
+        kept = [v for i, v in enumerate(expected_versions) if i and _enum_int(binary.dynamic_symbols[i].type) not in (3, 4)]
+        bad = next((s for s, v in zip(symbols, kept) if (s.version, s.version_hidden) != v), None)
+        if bad is not None:
+            raise ScanError(f"the dynamic section's version tables (read by LIEF) disagree with the section "
+                            f"headers' {versym_name} for symbol {bad.name!r}", location=path)
+    return layout.kind, symbols
+
+
+def _section_versions(layout: Layout) -> list[tuple[str | None, bool]]:
+    """``(version, hidden)`` of each ``.dynsym`` entry from ``.gnu.version`` and the version
+    sections (as the bulk decoder reads them). Raises ScanError as layout.version_names."""
+    names = version_names(layout)
+    data = layout.reader.read(layout.versym.offset, layout.versym.size)
+    indexes = array("H")
+    indexes.frombytes(data[: len(data) // 2 * 2])
+    if layout.little != (array("H", [1]).tobytes() == b"\x01\x00"):
+        indexes.byteswap()
+    count = layout.table.size // layout.table.entsize
+    out = []
+    for i in range(count):
+        raw = indexes[i] if i < len(indexes) else 0
+        version = names.get(raw & 0x7FFF, CORRUPT_VERSION) if (raw & 0x7FFF) > VER_NDX_GLOBAL else None
+        out.append((version, bool(raw & VERSYM_HIDDEN) and version is not None))
+    return out
+
+
+def _check_name_offsets(layout: Layout) -> None:
+    """Raises ScanError (the bulk decoder's message) for a symbol whose ``st_name`` lies outside
+    the string table; ``st_name`` is the first 4 bytes of an entry in ELF32 and ELF64 alike."""
+    table, strtab = layout.table, layout.strtab
+    size = strtab.size if strtab is not None else 0
+    data = layout.reader.read(table.offset, table.size)
+    offsets = array("I")
+    offsets.frombytes(b"".join(data[at:at + 4] for at in range(0, len(data) - table.entsize + 1, table.entsize)))
+    if layout.little != (array("I", [1]).tobytes() == b"\x01\x00\x00\x00"):
+        offsets.byteswap()
+    bad = next((i for i, o in enumerate(offsets) if i and o and o >= size), None)
+    if bad is not None:
+        raise layout.error(f"corrupt ELF symbol table: symbol {bad}'s name offset {offsets[bad]} lies outside "
+                           f"{layout.section_name(strtab)} ({size} bytes)")
 
 
 def _iter_lief(binary) -> Iterator[Symbol]:
