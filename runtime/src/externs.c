@@ -172,25 +172,34 @@ static void report_mismatch(const ExternDecl *d, const sffi_entry *e, const Sour
             src->name, d->line, d->col, d->name, declared, e->signature, e->library);
 }
 
+/* Two passes, so that no module's code runs unless every declaration passed
+ * every check the files allow (issue 24, docs/modules.md "What runs when"):
+ * first each declaration against the table, or against the section of the
+ * module that provides it (nothing loaded); then, only if all passed, the
+ * modules are loaded and those declarations bound to their entries. */
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
 {
-    bool ok = true;
+    bool ok = true, any_module = false;
     StrBuf hinted = {0};
     for (int i = 0; i < prog->nexterns; i++) {
         ExternDecl *d = prog->externs[i];
         d->entry = table_find(d->name);
-        ModBind bound = d->entry ? MOD_BOUND : spl_modules_bind(d, src, err); /* modules.c */
-        if (bound == MOD_ABSENT) {
+        ModBind checked = d->entry ? MOD_BOUND : spl_modules_check(d, src, err); /* modules.c */
+        any_module |= !d->entry;
+        if (checked == MOD_ABSENT) {
             report_unknown(d, src, err, &hinted);
             spl_modules_note_unreadable(err);
         }
-        if (bound != MOD_BOUND) {
+        if (checked != MOD_BOUND) {
             ok = false;
-        } else if (!signature_matches(d, d->entry)) {
+        } else if (d->entry && !signature_matches(d, d->entry)) {
             report_mismatch(d, d->entry, src, err);
             ok = false;
         }
     }
+    for (int i = 0; ok && any_module && i < prog->nexterns; i++)
+        if (!prog->externs[i]->entry)
+            ok = spl_modules_bind(prog->externs[i], src, err) == MOD_BOUND;
     spl_sb_free(&hinted);
     return ok;
 }
