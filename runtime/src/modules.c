@@ -172,7 +172,8 @@ static void index_dir(const char *dir)
         }
     }
     closedir(d);
-    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    if (n) /* qsort(NULL, 0, ...) is undefined (UBSan, runtime_moddir) */
+        qsort(names, (size_t)n, sizeof *names, cmp_str);
     char *dir_problem = n ? spl_trust_problem(dir, false) : NULL;
     for (int i = 0; i < n; i++) {
         index_module(dir, names[i], dir_problem);

@@ -291,12 +291,12 @@ ESC = "\x1b"
 def test_control_characters_from_the_section_are_escaped(simple_runtime, tmp_path, work, marker):
     mods = tmp_path / "mods"
     module = build(mods, work)
-    patch(module, b"scons runtime --modules=mark", b"scons\x1b]0;pwned\x07\x1b[2J--modules=mark")
+    patch(module, b"rebuild scons runtime --modules=mark", b"rebuild \x1b]0;pw\x07\x1b[time --modules=mark")
     path = script(tmp_path, "extern fn rt_mark_add(a: i64) -> i64\n")
     proc = simple(simple_runtime, "--ffi-path", mods, path, marker=marker)
     assert proc.returncode == 2
     assert ESC not in proc.stderr and "\x07" not in proc.stderr
-    assert "rebuild the module with: scons\\x1b]0;pwned\\x07\\x1b[2J--modules=mark\n" in proc.stderr
+    assert "rebuild the module with: \\x1b]0;pw\\x07\\x1b[time --modules=mark\n" in proc.stderr
 
 
 def test_control_characters_in_file_names_are_escaped(simple_runtime, tmp_path, work, marker):
