@@ -20,6 +20,8 @@ import pytest
 from goldenlib import SANITIZER_ENV
 
 DEPTH = 3_000_000
+ASAN_DEPTH = 1_000_000  # where the ASan build failed (issue 24); deeper only costs time there
+ASAN_SCRIPTS = ["equal", "differ-at-the-bottom", "tuples", "free-on-reassign"]
 TIMEOUT_S = 120
 
 
@@ -52,13 +54,15 @@ SCRIPTS = [
 ]
 
 
-def script_for(name: str) -> str:
-    return {n: s for n, s, _ in SCRIPTS}[name]
+def script_for(name: str, depth: int = DEPTH) -> str:
+    source = {n: s for n, s, _ in SCRIPTS}[name]
+    return source.replace(f"< {DEPTH}:", f"< {depth}:")
 
 
-def run(runtime: Path, name: str, tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run(runtime: Path, name: str, tmp_path: Path, env: dict[str, str] | None = None,
+        depth: int = DEPTH) -> subprocess.CompletedProcess:
     script = tmp_path / f"{name}.spl"
-    script.write_text(script_for(name), encoding="utf-8")
+    script.write_text(script_for(name, depth), encoding="utf-8")
     return subprocess.run([str(runtime), str(script)], capture_output=True, text=True, timeout=TIMEOUT_S,
                           env=dict(os.environ, **(env or {})))
 
@@ -71,9 +75,9 @@ def test_deep_value(runtime, tmp_path, name, expected):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "expected"), [(n, e) for n, _, e in SCRIPTS if n != "print"],
-                         ids=[n for n, _, _ in SCRIPTS if n != "print"])
+@pytest.mark.parametrize(("name", "expected"), [(n, e) for n, _, e in SCRIPTS if n in ASAN_SCRIPTS],
+                         ids=[n for n, _, _ in SCRIPTS if n in ASAN_SCRIPTS])
 def test_deep_value_asan(simple_runtime_asan, tmp_path, name, expected):
-    proc = run(simple_runtime_asan, name, tmp_path, env=SANITIZER_ENV)
+    proc = run(simple_runtime_asan, name, tmp_path, env=SANITIZER_ENV, depth=ASAN_DEPTH)
     assert proc.returncode == 0, f"status {proc.returncode}\n{proc.stderr[-4000:]}"
     assert proc.stdout == expected
