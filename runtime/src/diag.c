@@ -152,11 +152,12 @@ int64_t spl_utf8_invalid_at(const char *text, size_t len)
     return -1;
 }
 
-/* C0 controls, DEL and the C1 controls U+0080..U+009F (which a terminal may
- * take for CSI and friends, raw or UTF-8 encoded). */
+/* C0 controls but tab, DEL and the C1 controls U+0080..U+009F (which a
+ * terminal may take for CSI and friends, raw or UTF-8 encoded). A tab starts
+ * no escape sequence. */
 static bool is_control(const unsigned char *s, size_t n)
 {
-    return n == 1 ? s[0] < 0x20 || s[0] == 0x7F : n == 2 && s[0] == 0xC2 && s[1] < 0xA0;
+    return n == 1 ? (s[0] < 0x20 && s[0] != '\t') || s[0] == 0x7F : n == 2 && s[0] == 0xC2 && s[1] < 0xA0;
 }
 
 void spl_sb_add_escaped(StrBuf *sb, const char *text)

@@ -38,7 +38,7 @@ size_t spl_utf8_seq_len(const unsigned char *s, size_t avail);
 int64_t spl_utf8_invalid_at(const char *text, size_t len);
 
 /* Text read from a file (a module's section, a file name), made safe to print:
- * control characters (C0, DEL, C1) and bytes that are not UTF-8 become \xHH,
+ * control characters (C0 but tab, DEL, C1) and bytes that are not UTF-8 become \xHH,
  * so a file cannot put terminal escape sequences into a message (issue 24). */
 void spl_sb_add_escaped(StrBuf *sb, const char *text);
 char *spl_escaped(const char *text);   /* the same, malloc'd */

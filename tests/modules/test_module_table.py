@@ -141,5 +141,5 @@ def test_inspect_escapes_control_characters_from_the_file(tmp_path):
 def test_printable_escapes_controls_and_kept_bytes():
     from sffi.commands.output import printable
     assert printable("plain text, é") == "plain text, é"
-    assert printable("a\x1b[31mb\x9bc\x7f\n") == "a\\x1b[31mb\\x9bc\\x7f\\x0a"
+    assert printable("a\x1b[31mb\x9bc\x7f\n\t") == "a\\x1b[31mb\\x9bc\\x7f\\x0a\t"  # a tab starts no sequence
     assert printable(b"x\xffy".decode("utf-8", "surrogateescape")) == "x\\xffy"
