@@ -229,6 +229,12 @@ static char *parse_text(char *text, ModFacts *f)
     if (!err && (!f->library || !f->sffi_version || !f->digest || !f->build_id || !f->rebuild))
         err = reason("its %s section lacks a field (library, sffi_version, digest, build_id, rebuild)",
                      SFFI_MODULE_SECTION);
+    /* Sorted, each name once: the loaded descriptor is compared with these
+     * entry by entry and then searched by bsearch (modules.c). */
+    for (int i = 1; !err && i < f->n_entries; i++)
+        if (strcmp(f->entries[i - 1].name, f->entries[i].name) >= 0)
+            err = reason("its %s section's entries are not sorted by name (%s before %s)", SFFI_MODULE_SECTION,
+                         f->entries[i - 1].name, f->entries[i].name);
     return err;
 }
 

@@ -156,6 +156,18 @@ def test_unreadable_signature_in_the_section_makes_the_module_unreadable(simple_
     assert not marker.exists()
 
 
+def test_unsorted_section_makes_the_module_unreadable(simple_runtime, tmp_path, work, marker):
+    """The descriptor is compared with the section entry by entry and searched by bsearch: the
+    section must be sorted by name, as sffi writes it."""
+    mods = tmp_path / "mods"
+    module = build(mods, work)
+    patch(module, b"entry rt_mark_add (i64, i64) -> i64", b"entry rt_mark_zzz (i64, i64) -> i64")
+    proc = simple(simple_runtime, "--ffi-path", mods, "--externs", marker=marker)
+    assert (f"{module}  unreadable: its .sffi_module section's entries are not sorted by name "
+            "(rt_mark_zzz before rt_mark_text)\n") in proc.stdout
+    assert not marker.exists()
+
+
 # ---- item 3: only regular files; nothing blocks ----
 
 @pytest.mark.parametrize("args", [["--externs"], ["--externs", "--json"], ["--version"], ["SCRIPT"]])
