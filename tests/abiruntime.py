@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sffi import decls, table
+from sffi import decls, manifest, table
 
 ROOT = Path(__file__).resolve().parent.parent
 LIB = ROOT / "tests" / "runtime" / "abi" / "lib"
@@ -78,6 +78,7 @@ def build(out: Path, extra: list[str], staticlib: Path) -> Path:
              f"-I{ROOT / 'runtime' / 'include'}"]
     lib_o = out.parent / "abitest.o"
     _run([CC, *flags, "-include", header, "-c", LIB / "abitest.c", "-o", lib_o], "compiling the ABI test library")
-    _run([CC, *flags, *sources, table_c, lib_o, staticlib, "-o", out, *RUST_NATIVE_LIBS],
+    core_libs = [f"-l{name}" for name in manifest.load(ROOT / "ffi_libs" / "core").link_libs]  # libcrypto, libuuid
+    _run([CC, *flags, *sources, table_c, lib_o, staticlib, "-o", out, *core_libs, *RUST_NATIVE_LIBS],
          "building the ABI test runtime")
     return out

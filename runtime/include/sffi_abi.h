@@ -20,6 +20,9 @@
  *                                                    scalar: sffi_opt_<t> {value, present}
  *   (T1, .., Tn)  -                                  a generated struct sffi_tuple_<...>
  *   (results)                                        {f0 .. fn-1}, n <= 8, by value
+ *   [(T1, .., Tn)] -                                 sffi_tuple_<...>_slice {const
+ *   (results)                                        sffi_tuple_<...> *data; int64_t len;}
+ *                                                    (owned as text); [(..)]?: len == -1 = nil
  *   (none)        -                                  void
  */
 #ifndef SFFI_ABI_H
@@ -50,6 +53,12 @@ typedef struct sffi_f64_slice { const double *data; int64_t len; } sffi_f64_slic
 typedef struct sffi_bool_slice { const bool *data; int64_t len; } sffi_bool_slice;
 typedef struct sffi_text_slice { const char *const *data; int64_t len; } sffi_text_slice;
 
+/* An array of tuples [(T1, .., Tn)] as the runtime's table carries it: the
+ * data of the generated sffi_tuple_<...>_slice, whose element layout the
+ * runtime derives from the tuple's element codes (docs/abi.md). Libraries
+ * return the generated, typed slice, never this one. */
+typedef struct sffi_tuple_slice { const void *data; int64_t len; } sffi_tuple_slice;
+
 /* Optional scalar results T?: nil when `present` is false (`value` is then ignored). */
 typedef struct sffi_opt_i8 { int8_t value; bool present; } sffi_opt_i8;
 typedef struct sffi_opt_i16 { int16_t value; bool present; } sffi_opt_i16;
@@ -66,7 +75,7 @@ typedef struct sffi_opt_bool { bool value; bool present; } sffi_opt_bool;
 /* Report an error from inside an extern. The runtime copies `msg` (UTF-8),
  * and once the extern returns it raises a script error naming the extern,
  * the message and the script line; the extern's return value is ignored.
- * Defined by the runtime (runtime/src/ffi_error.c). */
+ * Defined by the runtime (runtime/src/sffi_error.c, shared with the host kit). */
 void sffi_set_error(const char *msg);
 
 #ifdef __cplusplus

@@ -48,8 +48,8 @@ void sffi_host_shutdown(void);
  * interpreter; in a host kit it is defined here, in the kit's archive, and
  * keeps the message in thread-local storage for the host to take:
  *
- *     const sffi_entry *e = sffi_host_find("rt_sqlite_open");
- *     sffi_value args[1] = {{.text = "db.sqlite"}}, result;
+ *     const sffi_entry *e = sffi_host_find("rt_sqlite_exec");
+ *     sffi_value args[2] = {{.i64 = db}, {.text = "CREATE TABLE t(x)"}}, result;
  *     if (sffi_host_call(e, args, &result) != 0)
  *         fprintf(stderr, "%s: %s\n", e->name, sffi_host_error());
  *

@@ -11,7 +11,8 @@
  * array parameter is one sffi_value holding a slice) into the C arguments of
  * the export, calls it, and stores its result in *result (untouched for none);
  * for a tuple result, `result` points to SFFI_MAX_TUPLE values and element i
- * is stored in result[i].
+ * is stored in result[i]; an array of tuples is stored as one sffi_tuple_slice
+ * (result->tuples) of the generated tuple structs.
  */
 #ifndef SFFI_TABLE_H
 #define SFFI_TABLE_H
@@ -54,6 +55,7 @@ typedef enum sffi_type {
     SFFI_F32_ARRAY = 23,
     SFFI_BOOL_ARRAY = 24,
     SFFI_TUPLE = 32,      /* a tuple result: its element types are sffi_entry.items */
+    SFFI_TUPLE_ARRAY = 33, /* an array of tuples [(..)] (maybe | SFFI_OPTIONAL): the tuple's types are items */
     SFFI_OPTIONAL = 0x40  /* flag on a result or tuple element code: T? */
 } sffi_type;
 
@@ -96,6 +98,7 @@ typedef union sffi_value {
     sffi_opt_f32 opt_f32;
     sffi_opt_f64 opt_f64;
     sffi_opt_bool opt_b;
+    sffi_tuple_slice tuples;
 } sffi_value;
 
 typedef void (*sffi_thunk)(const sffi_value *args, sffi_value *result);
@@ -108,7 +111,7 @@ typedef struct sffi_entry {
     uint8_t n_params;
     uint8_t result;            /* sffi_type, maybe | SFFI_OPTIONAL; SFFI_TUPLE: see items */
     uint8_t params[SFFI_MAX_PARAMS]; /* sffi_type of each parameter */
-    uint8_t n_items;           /* a tuple result's element count, else 0 */
+    uint8_t n_items;           /* the element count of a tuple or of an array of tuples' tuple, else 0 */
     uint8_t items[SFFI_MAX_TUPLE]; /* sffi_type of each tuple element, maybe | SFFI_OPTIONAL */
 } sffi_entry;
 

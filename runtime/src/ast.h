@@ -92,11 +92,14 @@ typedef struct ExternDecl {
     char *param_names[SFFI_MAX_PARAMS];
     uint8_t params[SFFI_MAX_PARAMS];   /* sffi_type */
     int nparams;
-    uint8_t result;                    /* sffi_type (| SFFI_OPTIONAL); SFFI_NONE; SFFI_TUPLE */
-    uint8_t n_items;                   /* SFFI_TUPLE: element count and types */
+    uint8_t result;                    /* sffi_type (| SFFI_OPTIONAL); SFFI_NONE; SFFI_TUPLE;
+                                          SFFI_TUPLE_ARRAY (| SFFI_OPTIONAL) */
+    uint8_t n_items;                   /* SFFI_TUPLE, SFFI_TUPLE_ARRAY: the tuple's element count and types */
     uint8_t items[SFFI_MAX_TUPLE];
     int line, col;
-    const sffi_entry *entry;           /* bound at load time */
+    const char *file;                  /* the declaring source's name, set at load time (messages) */
+    const sffi_entry *entry;           /* bound at load time; its result may differ in optionality
+                                          (externs.h, spl_result_binds) */
 } ExternDecl;
 
 typedef struct Global {

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "abi.h"
 #include "ast.h"
 #include "diag.h"
 #include "interp.h"
@@ -22,17 +23,6 @@
  * with the catalog's hint, or signature mismatch) on `err` and returns false
  * if there was any. */
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err);
-
-/* The canonical signature of a declaration: "(i64, text) -> bool", "(i64)". */
-void spl_extern_signature(const ExternDecl *d, char *buf, size_t size);
-const char *spl_sffi_type_name(int type);   /* "[u8]" for SFFI_U8_ARRAY; "?" if unknown */
-int spl_sffi_type_code(const char *spelling);  /* the inverse; -1 if unknown */
-
-/* The library the catalog names for an extern this runtime lacks, or NULL. */
-const char *spl_catalog_library(const char *name);
-
-/* `s` as a JSON string. */
-void spl_json_string(FILE *out, const char *s);
 
 /* `simple --externs [--json]`: the table, then the FFI modules found (modules.c). */
 void spl_externs_list(FILE *out, bool json);

@@ -15,7 +15,7 @@
 
 #include "sffi_module.h"
 #include "diag.h"
-#include "externs.h"
+#include "abi.h"
 #include "util.h"
 
 #define SECTION_MAX (4u << 20)   /* a section beyond 4 MiB is not ours */
@@ -141,7 +141,8 @@ static bool type_list(const char *s, size_t len, uint8_t *codes, uint8_t *n, int
 
 bool spl_modfile_parse_signature(const char *sig, ModEntry *e)
 {
-    /* "(P, P) -> R", "(P) -> (E, E)" or "(P)": the canonical form of docs/abi.md */
+    /* "(P, P) -> R", "(P) -> (E, E)", "(P) -> [(E, E)]?" or "(P)": the canonical
+     * form of docs/abi.md, as spl_sffi_result_text() spells results */
     size_t len = strlen(sig);
     const char *close = strchr(sig, ')');
     if (len < 2 || sig[0] != '(' || !close)
@@ -158,6 +159,15 @@ bool spl_modfile_parse_signature(const char *sig, ModEntry *e)
         return false;
     rest += 4;
     size_t rlen = strlen(rest);
+    bool optional = rlen > 0 && rest[rlen - 1] == '?';
+    if (strncmp(rest, "[(", 2) == 0) { /* an array of tuples: "[(text, i64)]" or "[(...)]?" */
+        size_t end = rlen - optional;
+        if (end < 4 || strncmp(rest + end - 2, ")]", 2) != 0 || memchr(rest + 2, '(', end - 4) ||
+            memchr(rest + 2, ')', end - 4))
+            return false;
+        e->result = SFFI_TUPLE_ARRAY | (optional ? SFFI_OPTIONAL : 0);
+        return type_list(rest + 2, end - 4, e->items, &e->n_items, SFFI_MAX_TUPLE, true) && e->n_items > 0;
+    }
     if (rest[0] == '(') {
         if (rlen < 2 || rest[rlen - 1] != ')' || memchr(rest + 1, '(', rlen - 2) || memchr(rest + 1, ')', rlen - 2))
             return false;

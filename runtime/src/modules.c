@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "externs.h"
+#include "abi.h"
 #include "ffi_error.h"
 #include "mainload.h"
 #include "modfile.h"
@@ -253,11 +253,6 @@ static Sig sig_of_section(const ModEntry *e)
     return (Sig){e->n_params, e->result, e->n_items, e->params, e->items};
 }
 
-static Sig sig_of_decl(const ExternDecl *d)
-{
-    return (Sig){d->nparams, d->result, d->n_items, d->params, d->items};
-}
-
 static bool sig_equal(Sig a, Sig b)
 {
     return a.n_params == b.n_params && a.result == b.result && a.n_items == b.n_items &&
@@ -357,23 +352,10 @@ static bool load_checked(Module *m, const ExternDecl *d, const Source *src, FILE
     return true;
 }
 
+/* A type or result code as its spelling: "i64", "text?", "(text, i64)". */
 static void type_text(StrBuf *sb, int type)
 {
-    spl_sb_printf(sb, "%s%s", spl_sffi_type_name(type & ~SFFI_OPTIONAL), type & SFFI_OPTIONAL ? "?" : "");
-}
-
-static void result_text(StrBuf *sb, int result, int n_items, const uint8_t *items)
-{
-    if (result != SFFI_TUPLE) {
-        type_text(sb, result);
-        return;
-    }
-    spl_sb_addc(sb, '(');
-    for (int i = 0; i < n_items; i++) {
-        spl_sb_adds(sb, i ? ", " : "");
-        type_text(sb, items[i]);
-    }
-    spl_sb_addc(sb, ')');
+    spl_sffi_result_text(sb, type, 0, NULL);
 }
 
 /* One line per field of `d` that differs from `e`; returns how many. */
@@ -394,12 +376,11 @@ static int field_differences(const ExternDecl *d, Sig e, StrBuf *sb)
         spl_sb_addc(sb, '\n');
         n++;
     }
-    bool items_differ = d->n_items != e.n_items || memcmp(d->items, e.items, (size_t)d->n_items) != 0;
-    if (d->result != e.result || (d->result == SFFI_TUPLE && items_differ)) {
+    if (!spl_result_binds(d, e.result, e.n_items, e.items)) {
         spl_sb_adds(sb, "  field result: declared ");
-        result_text(sb, d->result, d->n_items, d->items);
+        spl_sffi_result_text(sb, d->result, d->n_items, d->items);
         spl_sb_adds(sb, ", the module has ");
-        result_text(sb, e.result, e.n_items, e.items);
+        spl_sffi_result_text(sb, e.result, e.n_items, e.items);
         spl_sb_addc(sb, '\n');
         n++;
     }
@@ -430,11 +411,12 @@ static int compare_entry(const void *key, const void *element)
     return strcmp((const char *)key, ((const sffi_entry *)element)->name);
 }
 
-/* After the descriptor matched the section: the entry for `d`. */
+/* After the descriptor matched the section: the entry for `d` (whose types
+ * check_section_entry() held to the declaration: spl_result_binds). */
 static bool bind_entry(Module *m, ExternDecl *d, const Source *src, FILE *err)
 {
     const sffi_entry *e = bsearch(d->name, m->desc->entries, m->desc->n_entries, sizeof *e, compare_entry);
-    if (!e || !sig_equal(sig_of_entry(e), sig_of_decl(d))) { /* unreachable after check_descriptor */
+    if (!e) { /* unreachable: the descriptor's entries are the section's (check_descriptor) */
         fprintf(err, "%s:%d:%d: extern function %s: FFI module %s: its descriptor disagrees with its %s "
                      "section\n  rebuild it with: %s\n",
                 src->name, d->line, d->col, d->name, m->shown, SFFI_MODULE_SECTION, m->facts.rebuild);

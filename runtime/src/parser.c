@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "externs.h"
+#include "abi.h"
 #include "parse_internal.h"
 #include "util.h"
 
@@ -369,6 +369,11 @@ static bool parse_type(Parser *P, uint8_t *out, bool result)
 {
     Token *t = cur(P);
     bool array = accept(P, T_LBRACKET);
+    if (array && kind(P) == T_LPAREN) {
+        spl_compile_error_set(P->err, t->line, t->col,
+                              "an array of tuples '[(T1, ..., Tn)]' is allowed only as an extern's whole result");
+        return false;
+    }
     if (kind(P) != T_NAME) {
         spl_parse_error(P, "a type (i8 .. u64, f32, f64, bool, text, or [T] of one)");
         return false;
@@ -399,13 +404,12 @@ static bool parse_type(Parser *P, uint8_t *out, bool result)
     return true;
 }
 
-/* `-> T`, `-> T?` or `-> (T1, ..., Tn)` with 1 <= n <= SFFI_MAX_TUPLE. */
-static bool parse_result(Parser *P, ExternDecl *e)
+/* `(T1, ..., Tn)` with 1 <= n <= SFFI_MAX_TUPLE: the tuple's types into e->items. */
+static bool parse_tuple(Parser *P, ExternDecl *e)
 {
     Token *open = cur(P);
-    if (!accept(P, T_LPAREN))
-        return parse_type(P, &e->result, true);
-    e->result = SFFI_TUPLE;
+    if (!spl_parse_expect(P, T_LPAREN, "'(' to open the tuple type"))
+        return false;
     while (kind(P) != T_RPAREN) {
         if (e->n_items == SFFI_MAX_TUPLE) {
             spl_compile_error_set(P->err, open->line, open->col,
@@ -425,6 +429,24 @@ static bool parse_result(Parser *P, ExternDecl *e)
         return false;
     }
     return true;
+}
+
+/* `-> T`, `-> T?`, `-> (T1, ..., Tn)`, or an array of tuples `-> [(T1, ..., Tn)]` (maybe `?`). */
+static bool parse_result(Parser *P, ExternDecl *e)
+{
+    if (kind(P) == T_LBRACKET && P->toks.items[P->pos + 1].kind == T_LPAREN) {
+        next(P);
+        e->result = SFFI_TUPLE_ARRAY;
+        if (!parse_tuple(P, e) || !spl_parse_expect(P, T_RBRACKET, "']' to close the array of tuples"))
+            return false;
+        if (accept(P, T_QUESTION))
+            e->result |= SFFI_OPTIONAL;
+        return true;
+    }
+    if (kind(P) != T_LPAREN)
+        return parse_type(P, &e->result, true);
+    e->result = SFFI_TUPLE;
+    return parse_tuple(P, e);
 }
 
 static bool parse_extern_params(Parser *P, ExternDecl *e)

@@ -345,8 +345,9 @@ static bool check_definitions(Resolver *R)
     for (int i = 0; i < p->nexterns; i++) {
         ExternDecl *e = p->externs[i], *first = find_extern(R, e->name);
         Node at = {.line = e->line, .col = e->col};
-        bool same = first->nparams == e->nparams && first->result == e->result &&
-                    memcmp(first->params, e->params, (size_t)e->nparams) == 0;
+        bool same = first->nparams == e->nparams && first->result == e->result && first->n_items == e->n_items &&
+                    memcmp(first->params, e->params, (size_t)e->nparams) == 0 &&
+                    memcmp(first->items, e->items, (size_t)e->n_items) == 0;
         if (!same)
             return FAIL(R, &at, "extern '%s' is declared differently on line %d", e->name, first->line);
     }

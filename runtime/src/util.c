@@ -113,3 +113,17 @@ void spl_sb_free(StrBuf *sb)
     sb->data = NULL;
     sb->len = sb->cap = 0;
 }
+
+void spl_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(out, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(out, "\\u%04x", *s);
+        else
+            fputc(*s, out);
+    }
+    fputc('"', out);
+}

@@ -1,9 +1,10 @@
-/* util.h - allocation that never returns NULL, and a growable byte buffer. */
+/* util.h - allocation that never returns NULL, a growable byte buffer, JSON strings. */
 #ifndef SIMPLE_UTIL_H
 #define SIMPLE_UTIL_H
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 void *spl_xmalloc(size_t n);
 void *spl_xcalloc(size_t n, size_t size);
@@ -31,5 +32,8 @@ void spl_sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
 /* Hands the buffer over (never NULL); the StrBuf is empty afterwards. */
 char *spl_sb_take(StrBuf *sb);
 void spl_sb_free(StrBuf *sb);
+
+/* `s` as a JSON string, quoted and escaped, on `out`. */
+void spl_json_string(FILE *out, const char *s);
 
 #endif

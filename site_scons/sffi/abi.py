@@ -6,7 +6,7 @@ Everything else derives from this module: the declaration parser's type list
 it by tests/toolkit/test_abi_source.py: the ``sffi_type`` enum and the
 ``sffi_value`` union in runtime/include/sffi_table.h, the slice and optional
 structs in runtime/include/sffi_abi.h and the runtime's type-name table
-(runtime/src/externs.c).
+(runtime/src/abi.c) and the switches of runtime/src/marshal.c.
 
 Types come in three layers:
 
@@ -21,6 +21,10 @@ Types come in three layers:
 * **tuple results** ``(T1, ..., Tn)``, 1 <= n <= :data:`MAX_TUPLE`, of base or
   optional types: a generated struct ``sffi_tuple_<mangled>`` with fields
   ``f0 .. f<n-1>`` returned by value (:func:`tuple_struct_name`).
+* **arrays of tuples** ``[(T1, ..., Tn)]`` and ``[(T1, ..., Tn)]?`` (results
+  only; Simple's ``rt_env_vars() -> [(text, text)]``): the slice
+  ``sffi_tuple_<mangled>_slice {const sffi_tuple_<mangled> *data; int64_t len;}``
+  of the tuple's struct, ``len == -1`` for nil; code :data:`TUPLE_ARRAY_CODE`.
 
 Spellings are canonical strings (``"[u8]"``, ``"text?"``, ``"(text, i64)"``):
 declarations, signatures and JSON carry them as such.
@@ -35,6 +39,9 @@ MAX_PARAMS = 16  # SFFI_MAX_PARAMS in sffi_table.h
 MAX_TUPLE = 8    # SFFI_MAX_TUPLE in sffi_table.h
 OPTIONAL = 0x40  # SFFI_OPTIONAL: flag on a base code for ``T?``
 TUPLE_CODE = 32  # SFFI_TUPLE: the result code of a tuple; its items are listed apart
+TUPLE_ARRAY_CODE = 33  # SFFI_TUPLE_ARRAY: an array of tuples; the tuple's items are listed apart
+TUPLE_ARRAY_FIELD = "tuples"  # the sffi_value member (an sffi_tuple_slice) a thunk stores it in
+TUPLE_SLICE_C = "sffi_tuple_slice"  # its C type: {const void *data; int64_t len;} (sffi_abi.h)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,28 +195,59 @@ class Item:
 
 @dataclasses.dataclass(frozen=True)
 class Result:
-    """A parsed result type: one :class:`Item`, or a tuple of items."""
+    """A parsed result type: one :class:`Item`, a tuple of items, or an array of tuples.
+
+    ``is_tuple``: a tuple ``(T1, ..., Tn)`` returned by value;
+    ``is_tuple_array``: an array of such tuples ``[(T1, ..., Tn)]``, nil when
+    ``optional`` (``[(T1, ..., Tn)]?``). ``items`` are the tuple's elements in
+    both cases, else the one item.
+    """
 
     items: tuple[Item, ...]
     is_tuple: bool
+    is_tuple_array: bool = False
+    optional: bool = False
+
+    @property
+    def has_items(self) -> bool:
+        """True when ``items`` are tuple elements (the table lists them apart: ``n_items``, ``items``)."""
+        return self.is_tuple or self.is_tuple_array
+
+    @property
+    def tuple_spelling(self) -> str:
+        """``(text, i64)``: the tuple of a tuple or an array of tuples."""
+        return "(" + ", ".join(i.spelling for i in self.items) + ")"
 
     @property
     def spelling(self) -> str:
+        if self.is_tuple_array:
+            return f"[{self.tuple_spelling}]" + ("?" if self.optional else "")
         if self.is_tuple:
-            return "(" + ", ".join(i.spelling for i in self.items) + ")"
+            return self.tuple_spelling
         return self.items[0].spelling
 
     @property
     def code(self) -> int:
+        if self.is_tuple_array:
+            return TUPLE_ARRAY_CODE | (OPTIONAL if self.optional else 0)
         return TUPLE_CODE if self.is_tuple else self.items[0].code
 
     @property
     def enum(self) -> str:
+        if self.is_tuple_array:
+            return "SFFI_TUPLE_ARRAY" + (" | SFFI_OPTIONAL" if self.optional else "")
         return "SFFI_TUPLE" if self.is_tuple else self.items[0].enum
 
     @property
+    def tuple_struct(self) -> str:
+        """``sffi_tuple_text_i64``: the struct of the tuple (or of each array element)."""
+        return tuple_struct_name(self.items)
+
+    @property
     def c_result(self) -> str:
-        return tuple_struct_name(self.items) if self.is_tuple else self.items[0].c_result
+        if self.is_tuple_array:
+            return self.tuple_struct + "_slice"
+        return self.tuple_struct if self.is_tuple else self.items[0].c_result
 
 
 def tuple_struct_name(items) -> str:
@@ -230,14 +268,52 @@ def item(spelling: str) -> Item:
     return Item(base, optional)
 
 
+def _tuple_items(spelling: str) -> tuple[Item, ...]:
+    parts = [p.strip() for p in spelling[1:-1].split(",")]
+    if not 1 <= len(parts) <= MAX_TUPLE:
+        raise TypeError_(f"a tuple has 1 to {MAX_TUPLE} elements, not {len(parts)}")
+    return tuple(item(p) for p in parts)
+
+
 def parse(spelling: str) -> Result:
-    """The :class:`Result` of a canonical result spelling (``"(text, [u8]?)"``); raises TypeError_."""
+    """The :class:`Result` of a canonical result spelling (``"(text, [u8]?)"``,
+    ``"[(text, text)]"``); raises TypeError_."""
+    if spelling.startswith("[("):
+        optional = spelling.endswith("?")
+        inner = spelling[1:-2] if optional else spelling[1:-1]
+        if not (inner.startswith("(") and inner.endswith(")")):
+            raise TypeError_(f"unknown type '{spelling}'")
+        return Result(_tuple_items(inner), False, True, optional)
     if spelling.startswith("("):
-        parts = [p.strip() for p in spelling[1:-1].split(",")]
-        if not 1 <= len(parts) <= MAX_TUPLE:
-            raise TypeError_(f"a tuple has 1 to {MAX_TUPLE} elements, not {len(parts)}")
-        return Result(tuple(item(p) for p in parts), True)
+        return Result(_tuple_items(spelling), True)
     return Result((item(spelling),), False)
+
+
+def _optional_flags(result: Result) -> tuple[bool, ...]:
+    """Where a result may be nil: the whole (an array of tuples), then each item."""
+    return (result.optional,) + tuple(i.optional for i in result.items)
+
+
+def optionality_binding(declared: str | None, entry: str | None) -> str | None:
+    """How a declared result binds to a table entry's result (docs/abi.md, "Optionality").
+
+    Args:
+        declared, entry: result spellings (None for no result).
+    Returns:
+        ``"exact"`` when equal; ``"widened"`` when they differ only where the
+        declaration is optional (``T?`` declared, ``T`` in the table: always
+        safe); ``"checked"`` when the declaration is not optional somewhere the
+        entry is (``T`` declared, ``T?`` in the table: a nil result is then an
+        error at run time); None when they differ in anything but optionality.
+    Rule from Simple's interpreter, whose std modules declare some externs both
+    ways (``rt_env_cwd() -> text`` and ``-> text?``).
+    """
+    if declared == entry:
+        return "exact"
+    if declared is None or entry is None or declared.replace("?", "") != entry.replace("?", ""):
+        return None
+    pairs = zip(_optional_flags(parse(declared)), _optional_flags(parse(entry)))
+    return "checked" if any(e and not d for d, e in pairs) else "widened"
 
 
 def signature_string(params: list[str] | tuple[str, ...], result: str | None) -> str:
@@ -251,11 +327,19 @@ def signature_string(params: list[str] | tuple[str, ...], result: str | None) ->
     return f"{text} -> {result}" if result else text
 
 
+def _guarded(name: str, body: str) -> str:
+    guard = name.upper() + "_DEFINED"
+    return f"#ifndef {guard}\n#define {guard}\ntypedef struct {name} {{{body}}} {name};\n#endif\n"
+
+
 def c_struct_definition(result: Result) -> str:
-    """The C definition of a tuple result's struct, guarded so that two headers may both define it."""
-    name = result.c_result
+    """The C definition of the struct of a tuple result (or of an array of
+    tuples' elements), guarded so that two headers may both define it."""
     fields = "".join(f"    {i.c_result}{'' if i.c_result.endswith('*') else ' '}f{n};\n"
                      for n, i in enumerate(result.items))
-    guard = name.upper() + "_DEFINED"
-    return (f"#ifndef {guard}\n#define {guard}\n"
-            f"typedef struct {name} {{\n{fields}}} {name};\n#endif\n")
+    return _guarded(result.tuple_struct, f"\n{fields}")
+
+
+def c_slice_definition(result: Result) -> str:
+    """The C definition of an array of tuples' slice struct (after its tuple's struct), guarded."""
+    return _guarded(result.c_result, f" const {result.tuple_struct} *data; int64_t len; ")

@@ -34,6 +34,7 @@ class LibraryCheck:
         missing: declarations that are not exported (errors).
         undeclared: exports with the library's prefix that no declaration names (warnings).
         warnings: declaration-file warnings (duplicates).
+        notes: declaration-file notes (declarations that differ only in optionality); no exit bit.
     """
 
     manifest: Manifest
@@ -43,6 +44,7 @@ class LibraryCheck:
     missing: list = dataclasses.field(default_factory=list)
     undeclared: list[Symbol] = dataclasses.field(default_factory=list)
     warnings: list = dataclasses.field(default_factory=list)
+    notes: list = dataclasses.field(default_factory=list)
 
     @property
     def status(self) -> int:
@@ -52,13 +54,14 @@ class LibraryCheck:
         return EXIT_REVIEW if (self.undeclared or self.warnings) else EXIT_OK
 
     def messages(self) -> list[str]:
-        """Errors then warnings, one line each, in the toolkit's format."""
+        """Errors, warnings, then notes, one line each, in the toolkit's format."""
         lib = self.manifest.name
         lines = [f"{d.location}: error: extern '{d.name}' is declared for library '{lib}' "
                  f"but no artifact of '{lib}' exports it (declared as: {d.source()}); "
                  f"{kinds.of(self.manifest).define_hint.format(name=d.name)}, or remove the declaration"
                  for d in self.missing]
         lines += [str(w) for w in self.warnings]
+        lines += [str(n) for n in self.notes]
         lines += [f"{self.manifest.path}: warning: '{s.name}' is exported by library '{lib}' "
                   f"(member {s.member or '-'}) with prefix '{self.manifest.prefix}' but not declared"
                   for s in self.undeclared]
@@ -105,7 +108,8 @@ def check_library(manifest: Manifest, artifacts: list[str | Path], parsed: tuple
 def compare(manifest: Manifest, declared: dict, warnings: list, exported: dict[str, Symbol]) -> LibraryCheck:
     """The LibraryCheck of declarations (name -> Declaration) against exports (name -> Symbol),
     as scanned now or as a build recorded them (sffi.plan.records)."""
-    result = LibraryCheck(manifest, declared, exported, warnings=warnings)
+    notes = [w for w in warnings if getattr(w, "severity", "") == "note"]
+    result = LibraryCheck(manifest, declared, exported, warnings=[w for w in warnings if w not in notes], notes=notes)
     for name, decl in declared.items():
         (result.matched if name in exported else result.missing).append(decl)
     result.undeclared = [s for n, s in sorted(exported.items())

@@ -5,7 +5,8 @@ Grammar (docs/abi.md, "Declarations")::
     decl   := ['pub'] 'extern' 'fn' NAME '(' [param (',' param)* [',']] ')' ['->' RESULT]
     param  := NAME ':' TYPE
     TYPE   := SCALAR | 'text' | '[' (SCALAR | 'text') ']'
-    RESULT := TYPE ['?'] | '(' TYPE ['?'] (',' TYPE ['?'])* ')'       (a tuple of 1 to 8)
+    RESULT := TYPE ['?'] | TUPLE | '[' TUPLE ']' ['?']
+    TUPLE  := '(' TYPE ['?'] (',' TYPE ['?'])* ')'                      (1 to 8 elements)
     SCALAR := 'i8' | 'i16' | 'i32' | 'i64' | 'u8' | 'u16' | 'u32' | 'u64' | 'f32' | 'f64' | 'bool'
     NAME   := [A-Za-z_][A-Za-z0-9_]*
 
@@ -37,6 +38,7 @@ _TOKEN_RE = re.compile(r"[ \t]*(?:(?P<word>[A-Za-z0-9_]+)|(?P<arrow>->)|(?P<punc
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _START_RE = re.compile(r"[ \t]*(?:pub[ \t]+)?extern\b")
 _TYPE_LIST = "a scalar (" + " ".join(abi.SCALARS) + "), text, or [T] of one of them"
+_TUPLE_ARRAY_PARAM = "an array of tuples '[(T1, ..., Tn)]' is allowed only as a result"
 _OPEN, _CLOSE = "([", ")]"
 
 
@@ -89,7 +91,7 @@ class Diagnostic:
     ``review``: a warning worth review (parameter names reordered, exit bit 4).
     """
 
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (a note changes no exit bit)
     location: str
     message: str
     incompatible: bool = False
@@ -101,9 +103,12 @@ class Diagnostic:
 
 def exit_status(diagnostics: list[Diagnostic]) -> int:
     """The exit bits for ``diagnostics`` (sffi.errors): 1 for a malformed
-    declaration or unreadable file, 8|4 for a conflict, 4 for any warning."""
+    declaration or unreadable file, 8|4 for a conflict, 4 for any warning;
+    notes add nothing."""
     status = EXIT_OK
     for d in diagnostics:
+        if d.severity == "note":
+            continue
         if d.incompatible:
             status |= EXIT_INCOMPATIBLE
         elif d.severity == "error":
@@ -188,6 +193,9 @@ class _DeclParser:
 
     def base_type(self) -> str | None:
         start = self.cur()
+        if start.value == "[" and self.tokens[self.pos + 1].value == "(":
+            self.error(_TUPLE_ARRAY_PARAM, start)
+            raise _Stop
         if self.accept("["):
             inner = self.name("an element type")
             self.expect("]", "to close the array type")
@@ -209,16 +217,24 @@ class _DeclParser:
         return spelling
 
     def result(self) -> str | None:
-        start = self.cur()
-        if not self.accept("("):
+        if self.cur().value == "[" and self.tokens[self.pos + 1].value == "(":
+            return self.tuple_array()
+        if self.cur().value != "(":
             return self.item(result=True)
+        return self.tuple()
+
+    def tuple(self) -> str | None:
+        """``(T1, ..., Tn)`` at the current '('."""
+        start = self.cur()
+        self.expect("(", "")
         items: list[str | None] = []
         while not self.accept(")"):
             if items:
                 self.expect(",", "between tuple elements")
-            if self.cur().value == "(":
-                self.error("a tuple element cannot be a tuple", self.cur())
-                raise _Stop
+            if self.cur().value in ("(", "["):
+                if self.cur().value == "(" or self.tokens[self.pos + 1].value == "(":
+                    self.error("a tuple element cannot be a tuple or an array of tuples", self.cur())
+                    raise _Stop
             items.append(self.item(result=True))
         if not 1 <= len(items) <= abi.MAX_TUPLE:
             self.error(f"a tuple result has 1 to {abi.MAX_TUPLE} elements, not {len(items)}", start)
@@ -226,6 +242,15 @@ class _DeclParser:
         if None in items:
             return None
         return "(" + ", ".join(items) + ")"
+
+    def tuple_array(self) -> str | None:
+        """``[(T1, ..., Tn)]`` or ``[(T1, ..., Tn)]?`` at the current '[' (an array of tuples)."""
+        self.expect("[", "")
+        inner = self.tuple()
+        self.expect("]", "to close the array of tuples")
+        optional = self.cur().value == "?" and self.cur().kind == "punct"
+        self.pos += optional
+        return inner and f"[{inner}]" + ("?" if optional else "")
 
     def skip_param(self) -> None:
         """Recovery: skip to the ',' or ')' that ends a malformed parameter."""
@@ -385,8 +410,21 @@ def read_file(path: str | Path) -> str:
         raise SffiError(f"not UTF-8 (byte {exc.start})", str(path)) from None
 
 
+def _optionality_note(decl: Declaration, first: Declaration, binding: str) -> Diagnostic:
+    """A note: ``decl`` binds to ``first`` though their results differ in optionality."""
+    how = ("safe: that result is never nil where this one allows it" if binding == "widened" else
+           "a nil result is an error at run time naming this declaration")
+    return Diagnostic("note", decl.location,
+                      f"'{decl.name}' declared -> {decl.result} here binds to -> {first.result} at "
+                      f"{first.location} (only optionality differs; {how})")
+
+
 def _duplicate(decl: Declaration, first: Declaration) -> Diagnostic:
     names, first_names = [p.name for p in decl.params], [p.name for p in first.params]
+    same_params = [p.type for p in decl.params] == [p.type for p in first.params]
+    binding = abi.optionality_binding(decl.result, first.result) if same_params else None
+    if binding not in (None, "exact"):
+        return _optionality_note(decl, first, binding)
     if first.signature != decl.signature:
         return Diagnostic("error", decl.location,
                           f"conflicting declaration of '{decl.name}': {decl.signature} here, "
@@ -406,8 +444,11 @@ def merge(decls: list[Declaration]) -> tuple[dict[str, Declaration], list[Diagno
 
     The same extern declared twice with the same signature is a warning (real
     declaration files contain exact duplicates), one worth review when the
-    parameter names are the same but in another order; with a different
-    signature it is an incompatibility (error) that shows both places.
+    parameter names are the same but in another order; a result that differs
+    only in optionality (``-> text`` and ``-> text?``) is a note, the later
+    declaration binding to the first as a script's binds to the table
+    (sffi.abi.optionality_binding); any other difference in signature is an
+    incompatibility (error) that shows both places.
 
     Returns:
         (name -> first declaration, sorted by name; diagnostics).

@@ -63,13 +63,17 @@ def c_prototype(decl: Declaration) -> str:
 
 
 def tuple_structs(declarations) -> str:
-    """C definitions of the tuple structs the results of ``declarations`` use, each once, by name."""
-    shapes = {}
+    """C definitions of the tuple structs the results of ``declarations`` use, each once, by name,
+    then the slice structs of their arrays of tuples."""
+    shapes, arrays = {}, {}
     for decl in declarations:
-        if decl.result and decl.result.startswith("("):
+        if decl.result and decl.result.startswith(("(", "[(")):
             shape = abi.parse(decl.result)
-            shapes[shape.c_result] = shape
-    return "".join(abi.c_struct_definition(shapes[name]) for name in sorted(shapes))
+            shapes[shape.tuple_struct] = shape
+            if shape.is_tuple_array:
+                arrays[shape.c_result] = shape
+    return ("".join(abi.c_struct_definition(shapes[name]) for name in sorted(shapes))
+            + "".join(abi.c_slice_definition(arrays[name]) for name in sorted(arrays)))
 
 
 def _thunk(decl: Declaration) -> str:
@@ -88,6 +92,9 @@ def _thunk(decl: Declaration) -> str:
     elif result.is_tuple:
         body.append(f"{result.c_result} t = {call};")
         body += [f"r[{k}].{item.field} = t.f{k};" for k, item in enumerate(result.items)]
+    elif result.is_tuple_array:  # the runtime reads the elements by the item codes (docs/abi.md)
+        body.append(f"{result.c_result} s = {call};")
+        body.append(f"r->{abi.TUPLE_ARRAY_FIELD} = ({abi.TUPLE_SLICE_C}){{s.data, s.len}};")
     else:
         body.append(f"r->{result.items[0].field} = {call};")
     return (f"static void sffi_thunk_{decl.name}(const sffi_value *a, sffi_value *r)\n"
@@ -120,7 +127,7 @@ def c_string(text: str) -> str:
 def _entry_row(lib: str, decl: Declaration) -> str:
     params = ", ".join(abi.TYPES[p.type].enum for p in decl.params) or "0"
     result = abi.parse(decl.result) if decl.result else None
-    items = result.items if result and result.is_tuple else ()
+    items = result.items if result and result.has_items else ()
     return (f"    {{{c_string(decl.name)}, {c_string(lib)}, {c_string(decl.signature)}, "
             f"sffi_thunk_{decl.name}, {len(decl.params)}, {result.enum if result else 'SFFI_NONE'}, "
             f"{{{params}}}, {len(items)}, {{{', '.join(i.enum for i in items) or '0'}}}}},\n")
@@ -217,8 +224,15 @@ def generate_prototypes(library: LibraryDecls) -> str:
 
 
 def _rust_struct(result: abi.Result) -> str:
+    """The ``#[repr(C)]`` tuple struct of a tuple result or of an array of tuples' elements."""
     fields = "".join(f" pub f{k}: {_rust_result_type(i)}," for k, i in enumerate(result.items))
-    return f"    #[repr(C)] pub struct {result.c_result} {{{fields} }}\n"
+    return f"    #[repr(C)] pub struct {result.tuple_struct} {{{fields} }}\n"
+
+
+def _rust_tuple_slice(result: abi.Result) -> str:
+    """The ``#[repr(C)]`` slice struct of an array of tuples."""
+    return (f"    #[repr(C)] pub struct {result.c_result} "
+            f"{{ pub data: *const {result.tuple_struct}, pub len: i64 }}\n")
 
 
 def _rust_result_type(item: abi.Item) -> str:
@@ -237,7 +251,7 @@ _RUST_ABI_STRUCTS = "".join(
 def _rust_layout_check(crate: str, decl: Declaration, result: abi.Result) -> str:
     """A const assertion that the export's result type has the ABI struct's size and alignment."""
     params = ", ".join(t for p in decl.params for t in abi.TYPES[p.type].rust_params)
-    canon = _rust_result_type(result.items[0]) if not result.is_tuple else f"super::abi::{result.c_result}"
+    canon = _rust_result_type(result.items[0]) if not result.has_items else f"super::abi::{result.c_result}"
     canon = canon.replace("super::", "")
     return (f"    const _: () = {{\n"
             f"        const fn layout<R>(_: unsafe extern \"C\" fn({params}) -> R) -> [usize; 2] {{\n"
@@ -266,15 +280,17 @@ def generate_rust_checks(crate: str, library: LibraryDecls) -> str:
              f"#[allow(dead_code, non_camel_case_types)]\nmod _sffi_{library.name} {{\n",
              "  pub mod abi {\n", _RUST_ABI_STRUCTS]
     results = {d.name: abi.parse(d.result) for d in library.declarations.values() if d.result}
-    shapes = {r.c_result: r for r in results.values() if r.is_tuple}
+    shapes = {r.tuple_struct: r for r in results.values() if r.has_items}
+    arrays = {r.c_result: r for r in results.values() if r.is_tuple_array}
     lines += [_rust_struct(shapes[n]) for n in sorted(shapes)]
+    lines += [_rust_tuple_slice(arrays[n]) for n in sorted(arrays)]
     lines.append("  }\n  fn signatures() {\n")
     for decl in library.declarations.values():
         params = ", ".join(t for p in decl.params for t in abi.TYPES[p.type].rust_params)
         result = results.get(decl.name)
         if result is None:
             tail = ""
-        elif result.is_tuple or result.c_result.startswith("sffi_"):
+        elif result.has_items or result.c_result.startswith("sffi_"):
             tail = " -> _"
         else:
             tail = f" -> {result.items[0].base.rust_result}"
@@ -282,7 +298,7 @@ def generate_rust_checks(crate: str, library: LibraryDecls) -> str:
     lines.append("  }\n")
     for decl in library.declarations.values():
         result = results.get(decl.name)
-        if result is not None and (result.is_tuple or result.c_result.startswith("sffi_")):
+        if result is not None and (result.has_items or result.c_result.startswith("sffi_")):
             lines.append(_rust_layout_check(crate, decl, result))
     lines.append("}\n")
     return "".join(lines)

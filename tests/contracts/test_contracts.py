@@ -1,7 +1,8 @@
 """Simple's own Tier-2 contracts (issue 12) against the libraries we build.
 
 ``simple_core.spl``, ``simple_sqlite.spl`` and ``simple_torch.spl`` are Simple's declarations,
-written exactly as the issue lists them. A script that declares an extern that
+written exactly as the issue lists them (``simple_core.spl``: since issue 26, every extern
+of Simple's std modules ``sffi/{env,fs,io,process,system}.spl``, in their style). A script that declares an extern that
 way loads only if the runtime's table has the same name with the same
 signature; these tests hold our libraries to that.
 

@@ -103,8 +103,8 @@ def test_c_host_links_with_link_txt(kit, tmp_path):
     src = tmp_path / "host.c"
     src.write_text('#include <stdio.h>\n#include "sffi_host.h"\n'
                    "int main(void) {\n"
-                   '    const sffi_entry *e = sffi_host_find("rt_sqlite_open");\n'
-                   '    sffi_value a[1] = {{.text = "/nonexistent/dir/x.db"}}, r;\n'
+                   '    const sffi_entry *e = sffi_host_find("rt_sqlite_exec");\n'
+                   '    sffi_value a[2] = {{.i64 = 12345}, {.text = "SELECT 1"}}, r;\n'
                    '    int rc = sffi_host_call(e, a, &r);\n'
                    '    printf("%s %s %d %s\\n", e->library, e->signature, rc, sffi_host_error());\n'
                    '    printf("%s\\n", sffi_host_catalog_find("rt_torch_available")->library);\n'
@@ -114,7 +114,7 @@ def test_c_host_links_with_link_txt(kit, tmp_path):
                            str(src), "-o", str(tmp_path / "host"), *link], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     out = subprocess.run([str(tmp_path / "host")], capture_output=True, text=True, timeout=30).stdout.splitlines()
-    assert out[0].startswith("sqlite (text) -> i64 -1 rt_sqlite_open: ") and "unable to open" in out[0]
+    assert out[0] == "sqlite (i64, text) -1 rt_sqlite_exec: unknown database handle 12345"
     assert out[1] == "torch"
 
 

@@ -35,7 +35,9 @@ def test_tuples_and_optionals_reach_a_rust_host(tmp_path):
        "-o", tmp_path / "v2.o")
     sh(cc, "-std=c11", "-Wall", "-Werror", *inc, "-c", tmp_path / "table.c", "-o", tmp_path / "table.o")
     sh(cc, "-std=c11", "-Wall", "-Werror", *inc, "-c", kit.HOST_C, "-o", tmp_path / "host.o")
-    kit.combine_archives(tmp_path / "libsffi_host.a", [tmp_path / "table.o", tmp_path / "host.o", tmp_path / "v2.o"], [])
+    sh(cc, "-std=c11", "-Wall", "-Werror", *inc, "-c", kit.ERROR_C, "-o", tmp_path / "error.o")
+    kit.combine_archives(tmp_path / "libsffi_host.a", [tmp_path / "table.o", tmp_path / "host.o", tmp_path / "error.o",
+                                                       tmp_path / "v2.o"], [])
     (tmp_path / "sffi_table.rs").write_text(rust_module.generate())
     sh("rustc", "--edition", "2021", "-D", "warnings", HERE / "main.rs", "-o", tmp_path / "host",
        "-L", tmp_path, "-l", "static=sffi_host", env={**os.environ, "SFFI_TABLE_RS": str(tmp_path / "sffi_table.rs")})

@@ -139,7 +139,7 @@ def test_required_library_that_cannot_be_built_fails_the_run_with_its_reason(pro
 
 
 def test_failing_smoke_fails_the_run_after_the_report(project):
-    (project / "examples/core/exit3.spl").write_text('extern fn rt_exit(code: i64)\nprint "bye"\nrt_exit(3)\n')
+    (project / "examples/core/exit3.spl").write_text('extern fn rt_exit(code: i32)\nprint "bye"\nrt_exit(3)\n')
     body = ('[[selection]]\nname = "none"\nwith = "none"\n' + SMOKE
             + '[[smoke]]\nscript = "examples/core/exit3.spl"\nneeds = []\n')
     proc = run_matrix(project, body, check=False)

@@ -279,3 +279,47 @@ def test_simple_ffi_timing_reports_the_index_and_each_load(simple_runtime, mods,
     path = script(tmp_path, USES_DEP_DECLS + "print rt_uses_value()\n")
     proc = simple(simple_runtime, "--ffi-path", mods, path, env={"SIMPLE_FFI_TIMING": "1"})
     assert proc.returncode == 2 and re.search(r"^sffi-timing load library=uses ok=0 ", proc.stderr, re.M)
+
+
+TUPLE_ARRAY_DECLS = "extern fn rt_pairs_env(n: i64) -> [(text, text)]\nextern fn rt_pairs_maybe(n: i64) -> [(i64, f32?)]?\n"
+TUPLE_ARRAY_C = """\
+#include <stddef.h>
+static const sffi_tuple_text_text env[2] = {{"HOME", "/home/x"}, {"LANG", "C"}};
+sffi_tuple_text_text_slice rt_pairs_env(int64_t n) { return (sffi_tuple_text_text_slice){env, n > 2 ? 2 : n}; }
+static const sffi_tuple_i64_opt_f32 rows[2] = {{1, {0.5f, true}}, {2, {0, false}}};
+sffi_tuple_i64_opt_f32_slice rt_pairs_maybe(int64_t n) { return (sffi_tuple_i64_opt_f32_slice){n < 0 ? NULL : rows, n < 0 ? -1 : 2}; }
+"""
+
+
+def test_a_module_with_arrays_of_tuples_loads_and_runs(simple_runtime, tmp_path):
+    build_module(tmp_path / "mods", "pairs", TUPLE_ARRAY_DECLS, TUPLE_ARRAY_C, work=tmp_path / "w")
+    path = script(tmp_path, TUPLE_ARRAY_DECLS + "print rt_pairs_env(2)\nprint rt_pairs_maybe(1)\n"
+                            "print rt_pairs_maybe(-1)\n")
+    proc = simple(simple_runtime, "--ffi-path", tmp_path / "mods", path)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout == '[("HOME", "/home/x"), ("LANG", "C")]\n[(1, 0.5), (2, nil)]\nnil\n'
+
+
+def test_an_array_of_tuples_of_other_elements_names_the_result_field(simple_runtime, tmp_path):
+    module = build_module(tmp_path / "mods", "pairs", TUPLE_ARRAY_DECLS, TUPLE_ARRAY_C, work=tmp_path / "w")
+    path = script(tmp_path, "extern fn rt_pairs_env(n: i64) -> [(text, i64)]\nprint 1\n")
+    proc = simple(simple_runtime, "--ffi-path", tmp_path / "mods", path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith(
+        f"{path}:1:1: extern function rt_pairs_env does not match FFI module {module}\n"
+        "  field result: declared [(text, i64)], the module has [(text, text)]\n"
+        "  declared here:    (i64) -> [(text, i64)]\n"
+        "  module provides:  (i64) -> [(text, text)]  (library 'pairs', build test)\n")
+
+
+def test_module_entries_bind_declarations_that_differ_only_in_optionality(simple_runtime, tmp_path):
+    build_module(tmp_path / "mods", "pairs", TUPLE_ARRAY_DECLS, TUPLE_ARRAY_C, work=tmp_path / "w")
+    path = script(tmp_path, "extern fn rt_pairs_env(n: i64) -> [(text?, text)]?\n"
+                            "extern fn rt_pairs_maybe(n: i64) -> [(i64, f32)]\n"
+                            "print rt_pairs_env(1)\nprint rt_pairs_maybe(0)\n")
+    proc = simple(simple_runtime, "--ffi-path", tmp_path / "mods", path)
+    assert (proc.returncode, proc.stdout) == (1, '[("HOME", "/home/x")]\n')
+    assert proc.stderr.startswith(
+        f"{path}:4:7: error: rt_pairs_maybe returned nil in tuple element 1 of array element 1, which its "
+        f"declaration at {path}:2:1 does not allow (declared (i64) -> [(i64, f32)], the table has "
+        "(i64) -> [(i64, f32?)]?; add '?' to the declaration to accept nil)\n")

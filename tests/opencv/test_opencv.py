@@ -44,7 +44,7 @@ np = pytest.importorskip("numpy")
 
 # Every script starts with the library's declarations and the core externs it may use.
 PRELUDE = (DECLS.read_text(encoding="utf-8")
-           + "\nextern fn rt_args() -> [text]\nextern fn rt_exit(code: i64)\n\n")
+           + "\nextern fn rt_args() -> [text]\nextern fn rt_exit(code: i32)\n\n")
 
 
 @pytest.fixture(scope="module", params=["linked", "module"])

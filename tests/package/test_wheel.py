@@ -69,6 +69,9 @@ def test_wheel_is_installed_not_editable(venv):
     headers = Path(where[0]).parent / "hostkit" / "include"
     assert (headers / "sffi_abi.h").read_text() == (ROOT / "runtime" / "include" / "sffi_abi.h").read_text()
     assert not (headers / "sffi_abi.h").is_symlink()
+    hook = Path(where[1]).parent / "sffi_error.c"  # sffi_set_error(), the runtime's own, shipped as a copy
+    assert hook.read_text() == (ROOT / "runtime" / "src" / "sffi_error.c").read_text() and not hook.is_symlink()
+    assert (hook.parent / "sffi_error.h").read_text() == (ROOT / "runtime" / "src" / "sffi_error.h").read_text()
 
 
 def test_wheel_holds_the_c_extension(venv):

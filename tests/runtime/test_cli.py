@@ -10,25 +10,13 @@ from pathlib import Path
 
 import pytest
 
-CORE_EXTERNS = {
-    "rt_args": "() -> [text]",
-    "rt_dir_create": "(text) -> bool",
-    "rt_dir_list": "(text) -> [text]",
-    "rt_env_get": "(text) -> text",
-    "rt_env_set": "(text, text) -> bool",
-    "rt_env_set_or_error": "(text, text)",
-    "rt_exit": "(i64)",
-    "rt_file_delete": "(text) -> bool",
-    "rt_file_exists": "(text) -> bool",
-    "rt_file_read_lines": "(text) -> [text]?",
-    "rt_file_read_text": "(text) -> text",
-    "rt_file_write_text": "(text, text) -> bool",
-    "rt_file_write_text_or_error": "(text, text)",
-    "rt_getpid": "() -> i64",
-    "rt_process_run": "(text, [text]) -> (text, text, i64)",
-    "rt_time_now_monotonic_ms": "() -> i64",
-    "rt_time_now_unix_micros": "() -> i64",
-}
+from buildhelp import ROOT
+from sffi import decls
+
+# The core library's table is its declarations (ffi_libs/core/core.spl, ~120 externs):
+# name -> canonical signature, as sffi.decls reads them.
+CORE_EXTERNS = {name: str(d.signature) for name, d in
+                decls.parse_files([ROOT / "ffi_libs" / "core" / "core.spl"])[0].items()}
 
 
 @pytest.fixture(scope="session")

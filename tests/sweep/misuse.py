@@ -19,7 +19,10 @@ parameter type of sffi.abi):
   make one.
 
 A call must return, or stop the script with a script error that names the
-extern (exit status 1, the extern's name on stderr); a value out of the
+extern (exit status 1, the extern's name on stderr); an extern whose contract
+returns failures as values (recipes.toml ``[LIB.failure]``, e.g. Simple's sqlite
+names) must return, and given a bad handle return exactly its failure value
+(the call is printed as ``sweep-value EXTERN WHAT: VALUE``); a value out of the
 parameter type's range (REFUSED) must be such an error and also name the
 parameter. A signal, a sanitizer report, another status, or a hang is a
 failure. Calls run in batches, one script each: a script error ends the batch
@@ -51,6 +54,9 @@ from sffi import abi  # noqa: E402
 from sffi import decls as decls_mod  # noqa: E402
 from sffi import manifest as manifest_mod  # noqa: E402
 from sffi import table as table_mod  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+import sandbox  # noqa: E402  (the sandbox of destructive externs: sandbox.py)
 
 RECIPES = Path(__file__).with_name("recipes.toml")
 BATCH = 40
@@ -164,6 +170,8 @@ class Call:
     externs: set[str]         # the externs the lines use (to declare)
     exits: bool = False
     refuse: str | None = None  # the parameter whose value the runtime must refuse (out of range)
+    soft: bool = False        # its contract returns failures as values: it must return
+    expect: str | None = None  # the failure value it must print (a bad handle)
 
 
 @dataclasses.dataclass
@@ -184,6 +192,7 @@ class Library:
         self.text = recipe.get("text", {})
         self.exits = set(recipe.get("exits", []))
         self.bytes = recipe.get("bytes")
+        self.failure = recipe.get("failure", {})
         self.unavailable: dict[str, str] = {}
 
     def kind_of(self, extern: str, param: str) -> str | None:
@@ -273,8 +282,13 @@ class Generator:
         if index is not None and value_name in REFUSED[decl.params[index].type] \
                 and not self.lib.kind_of(decl.name, decl.params[index].name):
             refuse = decl.params[index].name
-        return Call(decl.name, self.lib.name, what, setup, f"{decl.name}({', '.join(args)})", used,
-                    exits=decl.name in self.lib.exits, refuse=refuse)
+        line = f"{decl.name}({', '.join(args)})"
+        soft, expect = decl.name in self.lib.failure, None
+        if soft and index is not None and decl.result and self.lib.kind_of(decl.name, decl.params[index].name):
+            expect = self.lib.failure[decl.name]
+            line = f'print "{value_marker(decl.name, what)}{{{line}}}"'
+        return Call(decl.name, self.lib.name, what, setup, line, used,
+                    exits=decl.name in self.lib.exits, refuse=refuse, soft=soft, expect=expect)
 
     def calls(self, decl) -> list[Call]:
         """The baseline call and every hostile call of one declaration ([] if a type is unknown:
@@ -288,6 +302,11 @@ class Generator:
             for value_name in self._hostile(decl.name, p):
                 out.append(self._call(decl, i, value_name))
         return out
+
+
+def value_marker(extern: str, what: str) -> str:
+    """The start of the output line that shows a call's value (Call.expect)."""
+    return f"sweep-value {extern} {what}: "
 
 
 def script(calls: list[Call], decls: dict) -> tuple[str, list[int]]:
@@ -415,7 +434,7 @@ class Runner:
             if bad:  # find which call: each alone
                 return out + [self._alone(c) for c in calls]
             if proc.returncode == 0:
-                return out + [self.returned(c) for c in calls]
+                return out + [self.returned(c, proc.stdout) for c in calls]
             m = _ERROR_LINE.search(proc.stderr)
             line = int(m.group(1)) if m else 0
             k = next((i for i, end in enumerate(ends) if line <= end), None)
@@ -423,7 +442,7 @@ class Runner:
                 where = f"call {k}: {calls[k].what}" if k is not None else "no error line"
                 failed = calls[k] if k is not None else calls[0]
                 return out + [Outcome(failed, f"setup failed ({where}): {proc.stderr[-2000:]}\n{text[-3000:]}")]
-            out += [self.returned(c) for c in calls[:k]]
+            out += [self.returned(c, proc.stdout) for c in calls[:k]]
             out.append(self._judge(calls[k], proc))
             calls = calls[k + 1:]
         return out
@@ -436,7 +455,7 @@ class Runner:
         if call.exits and stopped and call.extern in proc.stderr:
             return Outcome(call, "error")
         if call.exits and stopped and not proc.stderr.strip():  # it exited with the code asked for
-            return self.returned(call)
+            return self.returned(call, proc.stdout)
         return self._judge(call, proc, text)
 
     def _judge(self, call: Call, proc, text: str = "") -> Outcome:
@@ -444,7 +463,9 @@ class Runner:
             how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
             return Outcome(call, f"crash ({how})", proc.stderr[-3000:] + "\n" + text[-2000:])
         if proc.returncode == 0:
-            return self.returned(call)
+            return self.returned(call, proc.stdout)
+        if call.soft:
+            return Outcome(call, "a script error where the contract returns a failure value", proc.stderr[-2000:])
         if call.extern not in proc.stderr:
             return Outcome(call, "error not naming the extern", proc.stderr[-2000:])
         if call.refuse and f"('{call.refuse}')" not in proc.stderr:
@@ -452,10 +473,17 @@ class Runner:
         return Outcome(call, "error")
 
     @staticmethod
-    def returned(call: Call) -> Outcome:
-        """A call that returned: a pass, unless its value is one the runtime must refuse."""
+    def returned(call: Call, stdout: str = "") -> Outcome:
+        """A call that returned: a pass, unless its value is one the runtime must refuse, or not the
+        failure value its contract gives (``stdout``: the script's output, where the call printed it)."""
         if call.refuse:
             return Outcome(call, f"accepted an out-of-range value for '{call.refuse}'")
+        if call.expect is not None:
+            marker = value_marker(call.extern, call.what)
+            got = [line[len(marker):] for line in stdout.splitlines() if line.startswith(marker)]
+            if got != [call.expect]:
+                shown = repr(got[0]) if got else "nothing"
+                return Outcome(call, f"returned {shown}, not the failure value {call.expect!r}", stdout[-2000:])
         return Outcome(call, "returned")
 
 
@@ -542,7 +570,7 @@ def sweep(runtime: Path, only: list[str] | None = None, env: dict | None = None,
     report, start = Report(), time.monotonic()
     libs = libraries(runtime, only, decl_files)
     for lib in libs:
-        runner = Runner(runtime, lib.decls, env, preload)
+        runner = Runner(runtime, lib.decls, {**(env or {}), **sandbox.env_for(lib.name)}, preload)
         probe_kinds(lib, runner)
         report.unavailable.update({f"{lib.name}.{k}": why for k, why in lib.unavailable.items()})
         gen = Generator(lib)

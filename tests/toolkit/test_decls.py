@@ -39,6 +39,12 @@ def test_other_code_comments_tabs_crlf_and_bom_are_accepted():
     ("extern fn rt_x() -> ()", 21, "a tuple result has 1 to 8 elements, not 0"),
     ("extern fn rt_x() -> (" + ", ".join(["i64"] * 9) + ")", 21, "a tuple result has 1 to 8 elements, not 9"),
     ("extern fn rt_x() -> i64??", 25, "unexpected '?' after the declaration"),
+    ("extern fn rt_x(a: [(text, text)])", 19, "an array of tuples '[(T1, ..., Tn)]' is allowed only as a result"),
+    ("extern fn rt_x() -> ([(text, text)])", 22, "a tuple element cannot be a tuple or an array of tuples"),
+    ("extern fn rt_x() -> [(text, text)", 34, "expected ']' to close the array of tuples, found end of line"),
+    ("extern fn rt_x() -> [()]", 22, "a tuple result has 1 to 8 elements, not 0"),
+    ("extern fn rt_x() -> [(text, int)]", 29, "unknown type 'int'"),
+    ("extern fn rt_x() -> [(text)]??", 30, "unexpected '?' after the declaration"),
     ("pub extern rt_x()", 12, "expected 'fn' after 'extern', found 'rt_x'"),
     ("extern fn 9lives()", 11, "bad extern function name '9lives'"),
     ("extern fn rt_x(a i64)", 18, "expected ':' after parameter 'a'"),
@@ -234,3 +240,50 @@ def test_a_nul_byte_is_escaped_in_messages():
     _, diags = parse("extern fn rt_x(a\x00: i64)\n")
     assert len(diags) == 1 and "\x00" not in str(diags[0])
     assert "U+0000" in diags[0].message
+
+
+def test_arrays_of_tuples_parse_as_results_over_several_lines():
+    found, diags = parse("extern fn rt_env_vars() -> [(text, text)]\n"
+                         "pub extern fn rt_rows(\n    n: i64,\n) -> [(u8, text?,\n        [u16], f32?)]?\n")
+    assert diags == []
+    assert [(d.name, d.signature, d.line) for d in found] == [
+        ("rt_env_vars", "() -> [(text, text)]", 1), ("rt_rows", "(i64) -> [(u8, text?, [u16], f32?)]?", 2)]
+    assert found[1].source() == "pub extern fn rt_rows(n: i64) -> [(u8, text?, [u16], f32?)]?"
+
+
+def test_an_array_of_tuples_parameter_is_reported_and_the_next_parameter_still_checked():
+    _, diags = parse("extern fn rt_x(a: [(text, text)], b: int) -> i64\n")
+    assert [(d.location, d.message.split(" (")[0]) for d in diags] == [
+        ("lib.spl:1:19", "an array of tuples '[(T1, ..., Tn)]' is allowed only as a result"),
+        ("lib.spl:1:38", "unknown type 'int'")]
+
+
+def test_a_result_that_differs_only_in_optionality_is_a_note_either_way(tmp_path):
+    a, b = tmp_path / "env.spl", tmp_path / "system.spl"
+    a.write_text("extern fn rt_env_cwd() -> text\nextern fn rt_file_read_lines(path: text) -> [text]?\n"
+                 "extern fn rt_env_vars() -> [(text, text)]\n")
+    b.write_text("extern fn rt_env_cwd() -> text?\nextern fn rt_file_read_lines(path: text) -> [text]\n"
+                 "extern fn rt_env_vars() -> [(text, text?)]?\n")
+    found, diags = decls.parse_files([a, b])
+    assert {n: d.file for n, d in found.items()} == dict.fromkeys(found, str(a))  # the first one binds
+    assert [(d.severity, d.location) for d in diags] == [("note", f"{b}:1:1"), ("note", f"{b}:2:1"),
+                                                         ("note", f"{b}:3:1")]
+    assert diags[0].message == (f"'rt_env_cwd' declared -> text? here binds to -> text at {a}:1:1 (only optionality "
+                                "differs; safe: that result is never nil where this one allows it)")
+    assert diags[1].message.endswith("a nil result is an error at run time naming this declaration)")
+    assert decls.exit_status(diags) == 0
+
+
+@pytest.mark.parametrize("first, again", [
+    ("extern fn rt_x(a: i64) -> text", "extern fn rt_x(a: i64?) -> text?"),
+    ("extern fn rt_x(a: i64) -> i64", "extern fn rt_x(a: i64) -> i32?"),
+    ("extern fn rt_x(a: i64) -> (text, i64)", "extern fn rt_x(a: i64) -> [(text, i64)]"),
+    ("extern fn rt_x(a: i64) -> text", "extern fn rt_x(a: text) -> text?"),
+    ("extern fn rt_x(a: i64)", "extern fn rt_x(a: i64) -> i64?"),
+])
+def test_anything_else_that_differs_is_still_a_conflict(first, again):
+    found, diags = parse(first + "\n" + again + "\n")
+    _, merged = decls.merge(found)
+    diags += merged
+    assert any(d.incompatible for d in diags) or any(d.severity == "error" for d in diags), diags
+    assert not any(d.severity == "note" for d in diags)

@@ -652,3 +652,63 @@ def test_v2_mismatches_name_the_differing_element(v2_build):
     assert "returns `run_result` (struct of 16 bytes" in found["rt_v_run"]
     assert "returns `mixed_result` (struct of 32 bytes" in found["rt_v_mixed"]
     assert found["rt_v_opt_text"] == found["rt_v_opt_words"] == ""
+
+
+TUPLE_ARRAY_SPL = """\
+extern fn rt_ta_vars() -> [(text, text)]
+extern fn rt_ta_rows(n: i64) -> [(u8, text?, i64, f32?, [u16], bool)]?
+extern fn rt_ta_small() -> [(i8, bool?, u16)]
+"""
+TUPLE_ARRAY_GOOD_C = """\
+#include <sffi_abi.h>
+typedef struct { const char *name, *value; } var;                 /* names are not compared */
+typedef struct { const var *data; int64_t len; } vars;
+typedef struct { uint8_t a; const char *b; int64_t c; sffi_opt_f32 d; sffi_u16_slice e; bool f; } row;
+typedef struct { const row *data; int64_t len; } rows;
+typedef struct { int8_t a; sffi_opt_bool b; uint16_t c; } small;
+typedef struct { const small *data; int64_t len; } smalls;
+vars rt_ta_vars(void) { return (vars){0, 0}; }
+rows rt_ta_rows(int64_t n) { return (rows){0, n}; }
+smalls rt_ta_small(void) { return (smalls){0, 0}; }
+"""
+TUPLE_ARRAY_BAD_C = """\
+#include <sffi_abi.h>
+typedef struct { const char *name; } var;                         /* an element short */
+typedef struct { const var *data; int64_t len; } vars;
+typedef struct { const char *const *data; int64_t len; } rows;    /* [text] where [(...)]? is declared */
+typedef struct { int8_t a; bool b; uint16_t c; } small;           /* bool where bool? is declared: 4 bytes, not 6 */
+typedef struct { const small *data; int64_t len; } smalls;
+vars rt_ta_vars(void) { return (vars){0, 0}; }
+rows rt_ta_rows(int64_t n) { return (rows){0, n}; }
+smalls rt_ta_small(void) { return (smalls){0, 0}; }
+"""
+
+
+@pytest.fixture(scope="module")
+def tuple_array_build(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("tuple-arrays")
+    write(d / "good.c", TUPLE_ARRAY_GOOD_C)
+    write(d / "bad.c", TUPLE_ARRAY_BAD_C)
+    return {"good": cc(d, "good.c", "good.o", "-g"), "bad": cc(d, "bad.c", "bad.o", "-g")}
+
+
+def test_arrays_of_tuples_lower_to_a_slice_of_the_tuple_struct():
+    lowered = {n: dwarf.lower(d) for n, d in declarations(TUPLE_ARRAY_SPL).items()}
+    vars_ = lowered["rt_ta_vars"].result
+    assert (vars_.size, vars_.spelling) == (16, "sffi_tuple_text_text_slice")
+    assert vars_.fields[0] == dwarf.CType("struct", 16, None, 1) and vars_.fields[1] == dwarf.CType("int", 8, True, 0)
+    assert lowered["rt_ta_rows"].result.fields[0].size == 56  # u8 0, text? 8, i64 16, f32? 24, [u16] 32, bool 48
+    assert lowered["rt_ta_small"].result.fields[0].size == 6   # i8 0, bool? 1, u16 4
+
+
+def test_arrays_of_tuples_match_their_c_definitions(tuple_array_build):
+    checked, absent = dwarf.check_declarations(declarations(TUPLE_ARRAY_SPL), tuple_array_build["good"])
+    assert absent == [] and checked == {name: [] for name in declarations(TUPLE_ARRAY_SPL)}
+
+
+def test_an_array_of_tuples_of_another_shape_is_a_mismatch(tuple_array_build):
+    checked, _ = dwarf.check_declarations(declarations(TUPLE_ARRAY_SPL), tuple_array_build["bad"])
+    found = {name: " ".join(m.message for m in ms) for name, ms in checked.items()}
+    assert "field 1 is pointer to struct of 16 bytes against pointer to struct of 8 bytes" in found["rt_ta_vars"]
+    assert "field 1 is pointer to struct of 56 bytes against pointer to pointer to 1-byte int" in found["rt_ta_rows"]
+    assert "field 1 is pointer to struct of 6 bytes against pointer to struct of 4 bytes" in found["rt_ta_small"]

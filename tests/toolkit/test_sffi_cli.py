@@ -108,3 +108,24 @@ def test_table_command_writes_c_and_json(tmp_path, alpha):
     assert proc.returncode == 0, proc.stderr
     assert '{"rt_alpha_one", "alpha", "() -> i64"' in out_c.read_text()
     assert json.loads(out_json.read_text())["libraries"] == ["alpha"]
+
+
+def test_decls_and_check_report_optionality_bindings_as_notes(tmp_path):
+    manifest, archive = make_library(tmp_path, "beta", "extern fn rt_beta_name() -> text\n",
+                                     "const char *rt_beta_name(void) { return \"b\"; }\n")
+    again = manifest.root / "again.spl"
+    again.write_text("extern fn rt_beta_name() -> text?\n")
+    proc = sffi("decls", str(manifest.declarations[0]), str(again))
+    assert proc.returncode == 0
+    assert proc.stderr == (f"{again}:1:1: note: 'rt_beta_name' declared -> text? here binds to -> text at "
+                           f"{manifest.declarations[0]}:1:1 (only optionality differs; safe: that result is never "
+                           "nil where this one allows it)\n")
+    doc = json.loads(sffi("decls", "--json", str(manifest.declarations[0]), str(again)).stdout)
+    assert [d["severity"] for d in doc["diagnostics"]] == ["note"]
+    toml = manifest.root / "sffi.toml"
+    toml.write_text(toml.read_text().replace('declarations = ["beta.spl"]', 'declarations = ["beta.spl", "again.spl"]'))
+    proc = sffi("check", str(manifest.root), "--lib", str(archive))
+    assert proc.returncode == 0, proc.stderr
+    assert f"{again}:1:1: note: 'rt_beta_name' declared -> text? here binds to -> text" in proc.stderr
+    doc = json.loads(sffi("check", str(manifest.root), "--lib", str(archive), "--json").stdout)
+    assert doc["libraries"][0]["warnings"] == [] and len(doc["libraries"][0]["notes"]) == 1

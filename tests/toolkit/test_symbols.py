@@ -1001,7 +1001,7 @@ def test_c_path_prints_what_the_python_path_prints(built, odd_elves, rust_crate,
     """Byte for byte, table and JSON, on every input the symbol tests read (objects with common,
     .symver, TLS, IFUNC, weak, hidden and undefined symbols; archives, which take the Python
     path; shared objects, versioned; 32-bit and big-endian files; system libraries; libtorch)."""
-    from sffi.commands.symbols import _accelerated
+    from sffi.commands.symbols_listing import _accelerated
     from sffi.symbols import scan_rows
 
     paths = [*bulk_agreement_inputs(built), rust_crate.rlib, *odd_elves.values(), *libtorch_cpu()]

@@ -211,7 +211,7 @@ use std::ffi::c_char;
 """
 
 
-def _compile_rust_checks(tmp_path, crate_source: str):
+def _compile_rust_checks(tmp_path, crate_source: str, library: table.LibraryDecls | None = None):
     import shutil
     import pytest
     rustc = shutil.which("rustc")
@@ -222,7 +222,7 @@ def _compile_rust_checks(tmp_path, crate_source: str):
                     str(tmp_path / "vcrate.rs"), "-o", str(tmp_path / "libvcrate.rlib")], check=True,
                    capture_output=True)
     checks = tmp_path / "checks.rs"
-    checks.write_text("extern crate vcrate;\n" + table.generate_rust_checks("vcrate", v2_library()))
+    checks.write_text("extern crate vcrate;\n" + table.generate_rust_checks("vcrate", library or v2_library()))
     return subprocess.run([rustc, "--edition", "2021", "--crate-type", "rlib", "-L", str(tmp_path),
                            str(checks), "-o", str(tmp_path / "libchecks.rlib")], capture_output=True, text=True)
 
@@ -250,3 +250,111 @@ def test_a_rust_array_parameter_of_another_element_type_fails_the_checks(tmp_pat
     proc = _compile_rust_checks(tmp_path, GOOD_V2_RS.replace("rt_v_hash(data: *const u8", "rt_v_hash(data: *const u32")
                                 .replace("Bytes { data, len: n }", "Bytes { data: data as *const u8, len: n }"))
     assert proc.returncode != 0 and "mismatched types" in proc.stderr
+
+
+# ---- arrays of tuples [(T1, ..., Tn)]: the slice of the tuple's struct ----
+
+TA_DECLS = """extern fn rt_ta_vars() -> [(text, text)]
+extern fn rt_ta_pair() -> (text, text)
+extern fn rt_ta_rows(n: i64) -> [(u8, i64?)]?
+"""
+
+GOOD_TA_C = """
+#include <stddef.h>
+static const sffi_tuple_text_text vars[2] = {{"HOME", "/root"}, {"LANG", "C"}};
+sffi_tuple_text_text_slice rt_ta_vars(void) { return (sffi_tuple_text_text_slice){vars, 2}; }
+sffi_tuple_text_text rt_ta_pair(void) { return vars[1]; }
+static const sffi_tuple_u8_opt_i64 rows[1] = {{7, {9, true}}};
+sffi_tuple_u8_opt_i64_slice rt_ta_rows(int64_t n) { return (sffi_tuple_u8_opt_i64_slice){n < 0 ? NULL : rows, n < 0 ? -1 : 1}; }
+"""
+
+
+def ta_library() -> table.LibraryDecls:
+    found, diags = decls.parse_text(TA_DECLS, "ta.spl")
+    assert diags == []
+    return table.LibraryDecls("ta", {d.name: d for d in found})
+
+
+def _compile_ta_c(tmp_path, source: str):
+    header = tmp_path / "protos.h"
+    header.write_text(table.generate_prototypes(ta_library()))
+    (tmp_path / "lib.c").write_text(source)
+    return subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-c", f"-I{INCLUDE}", "-include", str(header),
+                           str(tmp_path / "lib.c"), "-o", str(tmp_path / "lib.o")],
+                          capture_output=True, text=True, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
+
+
+def test_an_array_of_tuples_lowers_to_the_slice_of_the_tuple_struct():
+    header = table.generate_prototypes(ta_library())
+    assert "sffi_tuple_text_text_slice rt_ta_vars(void);" in header
+    assert ("typedef struct sffi_tuple_text_text_slice { const sffi_tuple_text_text *data; int64_t len; } "
+            "sffi_tuple_text_text_slice;") in header
+    assert header.count("typedef struct sffi_tuple_text_text {") == 1  # a tuple and an array of it share the struct
+    assert "sffi_tuple_u8_opt_i64_slice rt_ta_rows(int64_t);" in header
+
+
+def test_c_definitions_of_arrays_of_tuples_compile(tmp_path):
+    proc = _compile_ta_c(tmp_path, GOOD_TA_C)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_c_array_of_tuples_of_another_shape_does_not_compile(tmp_path):
+    bad = GOOD_TA_C.replace("sffi_tuple_text_text_slice rt_ta_vars(void) { return (sffi_tuple_text_text_slice){vars, 2}; }",
+                            "sffi_text_slice rt_ta_vars(void) { return (sffi_text_slice){0, 0}; }")
+    proc = _compile_ta_c(tmp_path, bad)
+    assert proc.returncode != 0 and "conflicting types for 'rt_ta_vars'" in proc.stderr
+
+
+def test_the_table_stores_an_array_of_tuples_as_one_slice_with_the_item_codes(tmp_path):
+    src = tmp_path / "prog.c"
+    src.write_text(table.generate_c([ta_library()], []) + GOOD_TA_C + r"""
+#include <stdio.h>
+void sffi_set_error(const char *m) { (void)m; }
+int main(void) {
+    sffi_value a[1] = {{.i64 = 0}}, r[SFFI_MAX_TUPLE];
+    const sffi_entry *rows = &sffi_table[1], *vars = &sffi_table[2];
+    vars->thunk(a, r);
+    const sffi_tuple_text_text *v = r[0].tuples.data;
+    printf("%s %lld %s=%s %d %d %d\n", vars->name, (long long)r[0].tuples.len, v[1].f0, v[1].f1,
+           vars->result == SFFI_TUPLE_ARRAY, vars->n_items, vars->items[1] == SFFI_TEXT);
+    a[0].i64 = -1;
+    rows->thunk(a, r);
+    printf("%s %lld %d %d\n", rows->name, (long long)r[0].tuples.len,
+           rows->result == (SFFI_TUPLE_ARRAY | SFFI_OPTIONAL), rows->items[1] == (SFFI_I64 | SFFI_OPTIONAL));
+    return 0;
+}
+""")
+    exe = tmp_path / "prog"
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", f"-I{INCLUDE}", str(src), "-o", str(exe)],
+                   check=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["rt_ta_vars 2 LANG=C 1 2 1", "rt_ta_rows -1 1 1"]
+    doc = json.loads(table.generate_json([ta_library()], []))
+    assert [e["result"] for e in doc["entries"]] == ["(text, text)", "[(u8, i64?)]?", "[(text, text)]"]
+
+
+GOOD_TA_RS = """
+use std::ffi::c_char;
+#[repr(C)] pub struct Var { name: *const c_char, value: *const c_char }
+#[repr(C)] pub struct Vars { data: *const Var, len: i64 }
+#[repr(C)] pub struct OptI64 { value: i64, present: bool }
+#[repr(C)] pub struct Row { small: u8, big: OptI64 }
+#[repr(C)] pub struct Rows { data: *const Row, len: i64 }
+#[no_mangle] pub extern "C" fn rt_ta_vars() -> Vars { Vars { data: std::ptr::null(), len: 0 } }
+#[no_mangle] pub extern "C" fn rt_ta_pair() -> Var { Var { name: std::ptr::null(), value: std::ptr::null() } }
+#[no_mangle] pub extern "C" fn rt_ta_rows(_n: i64) -> Rows { Rows { data: std::ptr::null(), len: -1 } }
+"""
+
+
+def test_rust_definitions_of_arrays_of_tuples_pass_the_checks(tmp_path):
+    proc = _compile_rust_checks(tmp_path, GOOD_TA_RS, ta_library())
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_rust_tuple_where_an_array_of_tuples_is_declared_fails_the_checks(tmp_path):
+    bad = GOOD_TA_RS.replace("pub extern \"C\" fn rt_ta_rows(_n: i64) -> Rows { Rows { data: std::ptr::null(), len: -1 } }",
+                             "pub extern \"C\" fn rt_ta_rows(_n: i64) -> Row { Row { small: 0, big: OptI64 { value: 0, "
+                             "present: false } } }")
+    proc = _compile_rust_checks(tmp_path, bad, ta_library())
+    assert proc.returncode != 0
+    assert "rt_ta_rows: the result type's layout differs from [(u8, i64?)]?" in proc.stderr

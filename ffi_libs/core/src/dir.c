@@ -1,4 +1,4 @@
-/* dir.c - rt_dir_create, rt_dir_list. */
+/* dir.c - rt_dir_create, rt_dir_list, rt_dir_exists: making and listing directories. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +18,7 @@ static bool is_dir(const char *path)
 /* Creates `path` and its missing parents (as mkdir -p does). True when `path`
  * is a directory afterwards, so an existing directory is success; false when
  * a component is a file, permission is denied, or the path is empty. */
-bool rt_dir_create(const char *path)
+bool sffi_core_mkdirs(const char *path)
 {
     size_t len = strlen(path);
     char *prefix = len ? malloc(len + 1) : NULL;
@@ -35,6 +35,35 @@ bool rt_dir_create(const char *path)
     (void)mkdir(prefix, 0777);
     free(prefix);
     return is_dir(path);
+}
+
+/* Simple's io.spl: recursive, as mkdir -p (above); else mkdir(2), which
+ * fails (false) when anything is already there, as Rust's fs::create_dir. */
+bool rt_dir_create(const char *path, bool recursive)
+{
+    return recursive ? sffi_core_mkdirs(path) : mkdir(path, 0777) == 0;
+}
+
+bool rt_dir_create_all(const char *path)
+{
+    return sffi_core_mkdirs(path);
+}
+
+bool rt_dir_exists(const char *path)
+{
+    return is_dir(path);
+}
+
+/* rt_dir_list's names, or an empty array (Simple's failure value) when
+ * `path` cannot be listed. */
+sffi_text_slice rt_file_list_dir(const char *path)
+{
+    sffi_text_slice s = {NULL, 0};
+    DIR *d = opendir(path);
+    if (!d)
+        return s;
+    closedir(d);
+    return rt_dir_list(path);
 }
 
 static int by_name(const void *a, const void *b)

@@ -68,6 +68,7 @@ const char *rt_file_read_text(const char *path)
         sffi_core_errorf("cannot read '%s' as text: it contains a NUL byte", path);
         return NULL;
     }
+    sffi_core_drop_cr(text, len);  /* Simple's rt_file_read_text: CRLF -> LF */
     return sffi_core_keep_text(text);
 }
 
@@ -99,7 +100,9 @@ void rt_file_write_text_or_error(const char *path, const char *content)
 bool rt_file_exists(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0;
+    bool exists = stat(path, &st) == 0;
+    sffi_core_probe_record(exists);
+    return exists;
 }
 
 /* Removes a file (or a symbolic link); a directory is not a file: false. */

@@ -32,10 +32,17 @@ sffi_text_slice rt_args(void)
     return s;
 }
 
-void rt_exit(int64_t code)
+sffi_text_slice rt_get_args(void)
+{
+    return rt_args();
+}
+
+/* Ends the script with status `code` (0..255; anything else is a script
+ * error: a status is one byte). */
+void rt_exit(int32_t code)
 {
     if (code < 0 || code > 255) {
-        sffi_core_errorf("exit status must be in 0..255, got %lld", (long long)code);
+        sffi_core_errorf("exit status must be in 0..255, got %d", (int)code);
         return;
     }
     if (exit_handler) {

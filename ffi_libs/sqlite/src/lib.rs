@@ -176,16 +176,22 @@ fn guard<T>(name: &str, fallback: T, body: impl FnOnce() -> Res<T>) -> T {
             fallback
         }
         Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            let msg = format!("internal error in sffi_sqlite (Rust panic: {what})");
-            let _ = panic::catch_unwind(|| report(name, &msg));
+            report_panic(name, payload);
             fallback
         }
     }
+}
+
+/// Reports a caught panic of the extern `name` as a script error: a panic is
+/// a bug of this library, never a failure value.
+fn report_panic(name: &str, payload: Box<dyn std::any::Any + Send>) {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    let msg = format!("internal error in sffi_sqlite (Rust panic: {what})");
+    let _ = panic::catch_unwind(|| report(name, &msg));
 }
 
 thread_local! {
@@ -271,8 +277,9 @@ fn kind_name(kind: u64) -> &'static str {
 ///
 /// The first objects get small numbers (database 5, statement 6, ...), which
 /// keeps handles readable in script output; a slot reused after a close gets
-/// a new generation, so an old handle never addresses the new object (until
-/// the same slot has been reused 2^32 times).
+/// a new generation, so an old handle never addresses the new object. A slot
+/// whose 2^32 generations are spent is never reused (see [`Table::remove`]),
+/// so no handle value ever names two objects.
 fn encode(kind: u64, index: usize, gen: u32) -> i64 {
     ((u64::from(gen) << GEN_SHIFT) | ((index as u64 + 1) << KIND_BITS) | kind) as i64
 }
@@ -382,8 +389,13 @@ impl<T> Table<T> {
         let slot = &mut self.slots[index];
         let value = slot.value.take().expect("checked by index_of");
         slot.retired = Some((slot.gen, why));
-        slot.gen = slot.gen.wrapping_add(1);
-        self.free.push(index);
+        // A slot whose generation is spent is retired for good rather than
+        // wrapped to 0: a handle is never reused for another object, so a
+        // stale handle is always detected (Simple's interpreter reuses slots).
+        if let Some(next) = slot.gen.checked_add(1) {
+            slot.gen = next;
+            self.free.push(index);
+        }
         Ok(value)
     }
 
@@ -397,6 +409,9 @@ impl<T> Table<T> {
 
 struct Db {
     ptr: *mut sqlite3,
+    /// The message of the last failed call under one of Simple's names on this
+    /// connection or its statements ("" when none; see `exports::soft`).
+    error: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -459,6 +474,22 @@ impl Registry {
         match self.stmts.index_of(handle) {
             Ok(_) => self.stmts.get_mut(handle),
             Err(e) => Err(self.refine(handle, KIND_STMT, e)),
+        }
+    }
+
+    /// The live connection that `handle` (a database or statement handle) belongs to.
+    fn owner(&self, handle: i64) -> Option<i64> {
+        if self.dbs.index_of(handle).is_ok() {
+            return Some(handle);
+        }
+        self.stmts.get(handle).ok().map(|st| st.db)
+    }
+
+    /// Sets the failure message of connection `conn` ("" clears it); a
+    /// connection closed meanwhile is left alone.
+    fn set_error(&mut self, conn: i64, msg: String) {
+        if let Ok(db) = self.dbs.get_mut(conn) {
+            db.error = msg;
         }
     }
 

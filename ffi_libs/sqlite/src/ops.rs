@@ -45,9 +45,14 @@ pub(crate) unsafe fn open(path: &CStr) -> Res<i64> {
         sqlite3_close(db);
         return Err(format!("cannot open '{shown}': {msg}"));
     }
-    reg.dbs.insert(Db { ptr: db }).inspect_err(|_| {
-        sqlite3_close(db);
-    })
+    reg.dbs
+        .insert(Db {
+            ptr: db,
+            error: String::new(),
+        })
+        .inspect_err(|_| {
+            sqlite3_close(db);
+        })
 }
 
 /// Runs `sql` (any number of statements) with `sqlite3_exec`; SQLite's
@@ -196,7 +201,28 @@ pub(crate) fn step(stmt: i64, done_stays_done: bool) -> Res<bool> {
     if done_stays_done && st.state == StepState::Done {
         return Ok(false);
     }
-    // SAFETY: a live statement on a live connection (lock held).
+    advance(st)
+}
+
+/// `rt_sqlite_query_next`: true while a query has a row, false at its end and
+/// on every later call until a reset or bind rewinds it. A statement without
+/// result columns (INSERT, UPDATE, CREATE, ...) is executed by the first call,
+/// which returns true when it succeeded, as Simple's interpreter does (Simple's
+/// `sqlite_insert` tests `query_next(...) == 1`); later calls return false.
+pub(crate) fn query_next(stmt: i64) -> Res<bool> {
+    let mut reg = registry();
+    let st = reg.stmt_mut(stmt)?;
+    if st.state == StepState::Done {
+        return Ok(false);
+    }
+    let row = advance(st)?;
+    // SAFETY: a live statement (lock held).
+    Ok(row || unsafe { sqlite3_column_count(st.ptr) } == 0)
+}
+
+/// One `sqlite3_step` of a registered statement, its state updated.
+fn advance(st: &mut Stmt) -> Res<bool> {
+    // SAFETY: a live statement on a live connection (the caller holds the lock).
     unsafe {
         let db = sqlite3_db_handle(st.ptr);
         let in_tx = sqlite3_get_autocommit(db) == 0;
@@ -257,25 +283,31 @@ unsafe fn not_null(s: *mut sqlite3_stmt, c: c_int, col: i64) -> Res<()> {
     Ok(())
 }
 
-/// Column `col` (0-based) of the current row as an integer (SQLite's
-/// conversion rules for floats and text; NULL is an error).
-pub(crate) fn column_i64(stmt: i64, col: i64) -> Res<i64> {
+/// Column `col` (0-based) of the current row as an integer, by SQLite's
+/// conversion rules for floats and text. An SQL NULL is an error when
+/// `null_is_error` (this library's `column_i64`), else 0 (SQLite's conversion,
+/// Simple's `column_int`).
+pub(crate) fn column_i64(stmt: i64, col: i64, null_is_error: bool) -> Res<i64> {
     let mut reg = registry();
     let (s, c) = reg.column(stmt, col, true)?;
     // SAFETY: live statement with a row, index checked (lock held).
     unsafe {
-        not_null(s, c, col)?;
+        if null_is_error {
+            not_null(s, c, col)?;
+        }
         Ok(sqlite3_column_int64(s, c))
     }
 }
 
-/// Column `col` (0-based) of the current row as a float (NULL is an error).
-pub(crate) fn column_f64(stmt: i64, col: i64) -> Res<f64> {
+/// Column `col` (0-based) of the current row as a float; NULL as in [`column_i64`].
+pub(crate) fn column_f64(stmt: i64, col: i64, null_is_error: bool) -> Res<f64> {
     let mut reg = registry();
     let (s, c) = reg.column(stmt, col, true)?;
     // SAFETY: live statement with a row, index checked (lock held).
     unsafe {
-        not_null(s, c, col)?;
+        if null_is_error {
+            not_null(s, c, col)?;
+        }
         Ok(sqlite3_column_double(s, c))
     }
 }
@@ -289,11 +321,11 @@ pub(crate) fn transaction(db: i64, sql: &CStr) -> Res<()> {
     unsafe { run_sql(ptr, sql) }
 }
 
-/// SQLite's message for the most recent SQLite call on `db` that failed, or
-/// "not an error" when the most recent one succeeded.
+/// The message of the last failed call on `db` under Simple's names ("" if
+/// none since the last call that ran SQL; see `exports::soft`).
 pub(crate) fn error_message(db: i64) -> Res<*const c_char> {
     let reg = registry();
-    let ptr = reg.db(db)?;
-    // SAFETY: a live connection (lock held); the text is copied at once.
-    text_result(unsafe { errmsg(ptr) }.as_bytes())
+    reg.db(db)?;
+    let conn = reg.dbs.get(db)?;
+    text_result(conn.error.as_bytes())
 }

@@ -34,6 +34,23 @@ fn no_error() {
     assert_eq!(errors(), Vec::<String>::new());
 }
 
+/// The connection's failure message under Simple's contract; no script error.
+#[track_caller]
+fn message(db: i64) -> String {
+    no_error();
+    let m = text(rt_sqlite_error_message(db)).unwrap();
+    no_error();
+    m
+}
+
+/// Asserts that the last call failed as a value (no script error) and that
+/// the connection's message contains `part`.
+#[track_caller]
+fn expect_message(db: i64, part: &str) {
+    let m = message(db);
+    assert!(m.contains(part), "message {m:?} does not contain {part:?}");
+}
+
 /// Asserts exactly one error was reported and that it contains `part`.
 #[track_caller]
 fn expect_error(part: &str) -> String {
@@ -136,8 +153,8 @@ fn sample_db() -> i64 {
     ] {
         bind_text(ins, 1, name);
         match kind {
-            Some(k) => assert_eq!(bind_text(ins, 2, k), 0),
-            None => assert_eq!(rt_sqlite_bind_null(ins, 2), 0),
+            Some(k) => assert_eq!(bind_text(ins, 2, k), 1),
+            None => assert_eq!(rt_sqlite_bind_null(ins, 2), 1),
         }
         rt_sqlite_bind_i64(ins, 3, qty);
         rt_sqlite_bind_f64(ins, 4, price);
@@ -202,19 +219,23 @@ fn insert_query_and_aggregates() {
 }
 
 #[test]
-fn null_column_is_nil_text_and_an_error_for_numbers() {
+fn null_column_is_empty_text_zero_and_an_error_for_strict_numbers() {
     let _registry = shared_registry();
     let db = sample_db();
     let s = prepare(db, "SELECT kind, qty, price FROM item WHERE name = 'tape'");
     assert!(rt_sqlite_step(s));
-    assert!(rt_sqlite_column_text(s, 0).is_null());
-    no_error();
+    assert_eq!(text(rt_sqlite_column_text(s, 0)).as_deref(), Some(""));
     assert_eq!(text(rt_sqlite_column_type(s, 0)).as_deref(), Some("null"));
     assert_eq!(
         text(rt_sqlite_column_type(s, 1)).as_deref(),
         Some("integer")
     );
     assert_eq!(text(rt_sqlite_column_type(s, 2)).as_deref(), Some("float"));
+    // Simple's names: SQLite's conversion (NULL is 0), not a failure.
+    assert_eq!(rt_sqlite_column_int(s, 0), 0);
+    assert_eq!(rt_sqlite_column_float(s, 0), 0.0);
+    assert_eq!(message(db), "");
+    // This library's names: an error.
     assert_eq!(rt_sqlite_column_i64(s, 0), 0);
     expect_error("rt_sqlite_column_i64: column 0 ('kind') is NULL");
     assert_eq!(rt_sqlite_column_f64(s, 0), 0.0);
@@ -237,10 +258,7 @@ fn syntax_error_message() {
         vec![r#"rt_sqlite_exec: near "SELEC": syntax error"#.to_string()]
     );
     assert_eq!(prepare(db, "SELECT * FROM missing"), 0);
-    assert_eq!(
-        errors(),
-        vec!["rt_sqlite_prepare: no such table: missing".to_string()]
-    );
+    assert_eq!(message(db), "no such table: missing");
     rt_sqlite_close(db);
     no_error();
 }
@@ -285,10 +303,27 @@ fn bad_handles_are_reported_not_dereferenced() {
     no_error();
 
     for bogus in [0_i64, -1, 1, 4, 42, 3 | 1 << 10, i64::MAX, db + (1 << 40)] {
+        // Simple's names: the failure value, no script error.
         assert_eq!(rt_sqlite_changes(bogus), 0);
+        assert_eq!(
+            unsafe { rt_sqlite_execute(bogus, c("SELECT 1").as_ptr()) },
+            0
+        );
+        assert_eq!(
+            text(rt_sqlite_column_type(bogus, 0)).as_deref(),
+            Some("null")
+        );
+        assert_eq!(text(rt_sqlite_column_text(bogus, 0)).as_deref(), Some(""));
+        assert_eq!(
+            text(rt_sqlite_error_message(bogus)).as_deref(),
+            Some("invalid connection")
+        );
+        no_error();
+        // This library's names: a script error.
+        exec(bogus, "SELECT 1");
         let e = errors();
         assert_eq!(e.len(), 1, "{bogus}: {e:?}");
-        assert!(e[0].starts_with("rt_sqlite_changes: "), "{e:?}");
+        assert!(e[0].starts_with("rt_sqlite_exec: "), "{e:?}");
         assert!(!rt_sqlite_step(bogus));
         assert_eq!(errors().len(), 1);
     }
@@ -302,37 +337,63 @@ fn bad_handles_are_reported_not_dereferenced() {
         "handle {db} is a database handle, not a statement handle"
     ));
 
-    // Finalized twice.
+    // Finalized twice: the second is a no-op under Simple's name.
+    rt_sqlite_finalize(s);
     rt_sqlite_finalize(s);
     no_error();
-    rt_sqlite_finalize(s);
-    expect_error(&format!("statement handle {s} was already finalized"));
     assert!(!rt_sqlite_step(s));
-    expect_error("was already finalized");
+    expect_error(&format!("statement handle {s} was already finalized"));
 
     // Closing finalizes the statements still open on the connection.
     let s2 = prepare(db, "SELECT 1");
     assert!(rt_sqlite_step(s2));
-    rt_sqlite_close(db);
+    assert_eq!(rt_sqlite_close(db), 1);
     no_error();
     assert_eq!(rt_sqlite_column_i64(s2, 0), 0);
     expect_error(&format!(
         "statement handle {s2} was finalized when its database was closed"
     ));
-    rt_sqlite_close(db);
-    expect_error(&format!(
-        "rt_sqlite_close: database handle {db} was already closed"
-    ));
+    assert_eq!(rt_sqlite_close(db), 0);
+    no_error();
     exec(db, "SELECT 1");
-    expect_error("was already closed");
+    expect_error(&format!("database handle {db} was already closed"));
 
     // A reused slot gets a new generation: the old handle stays dead.
     let db2 = open_memory();
     assert_ne!(db, db2);
-    assert_eq!(rt_sqlite_last_insert_rowid(db), 0);
+    assert_eq!(rt_sqlite_begin(db), 0);
+    assert_eq!(
+        text(rt_sqlite_error_message(db)).as_deref(),
+        Some("invalid connection")
+    );
+    assert_eq!(message(db2), "");
+    exec(db, "SELECT 1");
     assert!(errors().len() == 1);
     rt_sqlite_close(db2);
     no_error();
+}
+
+#[test]
+fn a_slot_whose_generations_are_spent_is_never_reused() {
+    let mut table: Table<u8> = Table::new(KIND_DB);
+    let first = table.insert(1).unwrap();
+    table.remove(first, "was closed").unwrap();
+    let second = table.insert(2).unwrap();
+    assert_eq!(decode(second).unwrap().1, decode(first).unwrap().1); // same slot
+    assert!(table.get(first).is_err());
+    table.slots[0].gen = u32::MAX; // as after 2^32 - 1 reuses
+    let last = encode(KIND_DB, 0, u32::MAX);
+    table.remove(last, "was closed").unwrap();
+    let fresh = table.insert(3).unwrap();
+    assert_eq!(
+        decode(fresh).unwrap().1,
+        1,
+        "a new slot, not slot 0 wrapped to generation 0"
+    );
+    for old in [first, second, last] {
+        assert!(table.get(old).is_err(), "{old}");
+    }
+    assert_eq!(table.get(fresh), Ok(&3));
 }
 
 #[test]
@@ -349,17 +410,15 @@ fn index_checks() {
     rt_sqlite_bind_i64(s, 1, 20);
     assert!(rt_sqlite_step(s));
     for bad in [-1_i64, 2, 1 << 40] {
-        assert!(rt_sqlite_column_text(s, bad).is_null());
-        expect_error(&format!(
-            "rt_sqlite_column_text: column index {bad} out of range 0..1"
-        ));
+        assert_eq!(text(rt_sqlite_column_text(s, bad)).as_deref(), Some(""));
+        expect_message(db, &format!("column index {bad} out of range 0..1"));
     }
-    assert!(rt_sqlite_column_name(s, 5).is_null());
-    expect_error("column index 5 out of range");
+    assert_eq!(text(rt_sqlite_column_name(s, 5)).as_deref(), Some(""));
+    expect_message(db, "column index 5 out of range");
     // Binding mid-query is refused, after reset it works.
     rt_sqlite_bind_i64(s, 1, 1000);
     expect_error("in the middle of a query");
-    rt_sqlite_reset(s);
+    assert_eq!(rt_sqlite_reset(s), 1);
     rt_sqlite_bind_i64(s, 1, 1000);
     assert!(!rt_sqlite_step(s));
     no_error();
@@ -400,14 +459,14 @@ fn nil_text_arguments() {
     let db = open_memory();
     unsafe {
         assert_eq!(rt_sqlite_open(ptr::null()), 0);
-        expect_error("rt_sqlite_open: path is nil");
+        no_error();
         rt_sqlite_exec(db, ptr::null());
         expect_error("rt_sqlite_exec: sql is nil");
         assert_eq!(rt_sqlite_prepare(db, ptr::null()), 0);
-        expect_error("rt_sqlite_prepare: sql is nil");
+        expect_message(db, "sql is nil");
         let s = prepare(db, "SELECT ?");
-        rt_sqlite_bind_text(s, 1, ptr::null());
-        expect_error("rt_sqlite_bind_text: value (use rt_sqlite_bind_null to store NULL) is nil");
+        assert_eq!(rt_sqlite_bind_text(s, 1, ptr::null()), 0);
+        expect_message(db, "value (use rt_sqlite_bind_null to store NULL) is nil");
         rt_sqlite_finalize(s);
     }
     rt_sqlite_close(db);
@@ -419,15 +478,27 @@ fn prepare_takes_exactly_one_statement() {
     let _registry = shared_registry();
     let db = open_memory();
     assert_eq!(prepare(db, ""), 0);
-    expect_error("no SQL statement");
+    expect_message(db, "no SQL statement");
     assert_eq!(prepare(db, "  -- only a comment"), 0);
-    expect_error("no SQL statement");
+    expect_message(db, "no SQL statement");
     assert_eq!(prepare(db, "SELECT 1; SELECT 2"), 0);
-    expect_error("more than one SQL statement");
+    expect_message(db, "more than one SQL statement");
     let s = prepare(db, "SELECT 1; -- trailing\n /* block */ ;  ");
-    no_error();
+    assert_eq!(message(db), "");
     assert!(rt_sqlite_step(s));
     rt_sqlite_finalize(s);
+    // Any kind of statement (Simple's interpreter emulates only INSERT).
+    for sql in [
+        "CREATE TABLE t(x)",
+        "PRAGMA user_version = 3",
+        "DELETE FROM t",
+        "BEGIN",
+    ] {
+        let st = prepare(db, sql);
+        assert!(st > 0, "{sql}: {}", message(db));
+        assert_eq!(rt_sqlite_query_next(st), 1, "{sql}: {}", message(db));
+        rt_sqlite_finalize(st);
+    }
     rt_sqlite_close(db);
     no_error();
 }
@@ -448,9 +519,9 @@ fn text_round_trip() {
     );
     assert_eq!(rt_sqlite_column_i64(s, 1), 9);
     no_error();
-    // Embedded NUL: an error, not a silently truncated string.
-    assert!(rt_sqlite_column_text(s, 2).is_null());
-    expect_error("column 2: the text contains a NUL byte at offset 1");
+    // Embedded NUL: a failure, not a silently truncated string.
+    assert_eq!(text(rt_sqlite_column_text(s, 2)).as_deref(), Some(""));
+    expect_message(db, "column 2: the text contains a NUL byte at offset 1");
     // Invalid UTF-8 is replaced. (The type is read first: like SQLite's
     // sqlite3_column_type, it reflects conversions made by earlier reads.)
     assert_eq!(text(rt_sqlite_column_type(s, 3)).as_deref(), Some("blob"));
@@ -486,15 +557,13 @@ fn files_on_disk() {
         unsafe { rt_sqlite_open(c(junk.to_str().unwrap()).as_ptr()) },
         0
     );
-    expect_error("file is not a database");
+    no_error();
     // Missing directory.
     assert_eq!(
         unsafe { rt_sqlite_open(c("/nonexistent-dir/x.db").as_ptr()) },
         0
     );
-    expect_error(
-        "rt_sqlite_open: cannot open '/nonexistent-dir/x.db': unable to open database file",
-    );
+    no_error();
 
     // "file:" starts a plain file name (URIs are off), relative to the cwd.
     // The only test that changes the cwd; the others use absolute paths.
@@ -570,7 +639,7 @@ fn blank_sql_scanner() {
     assert!(!only_blank_sql(b"/ 2"));
 }
 
-// --- Simple's sqlite Tier-2 names --------------------------------------------
+// --- Simple's sqlite Tier-2 names: failures are values ---------------------
 
 #[test]
 fn simple_names_round_trip_with_statuses() {
@@ -582,23 +651,25 @@ fn simple_names_round_trip_with_statuses() {
             db,
             "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, qty INTEGER, w REAL)"
         ),
-        0
+        1
     );
-    assert_eq!(rt_sqlite_begin(db), 0);
+    assert_eq!(rt_sqlite_begin(db), 1);
     let ins = prepare(db, "INSERT INTO t(name, qty, w) VALUES (?, ?, ?)");
     for (name, qty, w) in [(Some("a"), 3, 0.5), (None, 4, 1.25), (Some("c"), 5, -2.0)] {
         match name {
-            Some(n) => assert_eq!(bind_text(ins, 1, n), 0),
-            None => assert_eq!(rt_sqlite_bind_null(ins, 1), 0),
+            Some(n) => assert_eq!(bind_text(ins, 1, n), 1),
+            None => assert_eq!(rt_sqlite_bind_null(ins, 1), 1),
         }
-        assert_eq!(rt_sqlite_bind_int(ins, 2, qty), 0);
-        assert_eq!(rt_sqlite_bind_float(ins, 3, w), 0);
+        assert_eq!(rt_sqlite_bind_int(ins, 2, qty), 1);
+        assert_eq!(rt_sqlite_bind_float(ins, 3, w), 1);
+        // Not a query: the first query_next runs it and says 1, then 0.
+        assert_eq!(rt_sqlite_query_next(ins), 1);
         assert_eq!(rt_sqlite_query_next(ins), 0);
-        assert_eq!(rt_sqlite_reset(ins), 0);
+        assert_eq!(rt_sqlite_reset(ins), 1);
     }
     rt_sqlite_finalize(ins);
-    assert_eq!(rt_sqlite_commit(db), 0);
-    no_error();
+    assert_eq!(rt_sqlite_commit(db), 1);
+    assert_eq!(message(db), "");
     assert_eq!(rt_sqlite_last_insert_rowid(db), 3);
 
     let q = query(db, "SELECT id, name, qty * w AS product FROM t ORDER BY id");
@@ -611,25 +682,26 @@ fn simple_names_round_trip_with_statuses() {
     while rt_sqlite_query_next(q) == 1 {
         rows.push((
             rt_sqlite_column_int(q, 0),
-            text(rt_sqlite_column_text(q, 1)),
+            text(rt_sqlite_column_text(q, 1)).unwrap(),
             text(rt_sqlite_column_type(q, 1)).unwrap(),
             rt_sqlite_column_float(q, 2),
         ));
     }
-    no_error();
+    assert_eq!(message(db), "");
+    let row = |id, name: &str, kind: &str, p| (id, name.to_string(), kind.to_string(), p);
     assert_eq!(
         rows,
         vec![
-            (1, Some("a".to_string()), "text".to_string(), 1.5),
-            (2, None, "null".to_string(), 5.0),
-            (3, Some("c".to_string()), "text".to_string(), -10.0),
+            row(1, "a", "text", 1.5),
+            row(2, "", "null", 5.0),
+            row(3, "c", "text", -10.0)
         ]
     );
     // The end stays the end (SQLite alone would run the query again); a
     // reset starts it over. rt_sqlite_step keeps SQLite's rule.
     assert_eq!(rt_sqlite_query_next(q), 0);
     assert_eq!(rt_sqlite_query_next(q), 0);
-    assert_eq!(rt_sqlite_reset(q), 0);
+    assert_eq!(rt_sqlite_reset(q), 1);
     assert_eq!(rt_sqlite_query_next(q), 1);
     assert_eq!(rt_sqlite_column_int(q, 0), 1);
     while rt_sqlite_step(q) {}
@@ -637,15 +709,36 @@ fn simple_names_round_trip_with_statuses() {
     assert_eq!(rt_sqlite_column_int(q, 0), 1);
     no_error();
     rt_sqlite_query_done(q);
-    no_error();
     assert_eq!(rt_sqlite_query_next(q), 0);
-    expect_error(&format!(
-        "rt_sqlite_query_next: statement handle {q} was already finalized"
-    ));
+    no_error();
 
-    assert_eq!(execute(db, "UPDATE t SET qty = qty + 1 WHERE qty > 3"), 0);
+    assert_eq!(execute(db, "UPDATE t SET qty = qty + 1 WHERE qty > 3"), 1);
     assert_eq!(rt_sqlite_changes(db), 2);
-    assert_eq!(rt_sqlite_close(db), 0);
+    assert_eq!(rt_sqlite_close(db), 1);
+    no_error();
+}
+
+#[test]
+fn query_next_on_a_failing_statement_is_0_with_the_message() {
+    let db = rt_sqlite_open_memory();
+    execute(db, "CREATE TABLE t(x UNIQUE)");
+    execute(db, "INSERT INTO t VALUES (1)");
+    // Simple's sqlite_insert: prepare, bind, query_next == 1, finalize.
+    let ins = prepare(db, "INSERT INTO t VALUES (?)");
+    assert_eq!(rt_sqlite_bind_int(ins, 1, 1), 1);
+    assert_eq!(rt_sqlite_query_next(ins), 0);
+    rt_sqlite_finalize(ins); // a release keeps the message
+    expect_message(db, "UNIQUE constraint failed: t.x");
+    // A query that fails on a row: 0, and the message.
+    let q = query(db, "SELECT x, abs(-9223372036854775807 - x) FROM t");
+    assert_eq!(rt_sqlite_query_next(q), 0);
+    assert_eq!(rt_sqlite_column_count(q), 2);
+    expect_message(db, "integer overflow");
+    // The next call that runs SQL clears it.
+    assert_eq!(execute(db, "SELECT 1"), 1);
+    assert_eq!(message(db), "");
+    rt_sqlite_query_done(q);
+    rt_sqlite_close(db);
     no_error();
 }
 
@@ -657,28 +750,28 @@ fn execute_takes_one_statement_execute_batch_several() {
             db,
             "CREATE TABLE t(x); INSERT INTO t VALUES (1); INSERT INTO t VALUES (2);"
         ),
-        0
+        1
     );
     no_error();
     assert_eq!(query_i64(db, "SELECT SUM(x) FROM t"), 3);
-    assert_eq!(execute(db, "INSERT INTO t VALUES (3); DROP TABLE t"), 1);
-    expect_error("rt_sqlite_execute: the text holds more than one SQL statement; run them one at a time (or all together with rt_sqlite_execute_batch)");
+    assert_eq!(execute(db, "INSERT INTO t VALUES (3); DROP TABLE t"), 0);
+    expect_message(db, "the text holds more than one SQL statement; run them one at a time (or all together with rt_sqlite_execute_batch)");
     // Nothing of the refused text ran.
     assert_eq!(query_i64(db, "SELECT SUM(x) FROM t"), 3);
     // Rows of a query run through execute are discarded.
-    assert_eq!(execute(db, "SELECT * FROM t"), 0);
-    assert_eq!(execute(db, "SELECT 1;  -- trailing comment"), 0);
-    no_error();
-    assert_eq!(execute(db, "SELEC 1"), 1);
-    expect_error(r#"rt_sqlite_execute: near "SELEC": syntax error"#);
-    assert_eq!(execute_batch(db, "INSERT INTO t VALUES (4); SELEC 1"), 1);
-    expect_error(r#"rt_sqlite_execute_batch: near "SELEC": syntax error"#);
+    assert_eq!(execute(db, "SELECT * FROM t"), 1);
+    assert_eq!(execute(db, "SELECT 1;  -- trailing comment"), 1);
+    assert_eq!(message(db), "");
+    assert_eq!(execute(db, "SELEC 1"), 0);
+    expect_message(db, r#"near "SELEC": syntax error"#);
+    assert_eq!(execute_batch(db, "INSERT INTO t VALUES (4); SELEC 1"), 0);
+    expect_message(db, r#"near "SELEC": syntax error"#);
     assert_eq!(query_i64(db, "SELECT SUM(x) FROM t"), 7); // the statement before the error stays
     unsafe {
-        assert_eq!(rt_sqlite_execute(db, ptr::null()), 1);
+        assert_eq!(rt_sqlite_execute(db, ptr::null()), 0);
     }
-    expect_error("rt_sqlite_execute: sql is nil");
-    assert_eq!(rt_sqlite_close(db), 0);
+    expect_message(db, "sql is nil");
+    assert_eq!(rt_sqlite_close(db), 1);
     no_error();
 }
 
@@ -686,98 +779,93 @@ fn execute_takes_one_statement_execute_batch_several() {
 fn transactions_commit_and_roll_back() {
     let db = rt_sqlite_open_memory();
     execute(db, "CREATE TABLE t(x UNIQUE)");
-    assert_eq!(rt_sqlite_begin(db), 0);
-    execute(db, "INSERT INTO t VALUES (1)");
-    assert_eq!(rt_sqlite_rollback(db), 0);
-    assert_eq!(query_i64(db, "SELECT COUNT(*) FROM t"), 0);
-    assert_eq!(rt_sqlite_begin(db), 0);
     assert_eq!(rt_sqlite_begin(db), 1);
-    expect_error("rt_sqlite_begin: cannot start a transaction within a transaction");
     execute(db, "INSERT INTO t VALUES (1)");
-    assert_eq!(execute(db, "INSERT INTO t VALUES (1)"), 1);
-    expect_error("rt_sqlite_execute: UNIQUE constraint failed: t.x");
-    assert_eq!(rt_sqlite_commit(db), 0); // the failed statement was undone, the first insert stays
-    assert_eq!(query_i64(db, "SELECT COUNT(*) FROM t"), 1);
-    assert_eq!(rt_sqlite_commit(db), 1);
-    expect_error("rt_sqlite_commit: cannot commit - no transaction is active");
     assert_eq!(rt_sqlite_rollback(db), 1);
-    expect_error("rt_sqlite_rollback: cannot rollback - no transaction is active");
-    rt_sqlite_close(db);
-    no_error();
-}
-
-#[test]
-fn error_message_is_sqlites_last_message() {
-    let db = rt_sqlite_open_memory();
-    assert_eq!(
-        text(rt_sqlite_error_message(db)).as_deref(),
-        Some("not an error")
-    );
-    execute(db, "CREATE TABLE t(x NOT NULL)");
-    assert_eq!(execute(db, "INSERT INTO t VALUES (NULL)"), 1);
-    expect_error("rt_sqlite_execute: NOT NULL constraint failed: t.x");
-    assert_eq!(
-        text(rt_sqlite_error_message(db)).as_deref(),
-        Some("NOT NULL constraint failed: t.x")
-    );
-    assert_eq!(query(db, "SELECT * FROM nowhere"), 0);
-    expect_error("rt_sqlite_query: no such table: nowhere");
-    assert_eq!(
-        text(rt_sqlite_error_message(db)).as_deref(),
-        Some("no such table: nowhere")
-    );
+    assert_eq!(query_i64(db, "SELECT COUNT(*) FROM t"), 0);
+    assert_eq!(rt_sqlite_begin(db), 1);
+    assert_eq!(rt_sqlite_begin(db), 0);
+    expect_message(db, "cannot start a transaction within a transaction");
     execute(db, "INSERT INTO t VALUES (1)");
-    assert_eq!(
-        text(rt_sqlite_error_message(db)).as_deref(),
-        Some("not an error")
-    );
-    no_error();
+    assert_eq!(execute(db, "INSERT INTO t VALUES (1)"), 0);
+    expect_message(db, "UNIQUE constraint failed: t.x");
+    assert_eq!(rt_sqlite_commit(db), 1); // the failed statement was undone, the first insert stays
+    assert_eq!(query_i64(db, "SELECT COUNT(*) FROM t"), 1);
+    assert_eq!(rt_sqlite_commit(db), 0);
+    expect_message(db, "cannot commit - no transaction is active");
+    assert_eq!(rt_sqlite_rollback(db), 0);
+    expect_message(db, "cannot rollback - no transaction is active");
     rt_sqlite_close(db);
-    assert!(rt_sqlite_error_message(db).is_null());
-    expect_error(&format!(
-        "rt_sqlite_error_message: database handle {db} was already closed"
-    ));
+    no_error();
 }
 
 #[test]
-fn simple_names_report_errors_under_their_own_name() {
+fn error_message_holds_the_last_failure_until_sql_runs_again() {
+    let db = rt_sqlite_open_memory();
+    assert_eq!(message(db), "");
+    execute(db, "CREATE TABLE t(x NOT NULL)");
+    assert_eq!(execute(db, "INSERT INTO t VALUES (NULL)"), 0);
+    assert_eq!(message(db), "NOT NULL constraint failed: t.x");
+    // Reads leave it.
+    assert_eq!(rt_sqlite_changes(db), 0);
+    assert_eq!(message(db), "NOT NULL constraint failed: t.x");
+    assert_eq!(query(db, "SELECT * FROM nowhere"), 0);
+    assert_eq!(message(db), "no such table: nowhere");
+    execute(db, "INSERT INTO t VALUES (1)");
+    assert_eq!(message(db), "");
+    // A statement's failure is its connection's message.
+    let q = query(db, "SELECT ?");
+    assert_eq!(rt_sqlite_bind_int(q, 9, 1), 0);
+    assert_eq!(
+        message(db),
+        "parameter index 9 out of range 1..1 (parameters are numbered from 1)"
+    );
+    rt_sqlite_query_done(q);
+    rt_sqlite_close(db);
+    assert_eq!(
+        text(rt_sqlite_error_message(db)).as_deref(),
+        Some("invalid connection")
+    );
+    no_error();
+}
+
+#[test]
+fn simple_names_fail_as_values() {
     let db = rt_sqlite_open_memory();
     let q = query(db, "SELECT NULL, ?");
-    assert_eq!(rt_sqlite_bind_int(q, 2, 1), 1);
-    expect_error("rt_sqlite_bind_int: parameter index 2 out of range 1..1");
-    assert_eq!(rt_sqlite_bind_float(q, 0, 1.0), 1);
-    expect_error("rt_sqlite_bind_float: parameter index 0 out of range");
-    assert_eq!(rt_sqlite_bind_null(q, 3), 1);
-    expect_error("rt_sqlite_bind_null: parameter index 3 out of range");
+    assert_eq!(rt_sqlite_bind_int(q, 2, 1), 0);
+    expect_message(db, "parameter index 2 out of range 1..1");
+    assert_eq!(rt_sqlite_bind_float(q, 0, 1.0), 0);
+    expect_message(db, "parameter index 0 out of range");
+    assert_eq!(rt_sqlite_bind_null(q, 3), 0);
+    expect_message(db, "parameter index 3 out of range");
     assert_eq!(rt_sqlite_column_int(q, 0), 0);
-    expect_error("rt_sqlite_column_int: no row is available");
+    expect_message(db, "no row is available");
+    assert_eq!(text(rt_sqlite_column_type(q, 0)).as_deref(), Some("null"));
     assert_eq!(rt_sqlite_query_next(q), 1);
-    assert_eq!(rt_sqlite_column_int(q, 0), 0);
-    expect_error("rt_sqlite_column_int: column 0 ('NULL') is NULL");
-    assert_eq!(rt_sqlite_column_float(q, 0), 0.0);
-    expect_error("rt_sqlite_column_float: column 0 ('NULL') is NULL");
-    assert_eq!(rt_sqlite_bind_int(q, 1, 1), 1);
-    expect_error("rt_sqlite_bind_int: the statement is in the middle of a query");
+    assert_eq!(rt_sqlite_bind_int(q, 1, 1), 0);
+    expect_message(db, "the statement is in the middle of a query");
     assert_eq!(rt_sqlite_query_next(db), 0);
-    expect_error(&format!(
-        "rt_sqlite_query_next: handle {db} is a database handle, not a statement handle"
-    ));
-    assert_eq!(rt_sqlite_reset(db), 1);
-    expect_error("rt_sqlite_reset: handle");
-    assert_eq!(rt_sqlite_close(q), 1);
-    expect_error(&format!(
-        "rt_sqlite_close: handle {q} is a statement handle, not a database handle"
-    ));
-    // close finalizes the open query; query_done afterwards names that.
-    assert_eq!(rt_sqlite_close(db), 0);
-    rt_sqlite_query_done(q);
-    expect_error(&format!(
-        "rt_sqlite_query_done: statement handle {q} was finalized when its database was closed"
-    ));
+    expect_message(
+        db,
+        &format!("handle {db} is a database handle, not a statement handle"),
+    );
+    assert_eq!(rt_sqlite_reset(db), 0);
+    assert_eq!(rt_sqlite_close(q), 0);
+    expect_message(
+        db,
+        &format!("handle {q} is a statement handle, not a database handle"),
+    );
+    // close finalizes the open query; its handle is then stale everywhere.
     assert_eq!(rt_sqlite_close(db), 1);
-    expect_error("rt_sqlite_close: database handle");
-    assert_eq!(rt_sqlite_begin(db), 1);
-    expect_error("rt_sqlite_begin: database handle");
+    rt_sqlite_query_done(q);
+    assert_eq!(rt_sqlite_query_next(q), 0);
+    assert_eq!(rt_sqlite_column_count(q), 0);
+    assert_eq!(text(rt_sqlite_column_name(q, 0)).as_deref(), Some(""));
+    assert_eq!(rt_sqlite_close(db), 0);
+    assert_eq!(rt_sqlite_begin(db), 0);
+    assert_eq!(unsafe { rt_sqlite_prepare(db, c("SELECT 1").as_ptr()) }, 0);
+    no_error();
 }
 
 #[test]
@@ -787,7 +875,8 @@ fn open_memory_databases_are_separate() {
     assert_ne!(a, b);
     execute(a, "CREATE TABLE only_in_a(x)");
     assert_eq!(query(b, "SELECT * FROM only_in_a"), 0);
-    expect_error("no such table: only_in_a");
+    expect_message(b, "no such table: only_in_a");
+    assert_eq!(message(a), "");
     rt_sqlite_close(a);
     rt_sqlite_close(b);
     no_error();

@@ -159,6 +159,7 @@ def _json(checks, clashes, artifacts, evidence, dwarf_checks) -> dict:
                         for d in c.declarations.values()],
             "undeclared_exports": [s.name for s in c.undeclared],
             "warnings": [str(w) for w in c.warnings],
+            "notes": [str(n) for n in c.notes],
         } for c in checks],
         "clashes": [{"symbol": cl.symbol, "libraries": [lib for lib, _, _ in cl.definitions]}
                     for cl in clashes],

@@ -2,7 +2,9 @@
 
 Exit status (bits, sffi.errors): 0 clean, 4 warnings (duplicates; parameters
 reordered), 1 malformed declarations, 12 conflicting declarations of one
-extern. The valid declarations are listed even when others are malformed.
+extern. Declarations of one extern whose results differ only in optionality
+(``-> text`` and ``-> text?``) are notes and change no bit. The valid
+declarations are listed even when others are malformed.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ ABI targets 64-bit ELF platforms.
 
 from __future__ import annotations
 
+import dataclasses
+
 from sffi import abi
 from sffi.dwarf.model import VOID, CType, Prototype
 
@@ -69,8 +71,18 @@ def _item(item: abi.Item) -> CType:
 
 
 def lower_result(spelling: str) -> CType:
-    """The C result type of a result spelling (``"[u8]"``, ``"i64?"``, ``"(text, i64)"``)."""
+    """The C result type of a result spelling (``"[u8]"``, ``"i64?"``, ``"(text, i64)"``, ``"[(text, text)]"``).
+
+    An array of tuples is its slice struct ``{const sffi_tuple_<...> *data;
+    int64_t len;}``; behind the data pointer the tuple struct is compared by
+    size only, as DWARF reading leaves fields behind a pointer out
+    (sffi.dwarf.typereduce).
+    """
     result = abi.parse(spelling)
+    if result.is_tuple_array:
+        element = _struct(result.tuple_struct, tuple(_item(i) for i in result.items))
+        data = dataclasses.replace(element, pointer_depth=1, fields=(), spelling=f"const {result.tuple_struct} *")
+        return _struct(result.c_result, (data, _I64))
     if result.is_tuple:
         return _struct(result.c_result, tuple(_item(i) for i in result.items))
     return _item(result.items[0])
@@ -88,7 +100,8 @@ def lower(decl) -> Prototype:
         element and an ``int64_t`` length, an array result -> the 16-byte
         slice struct ``{const T *data; int64_t len;}``, a scalar ``T?`` ->
         ``{T value; bool present;}``, a tuple -> the struct of its elements
-        laid out by C's rules, no result -> void. ``location`` is the
+        laid out by C's rules, an array of tuples -> the slice struct of a
+        pointer to that struct and an ``int64_t`` length, no result -> void. ``location`` is the
         declaration's ``file:line:col``; ``decl`` is ``decl``.
     """
     params = tuple(c for p in decl.params for c in _LOWERED_PARAMS[p.type])

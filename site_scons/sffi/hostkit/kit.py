@@ -29,6 +29,9 @@ from sffi.hostkit.linkline import LinkLine
 
 PACKAGE = Path(__file__).parent
 HOST_C = PACKAGE / "c" / "sffi_host.c"
+#: sffi_set_error() (runtime/src/sffi_error.c, linked here in a checkout, a copy in a wheel): the
+#: runtime's own, so a library reports errors to a host exactly as to the runtime.
+ERROR_C = PACKAGE / "c" / "sffi_error.c"
 #: sffi_abi.h, sffi_table.h, sffi_host.h: the runtime's own headers in a checkout, copies in a wheel.
 ABI_INCLUDE = PACKAGE / "include"
 HOST_H = ABI_INCLUDE / "sffi_host.h"

@@ -57,9 +57,18 @@ def _optionals(types: list[RustType]) -> str:
                    for t in types if t.kind == "scalar")
 
 
+def _tuple_slice() -> str:
+    """``sffi_tuple_slice``: an array of tuples as the table carries it (sffi_abi.h)."""
+    return (f"/// `{abi.TUPLE_SLICE_C}`: an array-of-tuples result `[(T1, ..., Tn)]`, its elements the\n"
+            "/// tuple's C struct, laid out from the entry's item codes (owned by the library).\n"
+            "#[repr(C)]\n#[derive(Clone, Copy, Debug)]\n#[allow(non_camel_case_types)]\n"
+            f"pub struct {abi.TUPLE_SLICE_C} {{\n    pub data: *const u8,\n    pub len: i64,\n}}\n\n")
+
+
 def _union(types: list[RustType]) -> str:
     fields = "".join(f"    pub {t.abi.field}: {_c_field_type(t)},\n" for t in types if t.kind != "unsupported")
     fields += "".join(f"    pub opt_{t.abi.field}: sffi_opt_{t.abi.spelling},\n" for t in types if t.kind == "scalar")
+    fields += f"    pub {abi.TUPLE_ARRAY_FIELD}: {abi.TUPLE_SLICE_C},\n"
     return ("/// `union sffi_value`: one argument or result.\n#[repr(C)]\n#[derive(Clone, Copy)]\n"
             f"#[allow(non_camel_case_types)]\npub union sffi_value {{\n{fields}}}\n\n")
 
@@ -163,7 +172,9 @@ def _ret_enum(types: list[RustType]) -> str:
     # Only unsupported types reach a fallback arm; without them it would be unreachable.
     fallback = "            Some(other) => return Err(other.spelling()),\n" if len(usable) < len(types) else ""
     variants += ("    /// An optional result that is absent (`T?`).\n    Nil,\n"
-                 "    /// A tuple result, one element each.\n    Tuple(Vec<Ret>),\n")
+                 "    /// A tuple result, one element each.\n    Tuple(Vec<Ret>),\n"
+                 "    /// An array of tuples `[(T1, ..., Tn)]`: one `Vec` of elements per tuple.\n"
+                 "    TupleArray(Vec<Vec<Ret>>),\n")
     return ("/// A result, copied out of the library at once (the library owns what it returned).\n"
             "#[derive(Clone, Debug, PartialEq)]\npub enum Ret {\n    /// The extern returns nothing.\n    None,\n"
             + variants + "}\n\n"
@@ -173,8 +184,67 @@ def _ret_enum(types: list[RustType]) -> str:
             "        } })\n    }\n}\n\n")
 
 
+def _item_layout(types: list[RustType]) -> str:
+    """``item_layout``: (size, alignment) of a tuple element of type ``code`` in the tuple's C
+    struct, from this module's ``#[repr(C)]`` mirrors (so Rust's layout rules are C's)."""
+    arms = []
+    for t in types:
+        if t.kind == "scalar":
+            arms.append(f"        Some(Type::{t.variant}) if optional => layout::<sffi_opt_{t.abi.spelling}>(),\n"
+                        f"        Some(Type::{t.variant}) => layout::<{t.scalar}>(),\n")
+        elif t.kind == "text":
+            arms.append(f"        Some(Type::{t.variant}) => layout::<*const c_char>(),\n")
+        elif t.kind == "array":
+            arms.append(f"        Some(Type::{t.variant}) => layout::<{t.slice}>(),\n")
+    fallback = "        _ => None,\n"
+    return ("fn layout<T>() -> Option<(usize, usize)> {\n"
+            "    Some((std::mem::size_of::<T>(), std::mem::align_of::<T>()))\n}\n\n"
+            "/// (size, alignment) of a tuple element of type `code` (maybe | OPTIONAL_FLAG); None if unknown.\n"
+            "fn item_layout(code: u8) -> Option<(usize, usize)> {\n"
+            "    let optional = code & OPTIONAL_FLAG != 0;\n"
+            "    match Type::from_code(code & !OPTIONAL_FLAG) {\n" + "".join(arms) + fallback + "    }\n}\n\n")
+
+
+_TUPLE_ARRAY_READER = """/// An array of tuples: each element is the tuple's C struct (fields at multiples of their
+/// alignment, C's rule), each field copied into an `sffi_value` and read as a tuple element.
+unsafe fn read_tuple_array(e: &sffi_entry, v: &sffi_value) -> Result<Ret, &'static str> {
+    let s = unsafe { v.tuples };
+    if e.result & OPTIONAL_FLAG != 0 && s.len == -1 {
+        return Ok(Ret::Nil);
+    }
+    let codes = &e.items[..(e.n_items as usize).min(RESULT_SLOTS)];
+    let (mut offsets, mut at, mut align) = (Vec::with_capacity(codes.len()), 0usize, 1usize);
+    for &c in codes {
+        let (size, a) = item_layout(c).ok_or("[(...)] (an element type this module does not know)")?;
+        at = at.div_ceil(a) * a;
+        offsets.push((at, size));
+        at += size;
+        align = align.max(a);
+    }
+    let stride = at.div_ceil(align) * align;
+    if s.data.is_null() || s.len <= 0 {
+        return Ok(Ret::TupleArray(Vec::new()));
+    }
+    let mut rows = Vec::with_capacity(s.len as usize);
+    for k in 0..s.len as usize {
+        let mut row = Vec::with_capacity(codes.len());
+        for (&c, &(off, size)) in codes.iter().zip(&offsets) {
+            let mut field = unsafe { std::mem::zeroed::<sffi_value>() };
+            // A field's bytes into an sffi_value: each field is a member of the union.
+            unsafe { std::ptr::copy_nonoverlapping(s.data.add(k * stride + off), (&mut field as *mut sffi_value).cast::<u8>(), size) };
+            row.push(unsafe { read_value(c, &field) }?);
+        }
+        rows.push(row);
+    }
+    Ok(Ret::TupleArray(rows))
+}
+
+"""
+
+
 def _result_reader(types: list[RustType]) -> str:
-    """``read_result`` and ``known_result``: one result value, an optional or a tuple (docs/abi.md)."""
+    """``read_result`` and ``known_result``: one result value, an optional, a tuple or an array
+    of tuples (docs/abi.md)."""
     arms = []
     for t in types:
         f = t.abi.field
@@ -184,21 +254,26 @@ def _result_reader(types: list[RustType]) -> str:
                         "            }\n")
         elif t.kind == "array":
             arms.append(f"            Some(Type::{t.variant}) if unsafe {{ v.{f}.len }} == -1 => return Ok(Ret::Nil),\n")
-    return (f"const OPTIONAL_FLAG: u8 = {abi.OPTIONAL};\nconst TUPLE: u8 = {abi.TUPLE_CODE};\n\n"
+    return (f"const OPTIONAL_FLAG: u8 = {abi.OPTIONAL};\nconst TUPLE: u8 = {abi.TUPLE_CODE};\n"
+            f"const TUPLE_ARRAY: u8 = {abi.TUPLE_ARRAY_CODE};\n\n"
             "/// One result value of type `code` (maybe | OPTIONAL_FLAG): absent optionals are `Ret::Nil`\n"
             "/// (a scalar's `present` false, an array's `len == -1`; `text?` is NULL, `Text(None)`).\n"
             "unsafe fn read_value(code: u8, v: &sffi_value) -> Result<Ret, &'static str> {\n"
             "    let ty = Type::from_code(code & !OPTIONAL_FLAG);\n"
             "    if code & OPTIONAL_FLAG != 0 {\n        match ty {\n" + "".join(arms) +
             "            _ => {}\n        }\n    }\n    unsafe { Ret::from_value(ty, *v) }\n}\n\n"
+            + _item_layout(types) + _TUPLE_ARRAY_READER +
             "unsafe fn read_result(e: &sffi_entry, r: &[sffi_value]) -> Result<Ret, &'static str> {\n"
+            "    if e.result & !OPTIONAL_FLAG == TUPLE_ARRAY {\n        return unsafe { read_tuple_array(e, &r[0]) };\n    }\n"
             "    if e.result != TUPLE {\n        return unsafe { read_value(e.result, &r[0]) };\n    }\n"
             "    let n = (e.n_items as usize).min(RESULT_SLOTS);\n"
             "    let items = e.items[..n].iter().zip(r).map(|(&c, v)| unsafe { read_value(c, v) });\n"
             "    Ok(Ret::Tuple(items.collect::<Result<Vec<_>, _>>()?))\n}\n\n"
             "fn known_result(e: &sffi_entry) -> bool {\n    let known = |c: u8| Type::from_code(c & !OPTIONAL_FLAG).is_some();\n"
+            "    let items = || e.n_items as usize <= RESULT_SLOTS && e.items[..e.n_items as usize].iter().all(|&c| known(c));\n"
             "    match e.result {\n        code::NONE => true,\n"
-            "        TUPLE => e.n_items as usize <= RESULT_SLOTS && e.items[..e.n_items as usize].iter().all(|&c| known(c)),\n"
+            "        TUPLE => items(),\n"
+            "        c if c & !OPTIONAL_FLAG == TUPLE_ARRAY => items(),\n"
             "        c => known(c),\n    }\n}\n\n")
 
 
@@ -214,7 +289,7 @@ def generate() -> str:
             "use std::ffi::{c_char, CStr, CString};\nuse std::fmt;\n\n"
             f"/// `SFFI_ABI_VERSION` of the headers this module mirrors.\npub const ABI_VERSION: u32 = {abi.ABI_VERSION};\n"
             f"/// `SFFI_MAX_PARAMS`.\npub const MAX_PARAMS: usize = {abi.MAX_PARAMS};\n\n")
-    parts = [head, _codes(types), _slices(types), _optionals(types), _union(types), _entry(), (_STATIC / "ffi.rs").read_text(),
+    parts = [head, _codes(types), _slices(types), _optionals(types), _tuple_slice(), _union(types), _entry(), (_STATIC / "ffi.rs").read_text(),
              _type_enum(types), _arg_enum(types), _ret_enum(types), _result_reader(types),
              (_STATIC / "safe.rs").read_text()]
     return "".join(parts)

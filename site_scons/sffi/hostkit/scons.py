@@ -84,7 +84,8 @@ def define_kit(env, kit_dir: str, libraries: list[str], table_c, table_json, arc
     kenv.AppendUnique(CPPPATH=[str(kit_mod.ABI_INCLUDE), str(kit_mod.HOST_H.parent)])
     obj = f"{kit_dir}-obj"  # intermediate objects, outside the kit
     objects = [kenv.StaticObject(f"{obj}/sffi_table", table_c)[0],
-               kenv.StaticObject(f"{obj}/sffi_host", str(kit_mod.HOST_C))[0]]
+               kenv.StaticObject(f"{obj}/sffi_host", str(kit_mod.HOST_C))[0],
+               kenv.StaticObject(f"{obj}/sffi_error", str(kit_mod.ERROR_C))[0]]
     archive = kenv.Command(f"{kit_dir}/lib/lib{linkline.ARCHIVE_NAME}.a", objects + list(archives),
                            SCons.Action.Action(_archive_action, _quiet("AR"), varlist=["SFFI_HOSTKIT_RECIPE"]),
                            SFFI_HOSTKIT_OBJECTS=len(objects), SFFI_HOSTKIT_RECIPE=RECIPE)

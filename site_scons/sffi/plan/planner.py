@@ -18,7 +18,7 @@ from typing import Callable
 from sffi import selection as selection_mod
 from sffi.plan import kinds
 from sffi.plan.deps import Dependencies
-from sffi.plan.graph_model import Graph, Step
+from sffi.plan.graph_model import EnvSpec, Graph, Step
 from sffi.plan.layout import Layout, report_paths
 from sffi.plan.linkage import LINKAGES, LinkLine
 
@@ -89,10 +89,13 @@ class Planner:
 
     def _plan_runtime_objects(self) -> list[str]:
         objects = []
+        # A switch over sffi_type that misses a type of sffi.abi is an error, not a warning:
+        # the runtime's marshalling switches exhaustively, without a default (runtime/src/marshal.c).
+        env = self.graph.env("runtime", EnvSpec(append={"CCFLAGS": ["-Werror=switch"]}))
         for src in sorted((self.root / "runtime" / "src").glob("*.c")):
             rel = src.relative_to(self.root).as_posix()
             obj = self.layout.runtime_object(rel) + ".o"
-            self.graph.add(Step("StaticObject", [obj], [rel]))
+            self.graph.add(Step("StaticObject", [obj], [rel], env=env))
             objects.append(obj)
         return objects
 

@@ -409,6 +409,9 @@ def _report(old: Side, new: Side, kept: list[Change], suppressed: list, notes: l
     if old.ignored or new.ignored:
         lines.append(f"Rust-mangled symbols left out (hashed names, not C ABI): "
                      f"{old.ignored} old, {new.ignored} new")
+    if old.corrupt or new.corrupt:  # never hidden by an equal <corrupt> on both sides
+        lines.append(f"warning: corrupt symbol version data (a version index naming no version, shown as "
+                     f"<corrupt>): {old.corrupt} symbols old, {new.corrupt} new")
     shown = demangle_name if demangle else (lambda name: name)
     tables = [_change_table(title, [c for c in kept if c.kind == kind], shown)
               for title, kind in (("Removed", "removed"), ("Changed", "changed"), ("Added", "added"))]
@@ -421,7 +424,7 @@ def _report(old: Side, new: Side, kept: list[Change], suppressed: list, notes: l
             "suppression_files": files}
     return Report(kind="sffi-diff", title=f"sffi diff: {old.path} vs {new.path}",
                   summary={**count, "suppressed": len(suppressed)}, tables=tables, notes=lines,
-                  status=exit_status(kept), data=data)
+                  status=exit_status(kept) | (EXIT_REVIEW if old.corrupt or new.corrupt else 0), data=data)
 
 
 def _change_table(title: str, changes: list[Change], shown) -> Table:

@@ -60,6 +60,8 @@ class Side:
         owners: name -> the libraries exporting it (``build`` only; a weak C++
             inline function may be defined by several).
         ignored: how many Rust-mangled symbols were left out.
+        corrupt: how many symbols have a corrupt version index (version ``<corrupt>``,
+            sffi.symbols.bulk.CORRUPT_VERSION): the report warns, whatever the changes.
     """
 
     path: str
@@ -72,6 +74,7 @@ class Side:
     table: dict | None = None
     owners: dict[str, set[str]] = dataclasses.field(default_factory=lambda: defaultdict(set))
     ignored: int = 0
+    corrupt: int = 0
 
     def library_of(self, name: str) -> str | None:
         """The libraries exporting ``name``, comma-separated (None outside builds)."""
@@ -111,7 +114,9 @@ def _load_build(sel_dir: Path, given: str) -> Side:
     for library in table.get("libraries", []):
         hint = "rebuild it, or compare the two sffi_table.json files instead"
         for artifact in builddir.library_artifacts(sel_dir, library, hint):
-            _collect(side, scan_rows(artifact).lookup_rows(), library, str(artifact))
+            result = scan_rows(artifact)
+            _collect(side, result.lookup_rows(), library, str(artifact))
+            side.corrupt += _corrupt(result)
     return side
 
 
@@ -125,7 +130,13 @@ def _load_artifact(path: str) -> Side:
     side = Side(path, "library", {"object": "object file", "archive": "archive",
                                   "shared": "shared object", "executable": "executable"}[result.kind])
     _collect(side, result.lookup_rows(), None, path)
+    side.corrupt += _corrupt(result)
     return side
+
+
+def _corrupt(result) -> int:
+    """How many symbols of a scan (sffi.symbols.RowScan) have a corrupt version index."""
+    return result.table.corrupt_versions() if result.table is not None else 0
 
 
 def _is_program(path: str) -> bool:
@@ -195,6 +206,8 @@ def _rust_suspects(names: list[str]) -> set[str]:
     ``17h`` (a legacy name ends with ``17h<16 hex digits>E``) or starting with ``_R`` (v0),
     found by searching the names joined with NUL bytes (no name holds one) rather than
     looking at each: a C++ library has none or few."""
+    if sum(map(len, names)) > 1 << 26:  # N symbols sharing one long name (sffi.symbols.bulk):
+        names = list(dict(zip(map(id, names), names)).values())  # each string once, by identity
     text = "\0" + "\0".join(names) + "\0"
     if text.count("\0") != len(names) + 1:  # pragma: no cover - names read from a string table
         return {n for n in names if "17h" in n or n[:2] == "_R"}

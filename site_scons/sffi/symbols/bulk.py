@@ -22,7 +22,8 @@ that field order (``Symbol(*row)`` makes the object) (:func:`decode`);
 
 The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
 hidden), named through sffi.symbols.layout.version_names. Indexes 0 and 1 mean
-unversioned. In a relocatable object a GNU ``.symver`` name ``foo@@V``/``foo@V``
+unversioned; an index that names no version is :data:`CORRUPT_VERSION`
+(:meth:`Table.corrupt_versions` counts them). In a relocatable object a GNU ``.symver`` name ``foo@@V``/``foo@V``
 is split into the name and the version.
 
 The C extension sffi.symbols._symtab (docs/symbols.md, "The C path") checks
@@ -52,6 +53,10 @@ if getattr(_symtab, "VERSION", SYMTAB_VERSION) != SYMTAB_VERSION:  # pragma: no 
 SHN_UNDEF, SHN_COMMON = 0, 0xFFF2
 VERSYM_HIDDEN = 0x8000
 VER_NDX_GLOBAL = 1
+#: The version of a symbol whose ``.gnu.version`` index names no version that
+#: ``.gnu.version_d``/``.gnu.version_r`` define (a corrupt index, or a damaged definition):
+#: what ``nm -D`` prints, never "unversioned" (a diff would then hide a change; issue 24).
+CORRUPT_VERSION = "<corrupt>"
 
 #: Row field positions (the order of Symbol's fields).
 NAME, TYPE, BINDING, VISIBILITY, SIZE, DEFINED, MEMBER, VERSION, VERSION_HIDDEN, VALUE = range(10)
@@ -133,12 +138,13 @@ class Table:
     """
 
     __slots__ = ("_names", "_keys", "member", "exact", "kind", "_entries", "_keep", "_layout_facts",
-                 "_vnames", "_fields", "_strings", "accelerated", "_survey", "_keybuf", "_lazy")
+                 "_vnames", "_fields", "_strings", "accelerated", "_survey", "_keybuf", "_lazy", "_versioned")
 
     def __init__(self, names, keys, member, exact, kind, entries=None, keep=None, facts=None, vnames=None,
                  strings=b"", accelerated=False, keybuf=None, lazy=None):
         self._names, self._keys, self.member, self.exact, self.kind = names, keys, member, exact, kind
         self._entries, self._keep, self._layout_facts, self._vnames = entries, keep, facts, vnames or {}
+        self._versioned = vnames is not None  # it has a .gnu.version
         self._fields: dict[int, tuple] = {}
         self._strings = strings
         self.accelerated, self._survey, self._keybuf, self._lazy = accelerated, None, keybuf, lazy
@@ -192,12 +198,31 @@ class Table:
         if row is None:
             info, flags, index = key >> 32 & 255, key >> 40 & 15, key >> 48
             low = index & 0x7FFF
-            version = self._vnames.get(low) if low > VER_NDX_GLOBAL else None
+            version = self._vnames.get(low, CORRUPT_VERSION) if low > VER_NDX_GLOBAL else None
             row = self._fields[key] = (
                 None, "common" if flags & 4 else _TYPE_OF_INFO[info], _BIND_OF_INFO[info],
                 VISIBILITIES[flags & 3], key & 0xFFFFFFFF, bool(flags & 8), self.member, version,
                 bool(index & VERSYM_HIDDEN) and version is not None, None)
         return row
+
+    def name_bytes(self) -> int:
+        """An upper bound of the total length of the symbols' names (bytes): the string table's
+        size when no two symbols share a name offset, else their count times the longest name
+        (N symbols naming one long string: issue 24). Only where :attr:`accelerated`."""
+        longest = self.survey[3]
+        if len(self) * longest <= len(self._strings):
+            return len(self) * longest
+        offsets = list(compress(_offsets(self._entries, *self._layout_facts), self._keep))
+        return len(self._strings) if len(set(offsets)) == len(offsets) else len(self) * longest
+
+    def corrupt_versions(self) -> int:
+        """How many of the symbols have a ``.gnu.version`` index that names no version (their
+        version is :data:`CORRUPT_VERSION`): a corrupt index or a damaged ``.gnu.version_d``."""
+        if not self._versioned or not len(self):
+            return 0
+        bad = {key for key in set(self.keys)
+               if (key >> 48 & 0x7FFF) > VER_NDX_GLOBAL and (key >> 48 & 0x7FFF) not in self._vnames}
+        return sum(map(bad.__contains__, self.keys)) if bad else 0
 
     def columns(self) -> list[list]:
         """The ten columns of :func:`decode_columns`."""
@@ -345,14 +370,29 @@ def _slice_names(data: bytes, offsets) -> list[str]:
     """The names at ``offsets`` (an iterable of ints, each inside ``data``, which ends with
     a NUL byte) in the string table ``data``: :func:`_names` once the offsets are checked.
     (A closure over this, not over the layout, keeps a table's names for later: the layout
-    holds the sections it read.)"""
+    holds the sections it read.)
+
+    One string per distinct offset, shared by every symbol that names it: N symbols
+    pointing at one long name (a hostile file, issue 24) cost N references, not N copies."""
     offsets = list(offsets)
+    made = dict.fromkeys(offsets)
+    if len(made) == len(offsets):  # all distinct (the usual case): no sharing to do
+        if data.isascii():
+            text = data.decode("ascii")
+            find = text.find
+            return [text[o:find("\0", o)] for o in offsets]
+        find = data.find
+        return [data[o:find(0, o)].decode("utf-8", errors="replace") for o in offsets]
     if data.isascii():
         text = data.decode("ascii")
         find = text.find
-        return [text[o:find("\0", o)] for o in offsets]
-    find = data.find
-    return [data[o:find(0, o)].decode("utf-8", errors="replace") for o in offsets]
+        for o in made:
+            made[o] = text[o:find("\0", o)]
+    else:
+        find = data.find
+        for o in made:
+            made[o] = data[o:find(0, o)].decode("utf-8", errors="replace")
+    return list(map(made.__getitem__, offsets))
 
 
 def _split_symvers(columns: list[list]) -> None:

@@ -29,7 +29,7 @@ from sffi.symbols import bulk
 from sffi.symbols.layout import ELF_MAGIC, open_layout
 
 __all__ = ["ELF_MAGIC", "PARSE_ERRORS", "dynsym_count", "linked_rows", "linked_symbols", "one_line", "read_elf",
-           "read_elf_bytes", "read_rows", "read_shared_lief", "read_table"]
+           "read_elf_bytes", "read_rows", "read_table"]
 
 
 def __getattr__(name: str):
@@ -157,10 +157,3 @@ def dynsym_count(path: str | os.PathLike) -> int:
         if layout.kind == "object" or layout.table is None:
             return 0
         return layout.table.size // layout.table.entsize
-
-
-def read_shared_lief(path: str | os.PathLike) -> tuple[str, list]:
-    """sffi.symbols.reference.read_shared_lief (kept here for existing callers)."""
-    from sffi.symbols.reference import read_shared_lief as read
-
-    return read(path)

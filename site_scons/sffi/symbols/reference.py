@@ -18,7 +18,7 @@ from array import array
 from collections.abc import Iterator
 
 from sffi.errors import ScanError
-from sffi.symbols.bulk import SHN_COMMON, SHN_UNDEF, VER_NDX_GLOBAL, VERSYM_HIDDEN, split_symver
+from sffi.symbols.bulk import CORRUPT_VERSION, SHN_COMMON, SHN_UNDEF, VER_NDX_GLOBAL, VERSYM_HIDDEN, split_symver
 from sffi.symbols.layout import Layout, open_layout
 from sffi.symbols.model import BINDINGS, TYPES, VISIBILITIES, Symbol
 
@@ -102,7 +102,7 @@ def _iter_pyelftools(elf, layout: Layout, member: str | None) -> Iterator[Symbol
         name, version, hidden = sym.name, None, False
         if versym is not None:
             raw = versym[i] if i < len(versym) else 0
-            version = vnames.get(raw & 0x7FFF) if (raw & 0x7FFF) > VER_NDX_GLOBAL else None
+            version = vnames.get(raw & 0x7FFF, CORRUPT_VERSION) if (raw & 0x7FFF) > VER_NDX_GLOBAL else None
             hidden = bool(raw & VERSYM_HIDDEN) and version is not None
         elif layout.kind == "object" and "@" in name:
             name, version, hidden = split_symver(name)

@@ -1,50 +1,27 @@
-/* sffi_host.c - the host kit's sffi_set_error() and lookup/call helpers (sffi_host.h). */
+/* sffi_host.c - the host kit's error access and lookup/call helpers (sffi_host.h); sffi_set_error()
+ * is sffi_error.c, shared with the runtime. */
 #include "sffi_host.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define MESSAGE_MAX 4096
-
-static _Thread_local int pending;
-static _Thread_local char message[MESSAGE_MAX];
+#include "sffi_error.h"
 
 const sffi_host_layout sffi_host_layout_info = {
     SFFI_ABI_VERSION, SFFI_MAX_PARAMS, sizeof(sffi_value), sizeof(sffi_entry), sizeof(sffi_catalog_entry),
 };
 
-void sffi_set_error(const char *msg)
-{
-    if (pending)
-        return; /* the first error names the cause */
-    if (!msg)
-        msg = "(no message)";
-    size_t n = strlen(msg);
-    if (n >= MESSAGE_MAX) {
-        n = MESSAGE_MAX - 4;
-        while (n > 0 && ((unsigned char)msg[n] & 0xC0) == 0x80)
-            n--; /* do not cut a UTF-8 sequence */
-        memcpy(message + n, "...", 4);
-    } else {
-        message[n] = '\0';
-    }
-    memcpy(message, msg, n);
-    pending = 1;
-}
+/* sffi_set_error() itself is the runtime's own, sffi_error.c (beside this file in the kit). */
 
-const char *sffi_host_error(void) { return pending ? message : NULL; }
+const char *sffi_host_error(void) { return sffi_error_pending ? sffi_error_message() : NULL; }
 
-void sffi_host_clear_error(void)
-{
-    pending = 0;
-    message[0] = '\0';
-}
+void sffi_host_clear_error(void) { sffi_error_clear(); }
 
 int sffi_host_call(const sffi_entry *e, const sffi_value *args, sffi_value *result)
 {
-    sffi_host_clear_error();
+    sffi_error_clear();
     e->thunk(args, result);
-    return pending ? -1 : 0;
+    return sffi_error_pending ? -1 : 0;
 }
 
 /* Table and catalog are sorted by name and begin with `const char *name`. */

@@ -15,6 +15,8 @@ pub enum Error {
     Unsupported { name: String, ty: String },
     /// The library reported an error through `sffi_set_error`.
     Raised { name: String, message: String },
+    /// The extern returned nil where the declaration given to `bind` has no `?` (the table's has).
+    NilResult { name: String, place: String, table: String },
     /// The kit's structs differ from this module's (built from another ABI).
     Layout(String),
 }
@@ -38,6 +40,9 @@ impl fmt::Display for Error {
             Error::Unsupported { name, ty } => write!(
                 f, "{name}: type {ty} has no Rust mirror in this sffi_table.rs (regenerate the kit with a newer sffi)"),
             Error::Raised { name, message } => write!(f, "{name}: {message}"),
+            Error::NilResult { name, place, table } => write!(
+                f, "{name} returned nil{place}, which its declaration does not allow (the table has {table}; \
+                    add '?' to the declaration to accept nil)"),
             Error::Layout(what) => write!(f, "sffi_table.rs does not match the host kit: {what}"),
         }
     }
@@ -99,6 +104,9 @@ fn table_str(p: *const c_char) -> &'static str {
 #[derive(Clone, Copy)]
 pub struct Extern {
     entry: &'static sffi_entry,
+    /// Where the declaration given to `bind` refuses a nil the table allows: bit 0 the whole
+    /// result (an array of tuples, or a single result), bit k+1 tuple element k.
+    refuse_nil: u16,
 }
 
 impl fmt::Debug for Extern {
@@ -152,7 +160,31 @@ impl Extern {
             let message = unsafe { owned_text(sffi_host_error()) }.unwrap_or_default();
             return Err(Error::Raised { name: name(), message });
         }
-        unsafe { read_result(self.entry, &result) }.map_err(|ty| Error::Unsupported { name: name(), ty: ty.to_string() })
+        let ret = unsafe { read_result(self.entry, &result) }
+            .map_err(|ty| Error::Unsupported { name: name(), ty: ty.to_string() })?;
+        match self.refused_nil(&ret) {
+            Some(place) => Err(Error::NilResult { name: name(), place, table: self.signature().to_string() }),
+            None => Ok(ret),
+        }
+    }
+
+    /// Where `ret` holds a nil that `refuse_nil` refuses: "", " in tuple element 1", or
+    /// " in tuple element 1 of array element 0"; None when it holds none.
+    fn refused_nil(&self, ret: &Ret) -> Option<String> {
+        let nil = |r: &Ret| matches!(r, Ret::Nil | Ret::Text(None));
+        let refused = |bit: usize| self.refuse_nil & (1 << bit) != 0;
+        let element = |items: &[Ret]| items.iter().enumerate().find(|(k, r)| refused(k + 1) && nil(r)).map(|(k, _)| k);
+        match ret {
+            Ret::Tuple(items) => element(items).map(|k| format!(" in tuple element {k}")),
+            Ret::TupleArray(rows) => rows.iter().enumerate().find_map(|(i, row)| {
+                element(row).map(|k| format!(" in tuple element {k} of array element {i}"))
+            }),
+            // A nil array of tuples is refused by bit 0; a nil single result by its item's bit 1.
+            r if nil(r) && refused(if self.entry.result & !OPTIONAL_FLAG == TUPLE_ARRAY { 0 } else { 1 }) => {
+                Some(String::new())
+            }
+            _ => None,
+        }
     }
 }
 
@@ -181,7 +213,7 @@ pub fn libraries() -> Vec<&'static str> {
 pub fn externs() -> Vec<Extern> {
     let n = unsafe { sffi_table_len };
     let data = unsafe { sffi_table.as_ptr() };
-    (0..n).map(|i| Extern { entry: unsafe { &*data.add(i) } }).collect()
+    (0..n).map(|i| Extern { entry: unsafe { &*data.add(i) }, refuse_nil: 0 }).collect()
 }
 
 /// The `--with=` list that adds `lib` to this kit's selection: "sqlite,torch".
@@ -217,7 +249,7 @@ pub fn lookup(name: &str) -> Result<Extern, Error> {
         let sig = table_str(entry.signature);
         return Err(Error::Unsupported { name: name.to_string(), ty: sig.to_string() });
     }
-    Ok(Extern { entry })
+    Ok(Extern { entry, refuse_nil: 0 })
 }
 
 /// The canonical signature of a declaration: `(i64, text) -> bool`, `(i64)` with no result.
@@ -229,14 +261,34 @@ pub fn signature(params: &[Type], result: Option<Type>) -> String {
     }
 }
 
-/// `lookup(name)`, then refuse it unless the host's declared signature (canonical text,
-/// spaces ignored) equals the table's; `Mismatch` shows both.
+/// Where a squashed result spelling may be nil: the whole (an array of tuples `[(..)]?`), then
+/// each tuple element or the single result; the same positions as sffi.abi's `_optional_flags`.
+fn optional_flags(result: &str) -> Vec<bool> {
+    let tuples = result.starts_with("[(");
+    let whole = tuples && result.ends_with('?');
+    let inner = if tuples { result.trim_end_matches('?').trim_start_matches('[').trim_end_matches(']') } else { result };
+    let items = inner.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(inner);
+    std::iter::once(whole).chain(items.split(',').map(|i| i.ends_with('?'))).collect()
+}
+
+/// `lookup(name)`, then check the host's declared signature (canonical text, spaces ignored)
+/// against the table's, by the runtime's rule (docs/abi.md, "Optionality"): equal, or differing
+/// only in the optionality of the result or its tuple elements. A declared `T?` where the table
+/// has `T` reads the value as is; a declared `T` where the table has `T?` makes a nil result an
+/// `Error::NilResult` when called. Any other difference is a `Mismatch` showing both.
 pub fn bind(name: &str, declared: &str) -> Result<Extern, Error> {
     let ext = lookup(name)?;
     let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    if squash(declared) != squash(ext.signature()) {
+    let (mine, table) = (squash(declared), squash(ext.signature()));
+    if mine == table {
+        return Ok(ext);
+    }
+    if mine.replace('?', "") != table.replace('?', "") {
         return Err(Error::Mismatch { name: name.to_string(), declared: declared.to_string(),
                                      table: ext.signature().to_string(), library: ext.library().to_string() });
     }
-    Ok(ext)
+    let result = |s: &str| s.split_once("->").map(|(_, r)| r.to_string()).unwrap_or_default();
+    let pairs = optional_flags(&result(&mine)).into_iter().zip(optional_flags(&result(&table)));
+    let refuse_nil = pairs.enumerate().filter(|(_, (d, t))| *t && !*d).fold(0u16, |bits, (k, _)| bits | 1 << k);
+    Ok(Extern { entry: ext.entry, refuse_nil })
 }

@@ -94,7 +94,7 @@ fn buffer(v: &Value, ty: kit::Type) -> Result<Buf<'_>, String> {
     })
 }
 
-/// The adapter, ABI result to host value: optionals (`Nil`) and tuples included.
+/// The adapter, ABI result to host value: optionals (`Nil`), tuples and arrays of tuples included.
 fn from_ret(r: kit::Ret) -> Result<Value, Error> {
     let array = |items: Vec<Value>| Value::Array(Arc::new(items));
     Ok(match r {
@@ -108,6 +108,8 @@ fn from_ret(r: kit::Ret) -> Result<Value, Error> {
         kit::Ret::F64Array(v) => array(v.into_iter().map(Value::Float).collect()),
         kit::Ret::TextArray(v) => array(v.into_iter().map(|s| Value::Str(s.into())).collect()),
         kit::Ret::Tuple(items) => Value::Tuple(Arc::new(items.into_iter().map(from_ret).collect::<Result<_, _>>()?)),
+        kit::Ret::TupleArray(rows) => array(rows.into_iter().map(|items| from_ret(kit::Ret::Tuple(items)))
+            .collect::<Result<_, _>>()?),
         other => return Err(Error::Type(format!("result {other:?}: this host does not adapt its type"))),
     })
 }

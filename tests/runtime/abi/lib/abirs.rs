@@ -85,3 +85,27 @@ pub extern "C" fn rt_abirs_pair(x: f32) -> Pair {
 pub extern "C" fn rt_abirs_name(give: bool) -> *const c_char {
     if give { c"ferris".as_ptr() } else { std::ptr::null() }
 }
+
+#[repr(C)]
+pub struct Var { name: *const c_char, value: i64 }
+#[repr(C)]
+pub struct Vars { data: *const Var, len: i64 }
+
+thread_local! {
+    static VARS: RefCell<(Vec<CString>, Vec<Var>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// An array of tuples `[(text, i64)]?`: `n` pairs ("x0", 0), ("x1", 10), ...; nil for a negative `n`.
+#[no_mangle]
+pub extern "C" fn rt_abirs_vars(n: i64) -> Vars {
+    if n < 0 {
+        return Vars { data: std::ptr::null(), len: -1 };
+    }
+    VARS.with(|v| {
+        let mut v = v.borrow_mut();
+        v.0 = (0..n.min(64)).map(|i| CString::new(format!("x{i}")).unwrap_or_default()).collect();
+        let rows: Vec<Var> = v.0.iter().zip(0..).map(|(s, i)| Var { name: s.as_ptr(), value: i * 10 }).collect();
+        v.1 = rows;
+        Vars { data: v.1.as_ptr(), len: v.1.len() as i64 }
+    })
+}

@@ -287,3 +287,56 @@ sffi_tuple_i64_f64_bool_text_i64s_f32s_opt_u32_opt_u8s rt_abitest_t8(int64_t k)
 
 /* A library bug: a slice with data NULL and a length, inside a tuple. */
 sffi_tuple_text_i64s rt_abitest_t_bad(void) { return (sffi_tuple_text_i64s){"fine", {NULL, 2}}; }
+
+/* ---- arrays of tuples ---- */
+
+static _Thread_local char pair_text[16][2][48];
+static _Thread_local sffi_tuple_text_text pairs[16];
+
+/* The shape of Simple's rt_env_vars: n (name, value) pairs, at most 16; 0 is (NULL, 0). */
+sffi_tuple_text_text_slice rt_abitest_pairs(int64_t n)
+{
+    n = n < 0 ? 0 : n > 16 ? 16 : n;
+    for (int64_t i = 0; i < n; i++) {
+        snprintf(pair_text[i][0], sizeof pair_text[i][0], "K%lld", (long long)i);
+        snprintf(pair_text[i][1], sizeof pair_text[i][1], "v=%lld", (long long)(i * i));
+        pairs[i] = (sffi_tuple_text_text){pair_text[i][0], pair_text[i][1]};
+    }
+    return (sffi_tuple_text_text_slice){n ? pairs : NULL, n};
+}
+
+/* Padding between fields of every size: u8 at 0, text? at 8, i64 at 16,
+ * f32? at 24, [u16] at 32, bool at 48; 56 bytes a tuple. Mode < 0 is nil. */
+sffi_tuple_u8_opt_text_i64_opt_f32_u16s_bool_slice rt_abitest_ta_mixed(int64_t mode)
+{
+    static _Thread_local sffi_tuple_u8_opt_text_i64_opt_f32_u16s_bool rows[3];
+    static _Thread_local uint16_t shorts[3] = {1, 65535, 7};
+    if (mode < 0)
+        return (sffi_tuple_u8_opt_text_i64_opt_f32_u16s_bool_slice){NULL, -1};
+    rows[0] = (sffi_tuple_u8_opt_text_i64_opt_f32_u16s_bool){255, "first", INT64_MIN, {0.5f, true}, {shorts, 3}, true};
+    rows[1] = (sffi_tuple_u8_opt_text_i64_opt_f32_u16s_bool){0, NULL, mode, {0, false}, {NULL, 0}, false};
+    rows[2] = (sffi_tuple_u8_opt_text_i64_opt_f32_u16s_bool){7, "", INT64_MAX, {-2.0f, true}, {shorts + 2, 1}, true};
+    return (sffi_tuple_u8_opt_text_i64_opt_f32_u16s_bool_slice){rows, mode > 3 ? 3 : mode};
+}
+
+/* A 6-byte tuple (i8 at 0, bool? at 1, u16 at 4): elements closer than a pointer apart. */
+sffi_tuple_i8_opt_bool_u16_slice rt_abitest_ta_small(int64_t n)
+{
+    static _Thread_local sffi_tuple_i8_opt_bool_u16 rows[5];
+    n = n < 0 ? 0 : n > 5 ? 5 : n;
+    for (int64_t i = 0; i < n; i++)
+        rows[i] = (sffi_tuple_i8_opt_bool_u16){(int8_t)(-128 + i), {i % 2 == 0, i % 3 != 2}, (uint16_t)(65535 - i)};
+    return (sffi_tuple_i8_opt_bool_u16_slice){rows, n};
+}
+
+/* Library bugs: 0, an array with data NULL and a length; 1, an invalid slice
+ * inside the second tuple; 2, a negative length. */
+sffi_tuple_text_i64s_slice rt_abitest_ta_bad(int64_t which)
+{
+    static _Thread_local sffi_tuple_text_i64s rows[2];
+    rows[0] = (sffi_tuple_text_i64s){"ok", {NULL, 0}};
+    rows[1] = (sffi_tuple_text_i64s){"bad", {NULL, 2}};
+    if (which == 0)
+        return (sffi_tuple_text_i64s_slice){NULL, 3};
+    return (sffi_tuple_text_i64s_slice){rows, which == 1 ? 2 : -5};
+}

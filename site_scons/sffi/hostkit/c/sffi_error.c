@@ -1,0 +1,1 @@
+../../../../runtime/src/sffi_error.c
