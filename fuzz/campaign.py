@@ -3,7 +3,8 @@
 Targets (docs/reliability.md):
 
 * native, libFuzzer + ASan + UBSan (fuzz/native.py builds them): ``runtime_lex``,
-  ``runtime_parse``, ``runtime_resolve``, ``runtime_interp``, ``runtime_modules``;
+  ``runtime_parse``, ``runtime_resolve``, ``runtime_interp``, ``runtime_modules`` (scripts),
+  ``runtime_deep`` (value walks) and ``runtime_moddir`` (a module directory);
 * Python, atheris (fuzz/py/targets.py): ``decls``, ``manifest``, ``matrix``,
   ``suppressions``, ``symbols_elf``, ``symbols_ar``, ``dwarf``.
 
@@ -88,6 +89,8 @@ def _compile_seeds(out: Path) -> None:
 
 def seed_dirs(target: str) -> list[Path]:
     """The seed directories of ``target`` (binary seeds are compiled on first use)."""
+    if target in native.HARNESSES:
+        return [ROOT / "fuzz" / "runtime" / f"seeds_{target.removeprefix('runtime_')}"]
     if target in NATIVE:
         return [ROOT / "fuzz" / "runtime" / "seeds"]
     if target in ("symbols_elf", "symbols_ar", "dwarf"):
@@ -105,7 +108,9 @@ def command(target: str, seconds: int, corpus: Path, artifacts: Path, max_len: i
     dirs = [str(corpus), *map(str, seed_dirs(target))]
     if target in NATIVE:
         exe = native.build([target])[target]
-        return [str(exe), *flags, f"-dict={ROOT / 'fuzz' / 'runtime' / 'simple.dict'}", *dirs]
+        if target in native.SCRIPT_TARGETS:
+            flags.append(f"-dict={ROOT / 'fuzz' / 'runtime' / 'simple.dict'}")
+        return [str(exe), *flags, *dirs]
     return [sys.executable, "-m", "fuzz.py.run_atheris", target, *flags, "-atheris_runs=0", *dirs]
 
 

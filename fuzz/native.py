@@ -3,8 +3,11 @@
 The runtime objects (runtime/src/*.c but main.c) are compiled once with
 ``-DSPL_FUZZ_BUDGET`` (the interpreter's work budget, runtime/src/interp.h) and
 linked with fuzzlib (fuzz/runtime/fuzzlib: side-effect-free externs), the extern
-table ``sffi table`` generates for it, and fuzz/runtime/fuzz_runtime.c compiled
-once per stage. Nothing is rebuilt when no input is newer than its output.
+table ``sffi table`` generates for it, and the target's harness:
+fuzz/runtime/fuzz_runtime.c compiled once per stage for the script targets,
+fuzz_values.c (``runtime_deep``) and fuzz_moddir.c (``runtime_moddir``) for the
+value walks and the module directory (issue 24). Nothing is rebuilt when no
+input is newer than its output.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "fuzz" / "native"
 HARNESS = ROOT / "fuzz" / "runtime" / "fuzz_runtime.c"
 FUZZLIB = ROOT / "fuzz" / "runtime" / "fuzzlib"
-STAGES = {"runtime_lex": 1, "runtime_parse": 2, "runtime_resolve": 3, "runtime_interp": 4, "runtime_modules": 5}
+STAGES = {"runtime_lex": 1, "runtime_parse": 2, "runtime_resolve": 3, "runtime_interp": 4,
+          "runtime_modules": 5,
+          "runtime_deep": 0, "runtime_moddir": 0}
+#: the harness of each target that is not a stage of HARNESS
+HARNESSES = {"runtime_deep": ROOT / "fuzz" / "runtime" / "fuzz_values.c",
+             "runtime_moddir": ROOT / "fuzz" / "runtime" / "fuzz_moddir.c"}
+#: the targets whose input is a script (the others take bytes: their own seeds, no dictionary)
+SCRIPT_TARGETS = [t for t in STAGES if t not in HARNESSES]
 SANITIZE = "-fsanitize=address,undefined"
 CFLAGS = ["-std=c11", "-O1", "-g", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined",
           "-DSPL_FUZZ_BUDGET", f"-I{ROOT / 'runtime' / 'include'}", f"-I{ROOT / 'runtime' / 'src'}"]
@@ -74,7 +84,7 @@ def build(targets: list[str] | None = None) -> dict[str, Path]:
     """Build the runtime fuzz targets; returns {target name: executable}.
 
     Args:
-        targets: names from :data:`STAGES` (default: all five).
+        targets: names from :data:`STAGES` (default: all of them).
     Raises:
         BuildError: clang missing, or a compile/link failure (with its output).
     """
@@ -83,9 +93,10 @@ def build(targets: list[str] | None = None) -> dict[str, Path]:
     built = {}
     for name in targets or list(STAGES):
         exe = OUT / name
-        if _stale(exe, [HARNESS, *objs]):
+        harness = HARNESSES.get(name, HARNESS)
+        if _stale(exe, [harness, *objs]):
             _run([cc, *CFLAGS, SANITIZE, "-fsanitize=fuzzer", f"-DFUZZ_STAGE={STAGES[name]}",
-                  str(HARNESS), *map(str, objs), "-lm", "-lpthread", "-o", str(exe)])
+                  str(harness), *map(str, objs), "-lm", "-lpthread", "-o", str(exe)])
         built[name] = exe
     return built
 

@@ -2,6 +2,7 @@
 #include "diag.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +94,7 @@ const char *spl_source_line(const Source *src, int line, size_t *len)
     return s;
 }
 
-/* Length of the UTF-8 sequence at s (at most `avail` bytes), 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+size_t spl_utf8_seq_len(const unsigned char *s, size_t avail)
 {
     unsigned c = s[0];
     size_t n;
@@ -123,7 +123,7 @@ int spl_source_check_utf8(const Source *src, int *line, int *col)
     const unsigned char *s = (const unsigned char *)src->text;
     int ln = 1, cl = 1;
     for (size_t i = 0; i < src->len;) {
-        size_t n = utf8_seq_len(s + i, src->len - i);
+        size_t n = spl_utf8_seq_len(s + i, src->len - i);
         if (n == 0 || (n == 1 && s[i] == '\0')) {
             *line = ln;
             *col = cl;
@@ -138,6 +138,51 @@ int spl_source_check_utf8(const Source *src, int *line, int *col)
         i += n;
     }
     return 0;
+}
+
+int64_t spl_utf8_invalid_at(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        size_t n = spl_utf8_seq_len(s + i, len - i);
+        if (n == 0)
+            return (int64_t)i;
+        i += n;
+    }
+    return -1;
+}
+
+/* C0 controls but tab, DEL and the C1 controls U+0080..U+009F (which a
+ * terminal may take for CSI and friends, raw or UTF-8 encoded). A tab starts
+ * no escape sequence. */
+static bool is_control(const unsigned char *s, size_t n)
+{
+    return n == 1 ? (s[0] < 0x20 && s[0] != '\t') || s[0] == 0x7F : n == 2 && s[0] == 0xC2 && s[1] < 0xA0;
+}
+
+void spl_sb_add_escaped(StrBuf *sb, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t len = strlen(text);
+    for (size_t i = 0; i < len;) {
+        size_t n = spl_utf8_seq_len(s + i, len - i);
+        if (n != 0 && !is_control(s + i, n)) {
+            spl_sb_add(sb, text + i, n);
+            i += n;
+            continue;
+        }
+        n = n ? n : 1; /* an invalid byte is escaped alone */
+        for (size_t k = 0; k < n; k++)
+            spl_sb_printf(sb, "\\x%02x", (unsigned)s[i + k]);
+        i += n;
+    }
+}
+
+char *spl_escaped(const char *text)
+{
+    StrBuf sb = {0};
+    spl_sb_add_escaped(&sb, text);
+    return spl_sb_take(&sb);
 }
 
 void spl_compile_error_set(CompileError *e, int line, int col, const char *fmt, ...)

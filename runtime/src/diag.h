@@ -9,7 +9,10 @@
 #define SIMPLE_DIAG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "util.h"
 
 typedef struct Source {
     char *name;     /* as shown in messages: the path, or "-e" */
@@ -27,6 +30,18 @@ void spl_source_free(Source *src);
 const char *spl_source_line(const Source *src, int line, size_t *len);
 /* 0 when the text is valid UTF-8, else sets line and col of the first bad byte. */
 int spl_source_check_utf8(const Source *src, int *line, int *col);
+
+/* Length of the UTF-8 sequence at s (at most `avail` bytes), 0 if invalid
+ * (overlong, a surrogate, beyond U+10FFFF, cut off). */
+size_t spl_utf8_seq_len(const unsigned char *s, size_t avail);
+/* The offset of the first byte of text[0, len) that is not valid UTF-8, or -1. */
+int64_t spl_utf8_invalid_at(const char *text, size_t len);
+
+/* Text read from a file (a module's section, a file name), made safe to print:
+ * control characters (C0 but tab, DEL, C1) and bytes that are not UTF-8 become \xHH,
+ * so a file cannot put terminal escape sequences into a message (issue 24). */
+void spl_sb_add_escaped(StrBuf *sb, const char *text);
+char *spl_escaped(const char *text);   /* the same, malloc'd */
 
 /* A compile-time error (syntax, names, externs): where and what. */
 typedef struct CompileError {

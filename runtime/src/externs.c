@@ -73,6 +73,14 @@ static void report_mismatch(const ExternDecl *d, const sffi_entry *e, const Sour
             src->name, d->line, d->col, d->name, declared, e->signature, e->library);
 }
 
+/* Two passes, so that no module's code runs unless every declaration passed
+ * every check the files allow (issue 24, docs/modules.md "What runs when"):
+ * first each declaration against the table, or against the section of the
+ * module that provides it (nothing loaded); then, only if all passed, the
+ * modules are loaded and those declarations bound to their entries. With
+ * `lazy`, an extern that neither the table nor any module provides is left
+ * unbound (counted; its first call fails: spl_extern_unbound), and the second
+ * pass passes over it. */
 bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
 {
     return spl_externs_bind_lazy(prog, src, err, NULL);
@@ -80,35 +88,47 @@ bool spl_externs_bind(Program *prog, const Source *src, FILE *err)
 
 bool spl_externs_bind_lazy(Program *prog, const Source *src, FILE *err, Unbound *lazy)
 {
-    bool ok = true;
+    bool ok = true, any_module = false;
+    bool *left_unbound = prog->nexterns ? spl_xcalloc((size_t)prog->nexterns, sizeof *left_unbound) : NULL;
     StrBuf hinted = {0};
     for (int i = 0; i < prog->nexterns; i++) {
         ExternDecl *d = prog->externs[i];
         if (!d->file)
             d->file = src->name;
         d->entry = spl_table_find(d->name);
-        ModBind bound = d->entry ? MOD_BOUND : spl_modules_bind(d, src, err); /* modules.c */
-        if (bound == MOD_ABSENT && lazy) {
+        ModBind checked = d->entry ? MOD_BOUND : spl_modules_check(d, src, err); /* modules.c */
+        if (checked == MOD_ABSENT && lazy) {
             /* no library provides it: its first call fails (spl_extern_unbound) */
+            left_unbound[i] = true;
             lazy->count++;
             if (lazy->report)
                 report_unknown(d, src, err, &hinted);
             spl_modules_note_unreadable(err); /* a damaged module may be why: said now, once */
             continue;
         }
-        if (bound == MOD_ABSENT) {
+        any_module |= !d->entry;
+        if (checked == MOD_ABSENT) {
             report_unknown(d, src, err, &hinted);
             spl_modules_note_unreadable(err);
         }
-        if (bound != MOD_BOUND) {
+        if (checked != MOD_BOUND) {
             ok = false;
-        } else if (!signature_matches(d, d->entry)) {
+        } else if (d->entry && !signature_matches(d, d->entry)) {
             report_mismatch(d, d->entry, src, err);
             ok = false;
-        } else {
+        } else if (d->entry) {
             d->fast_result = d->result == d->entry->result ? d->result : SPL_RESULT_GENERAL;
         }
     }
+    for (int i = 0; ok && any_module && i < prog->nexterns; i++) {
+        ExternDecl *d = prog->externs[i];
+        if (d->entry || left_unbound[i])
+            continue;
+        ok = spl_modules_bind(d, src, err) == MOD_BOUND; /* sets d->entry (checked in pass 1) */
+        if (ok)
+            d->fast_result = d->result == d->entry->result ? d->result : SPL_RESULT_GENERAL;
+    }
+    free(left_unbound);
     spl_sb_free(&hinted);
     return ok;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "diag.h"
 #include "externs.h"
 #include "ffi_error.h"
 #include "util.h"
@@ -316,7 +317,21 @@ static bool from_c(const ResultSite *s, int code, const void *src, Value *out)
         return true;
     case K_TEXT: {
         const char *t = *(const char *const *)src;
-        *out = t ? value_text(spl_text_from_cstr(t)) : value_nil();
+        if (!t) {
+            *out = value_nil();
+            return true;
+        }
+        /* Text is UTF-8 everywhere in the runtime; a library's bytes are checked
+         * here, at the boundary, as a script file's are when it is read (issue 24). */
+        size_t len = strlen(t);
+        int64_t bad = spl_utf8_invalid_at(t, len);
+        if (bad >= 0) {
+            char what[128];
+            snprintf(what, sizeof what, "text that is not valid UTF-8 (byte %lld of %zu is 0x%02x)",
+                     (long long)bad, len, (unsigned)(unsigned char)t[bad]);
+            return result_fail(s, what);
+        }
+        *out = value_text(spl_text_new(t, len));
         return true;
     }
     case K_NOT_SCALAR:

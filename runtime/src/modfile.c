@@ -3,6 +3,7 @@
 #include "modfile.h"
 
 #include <elf.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "sffi_module.h"
+#include "diag.h"
+#include "abi.h"
 #include "util.h"
 
 #define SECTION_MAX (4u << 20)   /* a section beyond 4 MiB is not ours */
@@ -37,6 +40,12 @@ static char *read_at(int fd, off_t size, uint64_t off, void *buf, size_t n, cons
     if (pread(fd, buf, n, (off_t)off) != (ssize_t)n)
         return reason("cannot read its %s: %s", what, strerror(errno));
     return NULL;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISDIR(mode) ? "a directory" : S_ISCHR(mode) ? "a character device"
+         : S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" : "not a plain file";
 }
 
 static char *check_header(const Elf64_Ehdr *h, off_t size)
@@ -93,6 +102,83 @@ done:
     return err;
 }
 
+/* "i64", "text?" or "[u8]" into a type code (maybe | SFFI_OPTIONAL), -1 if unknown. */
+static int type_code(const char *spelling, size_t len, bool optional_ok)
+{
+    char buf[32];
+    bool optional = len > 0 && spelling[len - 1] == '?';
+    if (optional && !optional_ok)
+        return -1;
+    len -= optional;
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, spelling, len);
+    buf[len] = '\0';
+    int code = spl_sffi_type_code(buf);
+    return code < 0 ? -1 : code | (optional ? SFFI_OPTIONAL : 0);
+}
+
+/* Splits "a, b, c" (no parentheses) into codes; false if a type is unknown or there are too many. */
+static bool type_list(const char *s, size_t len, uint8_t *codes, uint8_t *n, int max, bool optional_ok)
+{
+    *n = 0;
+    if (len == 0)
+        return true;
+    for (size_t start = 0;;) {
+        const char *comma = memchr(s + start, ',', len - start);
+        size_t end = comma ? (size_t)(comma - s) : len;
+        int code = *n < max ? type_code(s + start, end - start, optional_ok) : -1;
+        if (code < 0)
+            return false;
+        codes[(*n)++] = (uint8_t)code;
+        if (!comma)
+            return true;
+        if (end + 2 > len || s[end + 1] != ' ')
+            return false;
+        start = end + 2;
+    }
+}
+
+bool spl_modfile_parse_signature(const char *sig, ModEntry *e)
+{
+    /* "(P, P) -> R", "(P) -> (E, E)", "(P) -> [(E, E)]?" or "(P)": the canonical
+     * form of docs/abi.md, as spl_sffi_result_text() spells results */
+    size_t len = strlen(sig);
+    const char *close = strchr(sig, ')');
+    if (len < 2 || sig[0] != '(' || !close)
+        return false;
+    if (!type_list(sig + 1, (size_t)(close - sig - 1), e->params, &e->n_params, SFFI_MAX_PARAMS, false))
+        return false;
+    const char *rest = close + 1;
+    e->n_items = 0;
+    if (*rest == '\0') {
+        e->result = SFFI_NONE;
+        return true;
+    }
+    if (strncmp(rest, " -> ", 4) != 0)
+        return false;
+    rest += 4;
+    size_t rlen = strlen(rest);
+    bool optional = rlen > 0 && rest[rlen - 1] == '?';
+    if (strncmp(rest, "[(", 2) == 0) { /* an array of tuples: "[(text, i64)]" or "[(...)]?" */
+        size_t end = rlen - optional;
+        if (end < 4 || strncmp(rest + end - 2, ")]", 2) != 0 || memchr(rest + 2, '(', end - 4) ||
+            memchr(rest + 2, ')', end - 4))
+            return false;
+        e->result = SFFI_TUPLE_ARRAY | (optional ? SFFI_OPTIONAL : 0);
+        return type_list(rest + 2, end - 4, e->items, &e->n_items, SFFI_MAX_TUPLE, true) && e->n_items > 0;
+    }
+    if (rest[0] == '(') {
+        if (rlen < 2 || rest[rlen - 1] != ')' || memchr(rest + 1, '(', rlen - 2) || memchr(rest + 1, ')', rlen - 2))
+            return false;
+        e->result = SFFI_TUPLE;
+        return type_list(rest + 1, rlen - 2, e->items, &e->n_items, SFFI_MAX_TUPLE, true) && e->n_items > 0;
+    }
+    int code = type_code(rest, rlen, true);
+    e->result = code < 0 ? 0 : (uint8_t)code;
+    return code > 0;
+}
+
 static char **field_slot(ModFacts *f, const char *key)
 {
     static const char *const KEYS[] = {"library", "sffi_version", "digest", "build_id", "rebuild"};
@@ -113,14 +199,23 @@ static char *parse_line(ModFacts *f, char *line, int number, int *cap)
     char *sig = strchr(value, ' ');
     if (strcmp(line, "entry") == 0 && sig) {
         spl_grow_array((void **)&f->entries, cap, f->n_entries + 1, sizeof *f->entries);
-        f->entries[f->n_entries].name = spl_xstrndup(value, (size_t)(sig - value));
-        f->entries[f->n_entries++].signature = spl_xstrdup(sig + 1);
+        ModEntry *e = &f->entries[f->n_entries++];
+        memset(e, 0, sizeof *e);
+        *sig = '\0';
+        e->name = spl_escaped(value);
+        e->signature = spl_escaped(sig + 1);
+        if (!spl_modfile_parse_signature(sig + 1, e))
+            return reason("%s line %d: the signature of %s, '%s', is not one this runtime reads",
+                          SFFI_MODULE_SECTION, number, e->name, e->signature);
     } else if (strcmp(line, "abi_version") == 0) {
         f->abi_version = atoi(value);
     } else if (slot && !*slot) {
-        *slot = spl_xstrdup(value);
+        *slot = spl_escaped(value);
     } else {
-        return reason("%s line %d: unexpected field '%s'", SFFI_MODULE_SECTION, number, line);
+        char *shown = spl_escaped(line);
+        char *why = reason("%s line %d: unexpected field '%.60s'", SFFI_MODULE_SECTION, number, shown);
+        free(shown);
+        return why;
     }
     return NULL;
 }
@@ -130,9 +225,13 @@ static char *parse_text(char *text, ModFacts *f)
     char first[32];
     snprintf(first, sizeof first, "sffi-module %d", SFFI_MODULE_FORMAT);
     char *save = NULL, *line = strtok_r(text, "\n", &save);
-    if (!line || strcmp(line, first) != 0)
-        return reason("its %s section is not in format %d (it starts '%.40s')", SFFI_MODULE_SECTION,
-                      SFFI_MODULE_FORMAT, line ? line : "");
+    if (!line || strcmp(line, first) != 0) {
+        char *shown = spl_escaped(line ? line : "");
+        char *why = reason("its %s section is not in format %d (it starts '%.40s')", SFFI_MODULE_SECTION,
+                           SFFI_MODULE_FORMAT, shown);
+        free(shown);
+        return why;
+    }
     int cap = 0, number = 1;
     char *err = NULL;
     while (!err && (line = strtok_r(NULL, "\n", &save)))
@@ -140,18 +239,28 @@ static char *parse_text(char *text, ModFacts *f)
     if (!err && (!f->library || !f->sffi_version || !f->digest || !f->build_id || !f->rebuild))
         err = reason("its %s section lacks a field (library, sffi_version, digest, build_id, rebuild)",
                      SFFI_MODULE_SECTION);
+    /* Sorted, each name once: the loaded descriptor is compared with these
+     * entry by entry and then searched by bsearch (modules.c). */
+    for (int i = 1; !err && i < f->n_entries; i++)
+        if (strcmp(f->entries[i - 1].name, f->entries[i].name) >= 0)
+            err = reason("its %s section's entries are not sorted by name (%s before %s)", SFFI_MODULE_SECTION,
+                         f->entries[i - 1].name, f->entries[i].name);
     return err;
 }
 
 char *spl_modfile_read(const char *path, ModFacts *facts)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO (or a device) put on the search path must not block
+     * the open; it is then refused as not a regular file (issue 24). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return reason("cannot open it: %s", strerror(errno));
     struct stat st;
     char *text = NULL, *err = NULL;
     if (fstat(fd, &st) != 0)
         err = reason("cannot stat it: %s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        err = reason("not a regular file (%s): only regular files are FFI modules", file_kind(st.st_mode));
     else if (!(err = find_section(fd, st.st_size, &text))) {
         ModFacts f = {0};
         if ((err = parse_text(text, &f)))

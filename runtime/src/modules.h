@@ -3,10 +3,12 @@
  *
  * An extern that is not in the compiled-in table is looked up in the modules
  * on the search path (--ffi-path DIR..., then SIMPLE_FFI_PATH, then
- * <bindir>/../lib/sffi): their ".sffi_module" sections are read without
- * loading them (modfile.c); the one module that provides the extern is
- * checked (trust, ABI version, library, the entry's types), dlopen'ed once
- * and the extern bound to its thunk. Nothing here runs at start-up.
+ * <bindir>/../lib/sffi): each file is first checked for trust (modtrust.h),
+ * then, if it is a trusted regular file, its ".sffi_module" section is read
+ * without loading it (modfile.c). The one module that provides an extern is
+ * checked from its section (ABI version, library, the entry's types) for
+ * every extern of the script before any module is dlopen'ed; after dlopen its
+ * descriptor must match its section. Nothing here runs at start-up.
  */
 #ifndef SIMPLE_MODULES_H
 #define SIMPLE_MODULES_H
@@ -26,7 +28,14 @@ typedef enum ModBind {
 /* --ffi-path DIR: searched before SIMPLE_FFI_PATH, in the order given. */
 void spl_modules_add_path(const char *dir);
 
-/* Binds `d` to the module that provides it, checking it on first use. */
+/* Checks `d` against the section of the module that provides it, without
+ * loading anything: the module's ABI version and library, and the entry's
+ * signature. MOD_BOUND here means "checked: may be bound". */
+ModBind spl_modules_check(const ExternDecl *d, const Source *src, FILE *err);
+
+/* After every declaration of the script passed spl_modules_check(): loads
+ * the module that provides `d` (once), checks its descriptor against its
+ * section and binds `d` to its entry. */
 ModBind spl_modules_bind(ExternDecl *d, const Source *src, FILE *err);
 
 /* After an unknown extern: the modules that could not be read, once each. */
@@ -38,5 +47,10 @@ void spl_modules_list(FILE *out, bool json);
 
 /* `simple --version`: one line naming the modules found. */
 void spl_modules_version(FILE *out);
+
+/* Forgets the search path and the index (loaded modules stay loaded): for
+ * the fuzz harness (fuzz/runtime/fuzz_moddir.c), which indexes a fresh
+ * directory per input. */
+void spl_modules_reset(void);
 
 #endif

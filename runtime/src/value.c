@@ -277,14 +277,6 @@ const char *spl_value_type_name(Value v)
     return "undefined";
 }
 
-static bool items_equal(const Value *a, const Value *b, int64_t len)
-{
-    for (int64_t i = 0; i < len; i++)
-        if (!spl_value_equal(a[i], b[i]))
-            return false;
-    return true;
-}
-
 /* Bytes equal bytes, or an array of the same ints. */
 static bool bytes_equal(const Bytes *a, Value b)
 {
@@ -298,8 +290,13 @@ static bool bytes_equal(const Bytes *a, Value b)
     return true;
 }
 
-bool spl_value_equal(Value a, Value b)
+/* Equality of two values that are not both containers of the same kind
+ * (arrays, tuples, struct instances of one type, Results of one kind);
+ * *descend is set instead when they are, and their lengths agree, for the
+ * caller to compare their items (fields, payload). */
+static bool equal_flat(Value a, Value b, bool *descend)
 {
+    *descend = false;
     if (a.type == VT_BYTES || b.type == VT_BYTES)
         return a.type == VT_BYTES ? bytes_equal(a.as.by, b) : bytes_equal(b.as.by, a);
     if (a.type == VT_INT && b.type == VT_FLOAT)
@@ -316,16 +313,22 @@ bool spl_value_equal(Value a, Value b)
     case VT_TEXT:
         return a.as.t->len == b.as.t->len && memcmp(a.as.t->data, b.as.t->data, (size_t)a.as.t->len) == 0;
     case VT_ARRAY:
-        return a.as.a->len == b.as.a->len && items_equal(a.as.a->items, b.as.a->items, a.as.a->len);
+        *descend = a.as.a->len == b.as.a->len;
+        return *descend;
     case VT_TUPLE:
-        return a.as.tu->len == b.as.tu->len && items_equal(a.as.tu->items, b.as.tu->items, a.as.tu->len);
+        *descend = a.as.tu->len == b.as.tu->len;
+        return *descend;
     case VT_OBJECT:
-        /* a class instance is itself; struct instances compare field by field */
+        /* a class instance is itself; struct instances of one type compare
+         * field by field (the caller walks the fields) */
         if (a.as.o == b.as.o)
             return true;
-        return !a.as.o->is_class && a.as.o->type == b.as.o->type && items_equal(a.as.o->fields, b.as.o->fields, a.as.o->n);
+        *descend = !a.as.o->is_class && a.as.o->type == b.as.o->type && a.as.o->n == b.as.o->n;
+        return *descend;
     case VT_RESULT:
-        return a.as.r->is_err == b.as.r->is_err && spl_value_equal(a.as.r->v, b.as.r->v);
+        /* both Ok or both Err, then the payloads (walked by the caller) */
+        *descend = a.as.r->is_err == b.as.r->is_err;
+        return *descend;
     case VT_ENUM: return a.as.td == b.as.td && a.aux == b.aux;
     case VT_TYPE: return a.as.td == b.as.td;
     case VT_FUNC: return a.as.fn == b.as.fn;
@@ -334,6 +337,61 @@ bool spl_value_equal(Value a, Value b)
     case VT_UNDEF: break;
     }
     return false;
+}
+
+/* Items of two containers of one length still to compare, from `next` on. */
+typedef struct EqualFrame {
+    const Value *a, *b;
+    int64_t len, next;
+} EqualFrame;
+
+static EqualFrame frame_of(Value a, Value b)
+{
+    if (a.type == VT_TUPLE)
+        return (EqualFrame){a.as.tu->items, b.as.tu->items, a.as.tu->len, 0};
+    if (a.type == VT_OBJECT) /* struct fields */
+        return (EqualFrame){a.as.o->fields, b.as.o->fields, a.as.o->n, 0};
+    if (a.type == VT_RESULT) /* the payload */
+        return (EqualFrame){&a.as.r->v, &b.as.r->v, 1, 0};
+    return (EqualFrame){a.as.a->items, b.as.a->items, a.as.a->len, 0};
+}
+
+/* Depth-first over an explicit stack, not the C stack: a value nested
+ * millions deep (`a = [a]` in a loop) compares like a flat one (issue 24).
+ * The stack lives on the C stack up to EQUAL_FRAMES_LOCAL levels and on
+ * the heap beyond, so flat and shallow comparisons allocate nothing. */
+#define EQUAL_FRAMES_LOCAL 32
+
+bool spl_value_equal(Value a, Value b)
+{
+    bool descend;
+    bool equal = equal_flat(a, b, &descend);
+    if (!descend)
+        return equal;
+    EqualFrame local[EQUAL_FRAMES_LOCAL], *stack = local;
+    int64_t top = 0, cap = EQUAL_FRAMES_LOCAL;
+    stack[top++] = frame_of(a, b);
+    while (equal && top > 0) {
+        EqualFrame *f = &stack[top - 1];
+        if (f->next == f->len) {
+            top--;
+            continue;
+        }
+        Value x = f->a[f->next], y = f->b[f->next];
+        f->next++;
+        equal = equal_flat(x, y, &descend);
+        if (!equal || !descend)
+            continue;
+        if (top == cap) {
+            cap *= 2;
+            stack = stack == local ? memcpy(spl_xmalloc(sizeof *stack * (size_t)cap), local, sizeof local)
+                                   : spl_xrealloc(stack, sizeof *stack * (size_t)cap);
+        }
+        stack[top++] = frame_of(x, y);
+    }
+    if (stack != local)
+        free(stack);
+    return equal;
 }
 
 Bytes *spl_bytes_new(const void *data, int64_t len)

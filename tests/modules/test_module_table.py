@@ -132,3 +132,25 @@ def test_symbols_looks_for_the_module_section_by_its_name():
     from sffi.commands import symbols
 
     assert symbols.MODULE_SECTION == module_table.SECTION
+
+
+def test_inspect_escapes_control_characters_from_the_file(tmp_path):
+    """Issue 24 item 5: a section's text cannot put terminal escape sequences on the screen."""
+    module = build_module(tmp_path / "mods", "demo", DEMO_DECLS, DEMO_C, work=tmp_path / "w")
+    data = module.read_bytes()
+    old, new = b"rebuild scons runtime --modules=demo", b"rebuild \x1b]0;pw\x07\x1b[time --modules=demo"
+    assert data.count(old) == 1 and len(old) == len(new)
+    module.write_bytes(data.replace(old, new))
+    proc = sffi("inspect", module)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "  rebuild:      \\x1b]0;pw\\x07\\x1b[time --modules=demo\n" in proc.stdout
+    doc = json.loads(sffi("inspect", "--json", module).stdout)  # JSON escapes them itself
+    assert doc["modules"][0]["rebuild"] == new.decode()[8:]
+
+
+def test_printable_escapes_controls_and_kept_bytes():
+    from sffi.commands.output import printable
+    assert printable("plain text, é") == "plain text, é"
+    assert printable("a\x1b[31mb\x9bc\x7f\n\t") == "a\\x1b[31mb\\x9bc\\x7f\\x0a\t"  # a tab starts no sequence
+    assert printable(b"x\xffy".decode("utf-8", "surrogateescape")) == "x\\xffy"

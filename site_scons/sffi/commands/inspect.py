@@ -13,7 +13,7 @@ line naming it and what is wrong).
 from __future__ import annotations
 
 from sffi import module_table
-from sffi.commands.output import print_json, print_table
+from sffi.commands.output import print_json, print_table, printable
 from sffi.errors import EXIT_OK
 
 JSON_FORMAT = "sffi-inspect/1"
@@ -41,11 +41,12 @@ def describe(path: str) -> dict:
 
 
 def show(doc: dict) -> None:
-    """Print one module's facts as text: the fields, then its externs as a table."""
-    print(f"{doc['path']}: FFI module of library '{doc['library']}'")
+    """Print one module's facts as text: the fields, then its externs as a table. Everything
+    that comes from the file goes through :func:`printable` (no terminal escapes from a module)."""
+    print(f"{printable(doc['path'])}: FFI module of library '{printable(doc['library'])}'")
     for key in ("abi_version", "sffi_version", "digest", "build_id", "gnu_build_id", "rebuild"):
-        print(f"  {key + ':':<14}{doc[key] if doc[key] is not None else '(none)'}")
-    print_table(["name", "signature"], [[e["name"], e["signature"]] for e in doc["entries"]])
+        print(f"  {key + ':':<14}{printable(str(doc[key])) if doc[key] is not None else '(none)'}")
+    print_table(["name", "signature"], [[printable(e["name"]), printable(e["signature"])] for e in doc["entries"]])
 
 
 def run(args) -> int:

@@ -11,10 +11,41 @@ from sffi.errors import SffiError
 _CHUNK = 4096
 
 
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters as ``\\xHH`` escapes.
+
+    What sffi prints from a file (an FFI module's section, a file name) must not
+    carry terminal escape sequences (issue 24): C0 controls but tab, DEL and the C1
+    controls U+0080-U+009F (which terminals may take for CSI) become ``\\x1b``,
+    ``\\x9b``; bytes that were not UTF-8 (decoded with ``surrogateescape``)
+    become their byte, ``\\xff``. Everything else is unchanged, so ordinary text
+    costs one scan.
+
+    Args:
+        text: any text.
+    Returns:
+        The text with those characters escaped.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if (code < 0x20 and ch != "\t") or 0x7F <= code <= 0x9F:
+            out.append(f"\\x{code:02x}")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that surrogateescape kept
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def print_table(headers: list[str], rows: list[list], file=None) -> None:
     """Print ``rows`` as an aligned plain-text table (tabulate's "simple" format)."""
     from tabulate import tabulate
 
+    # Cells come from files (symbol names, sections): no terminal escapes (issue 24).
+    rows = [[printable(c) if isinstance(c, str) else c for c in row] for row in rows]
     print(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True),
           file=file or sys.stdout)
 
