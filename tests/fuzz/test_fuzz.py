@@ -120,7 +120,7 @@ def test_python_target_reports_unexpected_exceptions(monkeypatch):
 def test_symbols_target_catches_readers_that_disagree(monkeypatch):
     """The symbols targets cross-check the readers: planted, a LIEF backend that drops a symbol
     and a C path that prints one byte more than the Python path."""
-    from sffi.commands import symbols as symbols_cmd
+    from sffi.commands import symbols_listing
     from sffi.symbols import reference
 
     seed = (campaign.seed_dirs("symbols_elf")[0] / "libseed.so").read_bytes()
@@ -131,7 +131,7 @@ def test_symbols_target_catches_readers_that_disagree(monkeypatch):
         with pytest.raises(targets.Disagreement, match=r"^symbols: auto gave \('rows'.*, lief gave \('rows'"):
             targets.symbols(seed)
     with monkeypatch.context() as m:
-        real_c = symbols_cmd._write_table_c
-        m.setattr(symbols_cmd, "_write_table_c", lambda found, out: real_c(found, out) and not out.write("x"))
+        real_c = symbols_listing._write_table_c  # the printing lives in symbols_listing (toolkit)
+        m.setattr(symbols_listing, "_write_table_c", lambda found, out: real_c(found, out) and not out.write("x"))
         with pytest.raises(targets.Disagreement, match=r"^sffi symbols \(exports\): the C extension gave"):
             targets.symbols(seed)
