@@ -38,6 +38,10 @@ def nest(name: str, leaf: str, depth: int = DEPTH, wrap: str = "[{}]") -> str:
             f"    {name} = {wrap.format(name)}\n    i{name} = i{name} + 1\n")
 
 
+# the value kinds of the language (lang): a struct compares field by field, a Result by its kind then
+# its payload, a class instance by identity; equality walks fields and payloads without recursion
+KINDS = "struct Box:\n    v: any\nclass Cell:\n    v: i64\nval c = Cell(1)\n"
+
 # (name, script, expected stdout)
 SCRIPTS = [
     ("equal", nest("a", "1") + nest("b", "1") + "print a == b\nprint a != b\n", "true\nfalse\n"),
@@ -51,6 +55,10 @@ SCRIPTS = [
     ("print", nest("a", "7", depth=1000) + "print len(\"{a}\") > 0\n", "true\n"),
     ("free-on-reassign", nest("a", "1") + "a = 0\nprint a\n", "0\n"),
     ("in-array-literal", nest("a", "1") + nest("b", "1") + "print [a, 1] == [b, 1]\n", "true\n"),
+    ("structs-and-results", KINDS + nest("a", "Box(c)", wrap="Box(Ok([{}]))") + nest("b", "Box(c)", wrap="Box(Ok([{}]))")
+     + "print a == b\nprint a == Box(Err([b]))\n", "true\nfalse\n"),
+    ("class-instances-at-the-bottom", KINDS + nest("a", "Cell(1)", wrap="Ok(Box({}))")
+     + nest("b", "Cell(1)", wrap="Ok(Box({}))") + "print a == b\nprint a != b\n", "false\ntrue\n"),
 ]
 
 
