@@ -120,7 +120,7 @@ def test_python_target_reports_unexpected_exceptions(monkeypatch):
 def test_symbols_target_catches_readers_that_disagree(monkeypatch):
     """The symbols targets cross-check the readers: planted, a LIEF backend that drops a symbol
     and a C path that prints one byte more than the Python path."""
-    from sffi.commands import symbols as symbols_cmd
+    from sffi.commands import symbols_listing as symbols_cmd
     from sffi.symbols import reference
 
     seed = (campaign.seed_dirs("symbols_elf")[0] / "libseed.so").read_bytes()
