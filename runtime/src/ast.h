@@ -49,6 +49,8 @@ typedef enum NodeKind {
     N_COALESCE,      /* a ?? b ?? ...: list: the operands */
     N_IN,            /* a in b (flag: not in) */
     N_NAMEDARG,      /* name: a, an argument of a call (resolved away) */
+    N_BLOCK_EXPR,    /* `val v = unsafe(...):` and a block of two or more lines: list:
+                        statements, the last an N_EXPR_STMT whose value is the block's */
     /* statements */
     N_EXPR_STMT,     /* a */
     N_PRINT,         /* print a / eprint a (flag); a may be NULL */

@@ -455,6 +455,8 @@ bool spl_eval(Interp *I, const Node *n, Value *out)
         return eval_binary(I, n, out);
     case N_CHAIN:
         return eval_chain(I, n, out);
+    case N_BLOCK_EXPR:
+        return spl_eval_block(I, n, out);
     default:
         return spl_fail(I, n, "internal error: node %d is not an expression", n->kind);
     }

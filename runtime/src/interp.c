@@ -429,6 +429,19 @@ static Flow exec_block(Interp *I, const Node *block)
     return FLOW_NORMAL;
 }
 
+bool spl_eval_block(Interp *I, const Node *n, Value *out)
+{
+    int last = n->list.n - 1;
+    for (int i = 0; i < last; i++) {
+        Flow f = exec_stmt(I, n->list.items[i]);
+        if (f == FLOW_ERROR)
+            return false;
+        if (f != FLOW_NORMAL) /* the parser refuses return, break and continue that leave the block */
+            return spl_fail(I, n->list.items[i], "internal error: a jump out of an unsafe block used as a value");
+    }
+    return spl_eval(I, n->list.items[last]->a, out);
+}
+
 /* ---- calls ---- */
 
 static void flush_repeats(Interp *I)

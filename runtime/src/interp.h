@@ -74,6 +74,8 @@ void spl_interp_free(Interp *I);
 
 /* Evaluates an expression into *out (a new reference). */
 bool spl_eval(Interp *I, const Node *n, Value *out);
+/* An N_BLOCK_EXPR: runs its statements; *out = the value of the last (an expression). */
+bool spl_eval_block(Interp *I, const Node *n, Value *out);
 /* Evaluates a condition, which must be a bool. */
 bool spl_eval_bool(Interp *I, const Node *n, bool *out);
 bool spl_binop(Interp *I, const Node *at, BinOp op, Value a, Value b, Value *out);

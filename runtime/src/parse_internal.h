@@ -16,6 +16,8 @@ typedef struct Parser {
     CompileError *err;
     int loop_depth;
     bool in_fn;
+    int value_blocks;       /* unsafe blocks used as a value around the parser */
+    bool line_closed;       /* a value block ended the statement's line (parser.c) */
     bool in_interpolation;  /* parsing the {expr} of a text literal */
     int nesting;            /* expressions inside expressions, bounded */
 } Parser;

@@ -13,6 +13,7 @@
 static Node *parse_block(Parser *P);
 static Node *parse_pattern(Parser *P, bool is_val);
 static Node *parse_statement(Parser *P);
+static Node *parse_value(Parser *P);
 
 /* ---- tokens ---- */
 
@@ -73,7 +74,9 @@ char *spl_parse_name(Parser *P, const char *what)
 
 static Node *finish_simple(Parser *P, Node *n)
 {
-    if (n && !spl_parse_expect(P, T_NEWLINE, "end of line")) {
+    bool closed = P->line_closed; /* a value block ended the line: its newline is taken */
+    P->line_closed = false;
+    if (n && !closed && !spl_parse_expect(P, T_NEWLINE, "end of line")) {
         spl_node_free(n);
         return NULL;
     }
@@ -161,7 +164,7 @@ static Node *parse_decl(Parser *P)
         }
     }
     if (!(n->name || n->b) || !spl_parse_expect(P, T_ASSIGN, "'=' (a declaration needs a value)") ||
-        !(n->a = spl_parse_expr(P))) {
+        !(n->a = parse_value(P))) {
         spl_node_free(n);
         return NULL;
     }
@@ -190,7 +193,7 @@ static Node *parse_expr_or_assign(Parser *P)
     Node *n = spl_node_new(N_ASSIGN, t->line, t->col);
     n->op = (uint8_t)(t->kind == T_ASSIGN ? OP_NONE : spl_binop_of(t->kind));
     n->a = target;
-    if (!(n->b = spl_parse_expr(P))) {
+    if (!(n->b = parse_value(P))) {
         spl_node_free(n);
         return NULL;
     }
@@ -202,15 +205,21 @@ static Node *parse_jump(Parser *P)
     Token *t = next(P);
     NodeKind k = t->kind == T_BREAK ? N_BREAK : t->kind == T_CONTINUE ? N_CONTINUE : N_RETURN;
     if (k != N_RETURN && P->loop_depth == 0) {
-        spl_compile_error_set(P->err, t->line, t->col, "'%s' outside a loop", k == N_BREAK ? "break" : "continue");
+        spl_compile_error_set(P->err, t->line, t->col, "'%s' outside a loop%s", k == N_BREAK ? "break" : "continue",
+                              P->value_blocks > 0 ? " of the unsafe block used as a value" : "");
         return NULL;
     }
     if (k == N_RETURN && !P->in_fn) {
         spl_compile_error_set(P->err, t->line, t->col, "'return' outside a function");
         return NULL;
     }
+    if (k == N_RETURN && P->value_blocks > 0) {
+        spl_compile_error_set(P->err, t->line, t->col,
+                              "'return' inside an unsafe block used as a value (its value is its last line)");
+        return NULL;
+    }
     Node *n = spl_node_new(k, t->line, t->col);
-    if (k == N_RETURN && kind(P) != T_NEWLINE && !(n->a = spl_parse_expr(P))) {
+    if (k == N_RETURN && kind(P) != T_NEWLINE && !(n->a = parse_value(P))) {
         spl_node_free(n);
         return NULL;
     }
@@ -360,6 +369,69 @@ static bool is_name(const Parser *P, int ahead, const char *word)
         return false;
     const Token *t = &P->toks.items[P->pos + ahead];
     return t->kind == T_NAME && t->len == strlen(word) && memcmp(t->start, word, t->len) == 0;
+}
+
+/* At `unsafe:` or `unsafe(...):` - the ':' after the matching ')' tells the
+ * block from a call of a function named `unsafe`. */
+static bool unsafe_block_ahead(const Parser *P)
+{
+    if (!is_name(P, 0, "unsafe"))
+        return false;
+    int i = P->pos + 1, depth = 0;
+    if (P->toks.items[i].kind != T_LPAREN)
+        return P->toks.items[i].kind == T_COLON;
+    for (; i < P->toks.n; i++) {
+        TokKind k = P->toks.items[i].kind;
+        if (k == T_EOF || k == T_NEWLINE)
+            return false;
+        depth += k == T_LPAREN || k == T_LBRACKET;
+        depth -= k == T_RPAREN || k == T_RBRACKET;
+        if (depth == 0)
+            return i + 1 < P->toks.n && P->toks.items[i + 1].kind == T_COLON;
+    }
+    return false;
+}
+
+/* Simple's value-bound unsafe block (`val v = unsafe(capabilities: [ffi]):`
+ * and a block; also after `=` of an assignment and after `return`): its value
+ * is its last line, which must be an expression. A block of one expression is
+ * that expression; a longer one an N_BLOCK_EXPR. Inside, `return`, and
+ * `break`/`continue` of a loop outside it, would leave the statement around it
+ * half done: refused. The block ends the statement's line (P->line_closed). */
+static Node *parse_unsafe_value(Parser *P)
+{
+    Token *t = cur(P);
+    int saved_loops = P->loop_depth;
+    P->loop_depth = 0;
+    P->value_blocks++;
+    Node *block = parse_unsafe(P);
+    P->value_blocks--;
+    P->loop_depth = saved_loops;
+    if (!block)
+        return NULL;
+    P->line_closed = true;
+    Node *last = block->list.n > 0 ? block->list.items[block->list.n - 1] : NULL;
+    if (!last || last->kind != N_EXPR_STMT) {
+        const Node *at = last ? last : block;
+        spl_compile_error_set(P->err, last ? at->line : t->line, last ? at->col : t->col,
+                              "the last line of an unsafe block used as a value must be an expression (its value)");
+        spl_node_free(block);
+        return NULL;
+    }
+    if (block->list.n == 1) {
+        Node *e = last->a;
+        last->a = NULL;
+        spl_node_free(block);
+        return e;
+    }
+    block->kind = N_BLOCK_EXPR;
+    return block;
+}
+
+/* The value of a declaration, an assignment or a return. */
+static Node *parse_value(Parser *P)
+{
+    return unsafe_block_ahead(P) ? parse_unsafe_value(P) : spl_parse_expr(P);
 }
 
 /* A pattern of `case`: `_`, `Ok(x)`, `Err(x)` (x a name or `_`), or a constant

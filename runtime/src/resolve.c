@@ -564,6 +564,7 @@ static bool resolve_expr(Resolver *R, Node *n)
     case N_TUPLE:
     case N_CHAIN:
     case N_COALESCE: return resolve_list(R, &n->list);
+    case N_BLOCK_EXPR: return resolve_block(R, n); /* its own scope, like any block */
     default: break;
     }
     return (!n->a || resolve_expr(R, n->a)) && (!n->b || resolve_expr(R, n->b)) && (!n->c || resolve_expr(R, n->c));

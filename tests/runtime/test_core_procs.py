@@ -55,9 +55,10 @@ print o
         try:
             os.kill(grandchild, 0)
         except ProcessLookupError:
-            return
+            break
         subprocess.run(["sleep", "0.02"])
-    raise AssertionError(f"grandchild {grandchild} survived the timeout")
+    else:
+        raise AssertionError(f"grandchild {grandchild} survived the timeout")
 
 
 def test_run_bounded_keeps_head_and_tail(simple_runtime, tmp_path):
@@ -198,5 +199,7 @@ print rt_signal_install(4611686018427387904)
 print rt_signal_check(9)
 """, tmp_path)
     assert out[:3] == ["-1", "0", "0"]
-    assert out[3] in ("1", "2")  # two deliveries of one pending signal may merge into one
-    assert out[4:] == ["0", "-1", "-1", "-1", "-1", "-1"]
+    # Two deliveries of one pending signal may merge into one, and the second may arrive after
+    # the first check (delivery is asynchronous): counted once or twice, never lost, never more.
+    assert out[3] in ("1", "2") and int(out[3]) + int(out[4]) in (1, 2)
+    assert out[5:] == ["-1", "-1", "-1", "-1", "-1"]

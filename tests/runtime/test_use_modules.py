@@ -13,7 +13,7 @@ copied into a fresh directory and run there as ``simple [FLAGS] main.spl``, then
 
 Like the golden scripts (tests/runtime/README.md), every case runs again under valgrind and on the
 ASan/UBSan build, where a memory error or a leak fails it. Update mode records the expected files:
-``SIMPLE_GOLDEN_UPDATE=1 SIMPLE_RUNTIME=build/bin/simple pytest tests/runtime/test_modules.py -k 'not valgrind and not asan'``.
+``SIMPLE_GOLDEN_UPDATE=1 SIMPLE_RUNTIME=build/bin/simple pytest tests/runtime/test_use_modules.py -k 'not valgrind and not asan'``.
 """
 
 from __future__ import annotations
