@@ -38,6 +38,7 @@ class SharedObject:
     strings: list[str] = field(default_factory=list)   # extra .dynstr strings, in order
     verdefs: list[tuple[int, str]] = field(default_factory=list)
     versions: bool = False                              # write .gnu.version
+    dynstr_header: tuple[int, int] | None = None        # (sh_offset, sh_size) for .dynstr's header instead
 
 
 def _strtab(strings: list[str]) -> tuple[bytes, dict[str, int]]:
@@ -78,9 +79,12 @@ def shared_object(so: SharedObject) -> bytes:
         body += data
     body += b"\0" * (-(64 + len(body)) % 8)
     shoff = 64 + len(body)
+    places = [(off, len(data)) for (_, _, data, _, _, _), off in zip(sections, offsets)]
+    if so.dynstr_header is not None:
+        places[0] = so.dynstr_header
     headers = _SHDR.pack(*[0] * 10) + b"".join(
-        _SHDR.pack(shat[name], kind, 0, 0, off, len(data), link, info, 8, entsize)
-        for (name, kind, data, link, info, entsize), off in zip(sections, offsets))
+        _SHDR.pack(shat[name], kind, 0, 0, off, size, link, info, 8, entsize)
+        for (name, kind, _, link, info, entsize), (off, size) in zip(sections, places))
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
     header = ident + struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0, 0, shoff, 0, 64, 0, 0, 64,
                                  len(sections) + 1, len(sections))

@@ -83,6 +83,28 @@ def test_names_sharing_an_offset_share_one_string(amplified):
     assert len({id(n) for n in names}) == 1
 
 
+def test_empty_string_table_gives_empty_names_in_every_reader(tmp_path):
+    """A fuzz finding (symbols_elf): a .dynstr of sh_size 0 at sh_offset 0. gABI permits an empty
+    string table, in which only offset 0 is valid: the empty name. The bulk decoder and the C
+    extension read '' there; pyelftools read the bytes at sh_offset, the ELF header's
+    ('\\x7fELF...'), past the end of the table, and the fuzz target's cross-check failed."""
+    from fuzz.py import targets
+    from sffi.errors import ScanError
+    path = tmp_path / "empty_dynstr.so"
+    path.write_bytes(shared_object(SharedObject([Sym(0, 8), Sym(0, 4)], dynstr_header=(0, 0))))
+    ours = scan(path)
+    assert [(s.name, s.size) for s in ours] == [("", 8), ("", 4)]
+    assert scan(path, backend="pyelftools") == ours
+    targets.symbols(path.read_bytes())  # every reader and printing path agrees
+    # a name offset other than 0 lies outside the empty table: every reader refuses it alike
+    bad = tmp_path / "empty_dynstr_bad.so"
+    bad.write_bytes(shared_object(SharedObject([Sym(0, 8), Sym(1, 4)], dynstr_header=(0, 0))))
+    for backend in ("auto", "pyelftools"):
+        with pytest.raises(ScanError, match=r"symbol 2's name offset 1 lies outside \.dynstr \(0 bytes\)"):
+            scan(bad, backend=backend)
+    targets.symbols(bad.read_bytes())
+
+
 def _corrupt_so(tmp_path, verdefs, name="corrupt.so"):
     path = tmp_path / name
     path.write_bytes(shared_object(SharedObject(

@@ -124,7 +124,9 @@ def _iter_pyelftools(elf, layout: Layout, member: str | None) -> Iterator[Symbol
         v = other["visibility"]
         v = (v if isinstance(v, int) else _PYELF_VIS[v]) & 3
         shndx = sym["st_shndx"] if isinstance(sym["st_shndx"], int) else _PYELF_SHN[sym["st_shndx"]]
-        name, version, hidden = sym.name, None, False
+        # Offset 0 of an empty string table (sh_size 0, which gABI permits) is the empty name, as
+        # the bulk decoder reads it; pyelftools would read the bytes at sh_offset, past the table.
+        name, version, hidden = sym.name if strtab_size else "", None, False
         if versym is not None:
             raw = versym[i] if i < len(versym) else 0
             version = vnames.get(raw & 0x7FFF, CORRUPT_VERSION) if (raw & 0x7FFF) > VER_NDX_GLOBAL else None
