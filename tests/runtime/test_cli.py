@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -17,12 +16,6 @@ from sffi import decls
 # name -> canonical signature, as sffi.decls reads them.
 CORE_EXTERNS = {name: str(d.signature) for name, d in
                 decls.parse_files([ROOT / "ffi_libs" / "core" / "core.spl"])[0].items()}
-
-
-@pytest.fixture(scope="session")
-def runtime(request) -> Path:
-    path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
 
 
 def simple(runtime: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

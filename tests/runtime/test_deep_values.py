@@ -25,13 +25,6 @@ ASAN_SCRIPTS = ["equal", "differ-at-the-bottom", "tuples", "free-on-reassign"]
 TIMEOUT_S = 120
 
 
-@pytest.fixture(scope="session")
-def runtime(request) -> Path:
-    """The runtime binary: $SIMPLE_RUNTIME, or the core-only SCons build."""
-    path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
-
-
 def nest(name: str, leaf: str, depth: int = DEPTH, wrap: str = "[{}]") -> str:
     """Statements that make `name` `leaf` wrapped `depth` times in `wrap`."""
     return (f"var {name} = {leaf}\nvar i{name} = 0\nwhile i{name} < {depth}:\n"

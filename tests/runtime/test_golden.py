@@ -15,7 +15,6 @@ rewrites the expected files from the current runtime; review the diff.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -26,20 +25,6 @@ from goldenlib import SANITIZER_ENV, VALGRIND_ARGS, check, run_script
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SCRIPTS = sorted(GOLDEN.glob("*.spl"))
 VALGRIND = shutil.which("valgrind")
-
-
-@pytest.fixture(scope="session")
-def runtime(request) -> Path:
-    """The runtime binary: $SIMPLE_RUNTIME, or the core-only SCons build."""
-    path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
-
-
-@pytest.fixture(scope="session")
-def runtime_asan(request) -> Path:
-    """The ASan/UBSan build: $SIMPLE_RUNTIME_ASAN, or the fixture's debug build."""
-    path = os.environ.get("SIMPLE_RUNTIME_ASAN")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime_asan")
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)

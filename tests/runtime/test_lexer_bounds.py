@@ -29,12 +29,6 @@ SCRIPTS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def runtime(request) -> Path:
-    path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
-
-
 def run_e(runtime: Path, code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(runtime), "-e", code], capture_output=True, text=True, timeout=60,
                           env=dict(os.environ, **(env or {})))

@@ -26,13 +26,6 @@ TIMEOUT_S = 30
 VALGRIND = shutil.which("valgrind")
 
 
-@pytest.fixture(scope="session")
-def runtime(request) -> Path:
-    """The runtime binary: $SIMPLE_RUNTIME, or the core-only SCons build."""
-    path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
-
-
 def run(runtime: Path, source: str, tmp_path: Path, wrapper: list[str] = (),
         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     script = tmp_path / "big.spl"

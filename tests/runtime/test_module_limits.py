@@ -7,8 +7,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from test_golden import runtime  # noqa: F401  (the runtime fixture)
-
 
 def run(runtime: Path, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(runtime), "main.spl"], cwd=cwd, capture_output=True, text=True, timeout=120)

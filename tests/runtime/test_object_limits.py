@@ -13,7 +13,6 @@ catches a hang without being a timing test.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,13 +23,6 @@ from goldenlib import VALGRIND_ARGS
 
 TIMEOUT_S = 30
 VALGRIND = shutil.which("valgrind")
-
-
-@pytest.fixture(scope="session")
-def runtime(request) -> Path:
-    """The runtime binary: $SIMPLE_RUNTIME, or the core-only SCons build."""
-    path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
 
 
 def run(runtime: Path, source: str, tmp_path: Path, wrapper: list[str] = ()) -> subprocess.CompletedProcess:

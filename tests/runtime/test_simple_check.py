@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from goldenlib import expected
-from test_golden import GOLDEN, SCRIPTS, runtime  # noqa: F401  (the runtime fixture)
+from test_golden import GOLDEN, SCRIPTS  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").rglob("*.spl"))

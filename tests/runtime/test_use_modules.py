@@ -32,20 +32,6 @@ CASES = sorted(p for p in MODULES.iterdir() if (p / "main.spl").exists())
 VALGRIND = shutil.which("valgrind")
 
 
-@pytest.fixture(scope="session")
-def runtime(request) -> Path:
-    """The runtime binary: $SIMPLE_RUNTIME, or the core-only SCons build."""
-    path = os.environ.get("SIMPLE_RUNTIME")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime")
-
-
-@pytest.fixture(scope="session")
-def runtime_asan(request) -> Path:
-    """The ASan/UBSan build: $SIMPLE_RUNTIME_ASAN, or the fixture's debug build."""
-    path = os.environ.get("SIMPLE_RUNTIME_ASAN")
-    return Path(path).resolve() if path else request.getfixturevalue("simple_runtime_asan")
-
-
 def _lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
