@@ -94,7 +94,7 @@ def build(targets: list[str] | None = None) -> dict[str, Path]:
     for name in targets or list(STAGES):
         exe = OUT / name
         harness = HARNESSES.get(name, HARNESS)
-        if _stale(exe, [harness, *objs]):
+        if _stale(exe, [harness, *HARNESS.parent.glob("*.h"), *objs]):  # the harnesses' shared plantbug.h
             _run([cc, *CFLAGS, SANITIZE, "-fsanitize=fuzzer", f"-DFUZZ_STAGE={STAGES[name]}",
                   str(harness), *map(str, objs), "-lm", "-lpthread", "-o", str(exe)])
         built[name] = exe

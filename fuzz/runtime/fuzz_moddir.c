@@ -35,6 +35,7 @@
 #include "diag.h"
 #include "modules.h"
 #include "parser.h"
+#include "plantbug.h"
 
 #define N_NAMES 6
 static const char *const NAMES[N_NAMES] = {"libsffi_a.so", "libsffi_b.so", "libsffi_fz.so", "libsffi_c.so",
@@ -175,23 +176,6 @@ static void clear_dir(void)
 /* The objects are built with the interpreter's work budget (SPL_FUZZ_BUDGET);
  * this target runs no script, so the hook is never called. */
 bool spl_fuzz_step(void) { return true; }
-
-/* Proves the build catches memory errors (tests/fuzz, SFFI_FUZZ_SELFTEST=1): a heap over-read. */
-static void plant_bug(const uint8_t *data, size_t size)
-{
-    static int selftest = -1;
-    if (selftest < 0) {
-        const char *v = getenv("SFFI_FUZZ_SELFTEST");
-        selftest = v && strcmp(v, "1") == 0;
-    }
-    if (selftest && size >= 8 && memcmp(data, "selftest", 8) == 0) {
-        char *q = malloc(8);
-        memcpy(q, data, 8);
-        volatile char past = q[(size_t)data[size - 1] % 2 + 8];
-        (void)past;
-        free(q);
-    }
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -28,6 +28,7 @@
 #include "format.h"
 #include "util.h"
 #include "value.h"
+#include "plantbug.h"
 
 #define MAX_STACK 16
 #define MAX_PAIRS 12 /* equality checks per input: a pair of deep values costs DEEP_LEVELS steps */
@@ -238,23 +239,6 @@ static void check_pair(Value a, Value b)
 /* The objects are built with the interpreter's work budget (SPL_FUZZ_BUDGET);
  * this target runs no script, so the hook is never called. */
 bool spl_fuzz_step(void) { return true; }
-
-/* Proves the build catches memory errors (tests/fuzz, SFFI_FUZZ_SELFTEST=1): a heap over-read. */
-static void plant_bug(const uint8_t *data, size_t size)
-{
-    static int selftest = -1;
-    if (selftest < 0) {
-        const char *v = getenv("SFFI_FUZZ_SELFTEST");
-        selftest = v && strcmp(v, "1") == 0;
-    }
-    if (selftest && size >= 8 && memcmp(data, "selftest", 8) == 0) {
-        char *q = malloc(8);
-        memcpy(q, data, 8);
-        volatile char past = q[(size_t)data[size - 1] % 2 + 8];
-        (void)past;
-        free(q);
-    }
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
