@@ -10,6 +10,24 @@
 
 #define MAX_PRINT_DEPTH 100
 
+/* One print: the output, and the class instances being printed from the
+ * outermost in. An instance met again inside itself (a doubly linked list's
+ * node.next.prev) prints as "..." instead of repeating itself until the
+ * depth limit, which is 2^100 lines for a node with two such fields. */
+typedef struct Printer {
+    StrBuf *sb;
+    const Object *path[MAX_PRINT_DEPTH];
+    int npath;
+} Printer;
+
+static bool on_path(const Printer *p, const Object *o)
+{
+    for (int i = 0; i < p->npath; i++)
+        if (p->path[i] == o)
+            return true;
+    return false;
+}
+
 /* The fewest significant digits (1..17) that read back as `f`, as digits
  * and a decimal exponent: f = 0.d1d2...dn * 10^(exp + 1). */
 static int shortest(double f, char *digits, int *exp10)
@@ -102,23 +120,29 @@ static void debug_text(StrBuf *sb, const char *s, size_t len)
     spl_sb_addc(sb, '"');
 }
 
-static void format_nested(StrBuf *sb, Value v, int depth);
-static void debug_value(StrBuf *sb, Value v, int depth);
+static void format_nested(Printer *p, Value v, int depth);
+static void debug_value(Printer *p, Value v, int depth);
 
-static void debug_items(StrBuf *sb, const char *open, const Value *items, int64_t n, const char *close, int depth)
+static void debug_items(Printer *p, const char *open, const Value *items, int64_t n, const char *close, int depth)
 {
-    spl_sb_adds(sb, open);
+    spl_sb_adds(p->sb, open);
     for (int64_t i = 0; i < n; i++) {
         if (i)
-            spl_sb_adds(sb, ", ");
-        debug_value(sb, items[i], depth + 1);
+            spl_sb_adds(p->sb, ", ");
+        debug_value(p, items[i], depth + 1);
     }
-    spl_sb_adds(sb, close);
+    spl_sb_adds(p->sb, close);
 }
 
-static void debug_object(StrBuf *sb, const Object *o, int depth)
+static void debug_object(Printer *p, const Object *o, int depth)
 {
+    StrBuf *sb = p->sb;
     const TypeDef *t = o->type;
+    if (on_path(p, o)) {
+        spl_sb_adds(sb, "...");
+        return;
+    }
+    p->path[p->npath++] = o; /* depth < MAX_PRINT_DEPTH bounds npath */
     spl_sb_adds(sb, "Object { class: ");
     debug_text(sb, t->name, strlen(t->name));
     spl_sb_adds(sb, ", fields: {");
@@ -126,28 +150,32 @@ static void debug_object(StrBuf *sb, const Object *o, int depth)
         spl_sb_adds(sb, i ? ", " : "");
         debug_text(sb, t->field_names[i], strlen(t->field_names[i]));
         spl_sb_adds(sb, ": ");
-        debug_value(sb, o->fields[i], depth + 1);
+        debug_value(p, o->fields[i], depth + 1);
     }
     spl_sb_adds(sb, "} }");
+    p->npath--;
 }
 
-static void debug_enum(StrBuf *sb, const char *type, const char *variant, const Value *payload, int depth)
+static void debug_enum(Printer *p, const char *type, const char *variant, const Value *payload, int depth)
 {
-    spl_sb_printf(sb, "Enum { enum_name: \"%s\", variant: \"%s\", payload: ", type, variant);
+    spl_sb_printf(p->sb, "Enum { enum_name: \"%s\", variant: \"%s\", payload: ", type, variant);
     if (payload) {
-        spl_sb_adds(sb, "Some(");
-        debug_value(sb, *payload, depth + 1);
-        spl_sb_adds(sb, ")");
+        spl_sb_adds(p->sb, "Some(");
+        debug_value(p, *payload, depth + 1);
+        spl_sb_adds(p->sb, ")");
     } else {
-        spl_sb_adds(sb, "None");
+        spl_sb_adds(p->sb, "None");
     }
-    spl_sb_adds(sb, " }");
+    spl_sb_adds(p->sb, " }");
 }
 
-/* Values Simple's display hands to Rust's Debug, and the items inside them. */
-static void debug_value(StrBuf *sb, Value v, int depth)
+/* Values Simple's display hands to Rust's Debug, and the items inside them.
+ * Each value printed is a step of the fuzz budget (interp.h): a shared
+ * structure whose print is exponential in the script's size stops there. */
+static void debug_value(Printer *p, Value v, int depth)
 {
-    if (depth >= MAX_PRINT_DEPTH) {
+    StrBuf *sb = p->sb;
+    if (depth >= MAX_PRINT_DEPTH || !SPL_FUZZ_STEP()) {
         spl_sb_adds(sb, "...");
         return;
     }
@@ -165,18 +193,18 @@ static void debug_value(StrBuf *sb, Value v, int depth)
         debug_text(sb, v.as.t->data, (size_t)v.as.t->len);
         spl_sb_adds(sb, ")");
         return;
-    case VT_ARRAY: debug_items(sb, "Array([", v.as.a->items, v.as.a->len, "])", depth); return;
-    case VT_TUPLE: debug_items(sb, "Tuple([", v.as.tu->items, v.as.tu->len, "])", depth); return;
+    case VT_ARRAY: debug_items(p, "Array([", v.as.a->items, v.as.a->len, "])", depth); return;
+    case VT_TUPLE: debug_items(p, "Tuple([", v.as.tu->items, v.as.tu->len, "])", depth); return;
     case VT_BYTES:
         spl_sb_adds(sb, "Array([");
         for (int64_t i = 0; i < v.as.by->len; i++)
             spl_sb_printf(sb, i ? ", Int(%u)" : "Int(%u)", (unsigned)v.as.by->data[i]);
         spl_sb_adds(sb, "])");
         return;
-    case VT_OBJECT: debug_object(sb, v.as.o, depth); return;
-    case VT_ENUM: debug_enum(sb, v.as.td->name, v.as.td->variants[v.aux], NULL, depth); return;
+    case VT_OBJECT: debug_object(p, v.as.o, depth); return;
+    case VT_ENUM: debug_enum(p, v.as.td->name, v.as.td->variants[v.aux], NULL, depth); return;
     case VT_RESULT:
-        debug_enum(sb, "Result", v.as.r->is_err ? "Err" : "Ok", &v.as.r->v, depth);
+        debug_enum(p, "Result", v.as.r->is_err ? "Err" : "Ok", &v.as.r->v, depth);
         return;
     case VT_FUNC:
         spl_sb_printf(sb, "Function { name: \"%s\", .. }", v.as.fn->name);
@@ -201,12 +229,14 @@ static void debug_value(StrBuf *sb, Value v, int depth)
 void spl_format_value(StrBuf *sb, Value v, bool quoted)
 {
     (void)quoted;
-    format_nested(sb, v, 0);
+    Printer p = {.sb = sb, .npath = 0};
+    format_nested(&p, v, 0);
 }
 
-static void display_items(StrBuf *sb, char open, const Value *items, int64_t n, char close, int depth)
+static void display_items(Printer *p, char open, const Value *items, int64_t n, char close, int depth)
 {
-    if (depth >= MAX_PRINT_DEPTH) {
+    StrBuf *sb = p->sb;
+    if (depth >= MAX_PRINT_DEPTH || !SPL_FUZZ_STEP()) {
         spl_sb_adds(sb, open == '[' ? "[...]" : "(...)");
         return;
     }
@@ -214,13 +244,14 @@ static void display_items(StrBuf *sb, char open, const Value *items, int64_t n, 
     for (int64_t i = 0; i < n; i++) {
         if (i)
             spl_sb_add(sb, ", ", 2);
-        format_nested(sb, items[i], depth + 1);
+        format_nested(p, items[i], depth + 1);
     }
     spl_sb_addc(sb, close);
 }
 
-static void format_nested(StrBuf *sb, Value v, int depth)
+static void format_nested(Printer *p, Value v, int depth)
 {
+    StrBuf *sb = p->sb;
     char buf[400];
     switch ((ValueType)v.type) {
     case VT_NIL: spl_sb_add(sb, "nil", 3); return;
@@ -234,8 +265,8 @@ static void format_nested(StrBuf *sb, Value v, int depth)
         spl_sb_adds(sb, buf);
         return;
     case VT_TEXT: spl_sb_add(sb, v.as.t->data, (size_t)v.as.t->len); return;
-    case VT_ARRAY: display_items(sb, '[', v.as.a->items, v.as.a->len, ']', depth); return;
-    case VT_TUPLE: display_items(sb, '(', v.as.tu->items, v.as.tu->len, ')', depth); return;
+    case VT_ARRAY: display_items(p, '[', v.as.a->items, v.as.a->len, ']', depth); return;
+    case VT_TUPLE: display_items(p, '(', v.as.tu->items, v.as.tu->len, ')', depth); return;
     case VT_BYTES:
         spl_sb_addc(sb, '[');
         for (int64_t i = 0; i < v.as.by->len; i++)
@@ -243,7 +274,7 @@ static void format_nested(StrBuf *sb, Value v, int depth)
         spl_sb_addc(sb, ']');
         return;
     default:
-        debug_value(sb, v, depth);
+        debug_value(p, v, depth);
         return;
     }
 }

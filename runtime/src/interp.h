@@ -26,15 +26,6 @@
 #define INTERP_STACK_VALUES (1 << 20) /* slots of the value stack */
 #define INTERP_STACK_RESERVE (1u << 20) /* C stack kept free below the deepest call */
 
-/* Work budget for fuzzing (fuzz/runtime): a build with -DSPL_FUZZ_BUDGET links
- * spl_fuzz_step(), called for every statement and expression; when it returns
- * false the script stops with a runtime error. Other builds compile it away. */
-#ifdef SPL_FUZZ_BUDGET
-bool spl_fuzz_step(void);
-#define SPL_FUZZ_STEP() spl_fuzz_step()
-#else
-#define SPL_FUZZ_STEP() true
-#endif
 
 typedef struct Interp {
     const Program *prog;

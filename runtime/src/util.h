@@ -3,8 +3,22 @@
 #define SIMPLE_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/* Work budget for fuzzing (fuzz/runtime): a build with -DSPL_FUZZ_BUDGET links
+ * spl_fuzz_step(), called for every statement and expression the interpreter
+ * runs and every value that equality or printing walks; when it returns false
+ * the script stops with a runtime error at its next statement (a walk cut
+ * short answers "not equal" or prints "..." first). Other builds compile it
+ * away. */
+#ifdef SPL_FUZZ_BUDGET
+bool spl_fuzz_step(void);
+#define SPL_FUZZ_STEP() spl_fuzz_step()
+#else
+#define SPL_FUZZ_STEP() true
+#endif
 
 void *spl_xmalloc(size_t n);
 void *spl_xcalloc(size_t n, size_t size);

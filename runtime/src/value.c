@@ -379,7 +379,7 @@ bool spl_value_equal(Value a, Value b)
         }
         Value x = f->a[f->next], y = f->b[f->next];
         f->next++;
-        equal = equal_flat(x, y, &descend);
+        equal = SPL_FUZZ_STEP() && equal_flat(x, y, &descend);
         if (!equal || !descend)
             continue;
         if (top == cap) {

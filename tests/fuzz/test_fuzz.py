@@ -54,6 +54,11 @@ def _run_native(target: str, script: str, tmp_path) -> subprocess.CompletedProce
     "fn f(n):\n    return f(n + 1)\nprint f(0)\n",        # endless recursion: depth and stack checks
     'var t = "ab"\nwhile true:\n    t = t + t + t\n',    # exponential text: the memory budget
     "var a = [1]\nfor i in 0..100000000:\n    a = a + a\n",
+    # shared structure: 2^80 items to print or compare, from a loop of 80 steps
+    "var a = [1]\nfor i in 0..80:\n    a = [a, a]\nprint a\n",
+    "var a = [1]\nvar b = [1]\nfor i in 0..80:\n    a = [a, a]\n    b = [b, b]\nprint a == b\n",
+    # an instance reaching itself twice: 2^100 lines before the cycle was printed once (CI timeout)
+    "class N:\n    var l: [N]\nvar n = N(l: [])\nn.l.push(n)\nn.l.push(n)\nprint n\n",
 ])
 def test_interp_budget_stops_runaway_scripts(script, tmp_path):
     _require("runtime_interp")
