@@ -9,14 +9,14 @@
  *   4 K        pop K, push an array    5 K     pop K, push a tuple
  *   6          push the top again      7 B     wrap the top B times
  *   8 B        push B bytes            9 B     wrap the top B times in (x, 1)
- *  10 K        push deep value K % N_DEEP: one of a few values DEEP_LEVELS
+ *  10 K        push deep value K % N_DEEP: one of a few values deep_levels
  *              deep, built once (a chain of 1-arrays or (x, 1) tuples over
  *              1, 1.0, 2 or "x"), so a deep operand costs nothing to make
  * (opcodes are taken modulo 11; a missing operand ends the program). Then
  * every walk runs on it: equality of each pair of stack values against a
  * recursive reference (for values at most REF_DEPTH deep; deeper ones must
  * at least agree with themselves), formatting, copy on write of arrays, and
- * freeing. A walk over two deep values costs DEEP_LEVELS steps; everything
+ * freeing. A walk over two deep values costs deep_levels steps; everything
  * else an input builds is small, so the fuzzer runs thousands a second.
  */
 #include <stdbool.h>
@@ -31,13 +31,17 @@
 #include "plantbug.h"
 
 #define MAX_STACK 16
-#define MAX_PAIRS 12 /* equality checks per input: a pair of deep values costs DEEP_LEVELS steps */
+#define MAX_PAIRS 12 /* equality checks per input: a pair of deep values costs deep_levels steps */
 #define MAX_NODES 4096
 /* Deep enough that the recursive equality this runtime had (issue 24) overflows
- * ASan's 8 MiB stack on the seeds (measured: 100,000 does, 30,000 does not). */
-#ifndef DEEP_LEVELS
+ * ASan's 8 MiB stack on the seeds (measured: 100,000 does, 30,000 does not).
+ * SFFI_FUZZ_DEEP_LEVELS=N (1..DEEP_LEVELS_MAX) sets another depth for a run:
+ * at 1,000 an input costs about a hundredth as much, for a campaign after
+ * shapes rather than depth, and the deep values are then also compared with
+ * the recursive reference (REF_DEPTH). */
 #define DEEP_LEVELS 100000
-#endif
+#define DEEP_LEVELS_MAX 10000000
+static long deep_levels = DEEP_LEVELS;
 #define N_DEEP 6
 #define REF_DEPTH 2000
 
@@ -109,7 +113,7 @@ static Value deep[N_DEEP];
 
 static Value chain(Value leaf, bool tuple)
 {
-    for (int i = 0; i < DEEP_LEVELS; i++)
+    for (long i = 0; i < deep_levels; i++)
         leaf = tuple ? wrap_tuple(leaf) : wrap_array(leaf);
     return leaf;
 }
@@ -117,6 +121,16 @@ static Value chain(Value leaf, bool tuple)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
+    const char *env = getenv("SFFI_FUZZ_DEEP_LEVELS");
+    if (env) {
+        char *end;
+        deep_levels = strtol(env, &end, 10);
+        if (*env == '\0' || *end != '\0' || deep_levels < 1 || deep_levels > DEEP_LEVELS_MAX) {
+            fprintf(stderr, "runtime_deep: SFFI_FUZZ_DEEP_LEVELS=%s is not a depth from 1 to %d\n", env,
+                    DEEP_LEVELS_MAX);
+            exit(2);
+        }
+    }
     deep[0] = chain(value_int(1), false);
     deep[1] = chain(value_int(1), false); /* equal to 0, not the same */
     deep[2] = chain(value_float(1.0), false); /* equal to 0: int and float compare by value */

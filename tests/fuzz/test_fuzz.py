@@ -67,6 +67,23 @@ def test_interp_budget_stops_runaway_scripts(script, tmp_path):
     assert "Executed" in proc.stderr
 
 
+@pytest.mark.parametrize(("levels", "status"), [("1000", 0), ("0", 2), ("1000x", 2), ("", 2)])
+def test_deep_target_takes_its_depth_from_the_environment(levels, status):
+    """SFFI_FUZZ_DEEP_LEVELS sets the depth of runtime_deep's deep values (a campaign after shapes
+    runs at 1,000 levels, docs/reliability.md); a value that is not a depth from 1 to 10,000,000
+    stops the target before it fuzzes, naming the variable."""
+    _require("runtime_deep")
+    exe = native.build(["runtime_deep"])["runtime_deep"]
+    seeds = sorted(campaign.seed_dirs("runtime_deep")[0].iterdir())
+    proc = subprocess.run([str(exe), *map(str, seeds)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "SFFI_FUZZ_DEEP_LEVELS": levels})
+    assert proc.returncode == status, proc.stderr[-3000:]
+    if status:
+        assert f"SFFI_FUZZ_DEEP_LEVELS={levels} is not a depth" in proc.stderr
+    else:
+        assert f"Executed {seeds[-1]}" in proc.stderr
+
+
 @pytest.mark.parametrize("target", campaign.NATIVE)
 def test_native_target_reports_a_memory_error(target, tmp_path):
     """The targets are ASan-instrumented: the planted over-read (SFFI_FUZZ_SELFTEST) is reported."""
