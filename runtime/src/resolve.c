@@ -295,15 +295,17 @@ static bool order_args(Resolver *R, Node *n, const char *what, char *const *name
     Node **slots = spl_xcalloc((size_t)count + 1, sizeof(Node *));
     bool ok = true;
     int pos = skip;
+    bool seen_named = false; /* items[] before i are freed as they are taken: remember, don't look back */
     for (int i = 0; ok && i < n->list.n; i++) {
         Node *arg = n->list.items[i];
         int at = pos;
         if (arg->kind == N_NAMEDARG) {
+            seen_named = true;
             for (at = skip; at < count && strcmp(names[at], arg->name) != 0; at++)
                 ;
             if (at == count)
                 ok = FAIL(R, arg, "%s '%s' has no %s '%s'", what, n->name, defaults ? "field" : "parameter", arg->name);
-        } else if (named && pos > skip && i > 0 && n->list.items[i - 1]->kind == N_NAMEDARG) {
+        } else if (seen_named) {
             ok = FAIL(R, arg, "a positional argument after a named one");
         } else {
             pos++;
