@@ -207,30 +207,62 @@ void spl_compile_error_free(CompileError *e)
     e->msg = e->note = NULL;
 }
 
+/* The caret under column `col` (in characters) of `line` as spl_sb_add_escaped
+ * prints it: an escaped byte is four columns wide (\xHH), a tab stays a tab. */
 static void print_caret(FILE *out, const char *line, size_t len, int col)
 {
+    const unsigned char *s = (const unsigned char *)line;
     int c = 1;
-    for (size_t i = 0; i < len && c < col; i++) {
-        unsigned char b = (unsigned char)line[i];
-        if ((b & 0xC0) == 0x80)
-            continue;
-        fputc(b == '\t' ? '\t' : ' ', out);
-        c++;
+    for (size_t i = 0; i < len && c < col; c++) {
+        size_t n = spl_utf8_seq_len(s + i, len - i);
+        bool escaped = n == 0 || is_control(s + i, n);
+        n = n ? n : 1;
+        if (s[i] == '\t')
+            fputc('\t', out);
+        else
+            fprintf(out, "%*s", escaped ? 4 * (int)n : 1, "");
+        i += n;
     }
     for (; c < col; c++)
         fputc(' ', out);
     fputs("^\n", out);
 }
 
+/* `text` (of `len` bytes) escaped like spl_sb_add_escaped, but its newlines
+ * kept: a message's own lines (notes, hints) stay lines. */
+static void add_escaped_lines(StrBuf *sb, const char *text, size_t len)
+{
+    const char *end = text + len;
+    for (const char *p = text;;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *piece = spl_xstrndup(p, (size_t)((nl ? nl : end) - p));
+        spl_sb_add_escaped(sb, piece);
+        free(piece);
+        if (!nl)
+            return;
+        spl_sb_addc(sb, '\n');
+        p = nl + 1;
+    }
+}
+
+/* Everything printed here comes from a file (its path, the source line, names
+ * and values the message quotes), so all of it is escaped (issue 24 item 5). */
 void spl_diag_print(FILE *out, const Source *src, int line, int col, const char *label,
                 const char *msg, int show_line)
 {
-    fprintf(out, "%s:%d:%d: %s%s\n", src->name, line, col, label, msg);
+    StrBuf sb = {0};
+    add_escaped_lines(&sb, src->name, strlen(src->name));
+    spl_sb_printf(&sb, ":%d:%d: %s", line, col, label);
+    add_escaped_lines(&sb, msg, strlen(msg));
+    fprintf(out, "%s\n", sb.data);
+    spl_sb_free(&sb);
     if (!show_line)
         return;
     size_t len;
     const char *text = spl_source_line(src, line, &len);
-    fprintf(out, "    %.*s\n    ", (int)len, text);
+    add_escaped_lines(&sb, text, len);
+    fprintf(out, "    %s\n    ", sb.data ? sb.data : "");
+    spl_sb_free(&sb);
     print_caret(out, text, len, col);
 }
 
