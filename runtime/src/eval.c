@@ -160,8 +160,10 @@ static bool eval_neg(Interp *I, const Node *n, Value *out)
         *out = value_float(-v.as.f);
         return true;
     }
+    /* the message names the value's type: fail before releasing it */
+    bool failed = spl_fail(I, n, "cannot negate %s", spl_value_type_name(v));
     value_release(v);
-    return spl_fail(I, n, "cannot negate %s", spl_value_type_name(v));
+    return failed;
 }
 
 bool spl_eval_bool(Interp *I, const Node *n, bool *out)
@@ -170,8 +172,10 @@ bool spl_eval_bool(Interp *I, const Node *n, bool *out)
     if (!spl_eval(I, n, &v))
         return false;
     if (v.type != VT_BOOL) {
+        /* the message names the value's type: fail before releasing it */
+        bool failed = spl_fail(I, n, "expected a bool here, got %s", spl_value_type_name(v));
         value_release(v);
-        return spl_fail(I, n, "expected a bool here, got %s", spl_value_type_name(v));
+        return failed;
     }
     *out = v.as.b;
     return true;
@@ -225,8 +229,10 @@ static bool binary_step(Interp *I, const Node *n, Value a, Value *out)
 static bool logic_step(Interp *I, const Node *n, const Node *left, Value a, Value *out)
 {
     if (a.type != VT_BOOL) {
+        /* the message names the value's type: fail before releasing it */
+        bool failed = spl_fail(I, left, "expected a bool here, got %s", spl_value_type_name(a));
         value_release(a);
-        return spl_fail(I, left, "expected a bool here, got %s", spl_value_type_name(a));
+        return failed;
     }
     if (a.as.b == (n->kind == N_OR)) {
         *out = a;
@@ -275,8 +281,10 @@ static bool slice_bound(Interp *I, const Node *e, int64_t len, int64_t dflt, int
     if (!spl_eval(I, e, &v))
         return false;
     if (v.type != VT_INT) {
+        /* the message names the value's type: fail before releasing it */
+        bool failed = spl_fail(I, e, "a slice bound must be an int, got %s", spl_value_type_name(v));
         value_release(v);
-        return spl_fail(I, e, "a slice bound must be an int, got %s", spl_value_type_name(v));
+        return failed;
     }
     int64_t i = v.as.i < 0 ? v.as.i + len : v.as.i;
     *out = i < 0 ? 0 : i > len ? len : i;

@@ -45,8 +45,10 @@ bool spl_eval_field(Interp *I, const Node *n, Value *out)
     if (!spl_eval(I, n->a, &v))
         return false;
     if (v.type != VT_OBJECT) {
+        /* the message names the value's type: fail before releasing it */
+        bool failed = spl_fail(I, n, "%s has no field '%s'", spl_value_type_name(v), n->name);
         value_release(v);
-        return spl_fail(I, n, "%s has no field '%s'", spl_value_type_name(v), n->name);
+        return failed;
     }
     int i = spl_field_index(n, v.as.o);
     if (i < 0) {
