@@ -20,6 +20,21 @@ typedef struct Printer {
     int npath;
 } Printer;
 
+/* `i` in decimal: the digits written here, not through printf, which costs
+ * far more per call (and far more again under ASan's interceptors) than the
+ * few bytes it writes; arrays and bytes print one int per item. */
+static void add_int(StrBuf *sb, int64_t i)
+{
+    char buf[24], *end = buf + sizeof buf, *q = end;
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do
+        *--q = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (i < 0)
+        *--q = '-';
+    spl_sb_add(sb, q, (size_t)(end - q));
+}
+
 static bool on_path(const Printer *p, const Object *o)
 {
     for (int i = 0; i < p->npath; i++)
@@ -182,7 +197,11 @@ static void debug_value(Printer *p, Value v, int depth)
     switch ((ValueType)v.type) {
     case VT_NIL: spl_sb_adds(sb, "Nil"); return;
     case VT_BOOL: spl_sb_printf(sb, "Bool(%s)", v.as.b ? "true" : "false"); return;
-    case VT_INT: spl_sb_printf(sb, "Int(%lld)", (long long)v.as.i); return;
+    case VT_INT:
+        spl_sb_add(sb, "Int(", 4);
+        add_int(sb, v.as.i);
+        spl_sb_addc(sb, ')');
+        return;
     case VT_FLOAT:
         spl_sb_adds(sb, "Float(");
         debug_float(sb, v.as.f);
@@ -197,8 +216,11 @@ static void debug_value(Printer *p, Value v, int depth)
     case VT_TUPLE: debug_items(p, "Tuple([", v.as.tu->items, v.as.tu->len, "])", depth); return;
     case VT_BYTES:
         spl_sb_adds(sb, "Array([");
-        for (int64_t i = 0; i < v.as.by->len; i++)
-            spl_sb_printf(sb, i ? ", Int(%u)" : "Int(%u)", (unsigned)v.as.by->data[i]);
+        for (int64_t i = 0; i < v.as.by->len; i++) {
+            spl_sb_adds(sb, i ? ", Int(" : "Int(");
+            add_int(sb, v.as.by->data[i]);
+            spl_sb_addc(sb, ')');
+        }
         spl_sb_adds(sb, "])");
         return;
     case VT_OBJECT: debug_object(p, v.as.o, depth); return;
@@ -256,10 +278,7 @@ static void format_nested(Printer *p, Value v, int depth)
     switch ((ValueType)v.type) {
     case VT_NIL: spl_sb_add(sb, "nil", 3); return;
     case VT_BOOL: spl_sb_adds(sb, v.as.b ? "true" : "false"); return;
-    case VT_INT:
-        snprintf(buf, sizeof buf, "%lld", (long long)v.as.i);
-        spl_sb_adds(sb, buf);
-        return;
+    case VT_INT: add_int(sb, v.as.i); return;
     case VT_FLOAT:
         spl_format_float(buf, v.as.f);
         spl_sb_adds(sb, buf);
@@ -269,8 +288,11 @@ static void format_nested(Printer *p, Value v, int depth)
     case VT_TUPLE: display_items(p, '(', v.as.tu->items, v.as.tu->len, ')', depth); return;
     case VT_BYTES:
         spl_sb_addc(sb, '[');
-        for (int64_t i = 0; i < v.as.by->len; i++)
-            spl_sb_printf(sb, i ? ", %u" : "%u", (unsigned)v.as.by->data[i]);
+        for (int64_t i = 0; i < v.as.by->len; i++) {
+            if (i)
+                spl_sb_add(sb, ", ", 2);
+            add_int(sb, v.as.by->data[i]);
+        }
         spl_sb_addc(sb, ']');
         return;
     default:
