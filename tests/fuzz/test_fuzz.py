@@ -70,7 +70,7 @@ def test_interp_budget_stops_runaway_scripts(script, tmp_path):
 @pytest.mark.parametrize(("levels", "status"), [("1000", 0), ("0", 2), ("1000x", 2), ("", 2)])
 def test_deep_target_takes_its_depth_from_the_environment(levels, status):
     """SFFI_FUZZ_DEEP_LEVELS sets the depth of runtime_deep's deep values (a campaign after shapes
-    runs at 1,000 levels, docs/reliability.md); a value that is not a depth from 1 to 10,000,000
+    runs at 300 levels, docs/reliability.md); a value that is not a depth from 1 to 10,000,000
     stops the target before it fuzzes, naming the variable."""
     _require("runtime_deep")
     exe = native.build(["runtime_deep"])["runtime_deep"]
