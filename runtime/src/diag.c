@@ -265,9 +265,3 @@ void spl_diag_print(FILE *out, const Source *src, int line, int col, const char 
     spl_sb_free(&sb);
     print_caret(out, text, len, col);
 }
-
-void spl_diag_out_of_memory(void)
-{
-    fputs("simple: out of memory\n", stderr);
-    exit(70); /* documented in `simple --help` and docs/language.md */
-}

@@ -62,6 +62,4 @@ void spl_compile_error_free(CompileError *e);
 void spl_diag_print(FILE *out, const Source *src, int line, int col, const char *label,
                 const char *msg, int show_line);
 
-_Noreturn void spl_diag_out_of_memory(void);
-
 #endif

@@ -14,7 +14,7 @@
  *
  * Exit status: the script's (0, or rt_exit's code); 1 after a runtime error;
  * 2 when the script cannot run (syntax, names, externs) or on bad usage;
- * 70 when memory runs out (diag.c). `simple --help` lists them.
+ * 70 when memory runs out (util.c). `simple --help` lists them.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>

@@ -5,13 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+void spl_out_of_memory(void)
+{
+    fputs("simple: out of memory\n", stderr);
+    exit(70); /* documented in `simple --help` and docs/language.md */
+}
 
 void *spl_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        spl_diag_out_of_memory();
+        spl_out_of_memory();
     return p;
 }
 
@@ -19,7 +23,7 @@ void *spl_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        spl_diag_out_of_memory();
+        spl_out_of_memory();
     return p;
 }
 
@@ -27,7 +31,7 @@ void *spl_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        spl_diag_out_of_memory();
+        spl_out_of_memory();
     return q;
 }
 

@@ -20,6 +20,10 @@ bool spl_fuzz_step(void);
 #define SPL_FUZZ_STEP() true
 #endif
 
+/* "simple: out of memory" on stderr, then exit status 70: what every
+ * allocation below does when malloc fails. */
+_Noreturn void spl_out_of_memory(void);
+
 void *spl_xmalloc(size_t n);
 void *spl_xcalloc(size_t n, size_t size);
 void *spl_xrealloc(void *p, size_t n);
