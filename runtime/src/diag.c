@@ -160,10 +160,10 @@ static bool is_control(const unsigned char *s, size_t n)
     return n == 1 ? (s[0] < 0x20 && s[0] != '\t') || s[0] == 0x7F : n == 2 && s[0] == 0xC2 && s[1] < 0xA0;
 }
 
-void spl_sb_add_escaped(StrBuf *sb, const char *text)
+/* spl_sb_add_escaped over `len` bytes of `text` (which need not end in NUL). */
+static void add_escaped(StrBuf *sb, const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t len = strlen(text);
     for (size_t i = 0; i < len;) {
         size_t n = spl_utf8_seq_len(s + i, len - i);
         if (n != 0 && !is_control(s + i, n)) {
@@ -176,6 +176,11 @@ void spl_sb_add_escaped(StrBuf *sb, const char *text)
             spl_sb_printf(sb, "\\x%02x", (unsigned)s[i + k]);
         i += n;
     }
+}
+
+void spl_sb_add_escaped(StrBuf *sb, const char *text)
+{
+    add_escaped(sb, text, strlen(text));
 }
 
 char *spl_escaped(const char *text)
@@ -235,9 +240,7 @@ static void add_escaped_lines(StrBuf *sb, const char *text, size_t len)
     const char *end = text + len;
     for (const char *p = text;;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *piece = spl_xstrndup(p, (size_t)((nl ? nl : end) - p));
-        spl_sb_add_escaped(sb, piece);
-        free(piece);
+        add_escaped(sb, p, (size_t)((nl ? nl : end) - p));
         if (!nl)
             return;
         spl_sb_addc(sb, '\n');
@@ -260,7 +263,7 @@ void spl_diag_print(FILE *out, const Source *src, int line, int col, const char 
         return;
     size_t len;
     const char *text = spl_source_line(src, line, &len);
-    add_escaped_lines(&sb, text, len);
+    add_escaped(&sb, text, len); /* one line: no newline in it */
     fprintf(out, "    %s\n    ", sb.data ? sb.data : "");
     spl_sb_free(&sb);
     print_caret(out, text, len, col);
