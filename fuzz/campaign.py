@@ -36,7 +36,9 @@ GENERATED_SEEDS = ROOT / "build" / "fuzz" / "seeds"
 #: max_len per target (bytes), for throughput: libFuzzer mutates short inputs fastest,
 #: and these hold real files (the seeds). Not a guard: inputs of any size are
 #: handled (tests/runtime/test_limits.py runs 500,000-operator scripts).
-MAX_LEN = {**{t: 4096 for t in NATIVE}, "decls": 8192, "manifest": 4096, "matrix": 4096,
+#: runtime_deep's input is a stack program over at most 16 values: 256 bytes build
+#: every shape it can hold, and longer programs only run slower.
+MAX_LEN = {**{t: 4096 for t in NATIVE}, "runtime_deep": 256, "decls": 8192, "manifest": 4096, "matrix": 4096,
            "suppressions": 4096, "symbols_elf": 65536, "symbols_ar": 65536, "dwarf": 65536}
 
 _DONE_RE = re.compile(r"#(\d+)\s+DONE\s+cov: (\d+) ft: (\d+) corp: (\d+)/")
