@@ -1,6 +1,6 @@
 """``scripts/fuzz``: a fuzzing campaign over sffi's targets (docs/reliability.md).
 
-    scripts/fuzz [--time=SECONDS] [--jobs=N] [--work=DIR] [TARGET[=SECONDS]...]
+    scripts/fuzz [--time=SECONDS] [--jobs=N] [--work=DIR] [--no-trace-cmp] [TARGET[=SECONDS]...]
 
 Runs each target (default: all) for its time, ``--jobs`` at once, keeping the
 corpus in ``DIR/corpus/TARGET`` (default DIR: build/fuzz/campaign) so a
@@ -13,8 +13,10 @@ out-of-memory input (their paths are in the table), 2 on bad usage.
 from __future__ import annotations
 
 import argparse
+import importlib
 import dataclasses
 import json
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -52,7 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="targets fuzzed at once (default 1)")
     parser.add_argument("--work", type=Path, default=campaign.ROOT / "build" / "fuzz" / "campaign",
                         metavar="DIR", help="corpus, logs, artifacts and report (default build/fuzz/campaign)")
+    parser.add_argument("--no-trace-cmp", action="store_true",
+                        help="build the native targets without comparison tracing (build/fuzz/native-no-trace-cmp/): "
+                             "2.5x the executions of runtime_deep, fewer comparisons solved")
     args = parser.parse_args(argv)
+    if args.no_trace_cmp:  # read by fuzz.native at import: set it, then load it afresh
+        os.environ["SFFI_FUZZ_TRACE_CMP"] = "0"
+        importlib.reload(native)
     chosen = _parse_targets(args.targets, args.time, parser)
     try:
         native.build([t for t, _ in chosen if t in campaign.NATIVE] or ["runtime_lex"])
