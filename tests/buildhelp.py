@@ -18,10 +18,12 @@ from sffi.plan import layout  # noqa: E402  (every path under build/ is spelled 
 BUILD = ROOT / layout.BUILD_ROOT
 
 
-def scons(args: list[str], cwd: Path = ROOT, check: bool = True, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """Run ``python -m SCons ARGS`` in ``cwd``; on failure (with check) fail the test with its output."""
+def scons(args: list[str], cwd: Path = ROOT, check: bool = True, timeout: float = 1800,
+          env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m SCons ARGS`` in ``cwd`` (in ``env``, default this process's environment);
+    on failure (with check) fail the test with its output."""
     proc = subprocess.run([sys.executable, "-m", "SCons", "-Q", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
         pytest.fail(f"scons {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
     return proc

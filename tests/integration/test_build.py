@@ -8,11 +8,13 @@ exactly what SCons did.
 import ast
 import contextlib
 import json
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -268,6 +270,61 @@ def test_symbol_defined_by_two_libraries_fails_the_build(project):
         assert "library 'dup'" in text and "LINK" not in proc.stdout
     finally:
         shutil.rmtree(lib)
+
+
+EXPLAIN = {**os.environ, "SFFI_EXPLAIN_UPTODATE": "1"}
+
+
+def recorded(project, *args) -> subprocess.CompletedProcess:
+    """Build, wait until no source is younger than the record's margin, and walk the whole graph
+    once more: that no-op writes the up-to-date record (sffi.plan.uptodate); returns its run."""
+    build(project, "--with=none", *args)
+    time.sleep(2.2)
+    proc = build(project, "--with=none", "--full-check", *args)
+    assert "sffi: up-to-date record: recorded" in scons(["runtime", "-j2", "--with=none", "--full-check", *args],
+                                                        cwd=project, env=EXPLAIN).stderr
+    return proc
+
+
+def test_unchanged_build_answers_from_its_record_as_the_graph_walk_would(project):
+    walked = recorded(project)
+    fast = scons(["runtime", "-j2", "--with=none"], cwd=project, env=EXPLAIN)
+    assert "stamps match" in fast.stderr
+    assert fast.stdout == walked.stdout and "`runtime' is up to date." in fast.stdout
+    start = (project / "build/.scons-start").stat().st_mtime_ns  # written by every graph walk
+    build(project, "--with=none")
+    assert (project / "build/.scons-start").stat().st_mtime_ns == start
+
+
+def _touch(path: Path) -> None:
+    path.write_bytes(path.read_bytes())  # same bytes, a new time
+
+
+@pytest.mark.parametrize("change, why", [
+    (lambda p: _touch(p / "runtime/include/sffi_abi.h"), "runtime/include/sffi_abi.h changed"),
+    (lambda p: (p / "runtime/src/zz_new.h").write_text("/* new */\n"), "runtime/src changed"),
+    (lambda p: _touch(p / "site_scons/sffi/plan/kinds.py"), "site_scons/sffi/plan/kinds.py changed"),
+    (lambda p: (p / "build/bin/simple").unlink(), "build/bin/simple changed"),
+], ids=["header-touched", "file-added-beside-sources", "toolkit-code", "output-removed"])
+def test_any_change_to_what_the_build_read_walks_the_graph(project, change, why):
+    recorded(project)
+    change(project)
+    try:
+        proc = scons(["runtime", "-j2", "--with=none"], cwd=project, env=EXPLAIN)
+        assert why in proc.stderr
+        assert ("INSTALL" in proc.stdout) == why.startswith("build/bin/simple")  # rebuilt only when it must be
+        assert (project / "build/bin/simple").exists()
+    finally:
+        (project / "runtime/src/zz_new.h").unlink(missing_ok=True)
+
+
+def test_another_command_line_or_environment_has_no_record(project):
+    recorded(project)
+    for args, env in ((["-j1"], EXPLAIN), ([], {**EXPLAIN, "SFFI_SOME_SETTING": "1"})):
+        proc = scons(["runtime", "--with=none", *args], cwd=project, env=env)
+        assert "no record for this command line and environment" in proc.stderr
+    dry = scons(["runtime", "-j2", "--with=none", "-n"], cwd=project, env=EXPLAIN)
+    assert "up-to-date record" not in dry.stderr  # -n (and any option not known safe) always walks the graph
 
 
 def test_help_documents_every_option(project):

@@ -72,6 +72,12 @@ class Dependencies:
         """What is missing for ``m`` (empty: everything was found)."""
         return self.detect(m)[1]
 
+    def fingerprint(self, manifests: list) -> list[str]:
+        """Everything the build takes from the dependencies of ``manifests``, one line per
+        library (the ``repr`` of its Found settings and problems): part of the up-to-date
+        record's key (sffi.plan.uptodate)."""
+        return [f"{m.name}: {self.detect(m)!r}" for m in manifests]
+
     def require(self, manifests: list) -> None:
         """Stop before anything compiles when a dependency of ``manifests`` is missing.
 

@@ -153,6 +153,42 @@ def materialize(env, graph: Graph) -> None:
             env.NoCache(nodes)
 
 
+def recorded_paths(env, nodes) -> set[str] | None:
+    """Every file and directory an up-to-date check of ``nodes`` reads (sffi.plan.uptodate): the
+    File and Dir nodes of their whole graph (sources, scanned headers, targets, the compilers)
+    and each include directory (``$CPPPATH``). Call after the build.
+
+    Returns:
+        absolute paths, or None when the graph cannot be recorded: a node with a builder was
+        neither built nor found up to date (a failed or interrupted build), or is always built.
+    """
+    from SCons.Node import executed, up_to_date
+    from SCons.Node.FS import Base as FSBase
+
+    paths: set[str] = set()
+    seen: set[int] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.has_builder():
+            if node.get_state() not in (executed, up_to_date) or node.always_build:
+                return None
+            paths.update(_include_dirs(node))
+        if isinstance(node, FSBase):
+            paths.add(node.get_abspath())
+        stack.extend(node.children())
+    return paths
+
+
+def _include_dirs(node) -> list[str]:
+    env = node.get_build_env()
+    return [env.Dir(env.subst(d) if isinstance(d, str) else d).get_abspath()
+            for d in env.Flatten(env.get("CPPPATH", [])) if d]
+
+
 #: the builders whose commands run the compilers, ar or the linker
 COMPILED = ("StaticObject", "SharedObject", "StaticLibrary", "SharedLibrary", "Program")
 

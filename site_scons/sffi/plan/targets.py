@@ -53,5 +53,25 @@ def announce_runtime(sel, variant: str) -> None:
     wanted = {str(t) for t in BUILD_TARGETS}
     if GetBuildFailures() or GetOption("clean") or GetOption("help") or not wanted & {"runtime", INSTALLED}:
         return
-    print(f"runtime: {sel.program} (libraries: {', '.join(sel.libraries)}; mode: {variant})\n"
-          f"         build/bin/simple is this runtime")
+    print("\n".join(runtime_lines(sel, variant)))
+
+
+def runtime_lines(sel, variant: str) -> list[str]:
+    """The lines that name the runtime of selection ``sel`` at the end of a build."""
+    return [f"runtime: {sel.program} (libraries: {', '.join(sel.libraries)}; mode: {variant})",
+            "         build/bin/simple is this runtime"]
+
+
+def record_uptodate(env, root: str, digest: str, sel, variant: str, extra: list[str]) -> None:
+    """At exit: after a build in which every node of ``runtime`` was built or up to date, write the
+    up-to-date record of the invocation ``digest`` (sffi.plan.uptodate), with ``extra`` paths (the
+    toolkit's code, the manifests); else remove it."""
+    from sffi.plan import sconsgraph, uptodate
+
+    paths = None if GetBuildFailures() else sconsgraph.recorded_paths(env, env.Alias("runtime"))
+    if paths is None:
+        uptodate.forget(root, digest)
+        uptodate.explain("no record: the build failed or did not finish")
+        return
+    paths.update(extra)
+    uptodate.explain(uptodate.write(root, digest, paths, runtime_lines(sel, variant)))
