@@ -226,7 +226,7 @@ def sffi_project(env, ffi_root: str = "ffi_libs", build_dir: str = "build/sffi",
     """
     layout = Layout(variant or Variant(), build_dir.rstrip("/"))
     root = runtime or env.Dir("#").abspath
-    toolchain.runcache.configure(f"{layout.root}/.detect-cache.json", write=not (
+    toolchain.runcache.configure(layout.detect_cache, write=not (
         GetOption("no_exec") or GetOption("question") or GetOption("clean") or GetOption("help")))
     try:
         known = _discover(env.Dir(ffi_root).abspath)

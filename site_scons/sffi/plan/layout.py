@@ -221,6 +221,11 @@ class Layout:
         return installed_runtime(self.root).as_posix()
 
     @property
+    def detect_cache(self) -> str:
+        """``<root>/.detect-cache.json``: detection's answers (:data:`DETECT_CACHE` under ``build``)."""
+        return f"{self.root}/.detect-cache.json"
+
+    @property
     def cargo_target_dir(self) -> str:
         """cargo's ``--target-dir``, shared by every umbrella of the variant (crates compile once)."""
         return f"{self.variant_dir}/cargo"
