@@ -42,7 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
      "the build graph and its layout (and what reads a build through the layout)"),
     ("report", ("sffi.report",),
      "reports over built trees: layers, diff, the matrix"),
-    ("front", ("sffi.commands", "sffi.cli", "sffi.__main__", "sffi.scons_tool", "sffi", "site_tools"),
+    ("front", ("sffi.commands", "sffi.cli", "sffi.__main__", "sffi.scons_tool", "sffi", "sffi.tools"),
      "front ends: the sffi command, the SCons tools (the package itself is the `sffi` SCons tool)"),
 )
 
@@ -54,10 +54,10 @@ def module_name(path: Path, site: Path = SITE) -> str:
 
 
 def python_modules(site: Path = SITE) -> dict[str, Path]:
-    """Every module of ``site/sffi`` and ``site/site_tools``: dotted name -> file. A C extension
+    """Every module of ``site/sffi`` (its SCons tools included: ``sffi.tools``): dotted name -> file. A C extension
     (a ``.c`` file defining ``PyInit_<name>``, as ``sffi.symbols._symtab``) is a module too: it
     imports nothing of ours, but importing it must not count as importing its package."""
-    files = sorted(p for d in ("sffi", "site_tools") for p in (site / d).rglob("*.py"))
+    files = sorted((site / "sffi").rglob("*.py"))
     out = {module_name(p, site): p for p in files}
     for c in sorted((site / "sffi").rglob("*.c")):
         if f"PyInit_{c.stem}" in c.read_text(encoding="utf-8", errors="replace"):

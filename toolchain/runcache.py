@@ -15,8 +15,9 @@ matches:
 * for any other command: the files it is given (``inputs``).
 
 Without :func:`configure` (the ``sffi`` command, tests) nothing is cached: every call runs its
-command. SConstruct configures the cache file under ``build/`` (sffi.plan.layout.DETECT_CACHE),
-which ``scons -c`` removes. A cache file that cannot be read is ignored (and rewritten).
+command. The ``sffi`` SCons tool (``env.SffiProject``) configures the cache file in its build
+root (sffi.plan.layout.Layout.detect_cache: ``build/.detect-cache.json`` for this repository's
+SConstruct), which ``scons -c`` removes. A cache file that cannot be read is ignored (and rewritten).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ _state: dict = {"path": None, "entries": {}, "dirty": False, "pc_stamp": None}
 def configure(path: str | None, write: bool = True) -> None:
     """Keep results in the JSON file ``path`` (None: no cache); ``write=False`` reads it only
     (``scons -n``, ``-q``: they promise to write nothing)."""
+    with _lock:
+        if path and _state["path"] == path and _state.get("write") == write:
+            return  # configured already (SConstruct's early detection, then the SCons tool): keep what it found
     entries = {}
     if path:
         try:

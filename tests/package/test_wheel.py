@@ -1,6 +1,7 @@
 """sffi as a package other projects use: a built wheel, installed (not editable) into a fresh
-virtual environment, gives the `sffi` command and the `sffi` SCons tool, which builds a tiny
-outside project (tests/package/outside: one C library, a C host) in a temporary directory.
+virtual environment, gives the `sffi` command and the `sffi` SCons tool, which builds outside
+projects in a temporary directory: tests/package/outside (one C library, a C host and a Rust
+host) and tests/package/mixed (a Rust crate, a C library with a pkg-config dependency, a C host).
 
 The fresh environment gets sffi from the wheel only; its dependencies (SCons, pyelftools,
 LIEF, ...) come from the test's own environment through a path entry (a ``.pth`` line),
@@ -26,6 +27,7 @@ from buildhelp import ROOT
 pytestmark = pytest.mark.slow
 
 OUTSIDE = Path(__file__).parent / "outside"
+MIXED = Path(__file__).parent / "mixed"
 
 
 #: The environment of every command: no PYTHONPATH, which would bring a checkout's sffi back in.
@@ -53,6 +55,7 @@ def venv(tmp_path_factory) -> Path:
         shutil.copy2(ROOT / "runtime" / "src" / name, src / "runtime" / "src" / name)
     shutil.copytree(ROOT / "site_scons", src / "site_scons", symlinks=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so"))  # built afresh
+    shutil.copytree(ROOT / "toolchain", src / "toolchain", ignore=shutil.ignore_patterns("__pycache__"))
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp / "dist", src)
     wheel = next((tmp / "dist").glob("sffi-*.whl"))
     env = tmp / "venv"
@@ -75,6 +78,16 @@ def test_wheel_is_installed_not_editable(venv):
     hook = Path(where[1]).parent / "sffi_error.c"  # sffi_set_error(), the runtime's own, shipped as a copy
     assert hook.read_text() == (ROOT / "runtime" / "src" / "sffi_error.c").read_text() and not hook.is_symlink()
     assert (hook.parent / "sffi_error.h").read_text() == (ROOT / "runtime" / "src" / "sffi_error.h").read_text()
+
+
+def test_wheel_holds_the_tools_and_the_detectors(venv):
+    """The builders (sffi.tools) and the dependency detectors (toolchain) come from the wheel (run
+    outside the checkout: `python -c` puts its directory first on the path)."""
+    where = run(venv, "-c", "import sffi.tools, toolchain, toolchain.pkgconfig; "
+                "print(sffi.tools.TOOLPATH); print(toolchain.__file__)", cwd=venv.parent).stdout.split()
+    prefix = str(venv.parent.parent)
+    assert all(p.startswith(prefix) for p in where), where
+    assert {"sffi_rules.py", "cargo.py", "sffi_matrix.py"} <= {p.name for p in Path(where[0]).iterdir()}
 
 
 def test_wheel_holds_the_c_extension(venv):
@@ -121,7 +134,7 @@ def test_sffi_command_from_the_wheel(venv, tmp_path):
     run(venv, "-m", "SCons", "-Q", cwd=project)
     sffi = venv.parent / "sffi"
     lib = project / "ffi_libs" / "greet"
-    archive = project / "build" / "sffi" / "libs" / "greet" / "libsffi_greet.a"
+    archive = project / "build" / "sffi" / "release" / "libs" / "greet" / "libsffi_greet.a"
     checked = run(sffi, "check", lib, "--lib", archive)
     assert "rt_greet_sum" in checked.stdout
     decls = json.loads(run(sffi, "decls", lib / "greet.spl", "--json").stdout)
@@ -132,14 +145,35 @@ def test_sffi_command_from_the_wheel(venv, tmp_path):
     assert "rt_greet_fail" in symbols
 
 
-def test_a_cargo_library_is_refused_with_the_fix(venv, tmp_path):
+def test_a_cargo_crate_and_a_pkg_config_dependency_through_the_scons_tool(venv, tmp_path):
+    """Kind cargo (the umbrella staticlib) and a [[dependency]] table (pkg-config sqlite3), planned
+    by the tool from the wheel, checked, tabled and linked into a C host through the kit."""
+    project = tmp_path / "mixed"
+    shutil.copytree(MIXED, project)
+    build = run(venv, "-m", "SCons", "-Q", cwd=project)
+    assert "DEP     store: sqlite3 " in build.stdout and "from pkg-config sqlite3" in build.stdout
+    assert "CHECK   tally: 2 externs exported by" in build.stdout
+    assert "CHECK   store: 2 externs exported by" in build.stdout
+    host = run(project / "build" / "host").stdout
+    assert host == ("rt_tally_add (i64, i64) -> i64 = 42\nrt_tally_mean ([f64]) -> f64 = 3\n"
+                    "rt_store_eval = 42\nrt_store_major = 3\n"
+                    'rt_store_eval raised: near "SELEKT": syntax error\n')
+    kit = project / "build" / "sffi" / "hostkit"
+    doc = json.loads((kit / "hostkit.json").read_text())
+    assert doc["libraries"] == ["store", "tally"] and doc["externs"] == 4
+    assert "-lsqlite3" in (kit / "link.txt").read_text()
+    again = run(venv, "-m", "SCons", "-Q", cwd=project)
+    assert "TABLE" not in again.stdout and "CARGO" not in again.stdout and "gcc" not in again.stdout
+
+
+def test_a_missing_dependency_is_refused_with_the_fix(venv, tmp_path):
     project = tmp_path / "outside"
     shutil.copytree(OUTSIDE, project)
     manifest = project / "ffi_libs" / "greet" / "sffi.toml"
-    manifest.write_text(manifest.read_text().replace('kind = "c"', 'kind = "cargo"\ncrate = "."')
-                        .replace('sources = ["src/*.c"]\n', ""))
-    (project / "ffi_libs" / "greet" / "Cargo.toml").write_text('[package]\nname = "greet"\nversion = "0.0.0"\n')
+    manifest.write_text(manifest.read_text() + '\n[[dependency]]\npkg-config = "sffi-no-such-package"\n'
+                        'install = "apt-get install sffi-no-such-package-dev"\n')
     proc = subprocess.run([venv, "-m", "SCons", "-Q"], cwd=project, capture_output=True, text=True, timeout=120,
                           env=CLEAN_ENV)
     assert proc.returncode != 0
-    assert "sffi.toml" in proc.stderr and "kind 'cargo'" in proc.stderr and "Traceback" not in proc.stderr
+    assert "sffi-no-such-package" in proc.stderr and "apt-get install sffi-no-such-package-dev" in proc.stderr
+    assert "greet" in proc.stderr and "Traceback" not in proc.stderr

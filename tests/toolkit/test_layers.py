@@ -30,7 +30,6 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    (tmp_path / "site_tools").mkdir(exist_ok=True)
     return tmp_path
 
 
@@ -75,7 +74,7 @@ def test_docs_architecture_is_generated_from_the_code():
 KIND_WORDS = {"cargo", "c++", "cxx"}
 #: (module, literal) pairs that name a program or an SCons tool, not a library's kind
 NOT_A_KIND = {("sffi.plan.sconsgraph", "c++"), ("sffi.plan.sconsgraph", "cargo"),
-              ("site_tools.cargo", "cargo")}
+              ("sffi.tools.cargo", "cargo"), ("sffi.scons_tool", "cargo")}
 
 
 def _kind_literals(name: str, path: Path) -> list[str]:

@@ -106,20 +106,30 @@ def define_kit(env, kit_dir: str, libraries: list[str], table_c, table_json, arc
     return files
 
 
-def selection_kit(env, sel) -> list:
-    """The kit of one planned selection of this repository's build (``scons hostkit``), in
-    ``<selection dir>/hostkit``; returns its hostkit.json node list.
+def kit_line(sel) -> LinkLine:
+    """What a host links after the kit's archive, for one planned selection (its link line's
+    system libraries, flags and run paths; the Rust native libraries are read when the kit is built).
 
     Args:
-        env: the runtime's construction environment, after the plan was materialized
-            (compiles the table and the hook; the planned paths are its nodes by then).
-        sel: the selection (sffi.plan.planner.SelectionPlan): its table, and its runtime's
-            link line, whose archives (the libraries', the Rust umbrella's, the dependencies'
-            static ones) go into the kit and whose system libraries follow it.
+        sel: a sffi.plan.planner.SelectionPlan (a runtime's, or the libraries' alone).
     """
     link = sel.link
-    archives = [str(i) for i in link.inputs if str(i).endswith(".a")]  # not the runtime's objects
-    line = LinkLine(tuple(link.libs), tuple(link.libpath), tuple(link.flags), cxx=link.linker == "$CXX",
+    return LinkLine(tuple(link.libs), tuple(link.libpath), tuple(link.flags), cxx=link.linker == "$CXX",
                     rpath=tuple(link.rpath))
-    return define_kit(env, f"{sel.directory}/hostkit", sorted(sel.libraries), sel.table_c, sel.table_json,
-                      archives, line, link.native_file)
+
+
+def selection_kit(env, sel, kit_dir: str | None = None) -> list:
+    """The kit of one planned selection (``scons hostkit``, and the ``sffi`` tool's ``hostkit``),
+    in ``kit_dir`` (default: ``<selection dir>/hostkit``); returns its hostkit.json node list.
+
+    Args:
+        env: the construction environment of the plan, after it was materialized
+            (compiles the table and the hook; the planned paths are its nodes by then).
+        sel: the selection (sffi.plan.planner.SelectionPlan): its table, and its link line,
+            whose archives (the libraries', the Rust umbrella's, the dependencies' static
+            ones) go into the kit and whose system libraries follow it (:func:`kit_line`).
+        kit_dir: where the kit goes.
+    """
+    archives = [str(i) for i in sel.link.inputs if str(i).endswith(".a")]  # not the runtime's objects
+    return define_kit(env, kit_dir or f"{sel.directory}/hostkit", sorted(sel.libraries), sel.table_c,
+                      sel.table_json, archives, kit_line(sel), sel.link.native_file)

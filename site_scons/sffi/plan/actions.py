@@ -1,4 +1,4 @@
-"""Helpers shared by the site tools' actions (site_scons/site_tools/): progress lines,
+"""Helpers shared by the site tools' actions (site_scons/sffi/tools/): progress lines,
 failing a node with the toolkit's message, writing a JSON result file."""
 
 from __future__ import annotations

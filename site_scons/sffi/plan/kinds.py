@@ -265,10 +265,6 @@ def discover(ffi_root) -> dict:
 
 
 def built_by_scons(manifest) -> bool:
-    """Whether SCons compiles the library itself (C, C++), not cargo (the SCons tool builds these alone)."""
+    """Whether SCons compiles the library itself (C, C++), not cargo."""
     return isinstance(of(manifest), SconsArchive)
 
-
-def names_built_by_scons() -> list[str]:
-    """The kinds SCons compiles itself, in :data:`KINDS` order."""
-    return [name for name, kind in KINDS.items() if isinstance(kind, SconsArchive)]

@@ -6,7 +6,7 @@ Everything a build writes lies under ``build/`` (``scons -c`` removes it)::
     build/lib/sffi/libsffi_<lib>.so          the modules installed beside it (--modules)
     build/.scons-start                       when the last build started (sffi.plan.sconsgraph)
     build/.detect-cache.json                 pkg-config's and readelf's answers (toolchain.runcache)
-    build/.toolkit-digest                    the toolkit sources' digest (site_tools/sffi_rules.py)
+    build/.toolkit-digest                    the toolkit sources' digest (sffi/tools/sffi_rules.py)
     build/<variant>/                         one per --mode / --sanitize: release, debug, release-asan
       runtime/src/<file>.o                   the runtime's own objects, shared by every selection
       libs/<lib>/libsffi_<lib>.a             a C/C++ library's archive (kind c, cxx)
@@ -44,7 +44,7 @@ BUILD_ROOT = "build"
 INSTALLED = f"{BUILD_ROOT}/bin/simple"
 #: when the last build that recorded signatures started (sffi.plan.sconsgraph.previous_start)
 START_STAMP = f"{BUILD_ROOT}/.scons-start"
-#: the digest of the toolkit's sources, kept with a digest of their sizes and times (site_tools/sffi_rules.py)
+#: the digest of the toolkit's sources, kept with a digest of their sizes and times (sffi/tools/sffi_rules.py)
 TOOLKIT_DIGEST = f"{BUILD_ROOT}/.toolkit-digest"
 #: the answers of dependency detection's programs, kept between runs (toolchain.runcache)
 DETECT_CACHE = f"{BUILD_ROOT}/.detect-cache.json"
@@ -219,6 +219,11 @@ class Layout:
     def installed(self) -> str:
         """``build/bin/simple``: the copy of the runtime last built."""
         return installed_runtime(self.root).as_posix()
+
+    @property
+    def detect_cache(self) -> str:
+        """``<root>/.detect-cache.json``: detection's answers (:data:`DETECT_CACHE` under ``build``)."""
+        return f"{self.root}/.detect-cache.json"
 
     @property
     def cargo_target_dir(self) -> str:

@@ -87,6 +87,10 @@ class Linkage:
         """What the compiled objects of C/C++ library ``m`` become (its archive, or themselves)."""
         raise NotImplementedError
 
+    def line(self, planner, manifests: list, built: list) -> LinkLine:
+        """The libraries' own link line, without a product (a host kit's); the static linkage has one."""
+        raise NotImplementedError
+
     def link(self, planner, directory: str, manifests: list, built: list, table_c: str):
         """Plan the product in ``directory``: the table ``table_c`` compiled, linked with the
         libraries' Built products. Returns (product path, LinkLine)."""
@@ -113,6 +117,24 @@ class StaticLinkage(Linkage):
         planner.graph.add(Step("StaticLibrary", [archive], objects, env=f"lib:{m.name}"))
         return Built({m.name: archive}, [archive], [])
 
+    def line(self, planner, manifests: list, built: list) -> LinkLine:
+        """The libraries' part of a static link, without a runtime: their archives, their
+        dependencies' static archives and system settings (a host kit links these).
+
+        Args:
+            planner: the Planner (its dependencies).
+            manifests: the libraries, in link order.
+            built: the Built products of their kinds (:meth:`sffi.plan.kinds.Kind.plan`).
+        Returns:
+            LinkLine (inputs: the archives alone).
+        """
+        found = {m.name: planner.dependencies(m) for m in manifests}
+        static, libs, libpath, rpath, flags = system_inputs(manifests, found)
+        archives = [a for b in built for a in b.link_inputs]
+        natives = [b.native_file for b in built if b.native_file]
+        return LinkLine("$CXX" if any(kinds.of(m).links_with_cxx for m in manifests) else "$CC",
+                        [*archives, *static], libs, libpath, rpath, flags, natives[0] if natives else None)
+
     def link(self, planner, directory: str, manifests: list, built: list, table_c: str):
         """Plan the runtime ``directory/simple`` of one selection.
 
@@ -125,23 +147,21 @@ class StaticLinkage(Linkage):
         Returns:
             (program path, LinkLine).
         """
-        found = {m.name: planner.dependencies(m) for m in manifests}
-        static, libs, libpath, rpath, flags = system_inputs(manifests, found)
+        libraries = self.line(planner, manifests, built)
         table_obj = self._table_object(planner, directory, table_c)
-        archives = [a for b in built for a in b.link_inputs]
-        natives = [b.native_file for b in built if b.native_file]
         # The interpreter itself needs libm (fmod) and POSIX threads (scripts run on a big-stack thread).
-        line = LinkLine("$CXX" if any(kinds.of(m).links_with_cxx for m in manifests) else "$CC",
-                        [table_obj, *planner.runtime_objects(), *archives, *static],
-                        libs + ["m"], libpath, rpath, flags + ["-pthread"], natives[0] if natives else None)
+        line = LinkLine(libraries.linker, [table_obj, *planner.runtime_objects(), *libraries.inputs],
+                        libraries.libs + ["m"], libraries.libpath, libraries.rpath, libraries.flags + ["-pthread"],
+                        libraries.native_file)
         program = f"{directory}/simple"
         env = planner.graph.env(f"link:{directory}", EnvSpec(
             append={"LIBPATH": line.libpath, "RPATH": line.rpath, "LINKFLAGS": line.flags},
             replace={"LINK": "$CXX"} if line.linker == "$CXX" else {}))
+        found = [f for m in manifests for f in planner.dependencies(m)]
         planner.graph.add(Step("Program", [program], line.inputs, env=env,
                                vars={"LIBS": line.libs, "SFFI_RUST_NATIVE_FILE": line.native_file or ""},
                                depends=[line.native_file] if line.native_file else [],
-                               values=kinds.fingerprints([f for m in manifests for f in found[m.name]])))
+                               values=kinds.fingerprints(found)))
         return program, line
 
 

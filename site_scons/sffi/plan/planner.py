@@ -29,6 +29,8 @@ class SelectionPlan:
 
     ``checks``: its libraries' check records (and the Rust signature check stamp);
     ``artifacts``: library -> the artifact its check scans; ``link``: the runtime's link line.
+    A plan of the libraries alone (:meth:`Planner.libraries`, no runtime) has ``program`` and
+    ``audit`` None and the libraries' link line (their archives and system settings).
     """
 
     libraries: list
@@ -37,8 +39,8 @@ class SelectionPlan:
     artifacts: dict
     table_c: str
     table_json: str
-    program: str
-    audit: str
+    program: str | None
+    audit: str | None
     link: LinkLine
 
 
@@ -104,7 +106,21 @@ class Planner:
         directory = self.layout.sel_dir(selection_mod.variant_name(names))
         return self.once(("selection", directory), lambda: self._plan_selection(list(names), directory))
 
-    def _plan_selection(self, names: list[str], directory: str) -> SelectionPlan:
+    def libraries(self, names: list[str]) -> SelectionPlan:
+        """The libraries ``names``, their checks and their extern table, without a runtime (a
+        project that only wants a host kit), planned once, in ``sel/<a+b>``; ``program`` and
+        ``audit`` are None."""
+        directory = self.layout.sel_dir("+".join(sorted(names)))
+        return self.once(("libraries", directory), lambda: self._plan_libraries(list(names), directory))
+
+    def _plan_libraries(self, names: list[str], directory: str) -> SelectionPlan:
+        manifests, built, checks, table_c, table_json = self._plan_tables(names, directory)
+        line = self.linkage.line(self, manifests, built)
+        return SelectionPlan(names, directory, checks, {n: self._artifacts[n] for n in names},
+                             table_c, table_json, None, None, line)
+
+    def _plan_tables(self, names: list[str], directory: str) -> tuple:
+        """The libraries' builds, their checks and the table: (manifests, built, checks, table_c, table_json)."""
         manifests = [self.known[n] for n in names]
         built = []
         for kind in kinds.KINDS.values():  # in KINDS order: the link order of the libraries
@@ -118,6 +134,10 @@ class Planner:
         self.graph.add(Step("SffiTable", [table_c, table_json],
                             checks + [str(p) for m in self.known.values() for p in (m.path, *m.declarations)],
                             vars={"SFFI_SELECTION": names, "SFFI_KNOWN": self.known}))
+        return manifests, built, checks, table_c, table_json
+
+    def _plan_selection(self, names: list[str], directory: str) -> SelectionPlan:
+        manifests, built, checks, table_c, table_json = self._plan_tables(names, directory)
         program, line = self.linkage.link(self, directory, manifests, built, table_c)
         audit = f"{directory}/audit.txt"
         self.graph.add(Step("SffiAudit", [audit], [program, table_json]))

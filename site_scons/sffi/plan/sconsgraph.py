@@ -14,9 +14,10 @@ from sffi.plan.graph_model import Graph
 #: environment variables a build passes to compilers and cargo
 PASSTHROUGH = ("PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "LIBTORCH", "TMPDIR", "PKG_CONFIG_PATH")
 #: SCons's generic C, C++, GNU link and ar tools, not "default": that one probes for some
-#: hundred tools and runs `gcc --version` and `g++ --version` on every run. (`scons matrix`
+#: hundred tools and runs `gcc --version` and `g++ --version` on every run; then the ``sffi``
+#: tool (sffi.scons_tool: its builders, cargo's, ``env.SffiProject``). (`scons matrix`
 #: adds sffi_matrix: MATRIX_TOOL.)
-TOOLS = ["cc", "c++", "gnulink", "ar", "cargo", "sffi_rules"]
+TOOLS = ["cc", "c++", "gnulink", "ar", "sffi"]
 #: the builders of `scons matrix` (smokes, timings, its report), loaded only when it is asked for
 MATRIX_TOOL = "sffi_matrix"
 _QUIET = (("CC", "CC"), ("SHCC", "CC"), ("CXX", "CXX"), ("SHCXX", "CXX"), ("AR", "AR"), ("LINK", "LINK"),
@@ -24,7 +25,8 @@ _QUIET = (("CC", "CC"), ("SHCC", "CC"), ("CXX", "CXX"), ("SHCXX", "CXX"), ("AR",
 
 
 def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_dir: str,
-             hardening_off: frozenset = frozenset(), root: str | None = None, matrix: bool = False):
+             hardening_off: frozenset = frozenset(), root: str | None = None, matrix: bool = False,
+             toolpath: list[str] = ()):
     """The base environment: compilers, warnings, optimisation, sanitizers, hardening, path maps,
     cargo, progress lines.
 
@@ -38,9 +40,12 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
         root: the project root, mapped to ``.`` in what compilers write (default: the
             current directory, where SCons reads the SConstruct).
         matrix: also the builders of ``scons matrix`` (:data:`MATRIX_TOOL`).
+        toolpath: where SCons finds the ``sffi`` tool and its builders (``sffi.TOOLPATH``,
+            ``sffi.tools.TOOLPATH``; the front end passes them: this layer imports no tool).
     """
     env = Environment(ENV={k: os.environ[k] for k in PASSTHROUGH if k in os.environ},
-                      tools=TOOLS + ([MATRIX_TOOL] if matrix else []), CPPPATH=["#runtime/include"])
+                      tools=TOOLS + ([MATRIX_TOOL] if matrix else []), toolpath=list(toolpath),
+                      CPPPATH=["#runtime/include"])
     env.Replace(CC=os.environ.get("CC", "cc"), CXX=os.environ.get("CXX", "c++"))
     # POSIX.1-2008 for every C source: the force-included prototype header (sffi.plan.kinds)
     # includes <stdint.h> before a source could set it itself.
@@ -63,12 +68,18 @@ def make_env(Environment, mode: str, sanitize: str, verbose: bool, cargo_target_
     # SCons finds each command's executable by expanding the command line of every node on
     # every run; materialize() adds the compilers and ar as dependencies once instead.
     env["IMPLICIT_COMMAND_DEPENDENCIES"] = 0
-    # The native libraries rustc reported, read when the link runs (the file is a dependency).
-    env.Append(LINKCOM=" ${SFFI_RUST_NATIVE}", SHLINKCOM=" ${SFFI_RUST_NATIVE}",  # SHLINK: Rust modules
-               SFFI_RUST_NATIVE=rust_native_flags, SFFI_RUST_NATIVE_FILE="")
+    link_rust_native(env)
     harden(env, mode, sanitize, hardening_off)
     reproducible(env, root or os.getcwd())
     return env
+
+
+def link_rust_native(env, native_file: str = "") -> None:
+    """Links (programs, shared libraries: Rust modules) end with the native libraries rustc
+    reported for an umbrella staticlib, read from ``$SFFI_RUST_NATIVE_FILE`` when the link runs
+    (a step that links one names the file, and depends on it)."""
+    env.Append(LINKCOM=" ${SFFI_RUST_NATIVE}", SHLINKCOM=" ${SFFI_RUST_NATIVE}",
+               SFFI_RUST_NATIVE=rust_native_flags, SFFI_RUST_NATIVE_FILE=native_file)
 
 
 def harden(env, mode: str, sanitize: str, off: frozenset) -> None:

@@ -232,8 +232,8 @@ def toolkit_digest() -> str:
     its size or time: then the sources are read again).
     """
     import hashlib
-    import sffi
-    files = sorted(os.path.join(d, f) for d, _, names in os.walk(os.path.dirname(sffi.__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # sffi/, this file in sffi/tools/
+    files = sorted(os.path.join(d, f) for d, _, names in os.walk(package)
                    for f in names if f.endswith(".py"))
     listing = hashlib.sha256()
     for path in files:
