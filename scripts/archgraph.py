@@ -33,8 +33,8 @@ DOC = ROOT / "docs" / "architecture.md"
 LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("base", ("sffi.abi", "sffi.errors", "sffi.version"),
      "the ABI's type table, errors and exit-status bits, the version"),
-    ("inputs", ("sffi.decls", "sffi.symbols", "sffi.manifest", "sffi.selection"),
-     "what a build reads: declarations, symbols of ELF files, manifests, --with"),
+    ("inputs", ("sffi.decls", "sffi.symbols", "sffi.manifest", "sffi.selection", "sffi.toolchain"),
+     "what a build reads: declarations, symbols of ELF files, manifests, --with, dependencies found"),
     ("facts", ("sffi.dwarf", "sffi.table", "sffi.check", "sffi.hostkit", "sffi.module_table",
                "sffi.hardening"),
      "what is derived from the inputs: DWARF prototypes, tables, checks, host kits, hardening"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # toolchain/
+sys.path.insert(0, str(ROOT))  # fuzz/, scripts/
 
 from sffi import selection as selection_mod  # noqa: E402
 from sffi.manifest import discover  # noqa: E402

@@ -20,7 +20,7 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 @dataclasses.dataclass(frozen=True)
 class Dependency:
     """One external dependency: ``kind`` is ``"pkg-config"`` or ``"detector"``,
-    ``name`` the pkg-config package or the module ``toolchain/<name>.py``,
+    ``name`` the pkg-config package or the module ``sffi/toolchain/<name>.py``,
     ``install`` the command a user runs to install it (may be empty)."""
 
     kind: str

@@ -37,7 +37,7 @@ import os
 import SCons.Errors
 from SCons.Script import GetOption
 
-import toolchain
+from sffi import toolchain
 from sffi import manifest as manifest_mod
 from sffi.errors import SffiError
 from sffi.plan import kinds, sconsgraph, targets
@@ -217,7 +217,8 @@ def sffi_project(env, ffi_root: str = "ffi_libs", build_dir: str = "build/sffi",
             otherwise sffi's nodes are made in a clone of ``env`` with the ABI headers, C11 and
             cargo's settings added.
         deps: the dependency detection to use (one that already detected some libraries, whose
-            results and ``DEP`` lines are not repeated); default: a new one.
+            results and ``DEP`` lines are not repeated; its caller has configured
+            ``sffi.toolchain.runcache``); default: a new one, with the cache under ``build_dir``.
 
     Returns:
         Project.
@@ -229,8 +230,9 @@ def sffi_project(env, ffi_root: str = "ffi_libs", build_dir: str = "build/sffi",
     """
     layout = Layout(variant or Variant(), build_dir.rstrip("/"))
     root = runtime or env.Dir("#").abspath
-    toolchain.runcache.configure(layout.detect_cache, write=not (
-        GetOption("no_exec") or GetOption("question") or GetOption("clean") or GetOption("help")))
+    if deps is None:  # a caller that brings its detection has configured its cache
+        toolchain.runcache.configure(layout.detect_cache, write=not (
+            GetOption("no_exec") or GetOption("question") or GetOption("clean") or GetOption("help")))
     try:
         known = _discover(env.Dir(ffi_root).abspath)
         project = Project(env if prepared else _prepare(env, layout, root), known, layout, root, deps)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from buildhelp import ROOT  # also puts the project root (toolchain/) on sys.path
-import toolchain  # noqa: E402
+from sffi import toolchain  # noqa: E402
 from sffi import decls
 
 HERE = Path(__file__).resolve().parent

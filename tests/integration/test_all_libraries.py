@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from buildhelp import ROOT  # also puts the project root (toolchain/) on sys.path
-import toolchain  # noqa: E402
+from sffi import toolchain  # noqa: E402
 
 
 def _missing() -> str:

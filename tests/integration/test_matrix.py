@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from buildhelp import BUILD, ROOT, scons
-import toolchain  # noqa: E402  (buildhelp put the project root on sys.path)
+from sffi import toolchain  # noqa: E402  (buildhelp put the project root on sys.path)
 from sffi.manifest import discover
 from sffi.plan import layout
 from sffi.report import matrix_file

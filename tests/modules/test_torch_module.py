@@ -17,8 +17,8 @@ import pytest
 from buildhelp import ROOT
 from sffi import module_table
 from sffi.plan import layout
-from toolchain import DependencyMissing
-from toolchain import libtorch as libtorch_detector
+from sffi.toolchain import DependencyMissing
+from sffi.toolchain import libtorch as libtorch_detector
 
 try:
     libtorch_detector.detect(prefer_static=False)

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from buildhelp import install_with_module
-from toolchain import DependencyMissing
-from toolchain import opencv as opencv_detector
+from sffi.toolchain import DependencyMissing
+from sffi.toolchain import opencv as opencv_detector
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLS = ROOT / "ffi_libs" / "opencv" / "opencv.spl"

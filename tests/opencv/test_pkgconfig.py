@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from toolchain import DependencyMissing, find
-from toolchain import pkgconfig
+from sffi.toolchain import DependencyMissing, find
+from sffi.toolchain import pkgconfig
 
 needs_pkg_config = pytest.mark.skipif(shutil.which("pkg-config") is None, reason="pkg-config is not installed")
 

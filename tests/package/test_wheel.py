@@ -55,7 +55,6 @@ def venv(tmp_path_factory) -> Path:
         shutil.copy2(ROOT / "runtime" / "src" / name, src / "runtime" / "src" / name)
     shutil.copytree(ROOT / "site_scons", src / "site_scons", symlinks=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so"))  # built afresh
-    shutil.copytree(ROOT / "toolchain", src / "toolchain", ignore=shutil.ignore_patterns("__pycache__"))
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp / "dist", src)
     wheel = next((tmp / "dist").glob("sffi-*.whl"))
     env = tmp / "venv"
@@ -81,10 +80,13 @@ def test_wheel_is_installed_not_editable(venv):
 
 
 def test_wheel_holds_the_tools_and_the_detectors(venv):
-    """The builders (sffi.tools) and the dependency detectors (toolchain) come from the wheel (run
-    outside the checkout: `python -c` puts its directory first on the path)."""
-    where = run(venv, "-c", "import sffi.tools, toolchain, toolchain.pkgconfig; "
+    """The builders (sffi.tools) and the dependency detectors (sffi.toolchain) come from the wheel
+    (run outside the checkout: `python -c` puts its directory first on the path), and the wheel
+    puts no package of another name into site-packages."""
+    where = run(venv, "-c", "import sffi.tools, sffi.toolchain.pkgconfig; from sffi import toolchain; "
                 "print(sffi.tools.TOOLPATH); print(toolchain.__file__)", cwd=venv.parent).stdout.split()
+    site = Path(where[1]).parents[2]
+    assert not (site / "toolchain").exists()
     prefix = str(venv.parent.parent)
     assert all(p.startswith(prefix) for p in where), where
     assert {"sffi_rules.py", "cargo.py", "sffi_matrix.py"} <= {p.name for p in Path(where[0]).iterdir()}

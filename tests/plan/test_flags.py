@@ -10,11 +10,11 @@ import shutil
 
 import pytest
 
-import toolchain
+from sffi import toolchain
 from buildhelp import ROOT, scons
 from sffi.plan import flags, kinds, layout
 from sffi.plan.kinds import library_env
-from toolchain import libtorch
+from sffi.toolchain import libtorch
 
 from test_plan import planner_for, project, write_lib  # noqa: F401 - the fixture is used by name
 

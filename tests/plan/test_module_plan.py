@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import toolchain
+from sffi import toolchain
 from sffi.errors import SffiError
 from sffi.plan import layout as layout_mod
 from sffi.plan.modules import plan_module

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import toolchain
+from sffi import toolchain
 from sffi.plan import layout as layout_mod
 from sffi.plan.deps import Dependencies
 from sffi.plan.kinds import fingerprints

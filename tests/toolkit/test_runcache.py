@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from toolchain import runcache
+from sffi.toolchain import runcache
 
 
 def _program(bin_dir: Path, name: str, body: str) -> Path:

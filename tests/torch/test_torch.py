@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from buildhelp import install_with_module
-from toolchain import DependencyMissing
-from toolchain import libtorch as libtorch_detector
+from sffi.toolchain import DependencyMissing
+from sffi.toolchain import libtorch as libtorch_detector
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLS = ROOT / "ffi_libs" / "torch" / "torch.spl"
@@ -1035,7 +1035,7 @@ def test_detector_settings():
 
 
 def test_detector_does_not_import_torch():
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from toolchain import libtorch; f = libtorch.detect(False); "
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from sffi.toolchain import libtorch; f = libtorch.detect(False); "
             "print(f.version); assert 'torch' not in sys.modules, 'torch was imported'")
     proc = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

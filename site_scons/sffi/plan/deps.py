@@ -1,4 +1,4 @@
-"""External dependencies of the libraries, detected once per build (toolchain/)."""
+"""External dependencies of the libraries, detected once per build (sffi.toolchain)."""
 
 from __future__ import annotations
 

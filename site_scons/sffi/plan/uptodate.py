@@ -81,12 +81,11 @@ def key(args: list[str], found: list[str], scons_version: str) -> str:
 
 
 def code_files(root: str) -> list[str]:
-    """The files that plan the build: SConstruct and everything under site_scons/ and toolchain/."""
+    """The files that plan the build: SConstruct and everything under site_scons/."""
     found = [os.path.join(root, "SConstruct")]
-    for top in ("site_scons", "toolchain"):
-        for folder, dirs, files in os.walk(os.path.join(root, top)):
-            dirs[:] = [d for d in dirs if d != "__pycache__"]
-            found += [os.path.join(folder, f) for f in files]
+    for folder, dirs, files in os.walk(os.path.join(root, "site_scons")):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found += [os.path.join(folder, f) for f in files]
     return found
 
 

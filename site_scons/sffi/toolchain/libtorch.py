@@ -37,7 +37,7 @@ import re
 import sysconfig
 from pathlib import Path
 
-from toolchain import DependencyMissing, Found
+from sffi.toolchain.base import DependencyMissing, Found
 
 NAME = "libtorch"
 INSTALL = "pip install torch==2.13.0  (or set LIBTORCH=/path/to/libtorch)"

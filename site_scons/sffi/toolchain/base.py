@@ -1,21 +1,15 @@
-"""Detection of external dependencies (libtorch, OpenCV, SQLite, ...).
-
-A manifest's ``[[dependency]]`` entry names either a pkg-config package or a
-detector: a module ``toolchain/<name>.py`` that defines ``detect(prefer_static)
--> Found`` and raises :class:`DependencyMissing` when the dependency is absent.
-The build calls :func:`find` before compiling anything, so a missing
-dependency is reported with its name and the command that installs it, never
-as a compiler or linker error.
-"""
+"""What every detector shares: :class:`Found`, :class:`DependencyMissing` and pkg-config queries
+(their answers kept between scons runs by :mod:`sffi.toolchain.runcache`). The package
+(:mod:`sffi.toolchain`) re-exports them with :func:`sffi.toolchain.find`; detectors import them
+from here, so that no detector imports the package that imports it."""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import shutil
 
 from sffi.errors import EXIT_ERROR, SffiError
-from toolchain import runcache
+from sffi.toolchain import runcache
 
 
 class DependencyMissing(SffiError):
@@ -99,28 +93,3 @@ def pkg_config_all(package: str, *queries: tuple[str, ...], optional: tuple[int,
             reason = err.strip().splitlines()[0] if err.strip() else "not found"
             raise DependencyMissing(package, f"pkg-config: {reason}")
     return [out.strip() if code == 0 else None for code, out, _ in outputs]
-
-
-def find(kind: str, name: str, prefer_static: bool, install: str = "") -> Found:
-    """Find one dependency named by a manifest.
-
-    Args:
-        kind: ``"pkg-config"`` or ``"detector"``.
-        name: the pkg-config package or the detector module (``toolchain/<name>.py``).
-        prefer_static: link static archives where they exist.
-        install: the manifest's install command, added to a DependencyMissing.
-
-    Raises:
-        DependencyMissing: not found (with ``install`` filled in when the
-            detector gave none).
-    """
-    try:
-        if kind == "detector":
-            module = importlib.import_module(f"toolchain.{name}")
-            return module.detect(prefer_static)
-        from toolchain import pkgconfig
-        return pkgconfig.detect(name, prefer_static)
-    except DependencyMissing as exc:
-        if install and not exc.install:
-            raise DependencyMissing(exc.name, exc.reason, install) from None
-        raise

@@ -26,8 +26,8 @@ import os
 import re
 import shutil
 
-from toolchain import DependencyMissing, Found, pkg_config_all, unique
-from toolchain import pkgconfig, runcache
+from sffi.toolchain.base import DependencyMissing, Found, pkg_config_all, unique
+from sffi.toolchain import pkgconfig, runcache
 
 PACKAGE = "opencv4"
 INSTALL = "apt-get install libopencv-dev"

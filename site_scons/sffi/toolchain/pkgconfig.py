@@ -19,7 +19,7 @@ import os
 import shlex
 import sysconfig
 
-from toolchain import DependencyMissing, Found, pkg_config, pkg_config_all, unique
+from sffi.toolchain.base import DependencyMissing, Found, pkg_config, pkg_config_all, unique
 
 __all__ = ["detect", "split_cflags", "split_libs", "library_dirs", "find_archive", "needs_rpath",
            "system_lib_dirs"]

@@ -41,9 +41,6 @@ _state: dict = {"path": None, "entries": {}, "dirty": False, "pc_stamp": None}
 def configure(path: str | None, write: bool = True) -> None:
     """Keep results in the JSON file ``path`` (None: no cache); ``write=False`` reads it only
     (``scons -n``, ``-q``: they promise to write nothing)."""
-    with _lock:
-        if path and _state["path"] == path and _state.get("write") == write:
-            return  # configured already (SConstruct's early detection, then the SCons tool): keep what it found
     entries = {}
     if path:
         try:
