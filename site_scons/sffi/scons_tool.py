@@ -179,7 +179,8 @@ def _prepare(env, layout: Layout, root: str):
     settings and the environment cargo and pkg-config need (PATH, HOME, ...)."""
     from sffi.hostkit import kit as kit_mod
     penv = env.Clone()
-    penv.AppendUnique(CPPPATH=[str(kit_mod.ABI_INCLUDE)])
+    runtime_include = os.path.join(root, "runtime", "include")  # the runtime's ABI headers, when it is built
+    penv.AppendUnique(CPPPATH=[runtime_include] if os.path.isdir(runtime_include) else [str(kit_mod.ABI_INCLUDE)])
     penv.Append(CFLAGS=["-std=c11"])
     for key in sconsgraph.PASSTHROUGH:
         if key in os.environ:

@@ -147,9 +147,10 @@ def test_sffi_command_from_the_wheel(venv, tmp_path):
     assert "rt_greet_fail" in symbols
 
 
-def test_a_cargo_crate_and_a_pkg_config_dependency_through_the_scons_tool(venv, tmp_path):
+def test_a_cargo_crate_and_a_pkg_config_dependency_through_the_scons_tool(venv, tmp_path, build_runtime):
     """Kind cargo (the umbrella staticlib) and a [[dependency]] table (pkg-config sqlite3), planned
-    by the tool from the wheel, checked, tabled and linked into a C host through the kit."""
+    by the tool from the wheel, checked, tabled and linked into a C host through the kit, and built
+    as loadable modules that this repository's core-only runtime loads and calls."""
     project = tmp_path / "mixed"
     shutil.copytree(MIXED, project)
     build = run(venv, "-m", "SCons", "-Q", cwd=project)
@@ -164,6 +165,15 @@ def test_a_cargo_crate_and_a_pkg_config_dependency_through_the_scons_tool(venv, 
     doc = json.loads((kit / "hostkit.json").read_text())
     assert doc["libraries"] == ["store", "tally"] and doc["externs"] == 4
     assert "-lsqlite3" in (kit / "link.txt").read_text()
+    modules = project / "build" / "sffi" / "release" / "modules"
+    script = project / "uses_modules.spl"
+    script.write_text("extern fn rt_store_major() -> i64\nextern fn rt_store_eval(sql: text) -> i64\n"
+                      "extern fn rt_tally_add(a: i64, b: i64) -> i64\n"
+                      'print rt_store_major()\nprint rt_store_eval("SELECT 6 * 7")\nprint rt_tally_add(40, 2)\n')
+    ffi_path = f"{modules / 'store'}{os.pathsep}{modules / 'tally'}"
+    used = subprocess.run([str(build_runtime("none")), str(script)], capture_output=True, text=True, timeout=60,
+                          env={**CLEAN_ENV, "SIMPLE_FFI_PATH": ffi_path})
+    assert (used.returncode, used.stdout, used.stderr) == (0, "3\n42\n42\n", "")
     again = run(venv, "-m", "SCons", "-Q", cwd=project)
     assert "TABLE" not in again.stdout and "CARGO" not in again.stdout and "gcc" not in again.stdout
 

@@ -1,0 +1,1 @@
+../../../../runtime/include/sffi_module.h
