@@ -23,6 +23,16 @@ size_t sffi_core_drop_cr(char *text, size_t len)
     return o;
 }
 
+/* The whole file (its length in *len), or NULL after setting the script
+ * error that names the path and the reason: what the byte readers share. */
+static char *read_or_fail(const char *path, size_t *len)
+{
+    char *data = sffi_core_read_file(path, len);
+    if (!data)
+        sffi_core_errorf("cannot read '%s': %s", path, strerror(errno));
+    return data;
+}
+
 /* The whole file as bytes; a script error naming the path and the reason
  * when it cannot be read (Simple gives nil, which its `-> [u8]` callers
  * cannot use either). */
@@ -30,11 +40,9 @@ sffi_u8_slice rt_file_read_bytes(const char *path)
 {
     sffi_u8_slice s = {NULL, 0};
     size_t len = 0;
-    char *data = sffi_core_read_file(path, &len);
-    if (!data) {
-        sffi_core_errorf("cannot read '%s': %s", path, strerror(errno));
+    char *data = read_or_fail(path, &len);
+    if (!data)
         return s;
-    }
     sffi_core_keep_text(data);
     s.data = (const uint8_t *)data;
     s.len = (int64_t)len;
@@ -47,11 +55,9 @@ sffi_i64_slice rt_file_mmap_read_bytes(const char *path)
 {
     sffi_i64_slice s = {NULL, 0};
     size_t len = 0;
-    char *data = sffi_core_read_file(path, &len);
-    if (!data) {
-        sffi_core_errorf("cannot read '%s': %s", path, strerror(errno));
+    char *data = read_or_fail(path, &len);
+    if (!data)
         return s;
-    }
     int64_t *ints = malloc((len ? len : 1) * sizeof *ints);
     if (!ints) {
         free(data);

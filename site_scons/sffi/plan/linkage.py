@@ -96,6 +96,18 @@ class Linkage:
         libraries' Built products. Returns (product path, LinkLine)."""
         raise NotImplementedError
 
+    def _link_step(self, planner, builder: str, target: str, line: LinkLine, env_name: str, replace: dict,
+                   depends: list[str], found: list) -> None:
+        """Plan the link of ``target`` by SCons builder ``builder`` over ``line``, in the environment
+        ``env_name`` (``line``'s paths and flags appended, ``replace`` replaced), depending on
+        ``depends``, the Rust native-libs file and the dependencies' ``found`` fingerprints."""
+        env = planner.graph.env(env_name, EnvSpec(
+            append={"LIBPATH": line.libpath, "RPATH": line.rpath, "LINKFLAGS": line.flags}, replace=replace))
+        native = [line.native_file] if line.native_file else []
+        planner.graph.add(Step(builder, [target], line.inputs, env=env,
+                               vars={"LIBS": line.libs, "SFFI_RUST_NATIVE_FILE": line.native_file or ""},
+                               depends=[*depends, *native], values=kinds.fingerprints(found)))
+
     def _table_object(self, planner, directory: str, table_c: str) -> str:
         obj = f"{directory}/{Path(table_c).stem}{self.object_suffix}"
         planner.graph.add(Step(self.compile_builder, [obj], [table_c]))
@@ -154,14 +166,9 @@ class StaticLinkage(Linkage):
                         libraries.libs + ["m"], libraries.libpath, libraries.rpath, libraries.flags + ["-pthread"],
                         libraries.native_file)
         program = f"{directory}/simple"
-        env = planner.graph.env(f"link:{directory}", EnvSpec(
-            append={"LIBPATH": line.libpath, "RPATH": line.rpath, "LINKFLAGS": line.flags},
-            replace={"LINK": "$CXX"} if line.linker == "$CXX" else {}))
-        found = [f for m in manifests for f in planner.dependencies(m)]
-        planner.graph.add(Step("Program", [program], line.inputs, env=env,
-                               vars={"LIBS": line.libs, "SFFI_RUST_NATIVE_FILE": line.native_file or ""},
-                               depends=[line.native_file] if line.native_file else [],
-                               values=kinds.fingerprints(found)))
+        self._link_step(planner, "Program", program, line, f"link:{directory}",
+                        {"LINK": "$CXX"} if line.linker == "$CXX" else {}, [],
+                        [f for m in manifests for f in planner.dependencies(m)])
         return program, line
 
 
@@ -198,16 +205,11 @@ class ModuleLinkage(Linkage):
                         [table_obj, *(i for b in built for i in b.link_inputs), *static], libs + ["m"], libpath, rpath,
                         flags + [f"-Wl,--version-script={script}", "-Wl,--enable-new-dtags", "-Wl,-z,defs",
                                  "-Wl,-z,now", "-pthread"], natives[0] if natives else None)
-        env = planner.graph.env(f"module:{m.name}", EnvSpec(
-            append={"LIBPATH": line.libpath, "RPATH": line.rpath, "LINKFLAGS": line.flags},
-            replace={"SHLIBPREFIX": "", "SHLIBSUFFIX": "", "STATIC_AND_SHARED_OBJECTS_ARE_THE_SAME": 1,
-                     **({"SHLINK": "$CXX"} if line.linker == "$CXX" else {})}))
         module = layout.module(m.name)
-        planner.graph.add(Step("SharedLibrary", [module], line.inputs, env=env,
-                               vars={"LIBS": line.libs, "SFFI_RUST_NATIVE_FILE": line.native_file or ""},
-                               depends=[script, *(c for b in built for c in b.checks),
-                                        *([line.native_file] if line.native_file else [])],
-                               values=kinds.fingerprints(found)))
+        self._link_step(planner, "SharedLibrary", module, line, f"module:{m.name}",
+                        {"SHLIBPREFIX": "", "SHLIBSUFFIX": "", "STATIC_AND_SHARED_OBJECTS_ARE_THE_SAME": 1,
+                         **({"SHLINK": "$CXX"} if line.linker == "$CXX" else {})},
+                        [script, *(c for b in built for c in b.checks)], found)
         return module, line
 
 
