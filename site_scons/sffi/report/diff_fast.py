@@ -19,6 +19,7 @@ which stays the reference (tests/toolkit/test_diff.py compares the two).
 from __future__ import annotations
 
 import os
+from operator import itemgetter
 
 from sffi.report.diff_inputs import Side, _is_program
 from sffi.symbols import DEBUG_INFO_SECTIONS, bulk, has_section, scan_rows
@@ -68,12 +69,7 @@ def _is_file(path) -> bool:
 def _side(path: str, kind: str, table: bulk.Table, n: int, ignored: int, corrupt: int, changes: list) -> Side:
     """Side ``n`` (0: old) of the diff from :func:`sffi.symbols.bulk.diff_tables`' changes."""
     side = Side(path, "library", _DESCRIPTIONS[kind], artifacts=[path], ignored=ignored, corrupt=corrupt)
-    for change in changes:
-        export, private = change[n], change[2 + n]
-        if export is not None:
-            row = table.row(export)
-            side.exports[row[0]] = row
-        if private is not None:
-            row = table.row(private)
-            side.private[row[0]] = row
+    for found, column in ((side.exports, n), (side.private, 2 + n)):
+        rows = table.rows([change[column] for change in changes if change[column] is not None])
+        found.update(zip(map(itemgetter(0), rows), rows))
     return side

@@ -224,19 +224,23 @@ class Table:
                if (key >> 48 & 0x7FFF) > VER_NDX_GLOBAL and (key >> 48 & 0x7FFF) not in self._vnames}
         return sum(map(bad.__contains__, self.keys)) if bad else 0
 
-    def row(self, index: int) -> tuple:
-        """The row of entry ``index`` (counted from the first entry after the null one, as
-        :func:`diff_tables` numbers them), as :meth:`columns` makes it (a shared object's:
-        no ``.symver`` name to split)."""
+    def rows(self, indexes: list[int]) -> list[tuple]:
+        """The rows of the entries ``indexes`` (counted from the first entry after the null one, as
+        :func:`diff_tables` numbers them), as :meth:`columns` makes them (a shared object's: no
+        ``.symver`` name to split); names decoded as :func:`_slice_names` does."""
         is64, little = self._layout_facts
-        at, order = index * (24 if is64 else 16), "little" if little else "big"
-        entry = self._entries[at:at + (24 if is64 else 16)]
-        value, size = (entry[8:16], entry[16:24]) if is64 else (entry[4:8], entry[8:12])
-        fields = self.fields(int.from_bytes(self._keybuf[8 * index:8 * index + 8], sys.byteorder))
-        offset = int.from_bytes(entry[0:4], order)  # checked: inside the table, its NUL too
-        name = self._strings[offset:self._strings.find(0, offset)].decode("utf-8", errors="replace")
-        return (name, *fields[TYPE:SIZE], int.from_bytes(size, order), *fields[DEFINED:VALUE],
-                int.from_bytes(value, order))
+        code, step = ("Q", 3) if is64 else ("I", 4)
+        words = self._entries.cast(code) if little == _NATIVE_LITTLE else array(code, self._entries.tobytes())
+        if little != _NATIVE_LITTLE:
+            words.byteswap()
+        offsets, keys, strings, fields = _offsets(self._entries, is64, little), memoryview(self._keybuf).cast("Q"), \
+            self._strings, self.fields
+        rows = []
+        for i in indexes:
+            row, offset = fields(keys[i]), offsets[i]  # offsets checked: inside the table, each name's NUL too
+            name = strings[offset:strings.find(0, offset)].decode("utf-8", errors="replace")
+            rows.append((name, *row[TYPE:SIZE], words[step * i + 2], *row[DEFINED:VALUE], words[step * i + 1]))
+        return rows
 
     def columns(self) -> list[list]:
         """The ten columns of :func:`decode_columns`."""
@@ -452,7 +456,7 @@ def diff_tables(old: Table, new: Table, variable_types: frozenset[str]) -> tuple
         None when a side's names total more than :data:`DIFF_NAME_BYTES` (the caller takes the
         Python path); else ``(changes, (ignored old, new), (corrupt old, new), functions)``:
         ``changes`` one ``(export old, export new, private old, private new)`` per differing name,
-        sorted by name, each an entry index for :meth:`Table.row` or None; ``ignored`` the
+        sorted by name, each an entry index for :meth:`Table.rows` or None; ``ignored`` the
         Rust-hashed names left out; ``corrupt`` as :meth:`Table.corrupt_versions`; ``functions``
         how many names both sides export as functions (no variable type on either side).
     Raises:
