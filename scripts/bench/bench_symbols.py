@@ -16,7 +16,8 @@ toolchain is installed). For each file:
 | diff (.so only) | ``sffi diff PATH COPY`` | ``diff <(nm -D PATH) <(nm -D COPY)`` in bash |
 
 COPY is a byte copy of PATH in a temporary directory (two files, as two builds
-would be), or ``--diff-against FILE`` (another build of PATH). Every command runs ``--repeat`` times (default 5) after one untimed
+would be), or ``--diff-against FILE`` (another build of PATH). Every command runs
+``--repeat`` times (default 5) after one untimed
 warm-up run (files in the page cache), alternating sffi and binutils, output to
 /dev/null. Wall time and CPU time (user + system, ``os.wait4``: on a shared,
 busy machine the steadier of the two) are medians, peak memory the largest ``ru_maxrss`` of
@@ -97,7 +98,8 @@ def compare(ours: list[str], theirs: list[str], repeat: int) -> dict:
     return out
 
 
-def works(path: str, sffi: list[str], tmp: str, against: str | None = None) -> list[tuple[str, list[str], list[str]]]:
+def works(path: str, sffi: list[str], tmp: str,
+          against: str | None = None) -> list[tuple[str, list[str], list[str]]]:
     """(label, sffi argv, binutils argv) for one input; ``against``: the diff's NEW instead of a byte copy."""
     archive = open(path, "rb").read(8) in (b"!<arch>\n", b"!<thin>\n")
     nm = ["nm", "--defined-only", path] if archive else ["nm", "-D", "--defined-only", path]

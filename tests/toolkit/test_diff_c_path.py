@@ -135,7 +135,8 @@ def random_pair(rng: random.Random, old: Path, new: Path) -> None:
     symbols = [random_sym(rng) for _ in range(rng.randrange(1, 12))]
     verdefs, versions = rng.choice(VERDEFS), rng.random() < 0.8
     old.write_bytes(shared_object(SharedObject(symbols, verdefs=verdefs, versions=versions)))
-    symbols = [changed_sym(rng, s) for s in symbols if rng.random() < 0.9] + [random_sym(rng) for _ in range(rng.randrange(3))]
+    symbols = [changed_sym(rng, s) for s in symbols if rng.random() < 0.9]
+    symbols += [random_sym(rng) for _ in range(rng.randrange(3))]
     if rng.random() < 0.3:
         verdefs, versions = rng.choice(VERDEFS), rng.random() < 0.8
     new.write_bytes(shared_object(SharedObject(symbols or [random_sym(rng)], verdefs=verdefs, versions=versions)))

@@ -1,4 +1,5 @@
-/* sffi.symbols._symtab: the per-symbol half of `sffi symbols` in C (docs/symbols.md, "The C path").
+/* sffi.symbols._symtab: the per-symbol half of `sffi symbols` and `sffi diff` in C (docs/symbols.md,
+ * "The C path").
  *
  * sffi.symbols.bulk decodes a symbol table into byte strings (one 0/1 byte per entry saying
  * whether it is selected, one 8-byte key per entry); what Python cannot do fast is the work
@@ -851,7 +852,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_symtab",
-    .m_doc = "The per-symbol half of sffi symbols in C (see _symtab.c).",
+    .m_doc = "The per-symbol half of sffi symbols and sffi diff in C (see _symtab.c).",
     .m_size = -1,
     .m_methods = methods,
 };

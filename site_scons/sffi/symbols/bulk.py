@@ -17,7 +17,9 @@ works on the names and keys, sorted by an index array. :meth:`Table.columns`
 gives ten *columns*, one list per field of :class:`sffi.symbols.model.Symbol`,
 in table order (:func:`decode_columns`), or the *rows* they make: tuples in
 that field order (``Symbol(*row)`` makes the object) (:func:`decode`);
-``sffi diff`` works on rows; :func:`sffi.symbols.scan` turns them into
+``sffi diff`` works on rows, or, for two shared objects, compares the
+tables in C (:func:`diff_tables`) and makes rows only for the names that
+differ (:meth:`Table.rows`); :func:`sffi.symbols.scan` turns them into
 ``Symbol`` objects.
 
 The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
@@ -27,8 +29,9 @@ unversioned; an index that names no version is :data:`CORRUPT_VERSION`
 is split into the name and the version.
 
 The C extension sffi.symbols._symtab (docs/symbols.md, "The C path") checks
-the name offsets of a table (:func:`_check`) and, for ``sffi symbols``,
-sorts and writes its rows (:meth:`Table.render`); this module's Python is the
+the name offsets of a table (:func:`_check`), for ``sffi symbols``
+sorts and writes its rows (:meth:`Table.render`), and for ``sffi diff``
+compares two tables (:func:`diff_tables`); this module's Python is the
 reference it is tested against, and what runs where the extension is missing.
 """
 
