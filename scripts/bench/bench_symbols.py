@@ -2,7 +2,7 @@
 """Time ``sffi symbols`` and ``sffi diff`` against binutils, whole processes, side by side.
 
 Usage:
-    python scripts/bench/bench_symbols.py [--repeat N] [--sffi CMD] [--only NAME] [PATH ...]
+    python scripts/bench/bench_symbols.py [--repeat N] [--sffi CMD] [--only NAME] [--diff-against FILE] [PATH ...]
 
 Without paths it measures libtorch_cpu.so (from the torch wheel in this
 Python's site-packages, when installed), the system libstdc++.so.6 and
@@ -16,7 +16,8 @@ toolchain is installed). For each file:
 | diff (.so only) | ``sffi diff PATH COPY`` | ``diff <(nm -D PATH) <(nm -D COPY)`` in bash |
 
 COPY is a byte copy of PATH in a temporary directory (two files, as two builds
-would be). Every command runs ``--repeat`` times (default 5) after one untimed
+would be), or ``--diff-against FILE`` (another build of PATH). Every command runs
+``--repeat`` times (default 5) after one untimed
 warm-up run (files in the page cache), alternating sffi and binutils, output to
 /dev/null. Wall time and CPU time (user + system, ``os.wait4``: on a shared,
 busy machine the steadier of the two) are medians, peak memory the largest ``ru_maxrss`` of
@@ -97,15 +98,17 @@ def compare(ours: list[str], theirs: list[str], repeat: int) -> dict:
     return out
 
 
-def works(path: str, sffi: list[str], tmp: str) -> list[tuple[str, list[str], list[str]]]:
-    """(label, sffi argv, binutils argv) for one input."""
+def works(path: str, sffi: list[str], tmp: str,
+          against: str | None = None) -> list[tuple[str, list[str], list[str]]]:
+    """(label, sffi argv, binutils argv) for one input; ``against``: the diff's NEW instead of a byte copy."""
     archive = open(path, "rb").read(8) in (b"!<arch>\n", b"!<thin>\n")
     nm = ["nm", "--defined-only", path] if archive else ["nm", "-D", "--defined-only", path]
     jobs = [("symbols", [*sffi, "symbols", path], nm),
             ("symbols --json", [*sffi, "symbols", "--json", path], nm)]
     if not archive:
-        copy = os.path.join(tmp, "copy-" + os.path.basename(path))
-        shutil.copyfile(path, copy)
+        copy = against or os.path.join(tmp, "copy-" + os.path.basename(path))
+        if against is None:
+            shutil.copyfile(path, copy)
         pipeline = f"diff <(nm -D {shlex.quote(path)}) <(nm -D {shlex.quote(copy)})"
         jobs.append(("diff", [*sffi, "diff", path, copy], ["bash", "-c", pipeline + "; true"]))
     return jobs
@@ -120,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the sffi command to time (default: the sffi next to this Python)")
     parser.add_argument("--only", choices=("symbols", "symbols --json", "diff"),
                         help="time only this work")
+    parser.add_argument("--diff-against", metavar="FILE",
+                        help="diff each PATH with FILE (another build) instead of a byte copy")
     args = parser.parse_args(argv)
     paths = args.paths or default_paths()
     if not paths:
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for path in paths:
             count = _count(path)
-            for label, ours, theirs in works(path, shlex.split(args.sffi), tmp):
+            for label, ours, theirs in works(path, shlex.split(args.sffi), tmp, args.diff_against):
                 if args.only and label != args.only:
                     continue
                 r = compare(ours, theirs, args.repeat)

@@ -28,6 +28,9 @@ class Sym:
     name: str | int
     size: int = 0
     versym: int | None = None   # its ``.gnu.version`` index (None: 1, global)
+    info: int = STB_GLOBAL << 4 | STT_FUNC
+    other: int = 0              # st_other (visibility: the low two bits)
+    shndx: int = 1              # 0: undefined, 0xfff2: SHN_COMMON
 
 
 @dataclass
@@ -55,7 +58,7 @@ def shared_object(so: SharedObject) -> bytes:
     names = [s.name for s in so.symbols if isinstance(s.name, str)] + [n for _, n in so.verdefs] + so.strings
     dynstr, at = _strtab(names)
     dynsym = _SYM.pack(0, 0, 0, 0, 0, 0) + b"".join(
-        _SYM.pack(s.name if isinstance(s.name, int) else at[s.name], STB_GLOBAL << 4 | STT_FUNC, 0, 1, 0x1000, s.size)
+        _SYM.pack(s.name if isinstance(s.name, int) else at[s.name], s.info, s.other, s.shndx, 0x1000, s.size)
         for s in so.symbols)
     sections = [(".dynstr", SHT_STRTAB, dynstr, 0, 0, 0), (".dynsym", SHT_DYNSYM, dynsym, 1, 1, 24)]
     if so.versions:

@@ -110,9 +110,14 @@ class Change:
 # --------------------------------------------------------------------------- comparing
 
 
-def compare(old: Side, new: Side) -> tuple[list[Change], list[str]]:
+def compare(old: Side, new: Side, functions: int | None = None) -> tuple[list[Change], list[str]]:
     """Every difference between two sides of the same kind.
 
+    Args:
+        old, new: the sides (sffi.report.diff_inputs.load).
+        functions: None, or the sides come from sffi.report.diff_fast.load_pair: their
+            exports hold only the names that differ, neither has DWARF, and this many
+            functions are exported by both (for the signature note).
     Returns:
         (changes sorted by kind: removed, changed, added; then by name; notes for the report: libraries
         entering or leaving a selection, how signatures were compared).
@@ -128,7 +133,10 @@ def compare(old: Side, new: Side) -> tuple[list[Change], list[str]]:
     if old.kind != "table":
         differing = _differing(old, new)
         changes += compare_symbols(old, new, differing)
-        found, note = compare_signatures(old, new, differing)
+        if functions is None:
+            found, note = compare_signatures(old, new, differing)
+        else:
+            found, note = [], signature_note(0, functions, [*old.artifacts, *new.artifacts])
         changes += found
         notes.append(note)
     order = {"removed": 0, "changed": 1, "added": 2}
@@ -287,12 +295,19 @@ def compare_signatures(old: Side, new: Side, differing: list[str] | None = None)
     a, missing_a = _prototypes(old, names)
     b, missing_b = _prototypes(new, names)
     changes = _prototype_changes(old, new, a, b)
-    compared = len(a.keys() & b.keys())
-    note = f"signatures: compared from DWARF for {compared} of {len(names)} functions on both sides"
-    missing = list(dict.fromkeys(missing_a + missing_b))  # both sides may share an artifact
+    return changes, signature_note(len(a.keys() & b.keys()), len(names), missing_a + missing_b)
+
+
+def signature_note(compared: int, functions: int, missing: list[str]) -> str:
+    """The note on signatures: ``compared`` of ``functions`` on both sides read from DWARF;
+    ``missing``: the artifacts without debug info (a file named twice is named once)."""
+    if not functions:
+        return "signatures: no function on both sides to compare"
+    note = f"signatures: compared from DWARF for {compared} of {functions} functions on both sides"
+    missing = list(dict.fromkeys(missing))  # both sides may share an artifact
     if missing:
         note += f"; no debug info (build with -g) in {', '.join(missing)}"
-    return changes, note
+    return note
 
 
 def _functions(old: Side, new: Side, differing: set[str]) -> list[str]:
@@ -386,13 +401,16 @@ def diff(old_path: str | Path, new_path: str | Path, suppressions: list | None =
         SffiError: as :func:`sffi.report.diff_inputs.load`; OLD and NEW of different kinds (status
             EXIT_USAGE).
     """
-    old, new = load(old_path), load(new_path)
+    from sffi.report.diff_fast import load_pair
+
+    pair = load_pair(old_path, new_path, _VARIABLE_TYPES)
+    old, new, functions = pair if pair is not None else (load(old_path), load(new_path), None)
     if old.kind != new.kind:
         raise SffiError(f"cannot compare {old.path} ({old.kind}: {old.description}) with {new.path} "
                         f"({new.kind}: {new.description}): give two of the same kind (two libraries, "
                         "two runtime binaries, two sffi_table.json files or two build directories)",
                         status=EXIT_USAGE)
-    changes, notes = compare(old, new)
+    changes, notes = compare(old, new, functions)
     kept, suppressed = apply_suppressions(changes, suppressions or [])
     return _report(old, new, kept, suppressed, notes, suppression_files or [], demangle)
 

@@ -1,4 +1,5 @@
-/* sffi.symbols._symtab: the per-symbol half of `sffi symbols` in C (docs/symbols.md, "The C path").
+/* sffi.symbols._symtab: the per-symbol half of `sffi symbols` and `sffi diff` in C (docs/symbols.md,
+ * "The C path").
  *
  * sffi.symbols.bulk decodes a symbol table into byte strings (one 0/1 byte per entry saying
  * whether it is selected, one 8-byte key per entry); what Python cannot do fast is the work
@@ -17,6 +18,11 @@
  *       of ASCII str), each row made of the three byte strings parts[key >> 32] = (a, b, c):
  *       text: a + st_size left-aligned in `width` + b + name + c; JSON: a + name + b +
  *       st_size + c; rows joined by `sep`.
+ *   diff(side_a, side_b, vnames, common, variable, limit) -> None | (changed, ignored, corrupt, functions)
+ *       sffi diff's comparison of two shared objects' exports (docs/symbols.md, "The C path"):
+ *       each side (entries, strings, keys, keep, is64, little, vids) is reduced to its
+ *       interfaces, sorted by name and the two merge-walked; only the names whose export
+ *       differs come back (see diff() below).
  *
  * Every offset read from the file is checked against the buffer it indexes: entries are
  * whole (len(entries) // entsize of them, and keep/keys must cover that many), a name
@@ -323,7 +329,7 @@ static inline int cmp_row(const Row *x, const Row *y, const unsigned char *strin
             return x->head[h] < y->head[h] ? -1 : 1;
     /* equal heads: both names shorter than HEAD bytes and equal, or both at least HEAD long */
     uint32_t n = x->len < y->len ? x->len : y->len;
-    if (n > HEAD) {
+    if (n > HEAD && x->name != y->name) { /* one offset: one name (N symbols naming one long string) */
         int c = memcmp(strings + x->name + HEAD, strings + y->name + HEAD, n - HEAD);
         if (c)
             return c;
@@ -527,19 +533,326 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ diff: sffi diff's comparison */
+
+/* The attribute of a key (key >> 32, Row.part): st_info in bits 0-7, the flags of bulk.Table
+ * (visibility, SHN_COMMON, defined) in 8-11, the .gnu.version index in 16-31. */
+#define ATTR_COMMON (1u << 10)
+#define ATTR_DEFINED (1u << 11)
+#define VERSYM_HIDDEN 0x8000u
+#define NVIDS 32768 /* .gnu.version indexes without the hidden bit */
+#define VID_CORRUPT (1u << 31)
+
+/* One side of diff(): its table, the version id of each .gnu.version index (vids, 4 bytes each in
+ * host order: the position of its version's name in `vnames`, 0 for none; bit 31 set for an index
+ * naming no version) and its interfaces as rows, sorted by name. */
+typedef struct {
+    Table t;
+    const unsigned char *vids;
+    Row *rows;
+    Py_ssize_t n, ignored, corrupt;
+} Side;
+
+/* The version names both sides' ids index, as (pointer, length) pairs. */
+typedef struct {
+    const char **name;
+    Py_ssize_t *len, count;
+} Vnames;
+
+static uint32_t vid_of(const Side *s, uint32_t attr)
+{
+    uint32_t index = attr >> 16 & (NVIDS - 1), vid;
+    if (index <= 1) /* VER_NDX_LOCAL, VER_NDX_GLOBAL: unversioned */
+        return 0;
+    memcpy(&vid, s->vids + 4 * (size_t)index, 4);
+    return vid;
+}
+
+static int is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* diff_inputs._RUST_HASHED, ^(_ZN.*17h[0-9a-f]{16}E|_R[NCMXYIB].*)$, for a name without a
+ * newline (the caller's precondition: `.` and `$` then need no special case). */
+static int rust_hashed(const unsigned char *s, Py_ssize_t len)
+{
+    if (len >= 3 && s[0] == '_' && s[1] == 'R' && memchr("NCMXYIB", s[2], 7) != NULL)
+        return 1;
+    if (len < 23 || memcmp(s, "_ZN", 3) != 0 || s[len - 1] != 'E' || memcmp(s + len - 20, "17h", 3) != 0)
+        return 0;
+    for (Py_ssize_t i = len - 17; i < len - 1; i++)
+        if (!is_hex(s[i]))
+            return 0;
+    return 1;
+}
+
+/* The interfaces of one side as rows (diff_inputs._collect, _interfaces): the selected defined
+ * entries but a version node's symbol (its name is its version's) and Rust-hashed names
+ * (counted in ignored); corrupt version indexes of every selected entry counted. 0; 1 when the
+ * names total more than `limit` bytes (the caller takes the Python path); -1 with an exception. */
+static int gather(Side *s, const Vnames *vn, Py_ssize_t limit)
+{
+    const Table *t = &s->t;
+    Py_ssize_t total = 0;
+    s->rows = PyMem_Malloc(2 * sizeof(Row) * (size_t)(t->count ? t->count : 1)); /* and the merge buffer */
+    if (s->rows == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < t->count; i++) {
+        if (!t->keep[i])
+            continue;
+        uint32_t attr = (uint32_t)(key_of(t, i) >> 32), vid = vid_of(s, attr);
+        s->corrupt += (vid & VID_CORRUPT) != 0;
+        vid &= ~VID_CORRUPT;
+        if (vid >= (uint32_t)vn->count) {
+            PyErr_Format(PyExc_ValueError, "version id %lu out of range", (unsigned long)vid);
+            return -1;
+        }
+        if (!(attr & ATTR_DEFINED))
+            continue;
+        Py_ssize_t len;
+        const unsigned char *name = name_of(t, i, &len);
+        if (name == NULL)
+            return no_nul(i);
+        if (len && vid && vn->len[vid] == len && memcmp(vn->name[vid], name, (size_t)len) == 0)
+            continue;
+        if (rust_hashed(name, len)) {
+            s->ignored++;
+            continue;
+        }
+        total += len;
+        if (total > limit)
+            return 1;
+        Row *r = &s->rows[s->n++];
+        r->name = len ? (uint32_t)(name - t->strings) : 0;
+        r->len = (uint32_t)len;
+        r->index = (uint32_t)i;
+        r->size = st_size(t, i);
+        r->part = attr;
+        set_head(r, name);
+    }
+    sort_rows(s->rows, s->rows + s->n, s->n, t->strings);
+    return 0;
+}
+
+/* Order of two names, x's in sx and y's in sy (cmp_row without the table order). */
+static int cmp_names(const Row *x, const unsigned char *sx, const Row *y, const unsigned char *sy)
+{
+    for (int h = 0; h < HEAD / 8; h++)
+        if (x->head[h] != y->head[h])
+            return x->head[h] < y->head[h] ? -1 : 1;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    if (n > HEAD) {
+        int c = memcmp(sx + x->name + HEAD, sy + y->name + HEAD, n - HEAD);
+        if (c)
+            return c;
+    }
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* STB_GLOBAL, STB_GNU_UNIQUE, STB_WEAK: the export bindings, strongest first (diff_inputs._BINDING_RANK); -1 else. */
+static int rank_of(uint32_t attr)
+{
+    switch (attr >> 4 & 15) {
+    case 1: return 0;
+    case 10: return 1;
+    case 2: return 2;
+    default: return -1;
+    }
+}
+
+/* The export (binding global, unique or weak; visibility default or protected) of a run of rows of one
+ * name, the strongest binding first in table order; and the first private one (local or of an export
+ * binding, not exported): diff_inputs._collect's choices. */
+static void pick(const Row *rows, Py_ssize_t n, const Row **export, const Row **private)
+{
+    *export = *private = NULL;
+    int best = 3;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t attr = rows[i].part, vis = attr >> 8 & 3;
+        int rank = rank_of(attr);
+        if (rank >= 0 && (vis == 0 || vis == 3)) {
+            if (rank < best) {
+                best = rank;
+                *export = &rows[i];
+            }
+        } else if (*private == NULL && (rank >= 0 || (attr >> 4 & 15) == 0)) {
+            *private = &rows[i];
+        }
+    }
+}
+
+/* The end of the run of rows named as rows[at], within n. */
+static Py_ssize_t run_end(const Row *rows, Py_ssize_t at, Py_ssize_t n, const unsigned char *strings)
+{
+    Py_ssize_t end = at + 1;
+    while (end < n && (rows[end].name == rows[at].name && rows[end].len == rows[at].len
+                       ? 1 : cmp_names(&rows[end], strings, &rows[at], strings) == 0))
+        end++;
+    return end;
+}
+
+typedef struct {
+    int common;                    /* the st_info type that SHN_COMMON is spelled as */
+    const unsigned char *variable; /* 16 bytes: whether a type is a variable's (diff._VARIABLE_TYPES) */
+} Types;
+
+/* Whether two exports differ in what diff._COMPARED reads: type, binding, visibility, size,
+ * version, hidden version. */
+static int exports_differ(const Row *a, const Side *sa, const Row *b, const Side *sb, const Types *ty)
+{
+    uint32_t x = a->part, y = b->part, vx = vid_of(sa, x) & ~VID_CORRUPT, vy = vid_of(sb, y) & ~VID_CORRUPT;
+    int tx = x & ATTR_COMMON ? ty->common : (int)(x & 15), ty_ = y & ATTR_COMMON ? ty->common : (int)(y & 15);
+    int hx = (x >> 16 & VERSYM_HIDDEN) && vx, hy = (y >> 16 & VERSYM_HIDDEN) && vy;
+    return tx != ty_ || (x >> 4 & 15) != (y >> 4 & 15) || (x >> 8 & 3) != (y >> 8 & 3) || a->size != b->size
+           || vx != vy || hx != hy;
+}
+
+static int is_variable(const Row *r, const Types *ty)
+{
+    return ty->variable[r->part & ATTR_COMMON ? ty->common : (int)(r->part & 15)];
+}
+
+static PyObject *index_or_none(const Row *r)
+{
+    return r ? PyLong_FromUnsignedLong(r->index) : Py_NewRef(Py_None);
+}
+
+/* Append (export a, export b, private a, private b) (entry indexes or None) to out: -1 on error. */
+static int add_change(PyObject *out, const Row *ea, const Row *eb, const Row *pa, const Row *pb)
+{
+    PyObject *item = Py_BuildValue("(NNNN)", index_or_none(ea), index_or_none(eb), index_or_none(pa),
+                                   index_or_none(pb));
+    if (item == NULL)
+        return -1;
+    int rc = PyList_Append(out, item);
+    Py_DECREF(item);
+    return rc;
+}
+
+/* Merge-walk the sorted interfaces of a and b: the changes into out, the functions both export. */
+static int walk(const Side *a, const Side *b, const Types *ty, PyObject *out, Py_ssize_t *functions)
+{
+    Py_ssize_t i = 0, j = 0;
+    while (i < a->n || j < b->n) {
+        int c = i == a->n ? 1 : j == b->n ? -1 : cmp_names(&a->rows[i], a->t.strings, &b->rows[j], b->t.strings);
+        const Row *ea = NULL, *pa = NULL, *eb = NULL, *pb = NULL;
+        if (c <= 0) {
+            Py_ssize_t end = run_end(a->rows, i, a->n, a->t.strings);
+            pick(a->rows + i, end - i, &ea, &pa);
+            i = end;
+        }
+        if (c >= 0) {
+            Py_ssize_t end = run_end(b->rows, j, b->n, b->t.strings);
+            pick(b->rows + j, end - j, &eb, &pb);
+            j = end;
+        }
+        if (ea && eb && !is_variable(ea, ty) && !is_variable(eb, ty))
+            ++*functions;
+        if ((ea || eb) && (!ea || !eb || exports_differ(ea, a, eb, b, ty)) && add_change(out, ea, eb, pa, pb) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* vnames (a list of bytes) as pointers and lengths; -1 with an exception set. */
+static int read_vnames(PyObject *list, Vnames *vn)
+{
+    vn->count = PyList_GET_SIZE(list);
+    vn->name = PyMem_Malloc(sizeof(char *) * (size_t)(vn->count ? vn->count : 1));
+    vn->len = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(vn->count ? vn->count : 1));
+    if (vn->name == NULL || vn->len == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < vn->count; i++) {
+        char *s;
+        if (PyBytes_AsStringAndSize(PyList_GET_ITEM(list, i), &s, &vn->len[i]) < 0)
+            return -1;
+        vn->name[i] = s;
+    }
+    return 0;
+}
+
+static int open_side(Side *s, Py_buffer *v, int is64, int little)
+{
+    if (open_table(&s->t, v, 4, is64, little) < 0)
+        return -1;
+    if (v[4].len < 4 * NVIDS) {
+        PyErr_SetString(PyExc_ValueError, "vids are shorter than 32768 entries");
+        return -1;
+    }
+    if (s->t.count > UINT32_MAX || s->t.nstrings > UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "table too large");
+        return -1;
+    }
+    s->vids = v[4].buf;
+    return 0;
+}
+
+static PyObject *diff(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer va[5] = {{0}}, vb[5] = {{0}}, vv = {0};
+    int is64a, littlea, is64b, littleb, common;
+    Py_ssize_t limit, functions = 0;
+    PyObject *vlist, *out = NULL, *result = NULL;
+    Side a = {0}, b = {0};
+    Vnames vn = {0};
+    if (!PyArg_ParseTuple(args, "(y*y*y*y*ppy*)(y*y*y*y*ppy*)O!iy*n:diff",
+                          &va[0], &va[1], &va[3], &va[2], &is64a, &littlea, &va[4],
+                          &vb[0], &vb[1], &vb[3], &vb[2], &is64b, &littleb, &vb[4],
+                          &PyList_Type, &vlist, &common, &vv, &limit))
+        return NULL;
+    /* argument order per side: entries, strings, keys, keep, is64, little, vids */
+    if (common < 0 || common > 15 || vv.len < 16) {
+        PyErr_SetString(PyExc_ValueError, "common must be a type (0-15), variable 16 bytes");
+        goto done;
+    }
+    Types ty = {common, vv.buf};
+    if (open_side(&a, va, is64a, littlea) < 0 || open_side(&b, vb, is64b, littleb) < 0 || read_vnames(vlist, &vn) < 0)
+        goto done;
+    int ra = gather(&a, &vn, limit), rb = ra ? ra : gather(&b, &vn, limit);
+    if (ra < 0 || rb < 0)
+        goto done;
+    if (ra || rb) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    if ((out = PyList_New(0)) == NULL || walk(&a, &b, &ty, out, &functions) < 0)
+        goto done;
+    result = Py_BuildValue("(O(nn)(nn)n)", out, a.ignored, b.ignored, a.corrupt, b.corrupt, functions);
+done:
+    Py_XDECREF(out);
+    PyMem_Free(a.rows);
+    PyMem_Free(b.rows);
+    PyMem_Free(vn.name);
+    PyMem_Free(vn.len);
+    release(va, 5);
+    release(vb, 5);
+    if (vv.obj != NULL)
+        PyBuffer_Release(&vv);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"check", check, METH_VARARGS, "check(entries, strings, keep, is64, little) -> None"},
     {"survey", survey, METH_VARARGS,
      "survey(entries, strings, keys, keep, is64, little) -> (attrs, max_size, empty_name, longest)"},
     {"render", render, METH_VARARGS,
      "render(entries, strings, keys, keep, is64, little, parts, width, text, sep) -> bytes"},
+    {"diff", diff, METH_VARARGS,
+     "diff((entries, strings, keys, keep, is64, little, vids) * 2, vnames, common, variable, limit) -> None | "
+     "(changes, (ignored a, b), (corrupt a, b), functions)"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_symtab",
-    .m_doc = "The per-symbol half of sffi symbols in C (see _symtab.c).",
+    .m_doc = "The per-symbol half of sffi symbols and sffi diff in C (see _symtab.c).",
     .m_size = -1,
     .m_methods = methods,
 };
@@ -548,7 +861,7 @@ PyMODINIT_FUNC PyInit__symtab(void)
 {
     PyObject *m = PyModule_Create(&module);
     /* sffi.symbols.bulk.SYMTAB_VERSION: a module built from an older _symtab.c is not used */
-    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", 2) < 0)
+    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", 3) < 0)
         Py_CLEAR(m);
     return m;
 }

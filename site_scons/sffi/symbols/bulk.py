@@ -17,7 +17,9 @@ works on the names and keys, sorted by an index array. :meth:`Table.columns`
 gives ten *columns*, one list per field of :class:`sffi.symbols.model.Symbol`,
 in table order (:func:`decode_columns`), or the *rows* they make: tuples in
 that field order (``Symbol(*row)`` makes the object) (:func:`decode`);
-``sffi diff`` works on rows; :func:`sffi.symbols.scan` turns them into
+``sffi diff`` works on rows, or, for two shared objects, compares the
+tables in C (:func:`diff_tables`) and makes rows only for the names that
+differ (:meth:`Table.rows`); :func:`sffi.symbols.scan` turns them into
 ``Symbol`` objects.
 
 The versions: ``.gnu.version`` is one 16-bit index per entry (bit ``0x8000``:
@@ -27,8 +29,9 @@ unversioned; an index that names no version is :data:`CORRUPT_VERSION`
 is split into the name and the version.
 
 The C extension sffi.symbols._symtab (docs/symbols.md, "The C path") checks
-the name offsets of a table (:func:`_check`) and, for ``sffi symbols``,
-sorts and writes its rows (:meth:`Table.render`); this module's Python is the
+the name offsets of a table (:func:`_check`), for ``sffi symbols``
+sorts and writes its rows (:meth:`Table.render`), and for ``sffi diff``
+compares two tables (:func:`diff_tables`); this module's Python is the
 reference it is tested against, and what runs where the extension is missing.
 """
 
@@ -42,7 +45,7 @@ from sffi.symbols.layout import Layout, version_names
 from sffi.symbols.spelling import BINDINGS, TYPES, VISIBILITIES
 
 #: The interface of sffi.symbols._symtab this module calls (its ``VERSION``).
-SYMTAB_VERSION = 2
+SYMTAB_VERSION = 3
 try:  # the C path (docs/symbols.md, "The C path"); this module is its reference
     from sffi.symbols import _symtab
 except ImportError:  # pragma: no cover - a checkout whose extension is not built
@@ -223,6 +226,24 @@ class Table:
         bad = {key for key in set(self.keys)
                if (key >> 48 & 0x7FFF) > VER_NDX_GLOBAL and (key >> 48 & 0x7FFF) not in self._vnames}
         return sum(map(bad.__contains__, self.keys)) if bad else 0
+
+    def rows(self, indexes: list[int]) -> list[tuple]:
+        """The rows of the entries ``indexes`` (counted from the first entry after the null one, as
+        :func:`diff_tables` numbers them), as :meth:`columns` makes them (a shared object's: no
+        ``.symver`` name to split); names decoded as :func:`_slice_names` does."""
+        is64, little = self._layout_facts
+        code, step = ("Q", 3) if is64 else ("I", 4)
+        words = self._entries.cast(code) if little == _NATIVE_LITTLE else array(code, self._entries.tobytes())
+        if little != _NATIVE_LITTLE:
+            words.byteswap()
+        offsets, keys, strings, fields = _offsets(self._entries, is64, little), memoryview(self._keybuf).cast("Q"), \
+            self._strings, self.fields
+        rows = []
+        for i in indexes:
+            row, offset = fields(keys[i]), offsets[i]  # offsets checked: inside the table, each name's NUL too
+            name = strings[offset:strings.find(0, offset)].decode("utf-8", errors="replace")
+            rows.append((name, *row[TYPE:SIZE], words[step * i + 2], *row[DEFINED:VALUE], words[step * i + 1]))
+        return rows
 
     def columns(self) -> list[list]:
         """The ten columns of :func:`decode_columns`."""
@@ -411,3 +432,54 @@ def split_symver(name: str) -> tuple[str, str | None, bool]:
     if rest.startswith("@"):
         return base, rest.lstrip("@"), False
     return base, rest, True
+
+
+#: The st_info type that ``SHN_COMMON`` is spelled as (``'common'``, as STT_COMMON).
+_COMMON_TYPE = next(t for t in range(16) if _TYPE_OF_INFO[t] == "common")
+#: The most bytes of names per side :func:`diff_tables` sorts (as ``sffi symbols``' C path prints).
+DIFF_NAME_BYTES = 1 << 26
+
+
+def diff_tables(old: Table, new: Table, variable_types: frozenset[str]) -> tuple | None:
+    """The exports of two shared objects compared in C (sffi.symbols._symtab.diff), for ``sffi diff``.
+
+    Each side is reduced as sffi.report.diff_inputs reads a library: its defined symbols but a
+    version node's own symbol (named as its version) and Rust-hashed names; per name, the export
+    of the strongest binding (first in table order) and the first local or hidden symbol. The two
+    are sorted by name and walked together; a name comes back when one side exports it and the
+    other does not, or when the exports differ in type, binding, visibility, size or version.
+
+    Args:
+        old, new: tables of shared objects or executables (:attr:`Table.accelerated`,
+            ``selection='all'``) whose string tables are ASCII without a newline (names
+            compared as bytes; sffi.report.diff_inputs._RUST_HASHED's ``.`` and ``$``).
+        variable_types: the type spellings of variables (sffi.report.diff: how many functions
+            both sides export).
+    Returns:
+        None when a side's names total more than :data:`DIFF_NAME_BYTES` (the caller takes the
+        Python path); else ``(changes, (ignored old, new), (corrupt old, new), functions)``:
+        ``changes`` one ``(export old, export new, private old, private new)`` per differing name,
+        sorted by name, each an entry index for :meth:`Table.rows` or None; ``ignored`` the
+        Rust-hashed names left out; ``corrupt`` as :meth:`Table.corrupt_versions`; ``functions``
+        how many names both sides export as functions (no variable type on either side).
+    Raises:
+        ValueError: buffers shorter than the tables (cannot be: the decoder made them).
+    """
+    ids: dict[str, int] = {}
+    sides = [(t._entries, t._strings, t._keybuf, t._keep, *t._layout_facts, _version_ids(t, ids))
+             for t in (old, new)]
+    vnames = [b"", *(name.encode() for name in ids)]
+    variable = bytes(_TYPE_OF_INFO[t] in variable_types for t in range(16))
+    return _symtab.diff(*sides, vnames, _COMMON_TYPE, variable, DIFF_NAME_BYTES)
+
+
+def _version_ids(table: Table, ids: dict[str, int]) -> array:
+    """The id (1 + its position in ``ids``, shared by both sides; 0: unversioned) of each
+    ``.gnu.version`` index's version name, bit 31 set for an index naming no version
+    (:data:`CORRUPT_VERSION`)."""
+    corrupt = ids.setdefault(CORRUPT_VERSION, len(ids) + 1) | 1 << 31
+    vids = array("I", [corrupt]) * VERSYM_HIDDEN  # (without a .gnu.version every index is 0: unread)
+    for index, name in table._vnames.items():
+        if VER_NDX_GLOBAL < index < VERSYM_HIDDEN:
+            vids[index] = ids.setdefault(name, len(ids) + 1)
+    return vids
