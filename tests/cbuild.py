@@ -1,6 +1,6 @@
 """Helpers that build real test artifacts: C objects, archives, shared objects.
 
-Used by tests/toolkit/test_symbols*.py. Everything is compiled with the
+Used by the tests of sffi.symbols, sffi.dwarf, sffi.report (diff) and sffi.hardening. Everything is compiled with the
 machine's ``cc`` and archived with its ``ar``; the BSD archive writer exists
 because GNU ar cannot write that format.
 """

@@ -44,7 +44,7 @@ CI_VALUES = ("true", "1", "yes")
 # Variables that turn checks into recordings: NAME -> what it does.
 UPDATE_MODES = {
     "SIMPLE_GOLDEN_UPDATE": "rewrites the golden expected files before comparing them "
-                            "(tests/runtime/goldenlib.py), so every golden test would pass",
+                            "(tests/goldenlib.py), so every golden test would pass",
 }
 # Variables that replace what the suite builds with a binary from elsewhere: NAME -> what it does.
 OVERRIDES = {
@@ -52,7 +52,7 @@ OVERRIDES = {
                       "(tests/runtime) with a prebuilt binary",
     "SIMPLE_RUNTIME_ASAN": "replaces the ASan + UBSan runtime of test_golden_asan (tests/runtime) with a "
                            "prebuilt binary",
-    "SFFI_TORCH_RUNTIME": "replaces the torch runtimes of tests/torch with one prebuilt binary, so the "
+    "SFFI_TORCH_RUNTIME": "replaces the torch runtimes of tests/ffi_libs/torch with one prebuilt binary, so the "
                           "compile-in and module runs would test the same file",
 }
 # Plugins of the suite that -p no:NAME must not turn off under CI.

@@ -1,6 +1,10 @@
 """pytest plugin: the floor of how many tests each area collects and runs (``tests/expected-counts.toml``).
 
-An *area* is a top-level directory under ``tests/`` (``tests/runtime``, ``tests/sweep``, ...).
+An *area* is the directory of a test file, cut to at most two levels under ``tests/``
+(``tests/runtime``, ``tests/fuzz``, ``tests/sffi`` for the files directly in it, ``tests/sffi/plan``,
+``tests/ffi_libs/torch``, ``tests/integration/sweep``, ...; the scheme is tests/README.md's). Two
+levels, because the scheme groups one level by what is tested (the sffi package, the FFI libraries,
+whole builds): a floor per package or library still names what lost tests.
 The floor file records, per area, how many tests it ``collected`` (before any deselection),
 how many ``ran`` (a call phase that was not a skip: passed, failed, xfailed or xpassed by an
 ``xfail`` *marker*) and how many were ``skipped_allowed`` (skipped for a reason on
@@ -8,7 +12,8 @@ how many ``ran`` (a call phase that was not a skip: passed, failed, xfailed or x
 tests that need one skip, on a machine with one their converses skip).
 
 **Under CI** (``CI=true``), for every area whose directory the run selects whole (no
-arguments, ``tests``, or ``tests/<area>``), one more test, ``tests/<area>::[count-floor]``,
+arguments, ``tests``, ``tests/<group>`` for every area under it, or ``tests/<area>``), one more
+test, ``tests/<area>::[count-floor]``,
 runs after all the others and fails, naming the area, when
 
 - the area collected fewer tests than its ``collected`` floor (a test file or parameter
@@ -46,7 +51,8 @@ COUNTS = TESTS / "expected-counts.toml"
 FLOOR_ITEM = "[count-floor]"
 KEYS = ("collected", "ran", "skipped_allowed")
 HEADER = """\
-# The floor of the test suite: how many tests each area (directory under tests/) collected
+# The floor of the test suite: how many tests each area (a directory under tests/, at most two
+# levels deep: runtime, sffi/plan, ffi_libs/torch; tests/countfloor.py) collected
 # and ran in a full run. Under CI=true a run that collects or runs fewer fails and names the
 # area (tests/countfloor.py; README.md, "Tests"). Written by scripts/update-counts: rewrite it
 # on purpose, in the commit that adds or removes tests, never by hand. On a merge conflict,
@@ -73,41 +79,53 @@ class Tally:
         return {k: getattr(self, k) for k in KEYS}
 
 
+AREA_DEPTH = 2  # an area is at most this many directories below tests/
+
+
 def area_of(path: Path) -> str | None:
-    """The area of a test file (``tests/<area>/...`` -> ``<area>``); None outside tests/ or directly in it."""
+    """The area of a test file: its directory under tests/, cut to ``AREA_DEPTH`` levels, as a
+    POSIX path (``tests/sffi/plan/test_plan.py`` -> ``"sffi/plan"``, ``tests/runtime/test_golden.py``
+    -> ``"runtime"``); None outside tests/ or directly in it."""
     try:
         parts = Path(path).resolve().relative_to(TESTS).parts
     except ValueError:
         return None
-    return parts[0] if len(parts) > 1 else None
+    return "/".join(parts[:-1][:AREA_DEPTH]) or None
 
 
 def all_areas() -> list[str]:
-    """Every directory under tests/ that holds a test file (``test_*.py``), sorted."""
-    return sorted({p.relative_to(TESTS).parts[0] for p in TESTS.glob("*/**/test_*.py")})
+    """Every area that holds a test file (``test_*.py``), sorted."""
+    return sorted({area_of(p) for p in TESTS.glob("*/**/test_*.py")})
 
 
 def selection(args: list[str], invocation_dir: Path) -> tuple[set[str], set[str]]:
     """The areas a run's arguments select whole and those it selects in part.
 
     ``args`` are pytest's (``config.args``: paths, possibly with ``::node`` suffixes),
-    relative to ``invocation_dir``. A path at or above tests/ selects every area; ``tests/<area>``
-    that area whole; anything deeper, or a node id, that area in part.
+    relative to ``invocation_dir``. A path at or above tests/ selects every area; a directory
+    ``tests/<area>``, or one above areas (``tests/sffi``), every area at or under it whole
+    (``tests/sffi`` holds its own files' area ``sffi`` and ``sffi/plan``, ...); a file, a
+    directory inside an area, or a node id, that area in part.
     """
     whole, part = set(), set()
+    areas = all_areas()
     for arg in args:
         text, _, node = arg.partition("::")
         path = (invocation_dir / text).resolve()
         if path == TESTS or TESTS.is_relative_to(path):
             if node:
                 continue
-            whole.update(all_areas())
+            whole.update(areas)
             continue
         try:
-            rel = path.relative_to(TESTS).parts
+            rel = path.relative_to(TESTS).as_posix()
         except ValueError:
             continue
-        (whole if len(rel) == 1 and not node else part).add(rel[0])
+        under = [a for a in areas if a == rel or a.startswith(rel + "/")]
+        if path.is_dir() and not node and under:
+            whole.update(under)
+        elif (area := area_of(path / "_" if path.is_dir() else path)) is not None:  # "_": a file in that directory
+            part.add(area)
     return whole, part - whole
 
 
@@ -130,8 +148,13 @@ def load(path: Path = COUNTS) -> dict[str, dict[str, int]]:
 
 def render(rows: dict[str, dict[str, int]]) -> str:
     """The floor file's text for ``rows`` (area -> counts), areas sorted."""
-    body = "".join(f"\n[{area}]\n" + "".join(f"{k} = {rows[area][k]}\n" for k in KEYS) for area in sorted(rows))
+    body = "".join(f"\n[{_key(area)}]\n" + "".join(f"{k} = {rows[area][k]}\n" for k in KEYS) for area in sorted(rows))
     return HEADER + body
+
+
+def _key(area: str) -> str:
+    """``area`` as a TOML table name: bare when it can be (``runtime``), quoted otherwise (``"sffi/plan"``)."""
+    return area if area.replace("_", "").replace("-", "").isalnum() else f'"{area}"'
 
 
 def shortfall(area: str, tally: Tally, floor: dict[str, int] | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Helpers shared by the golden tests (test_golden.py, test_abi.py); format in README.md."""
+"""Helpers shared by the golden tests (tests/runtime: test_golden.py, test_marshal.py, ...; tests/ffi_libs/core); format in README.md."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sffi import decls, module_table, table
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 INCLUDE = ROOT / "runtime" / "include"
 CC = shutil.which("cc") or shutil.which("gcc")
 

@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-/* Type codes, from the generator (site_scons/sffi/abi.py; test_abi_source.py
+/* Type codes, from the generator (site_scons/sffi/abi.py; tests/sffi/test_abi.py
  * holds this enum to it). v1's codes 1-8 are unchanged. */
 typedef enum sffi_type {
     SFFI_NONE = 0,   /* no result */

@@ -11,7 +11,7 @@
 
 #include "util.h"
 
-/* The runtime's type table: code -> .spl spelling. tests/toolkit/test_abi_source.py
+/* The runtime's type table: code -> .spl spelling. tests/sffi/test_abi.py
  * holds it (and the sffi_type enum) to site_scons/sffi/abi.py. */
 static const char *const TYPE_NAMES[] = {
     [SFFI_NONE] = "none",

@@ -16,7 +16,7 @@
 #include "util.h"
 
 /* "[u8]" for SFFI_U8_ARRAY; "?" if unknown. The names are held to
- * site_scons/sffi/abi.py by tests/toolkit/test_abi_source.py. */
+ * site_scons/sffi/abi.py by tests/sffi/test_abi.py. */
 const char *spl_sffi_type_name(int type);
 int spl_sffi_type_code(const char *spelling);  /* the inverse; -1 if unknown */
 

@@ -17,7 +17,7 @@
 typedef enum { K_SIGNED, K_UNSIGNED, K_FLOAT, K_BOOL, K_TEXT, K_NOT_SCALAR } Kind;
 
 /* The switches over sffi_type below name every type and have no default: a
- * type added to sffi.abi (and so to the enum: tests/toolkit/test_abi_source.py)
+ * type added to sffi.abi (and so to the enum: tests/sffi/test_abi.py)
  * and forgotten here stops the runtime's build (-Wswitch, an error there),
  * rather than being marshalled as something else. The same test holds the
  * cases to sffi.abi's sizes, signedness and array elements. */

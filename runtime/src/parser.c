@@ -553,7 +553,7 @@ static Node *parse_block(Parser *P)
 
 /* One type of an extern declaration: `i64`, `[u8]`, and for results `T?`.
  * The names come from the runtime's type table (externs.c), which
- * tests/toolkit/test_abi_source.py holds to site_scons/sffi/abi.py. */
+ * tests/sffi/test_abi.py holds to site_scons/sffi/abi.py. */
 static bool parse_type(Parser *P, uint8_t *out, bool result)
 {
     Token *t = cur(P);

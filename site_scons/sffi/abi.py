@@ -3,7 +3,7 @@
 Everything else derives from this module: the declaration parser's type list
 (sffi.decls), the generated thunks, prototype headers and Rust checks
 (sffi.table), the DWARF lowering (sffi.dwarf.lowering). The C side is held to
-it by tests/toolkit/test_abi_source.py: the ``sffi_type`` enum and the
+it by tests/sffi/test_abi.py: the ``sffi_type`` enum and the
 ``sffi_value`` union in runtime/include/sffi_table.h, the slice and optional
 structs in runtime/include/sffi_abi.h and the runtime's type-name table
 (runtime/src/abi.c) and the switches of runtime/src/marshal.c.

@@ -29,7 +29,7 @@ from buildhelp import ROOT  # also puts the project root (toolchain/) on sys.pat
 from sffi import toolchain  # noqa: E402
 from sffi import decls
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "contracts"  # Simple's declarations, one file per library
 CONTRACTS = {  # library -> (contract file, its built artifact under build/release/libs/<lib>/)
     "core": (HERE / "simple_core.spl", "libsffi_core.a"),
     "sqlite": (HERE / "simple_sqlite.spl", "libsffi_sqlite.rlib"),

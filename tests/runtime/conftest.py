@@ -1,5 +1,5 @@
 """The runtime under test, for every test file here, and the golden update mode's summary
-(SIMPLE_GOLDEN_UPDATE=1, tests/runtime/goldenlib.py prints what it changed)."""
+(SIMPLE_GOLDEN_UPDATE=1, tests/goldenlib.py prints what it changed)."""
 
 from __future__ import annotations
 

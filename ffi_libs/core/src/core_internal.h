@@ -11,7 +11,7 @@
 /* rt_process_run's result, as docs/abi.md names and lays out a tuple
  * (text, text, i64). The generated prototype header defines it too when the
  * build force-includes it; the guard lets the two meet, and a compile that
- * has no such header (tests/runtime/test_abi.py) still has the type. */
+ * has no such header (tests/runtime/test_marshal.py) still has the type. */
 #ifndef SFFI_TUPLE_TEXT_TEXT_I64_DEFINED
 #define SFFI_TUPLE_TEXT_TEXT_I64_DEFINED
 typedef struct sffi_tuple_text_text_i64 {

@@ -16,7 +16,7 @@ gives what its kind needs: ``sources`` or a ``crate``). A kind knows:
 
 Planning adds :class:`sffi.plan.graph_model.Step` s to the planner's graph and
 never runs a compiler. Adding a kind is adding a class here and a line to
-:data:`KINDS`; nothing else names a kind (tests/toolkit/test_layers.py checks).
+:data:`KINDS`; nothing else names a kind (tests/sffi/test_layers.py checks).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ binaries, whose string tables are printable ASCII (names compare as bytes as the
 do as ``str``; the Rust-hash rule's ``.`` and ``$`` need no case for a newline), neither with DWARF
 (signatures are then not compared, only the functions both sides export counted)
 and with the C extension built; anything else (None) takes the Python path,
-which stays the reference (tests/toolkit/test_diff.py compares the two).
+which stays the reference (tests/sffi/report/test_diff.py compares the two).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ short on damaged or foreign input:
   it reads garbage or stops early. The next header offset is reset here.
 * arpy's exceptions name no file; ours name the archive and the offset.
 
-The tests (tests/toolkit/test_symbols.py) exercise each of these cases.
+The tests (tests/sffi/symbols/test_symbols.py) exercise each of these cases.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import re
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 _DECL = re.compile(r"^extern fn (\w+)\(.*$", re.M)
 DECLS = {m.group(1): m.group(0).split("#")[0].rstrip()
          for m in _DECL.finditer((ROOT / "ffi_libs" / "core" / "core.spl").read_text(encoding="utf-8"))}

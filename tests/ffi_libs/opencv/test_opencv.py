@@ -28,7 +28,7 @@ from buildhelp import install_with_module
 from sffi.toolchain import DependencyMissing
 from sffi.toolchain import opencv as opencv_detector
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DECLS = ROOT / "ffi_libs" / "opencv" / "opencv.spl"
 EXAMPLE = ROOT / "examples" / "opencv" / "pipeline.spl"
 

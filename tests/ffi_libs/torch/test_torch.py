@@ -26,7 +26,7 @@ from buildhelp import install_with_module
 from sffi.toolchain import DependencyMissing
 from sffi.toolchain import libtorch as libtorch_detector
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DECLS = ROOT / "ffi_libs" / "torch" / "torch.spl"
 EXAMPLES = ROOT / "examples" / "torch"
 

@@ -56,7 +56,7 @@ def test_actionlint_rejects_a_broken_workflow(tmp_path):
 
 def test_a_job_builds_and_runs_the_hostkit_examples():
     text = (ROOT / ".github" / "workflows" / "hostkit.yml").read_text()
-    assert "scons hostkit --with=sqlite" in text and "tests/hosts" in text and "tests/package" in text
+    assert "scons hostkit --with=sqlite" in text and "tests/integration/hosts" in text and "tests/integration/package" in text
 
 
 def test_workflows_pass_zizmor():

@@ -1,7 +1,7 @@
 """The host kit end to end: `scons hostkit --with=sqlite`, then two example hosts built on it.
 
-The Rust host (tests/hosts/rust, cargo --offline, no crates) and the C++ host
-(tests/hosts/cpp, linked through the kit's pkg-config file) bind the same
+The Rust host (tests/integration/hosts/rust, cargo --offline, no crates) and the C++ host
+(tests/integration/hosts/cpp, linked through the kit's pkg-config file) bind the same
 declarations (declarations.txt) and must print exactly expected.txt: text,
 arrays, nil, library errors arriving as the host's own error naming the
 extern, a refused signature with both signatures, unknown names with the

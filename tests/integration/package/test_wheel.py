@@ -1,7 +1,7 @@
 """sffi as a package other projects use: a built wheel, installed (not editable) into a fresh
 virtual environment, gives the `sffi` command and the `sffi` SCons tool, which builds outside
-projects in a temporary directory: tests/package/outside (one C library, a C host and a Rust
-host) and tests/package/mixed (a Rust crate, a C library with a pkg-config dependency, a C host).
+projects in a temporary directory: tests/integration/package/outside (one C library, a C host and a Rust
+host) and tests/integration/package/mixed (a Rust crate, a C library with a pkg-config dependency, a C host).
 
 The fresh environment gets sffi from the wheel only; its dependencies (SCons, pyelftools,
 LIEF, ...) come from the test's own environment through a path entry (a ``.pth`` line),

@@ -22,7 +22,7 @@ from buildhelp import ROOT
 
 GOLDEN = sorted(p.stem for p in (ROOT / "tests" / "runtime" / "golden").glob("*.spl"))
 GOLDEN_SCRIPTS = len(GOLDEN)
-BROKEN_TARGETS = ["tests/torch/test_torch.py", "tests/runtime/test_golden.py::test_golden_valgrind"]
+BROKEN_TARGETS = ["tests/ffi_libs/torch/test_torch.py", "tests/runtime/test_golden.py::test_golden_valgrind"]
 
 
 def pytest_run(args: list[str], cwd: Path, tmp_path: Path, ci: bool, **env: str) -> subprocess.CompletedProcess:
@@ -54,7 +54,7 @@ def test_broken_setup_fails_under_ci_naming_what_skipped_and_why(tmp_path, broke
     assert proc.returncode == 1, proc.stdout[-4000:]
     out = proc.stdout
     assert "skip policy (CI=true): a skip fails unless its reason matches 'needs a CUDA device.*'" in out
-    assert ("FAILED tests/torch/test_torch.py::[skipped-at-collection] - Failed: tests/torch/test_torch.py was "
+    assert ("FAILED tests/ffi_libs/torch/test_torch.py::[skipped-at-collection] - Failed: tests/ffi_libs/torch/test_torch.py was "
             "skipped under CI=true, and the reason is not on the allow list (tests/skips-allowed.toml): "
             "libtorch not available:") in out
     for script in (GOLDEN[0], GOLDEN[-1]):
@@ -69,7 +69,7 @@ def test_the_same_setup_outside_ci_only_skips(tmp_path, broken_setup):
     proc = pytest_run(["-p", "hide_torch", *BROKEN_TARGETS], ROOT, tmp_path, ci=False, **broken_setup)
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert "skip policy" not in proc.stdout
-    assert re.search(r"^SKIPPED \[1\] tests/torch/test_torch.py:\d+: libtorch not available:", proc.stdout, re.M)
+    assert re.search(r"^SKIPPED \[1\] tests/ffi_libs/torch/test_torch.py:\d+: libtorch not available:", proc.stdout, re.M)
     assert summary(proc) == {"skipped": GOLDEN_SCRIPTS + 1}
 
 
@@ -128,7 +128,7 @@ def test_golden_update_mode_is_refused_under_ci(tmp_path):
                       SIMPLE_GOLDEN_UPDATE="1")
     assert proc.returncode == 4  # usage error: nothing ran, nothing was rewritten
     assert ("ERROR: SIMPLE_GOLDEN_UPDATE=1 rewrites the golden expected files before comparing them "
-            "(tests/runtime/goldenlib.py), so every golden test would pass: it is refused under CI=true") in proc.stderr
+            "(tests/goldenlib.py), so every golden test would pass: it is refused under CI=true") in proc.stderr
 
 
 @pytest.mark.parametrize("text, error", [

@@ -78,7 +78,7 @@ def pytest_in(repo: Path, *args: str, ci: bool = True, **env: str) -> subprocess
 
 def floor_failures(proc: subprocess.CompletedProcess) -> list[str]:
     """The areas whose ``[count-floor]`` test failed, from the short summary."""
-    return re.findall(r"^FAILED tests/(\w+)::\[count-floor\]", proc.stdout, re.M)
+    return re.findall(r"^FAILED tests/([\w/]+)::\[count-floor\]", proc.stdout, re.M)
 
 
 def test_the_whole_planted_suite_meets_its_floor(suite):
@@ -232,11 +232,11 @@ def test_the_floor_file_covers_every_area_of_this_suite():
 
 
 def test_a_real_area_with_one_test_deselected_fails_under_ci(tmp_path):
-    """This suite's tests/ci (seconds: actionlint and zizmor over the workflows), one test deselected."""
-    one = "tests/ci/test_workflows.py::test_a_job_builds_and_runs_the_hostkit_examples"
-    proc = pytest_in(ROOT, "tests/ci", "--deselect", one)
+    """This suite's tests/integration/ci (seconds: actionlint and zizmor over the workflows), one test deselected."""
+    one = "tests/integration/ci/test_workflows.py::test_a_job_builds_and_runs_the_hostkit_examples"
+    proc = pytest_in(ROOT, "tests/integration/ci", "--deselect", one)
     assert proc.returncode == 1, proc.stdout[-3000:]
-    assert floor_failures(proc) == ["ci"]
-    floor = countfloor.load()["ci"]
-    assert (f"tests/ci ran {floor['ran'] - 1} tests (+0 skipped for an allowed reason), its floor is "
+    assert floor_failures(proc) == ["integration/ci"]
+    floor = countfloor.load()["integration/ci"]
+    assert (f"tests/integration/ci ran {floor['ran'] - 1} tests (+0 skipped for an allowed reason), its floor is "
             f"{floor['ran']} (+0)") in proc.stdout

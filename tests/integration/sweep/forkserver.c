@@ -11,7 +11,7 @@
  * the runtime's real main(argc 2: argv[0], SCRIPT). The answer on stdout is
  * "exit N" or "signal N" per request. Each script still runs in its own
  * process, so a crash is seen as one; a child gets SIGALRM after
- * SFFI_FORKSERVER_TIMEOUT seconds (default 300). Used by tests/sweep/misuse.py.
+ * SFFI_FORKSERVER_TIMEOUT seconds (default 300). Used by tests/integration/sweep/misuse.py.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

@@ -33,7 +33,7 @@ a recipe naming an extern the library does not declare is always lost
 at the line of the call it reports, and the batch goes on after it. A type
 sffi.abi does not have would skip its extern, counted (the tests want none).
 
-Run alone: ``python tests/sweep/misuse.py [--fork] RUNTIME [LIB...]`` (``--fork``:
+Run alone: ``python tests/integration/sweep/misuse.py [--fork] RUNTIME [LIB...]`` (``--fork``:
 forkserver.c, one start-up of the runtime for all its scripts).
 """
 
@@ -51,7 +51,7 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "site_scons"))
 
 from sffi import abi  # noqa: E402
@@ -645,7 +645,7 @@ def main(argv: list[str]) -> int:
     fork = "--fork" in argv
     argv = [a for a in argv if a != "--fork"]
     if len(argv) < 2:
-        print("usage: python tests/sweep/misuse.py [--fork] RUNTIME [LIB...]", file=sys.stderr)
+        print("usage: python tests/integration/sweep/misuse.py [--fork] RUNTIME [LIB...]", file=sys.stderr)
         return 2
     runtime = Path(argv[1]).resolve()
     preload = build_forkserver(ROOT / "build" / "sweep") if fork else None

@@ -6,7 +6,7 @@ meet nothing worth keeping:
 
 * every script runs in the Runner's scratch directory (misuse.Runner, a fresh
   mkdtemp), and the benign values recipes.toml gives path parameters are
-  relative, so a remove or a write lands there (tests/sweep/test_sandbox.py
+  relative, so a remove or a write lands there (tests/integration/sweep/test_sandbox.py
   checks that none is absolute or climbs out with "..");
 * ``[LIB.sandbox] fake-path = true`` gives the scripts a PATH of one empty
   directory, so a command the sweep makes up (``rt_shell("x")``,

@@ -3,7 +3,7 @@
 A real object whose symbol name holds ESC and CSI sequences (its string table
 patched in place): `sffi symbols` shows them as ``\\x1b`` escapes in its table,
 and as JSON escapes with ``--json``. (`sffi inspect` on a module with such a
-section: tests/modules/test_module_table.py.)
+section: tests/sffi/test_module_table.py.)
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from cbuild import run, write, write_gnu_archive
 from sffi import decls, dwarf
 from sffi.errors import ScanError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ABI_INCLUDE = ROOT / "runtime" / "include"
 
 # Every ABI type defined correctly; the C spellings vary where the rules allow it.

@@ -1,6 +1,6 @@
 """ABI v2 results (tuples, optionals, the new scalars) through the host kit's Rust module.
 
-Self-contained: a C library (tests/hosts/v2) compiled with its generated prototype
+Self-contained: a C library (tests/sffi/hostkit/v2) compiled with its generated prototype
 header, the generated table and the kit's error hook combined into one archive by
 sffi.hostkit.kit, and a Rust program built by rustc alone on the generated module.
 """

@@ -20,7 +20,7 @@ from sffi.plan.planner import Planner
 from sffi.errors import SffiError
 from sffi.manifest import discover
 
-PLAN_PACKAGE = Path(__file__).resolve().parents[2] / "site_scons" / "sffi" / "plan"
+PLAN_PACKAGE = Path(__file__).resolve().parents[3] / "site_scons" / "sffi" / "plan"
 
 
 def write_lib(root: Path, name: str, kind: str, *, sources=("src/a.c",), deps: str = "", link: str = "") -> None:

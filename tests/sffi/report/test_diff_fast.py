@@ -23,7 +23,9 @@ from sffi.cli import main
 from sffi.report import diff, diff_fast
 from sffi.symbols import bulk
 from test_diff import V1, V2, V_ADDED
-from test_symbols import SYSTEM_LIBS, libtorch_cpu, present
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "symbols"))  # test_symbols.py, tests/sffi/symbols/
+from test_symbols import SYSTEM_LIBS, libtorch_cpu, present  # noqa: E402
 
 
 def report(monkeypatch, capsys, old: Path, new: Path, extra: list[str], c_path: bool) -> tuple[int, str]:

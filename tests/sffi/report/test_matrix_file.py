@@ -21,7 +21,7 @@ from sffi.manifest import discover
 from sffi.plan import matrix_plan
 from sffi.report import matrix, matrix_file, matrix_run, render
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KNOWN = ["core", "opencv", "sqlite", "torch"]
 WORKFLOW = ROOT / ".github" / "workflows" / "matrix.yml"
 

@@ -1,7 +1,7 @@
 """`sffi report` lists the loadable modules built beside a build (docs/reports.md, "Modules").
 
 Real modules, built with the machine's cc as `scons --modules` builds them
-(tests/modules/modbuild.py), in build/release/modules/<lib>/ beside the
+(tests/modbuild.py), in build/release/modules/<lib>/ beside the
 hand-made build of test_report.py.
 """
 
@@ -9,8 +9,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "modules"))
 
 from modbuild import DEMO_C, DEMO_DECLS, build_module  # noqa: E402
 from test_report import make_build  # noqa: E402

@@ -134,7 +134,7 @@ def test_real_sqlite_build_is_clean(build_runtime, tmp_path):
     out = {}
     for fmt in ("text", "json"):
         proc = subprocess.run([sys.executable, "-m", "sffi", "report", str(sel), "--format", fmt],
-                              capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+                              capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3])
         assert proc.returncode == 0, proc.stderr
         out[fmt] = proc.stdout
     doc = json.loads(out["json"])
@@ -158,7 +158,7 @@ def test_debug_build_signatures_match_their_dwarf(build_runtime):
     """C (core) and Rust (sqlite) compiled with -g: every extern's DWARF prototype is checked."""
     sel = build_runtime("sqlite", mode="debug").parent
     proc = subprocess.run([sys.executable, "-m", "sffi", "report", str(sel), "--format", "json"],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3])
     assert proc.returncode == 0, proc.stderr
     assert "reading the debug info of" in proc.stderr  # progress on stderr
     externs = json.loads(proc.stdout)["externs"]

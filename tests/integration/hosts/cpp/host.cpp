@@ -1,7 +1,7 @@
 // An example C++ host runtime (docs/hostkit.md): a registry from name to handler over the
 // host's own Value, whose unknown-name branch falls back to the sffi host kit's table
 // (sffi_host.h). One adapter (to_abi, from_abi) converts Value <-> sffi_value for every
-// extern. Prints the same lines as the Rust host (tests/hosts/expected.txt).
+// extern. Prints the same lines as the Rust host (tests/integration/hosts/expected.txt).
 //   c++ -std=c++17 host.cpp $(pkg-config --cflags --libs sffi-host)
 #include <algorithm>
 #include <cstdint>

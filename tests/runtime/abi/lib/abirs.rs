@@ -1,5 +1,5 @@
 //! A hand-written Rust crate with SFFI ABI v2 externs (declarations: abirs.spl),
-//! for tests/runtime/test_abi.py. Results live in thread-local buffers owned by
+//! for tests/runtime/test_marshal.py. Results live in thread-local buffers owned by
 //! the crate until the next call (docs/abi.md, "Ownership").
 use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};

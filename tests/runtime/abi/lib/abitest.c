@@ -1,6 +1,6 @@
 /*
  * abitest.c - a hand-written C library with an extern of every SFFI ABI v2
- * type (declarations: abitest.spl), for tests/runtime/test_abi.py. It is
+ * type (declarations: abitest.spl), for tests/runtime/test_marshal.py. It is
  * compiled with the prototype header generated from abitest.spl force-included,
  * as the build compiles every C library, and linked into a runtime with the
  * generated table.

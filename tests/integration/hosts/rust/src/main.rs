@@ -2,7 +2,7 @@
 //! a map from name to handler over its own `Value`, whose unknown-name branch falls back to
 //! the sffi host kit's generated table. One adapter (`buffer`, `from_ret`) converts between
 //! `Value` and the kit's `Arg`/`Ret`; no code per extern. The tests run it and compare its
-//! output with tests/hosts/expected.txt, line for line with the C++ host's.
+//! output with tests/integration/hosts/expected.txt, line for line with the C++ host's.
 #[allow(dead_code)] // the host uses part of the kit's API
 mod sffi_table {
     include!(concat!(env!("OUT_DIR"), "/sffi_table.rs"));
@@ -164,7 +164,7 @@ fn main() {
     let mut argv: Vec<*mut c_char> = args.iter().map(|s| s.as_ptr() as *mut c_char).collect();
     unsafe { sffi_host_set_args(argv.len() as c_int, argv.as_mut_ptr()) };
     let text = |s: &str| Value::Str(s.into());
-    // The script's `extern fn` declarations, one "name signature" a line (tests/hosts/declarations.txt).
+    // The script's `extern fn` declarations, one "name signature" a line (tests/integration/hosts/declarations.txt).
     let path = std::env::args().nth(1).expect("usage: rust-host DECLARATIONS");
     let decls = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
     for (name, sig) in decls.lines().filter_map(|l| l.split_once(' ')) {

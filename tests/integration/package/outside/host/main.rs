@@ -1,4 +1,4 @@
-// A Rust host of the outside project, built with rustc alone (tests/package/test_wheel.py):
+// A Rust host of the outside project, built with rustc alone (tests/integration/package/test_wheel.py):
 // the generated module's array arguments, errors and refusals.
 #[allow(dead_code)]
 mod sffi_table {
