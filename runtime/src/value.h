@@ -38,6 +38,8 @@ typedef enum ValueType {
     VT_CLOSURE /* heap: a lambda with the values it captured */
 } ValueType;
 
+/* Opaque here: ast.h, which includes this header, defines them (a value
+ * never looks inside; spl_value_type_name, in format.h, does). */
 struct TypeDef;
 struct Func;
 
