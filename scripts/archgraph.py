@@ -6,13 +6,18 @@ Usage:
     python scripts/archgraph.py            # print docs/architecture.md as it should read
     python scripts/archgraph.py --write    # rewrite docs/architecture.md
     python scripts/archgraph.py --check    # exit 1 when docs/architecture.md is not current, or
-                                           # when site_scons/ breaks the layer rule (each problem named)
+                                           # when site_scons/ breaks the layer rule, or runtime/src's
+                                           # units include each other in a circle (each problem named)
 
 The layer table (:data:`LAYERS`) is the one place that says which part of ``site_scons/sffi``
 lies on which layer (issue 25): a module may import modules of its own layer or of a lower one,
 never of a higher one, and no chain of imports may come back to where it started. Every
 import counts, also one inside a function (a lazy import is still a dependency).
-tests/sffi/test_layers.py runs :func:`problems` and :func:`render` against the tree.
+
+``runtime/src`` follows the same rule without a table: its units (a ``.c`` file with its ``.h``)
+include each other so that no chain of includes comes back to where it started
+(:func:`c_problems`), so its graph, too, points only down.
+tests/sffi/test_layers.py runs :func:`problems`, :func:`c_problems` and :func:`render` against the tree.
 """
 
 from __future__ import annotations
@@ -211,9 +216,14 @@ def c_graph(src: Path = RUNTIME_SRC) -> dict[str, set[str]]:
     return graph
 
 
-def c_calls_between(src: Path = RUNTIME_SRC) -> list[list[str]]:
-    """Circles among runtime/src units (each unit: a .c and its .h)."""
-    return cycles(c_graph(src))
+def c_problems(cgraph: dict[str, set[str]] | None = None) -> list[str]:
+    """Every circle among the runtime's units (each unit: a ``.c`` and its ``.h``), one line each
+    naming its units; empty when the unit graph points only down. ``cgraph`` defaults to
+    :func:`c_graph` of ``runtime/src``."""
+    cgraph = c_graph() if cgraph is None else cgraph
+    return [f"include circle among runtime units: {' -> '.join(c)}: move the piece both need into a "
+            "lower unit (or a new one of its own) so that one side no longer includes the other"
+            for c in cycles(cgraph)]
 
 
 def _mermaid(graph: dict[str, set[str]], label=lambda n: n) -> list[str]:
@@ -252,7 +262,8 @@ def render(graph: dict[str, set[str]] | None = None, cgraph: dict[str, set[str]]
     out += ["", "## Every module of `site_scons/` and what it imports", ""]
     out += _edge_table(graph, layered=True)
     out += ["", "## `runtime/src`: which file includes which of the runtime's headers", "",
-            "A unit is a `.c` file with its `.h`; an arrow is an `#include \"x.h\"`.", ""]
+            "A unit is a `.c` file with its `.h`; an arrow is an `#include \"x.h\"`. No chain of",
+            "includes comes back to where it started (`scripts/archgraph.py --check`).", ""]
     out += _mermaid(cgraph)
     out += ["", *_edge_table(cgraph, layered=False)]
     circles = cycles(cgraph)
@@ -273,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {DOC.relative_to(ROOT)}")
         return 0
     if args.check:
-        found = problems()
+        found = problems() + c_problems()
         if not DOC.is_file() or DOC.read_text(encoding="utf-8") != text:
             found.append(f"{DOC.relative_to(ROOT)} is not current: run python scripts/archgraph.py --write")
         for line in found:

@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "builtins.h"
-#include "externs.h"
 #include "format.h"
 #include "interp.h"
+#include "marshal.h"
 #include "methods.h"
 #include "object.h"
 

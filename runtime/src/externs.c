@@ -1,4 +1,4 @@
-/* externs.c - binding and calling externs through the generated table. */
+/* externs.c - binding externs to the generated table (calling them: marshal.c). */
 #include "externs.h"
 
 #include <stdlib.h>

@@ -17,7 +17,6 @@
 #include "ast.h"
 #include "diag.h"
 #include "interp.h"
-#include "marshal.h"
 
 /* Binds every declaration of `prog`; prints each failure (unknown extern,
  * with the catalog's hint, or signature mismatch) on `err` and returns false

@@ -1,4 +1,4 @@
-/* format.c - value printing (see format.h). */
+/* format.c - value printing and type names (see format.h). */
 #include "format.h"
 
 #include <math.h>
@@ -322,4 +322,26 @@ static void format_nested(Printer *p, Value v, int depth)
         debug_value(p, v, depth);
         return;
     }
+}
+
+const char *spl_value_type_name(Value v)
+{
+    switch ((ValueType)v.type) {
+    case VT_OBJECT: return v.as.o->type->name;
+    case VT_ENUM: return v.as.td->name;
+    case VT_TYPE: return "type";
+    case VT_FUNC:
+    case VT_CLOSURE: return "function";
+    case VT_RESULT: return "Result";
+    case VT_NIL: return "nil";
+    case VT_BOOL: return "bool";
+    case VT_INT: return "int";
+    case VT_FLOAT: return "float";
+    case VT_TEXT: return "text";
+    case VT_ARRAY: return "array";
+    case VT_TUPLE: return "tuple";
+    case VT_BYTES: return "bytes";
+    case VT_UNDEF: break;
+    }
+    return "undefined";
 }

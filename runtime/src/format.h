@@ -1,4 +1,5 @@
-/* format.h - how values print (print, interpolation, str(), join()).
+/* format.h - how values print (print, interpolation, str(), join()), and
+ * the names of their types (type(), error messages).
  *
  * The format is Simple's own (its interpreter's Value::to_display_string):
  * text as is, also inside arrays; floats in the shortest digits that read
@@ -21,5 +22,9 @@
 void spl_format_float(char *buf, double f);
 /* Appends `v` as print shows it. (`quoted` is unused, kept for callers.) */
 void spl_format_value(StrBuf *sb, Value v, bool quoted);
+/* The name of v's type as scripts and messages spell it: "int", "text",
+ * "array", ..., or a struct/class/enum's own name (its TypeDef's, which is
+ * why this lives here, above ast.h, and not in value.c). */
+const char *spl_value_type_name(Value v);
 
 #endif

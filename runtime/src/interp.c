@@ -516,11 +516,30 @@ static inline bool finish_call(Interp *I, const Func *f, Flow flow, const Node *
     return true;
 }
 
+/* Checks frame[0 .. f->nparams) against f's parameter types (types.h); the error at `call`. */
+static bool check_params(Interp *I, const Func *f, Value *frame, const Node *call)
+{
+    int i = spl_param_misfit(f, frame);
+    if (i < 0)
+        return true;
+    return spl_fail(I, call ? call : f->body, "fn %s: parameter '%s' is declared %s, got %s", f->name,
+                    f->params[i], f->ptypes[i].spelling, spl_value_type_name(frame[i]));
+}
+
+/* Checks a result against f's result type (types.h); the error at `call`. */
+static bool check_result(Interp *I, const Func *f, Value *result, const Node *call)
+{
+    if (spl_result_fits(f, result))
+        return true;
+    return spl_fail(I, call ? call : f->body, "fn %s: the result is declared %s, got %s", f->name,
+                    f->rtype.spelling, spl_value_type_name(*result));
+}
+
 /* The slower call: type checks of the arguments and result, a void result
  * dropped, a lambda's captured values made visible (I->closure). */
 static bool run_frame_slow(Interp *I, const Func *f, Value *frame, const Closure *cl, const Node *call, Value *out)
 {
-    if (f->checks && !spl_check_params(I, f, frame, call)) {
+    if (f->checks && !check_params(I, f, frame, call)) {
         for (int i = 0; i < f->nparams; i++)
             value_release(frame[i]);
         I->sp = frame;
@@ -530,7 +549,7 @@ static bool run_frame_slow(Interp *I, const Func *f, Value *frame, const Closure
     I->closure = cl;
     Flow flow = run_body(I, f, frame);
     I->closure = saved_cl;
-    if (flow == FLOW_RETURN && f->checks_result && !spl_check_result(I, f, &I->retval, call)) {
+    if (flow == FLOW_RETURN && f->checks_result && !check_result(I, f, &I->retval, call)) {
         value_release(I->retval);
         I->retval = value_nil();
         flow = FLOW_ERROR;

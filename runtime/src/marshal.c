@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "externs.h"
 #include "ffi_error.h"
+#include "format.h"
 #include "util.h"
 
 /* The C form of a scalar code: its size in bytes and how its bits read;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "format.h"
 #include "types.h"
 
 int spl_field_index(const Node *at, const Object *o)

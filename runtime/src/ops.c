@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "format.h"
 #include "interp.h"
 
 static bool int_arith(Interp *I, const Node *at, BinOp op, int64_t a, int64_t b, Value *out)

@@ -1,4 +1,4 @@
-/* types.c - checks of declared types at calls and returns (see types.h). */
+/* types.c - whether values fit declared types, at calls and returns (see types.h). */
 #include "types.h"
 
 static bool kind_accepts(const TypeRef *t, Value *v)
@@ -33,22 +33,16 @@ bool spl_type_accepts(const TypeRef *t, Value *v)
     return (t->optional && v->type == VT_NIL) || kind_accepts(t, v);
 }
 
-bool spl_check_params(Interp *I, const Func *f, Value *frame, const Node *call)
+int spl_param_misfit(const Func *f, Value *frame)
 {
-    const Node *at = call ? call : f->body;
     for (int i = 0; i < f->nparams; i++)
         if (f->ptypes[i].fast != frame[i].type && f->ptypes[i].kind != TY_ANY &&
             !spl_type_accepts(&f->ptypes[i], &frame[i]))
-            return spl_fail(I, at, "fn %s: parameter '%s' is declared %s, got %s", f->name, f->params[i],
-                            f->ptypes[i].spelling, spl_value_type_name(frame[i]));
-    return true;
+            return i;
+    return -1;
 }
 
-bool spl_check_result(Interp *I, const Func *f, Value *result, const Node *call)
+bool spl_result_fits(const Func *f, Value *result)
 {
-    const Node *at = call ? call : f->body;
-    if (f->rtype.fast == result->type || spl_type_accepts(&f->rtype, result))
-        return true;
-    return spl_fail(I, at, "fn %s: the result is declared %s, got %s", f->name, f->rtype.spelling,
-                    spl_value_type_name(*result));
+    return f->rtype.fast == result->type || spl_type_accepts(&f->rtype, result);
 }

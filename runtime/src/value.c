@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ast.h"
 #include "util.h"
 
 /* class instances alive, newest first (spl_object_free_cycles) */
@@ -200,7 +199,7 @@ void spl_value_free_heap(Value v)
     }
 }
 
-Object *spl_object_new(const TypeDef *type, bool is_class, int64_t n)
+Object *spl_object_new(const struct TypeDef *type, bool is_class, int64_t n)
 {
     Object *o = spl_xmalloc(sizeof(Object) + sizeof(Value) * (size_t)n);
     o->rc = 1;
@@ -244,7 +243,7 @@ ResultVal *spl_result_new(bool is_err, Value v)
     return r;
 }
 
-Closure *spl_closure_new(const Func *fn, int64_t n)
+Closure *spl_closure_new(const struct Func *fn, int64_t n)
 {
     Closure *c = spl_xmalloc(sizeof(Closure) + sizeof(Value) * (size_t)n);
     c->rc = 1;
@@ -253,28 +252,6 @@ Closure *spl_closure_new(const Func *fn, int64_t n)
     for (int64_t i = 0; i < n; i++)
         c->caps[i] = value_nil();
     return c;
-}
-
-const char *spl_value_type_name(Value v)
-{
-    switch ((ValueType)v.type) {
-    case VT_OBJECT: return v.as.o->type->name;
-    case VT_ENUM: return v.as.td->name;
-    case VT_TYPE: return "type";
-    case VT_FUNC:
-    case VT_CLOSURE: return "function";
-    case VT_RESULT: return "Result";
-    case VT_NIL: return "nil";
-    case VT_BOOL: return "bool";
-    case VT_INT: return "int";
-    case VT_FLOAT: return "float";
-    case VT_TEXT: return "text";
-    case VT_ARRAY: return "array";
-    case VT_TUPLE: return "tuple";
-    case VT_BYTES: return "bytes";
-    case VT_UNDEF: break;
-    }
-    return "undefined";
 }
 
 /* Bytes equal bytes, or an array of the same ints. */

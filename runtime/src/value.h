@@ -38,6 +38,8 @@ typedef enum ValueType {
     VT_CLOSURE /* heap: a lambda with the values it captured */
 } ValueType;
 
+/* Opaque here: ast.h, which includes this header, defines them (a value
+ * never looks inside; spl_value_type_name, in format.h, does). */
 struct TypeDef;
 struct Func;
 
@@ -196,8 +198,6 @@ ResultVal *spl_result_new(bool is_err, Value v);
 void spl_object_free_cycles(void);
 Closure *spl_closure_new(const struct Func *fn, int64_t n);
 
-/* "int", "text", ..., or a struct/class/enum's own name. */
-const char *spl_value_type_name(Value v);
 /* Structural equality; int and float compare by value. */
 bool spl_value_equal(Value a, Value b);
 /* Whether an array, tuple or bytes value holds an element equal to x. */

@@ -1,5 +1,6 @@
 """The layers of site_scons/ (issue 25): imports only point down, no circles, the kind of a
-library named in sffi.plan.kinds alone, and docs/architecture.md drawn from the code.
+library named in sffi.plan.kinds alone; no circle of includes among runtime/src's units; and
+docs/architecture.md drawn from the code.
 
 The layer table and the import walker live in scripts/archgraph.py (one place); these tests
 run them on the real tree, and on small made-up trees to show that a breach is caught.
@@ -59,6 +60,25 @@ def test_a_module_on_no_layer_is_named(tmp_path):
     site = _tree(tmp_path, {"sffi/__init__.py": "", "sffi/newthing.py": ""})
     assert archgraph.problems(archgraph.python_graph(site)) == [
         "sffi.newthing: on no layer: add it to LAYERS in scripts/archgraph.py"]
+
+
+def test_runtime_units_include_each_other_without_a_circle():
+    assert archgraph.c_problems() == []
+
+
+def test_a_circle_among_runtime_units_is_named(tmp_path):
+    # value.c including ast.h while ast.h includes value.h: the circle this rule was made for;
+    # util is below both and a header of runtime/include (sffi_table.h) is no unit of runtime/src
+    src = _tree(tmp_path, {"util.h": "", "value.h": '#include "util.h"\n',
+                           "value.c": '#include "value.h"\n#  include "ast.h"\n',
+                           "ast.h": '#include "sffi_table.h"\n#include "value.h"\n', "ast.c": '#include "ast.h"\n'})
+    graph = archgraph.c_graph(src)
+    assert graph == {"util": set(), "value": {"util", "ast"}, "ast": {"value"}}
+    assert archgraph.c_problems(graph) == [
+        "include circle among runtime units: ast -> value: move the piece both need into a lower unit "
+        "(or a new one of its own) so that one side no longer includes the other"]
+    (src / "value.c").write_text('#include "value.h"\n')
+    assert archgraph.c_problems(archgraph.c_graph(src)) == []
 
 
 def test_docs_architecture_is_generated_from_the_code():

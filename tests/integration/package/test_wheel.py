@@ -28,6 +28,7 @@ pytestmark = pytest.mark.slow
 
 OUTSIDE = Path(__file__).parent / "outside"
 MIXED = Path(__file__).parent / "mixed"
+CHECKOUT = Path(__file__).parent / "checkout"
 
 
 #: The environment of every command: no PYTHONPATH, which would bring a checkout's sffi back in.
@@ -176,6 +177,32 @@ def test_a_cargo_crate_and_a_pkg_config_dependency_through_the_scons_tool(venv, 
     assert (used.returncode, used.stdout, used.stderr) == (0, "3\n42\n42\n", "")
     again = run(venv, "-m", "SCons", "-Q", cwd=project)
     assert "TABLE" not in again.stdout and "CARGO" not in again.stdout and "gcc" not in again.stdout
+
+
+def test_a_simple_checkout_links_its_runtime_through_the_scons_tool(venv, tmp_path):
+    """A checkout holding Simple's runtime and core library beside its own libraries (the mixed
+    project's Rust crate and C library with a pkg-config dependency): the tool, from the wheel,
+    builds the three, checks them and statically links them into the checkout's runtime, which
+    runs a script calling an extern of each; a second build is up to date."""
+    project = tmp_path / "checkout"
+    shutil.copytree(ROOT / "runtime", project / "runtime")
+    shutil.copytree(ROOT / "ffi_libs" / "core", project / "ffi_libs" / "core")
+    for lib in ("store", "tally"):
+        shutil.copytree(MIXED / "ffi_libs" / lib, project / "ffi_libs" / lib)
+    shutil.copy(CHECKOUT / "SConstruct", project / "SConstruct")
+    build = run(venv, "-m", "SCons", "-Q", cwd=project)
+    assert "CHECK   tally: 2 externs exported by" in build.stdout
+    assert "table entries defined" in build.stdout and "INSTALL build/sffi/bin/simple" in build.stdout
+    simple = project / "build" / "sffi" / "bin" / "simple"
+    script = project / "calls.spl"
+    script.write_text("extern fn rt_store_eval(sql: text) -> i64\nextern fn rt_tally_add(a: i64, b: i64) -> i64\n"
+                      "extern fn rt_path_join(a: text, b: text) -> text\n"
+                      'print rt_store_eval("SELECT 6 * 7")\nprint rt_tally_add(40, 2)\nprint rt_path_join("a", "b")\n')
+    assert run(simple, script).stdout == "42\n42\na/b\n"
+    externs = run(simple, "--externs").stdout.splitlines()
+    assert any(line.split()[:2] == ["rt_tally_add", "tally"] for line in externs)
+    assert any(line.split()[:2] == ["rt_store_eval", "store"] for line in externs)
+    assert "is up to date" in run(venv, "-m", "SCons", "-Q", cwd=project).stdout
 
 
 def test_a_missing_dependency_is_refused_with_the_fix(venv, tmp_path):
