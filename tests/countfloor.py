@@ -5,6 +5,7 @@ An *area* is the directory of a test file, cut to at most two levels under ``tes
 ``tests/ffi_libs/torch``, ``tests/integration/sweep``, ...; the scheme is tests/README.md's). Two
 levels, because the scheme groups one level by what is tested (the sffi package, the FFI libraries,
 whole builds): a floor per package or library still names what lost tests.
+
 The floor file records, per area, how many tests it ``collected`` (before any deselection),
 how many ``ran`` (a call phase that was not a skip: passed, failed, xfailed or xpassed by an
 ``xfail`` *marker*) and how many were ``skipped_allowed`` (skipped for a reason on
@@ -12,9 +13,9 @@ how many ``ran`` (a call phase that was not a skip: passed, failed, xfailed or x
 tests that need one skip, on a machine with one their converses skip).
 
 **Under CI** (``CI=true``), for every area whose directory the run selects whole (no
-arguments, ``tests``, ``tests/<group>`` for every area under it, or ``tests/<area>``), one more
-test, ``tests/<area>::[count-floor]``,
-runs after all the others and fails, naming the area, when
+arguments, ``tests``, ``tests/<area>``, or a directory above areas such as ``tests/sffi`` for every
+area under it), one more test, ``tests/<area>::[count-floor]``, runs after all the others and
+fails, naming the area, when
 
 - the area collected fewer tests than its ``collected`` floor (a test file or parameter
   removed, a directory ``--ignore``\\ d, a collection error), or
