@@ -21,7 +21,7 @@ from cbuild import CC, run, write
 from elfgen import SharedObject, Sym, shared_object
 from sffi.cli import main
 from sffi.report import diff, diff_fast
-from sffi.symbols import bulk
+from sffi.symbols import symtab
 from test_diff import V1, V2, V_ADDED
 from test_symbols import SYSTEM_LIBS, libtorch_cpu, present
 
@@ -30,7 +30,7 @@ def report(monkeypatch, capsys, old: Path, new: Path, extra: list[str], c_path: 
     """(exit status, stdout + stderr) of ``sffi diff OLD NEW EXTRA``, with the C extension or without it."""
     with monkeypatch.context() as m:
         if not c_path:
-            m.setattr(bulk, "_symtab", None)
+            m.setattr(symtab, "_symtab", None)
         status = main(["diff", str(old), str(new), *extra])
     out = capsys.readouterr()
     return status, out.out + out.err
@@ -168,9 +168,9 @@ def test_python_path_where_the_c_path_does_not_apply(tmp_path, monkeypatch):
     from sffi.symbols import scan_rows
 
     a = scan_rows(plain).table
-    assert bulk.diff_tables(a, a, diff._VARIABLE_TYPES) is not None
-    monkeypatch.setattr(bulk, "DIFF_NAME_BYTES", 3)  # a side's names total more: the Python path
-    assert bulk.diff_tables(a, a, diff._VARIABLE_TYPES) is None
+    assert symtab.diff_tables(a, a, diff._VARIABLE_TYPES) is not None
+    monkeypatch.setattr(symtab, "DIFF_NAME_BYTES", 3)  # a side's names total more: the Python path
+    assert symtab.diff_tables(a, a, diff._VARIABLE_TYPES) is None
 
 
 def test_c_diff_checks_its_buffers():

@@ -697,7 +697,7 @@ def test_damaged_inputs_only_raise_scan_error(built, tmp_path, backend):
             assert "\n" not in str(exc) and str(exc).startswith(str(path))
 
 
-# ------------------------------------------------------------------ bulk decoder vs pyelftools
+# ------------------------------------------------------------------ C decoder vs pyelftools
 
 # No libc: compiles with `cc -m32` without the 32-bit C library (gcc-multilib) installed.
 BARE_C = r"""
@@ -756,27 +756,27 @@ SYSTEM_LIBS = [LIBDIR / n for n in ("libsqlite3.so", "libz.so", "libc.so.6", "li
                                     "libsqlite3.a", "libz.a")]
 
 
-def bulk_agreement_inputs(built) -> list[Path]:
+def agreement_inputs(built) -> list[Path]:
     """Every object, archive and shared object the tests of this file read."""
     system = present(SYSTEM_LIBS, "libsqlite3-dev and zlib1g-dev: scripts/bootstrap --with=all")
     return [built.demo_o, built.common_o, built.symver_o, built.gnu_a, built.thin_a, built.bsd_a,
             built.demo_so, built.versioned_so, *system]
 
 
-def assert_bulk_agrees(path: Path) -> list[Symbol]:
+def assert_c_decoder_agrees(path: Path) -> list[Symbol]:
     ours = scan(path)
     assert ours == scan(path, backend="pyelftools"), path
     return ours
 
 
-def test_bulk_decoder_agrees_with_pyelftools(built, odd_elves, rust_crate):
+def test_c_decoder_agrees_with_pyelftools(built, odd_elves, rust_crate):
     """Symbol for symbol, every field, on every input the tests use; and the inputs hold
     every kind of entry the decoder distinguishes, so the comparison covers each."""
     seen = []
-    for path in [*bulk_agreement_inputs(built), rust_crate.staticlib, rust_crate.rlib]:
-        seen += assert_bulk_agrees(path)
+    for path in [*agreement_inputs(built), rust_crate.staticlib, rust_crate.rlib]:
+        seen += assert_c_decoder_agrees(path)
     for path in odd_elves.values():
-        seen += assert_bulk_agrees(path)
+        seen += assert_c_decoder_agrees(path)
     kinds = {"versioned": any(s.version for s in seen), "hidden version": any(s.version_hidden for s in seen),
              "weak": any(s.binding == "weak" for s in seen),
              "hidden": any(s.visibility == "hidden" for s in seen),
@@ -789,7 +789,7 @@ def test_bulk_decoder_agrees_with_pyelftools(built, odd_elves, rust_crate):
     assert all(kinds.values()), kinds
 
 
-def test_bulk_decoder_on_32_bit_and_big_endian(odd_elves, built):
+def test_c_decoder_on_32_bit_and_big_endian(odd_elves, built):
     if "bare32.so" not in odd_elves:
         pytest.skip("cc -m32 does not work here: no 32-bit fixtures")
     result = scan_file(odd_elves["bare32.so"])
@@ -943,7 +943,7 @@ def reference_output(path: Path, extra: list[str]) -> tuple[str, str]:
 
 @pytest.mark.parametrize("extra", [[], ["--all"], ["--undefined"]])
 def test_output_from_keys_on_every_kind_of_file(built, odd_elves, capsys, extra):
-    """The table and JSON made from the decoder's per-symbol keys (sffi.symbols.bulk.Table)
+    """The table and JSON made from the decoder's per-symbol keys (sffi.symbols.symtab.Table)
     equal the reference on objects (common symbols; .symver names, which take the column
     path), archives, shared objects, 32-bit and big-endian files."""
     from sffi.cli import main
@@ -970,7 +970,7 @@ def test_sizes_of_4_gib_and_more(built, tmp_path, capsys):
     data[at:at + 8] = (2 ** 33 + 5).to_bytes(8, "little")
     big = tmp_path / "libbig.so"
     big.write_bytes(bytes(data))
-    symbols = assert_bulk_agrees(big)
+    symbols = assert_c_decoder_agrees(big)
     assert [s.size for s in symbols].count(2 ** 33 + 5) == 1
     for extra in ([], ["--all"]):
         table, doc = reference_output(big, extra)
@@ -1013,13 +1013,13 @@ def test_a_missing_input_fails_under_ci_and_is_left_out_with_a_warning_outside(m
 
 def command_output(monkeypatch, capsys, argv: list[str], c_path: bool) -> str:
     """What `sffi symbols ARGV` prints, with the C extension (sffi.symbols._symtab) or
-    without it (the pure-Python reference path)."""
+    without it (pyelftools reads the file, the Python path prints it)."""
     from sffi.cli import main
-    from sffi.symbols import bulk
+    from sffi.symbols import symtab
 
     with monkeypatch.context() as m:
         if not c_path:
-            m.setattr(bulk, "_symtab", None)
+            m.setattr(symtab, "_symtab", None)
         assert main(["symbols", *argv]) == 0
     return capsys.readouterr().out
 
@@ -1028,10 +1028,10 @@ def test_the_c_extension_is_built():
     """scripts/bootstrap builds it in place (pip install -e); missing or built from an older
     _symtab.c, the C path is off, and this fails rather than letting the equality test below
     compare Python with itself."""
-    from sffi.symbols import _symtab, bulk
+    from sffi.symbols import _symtab, symtab
 
-    assert _symtab.VERSION == bulk.SYMTAB_VERSION, "rebuild it: scripts/bootstrap (pip install -e .)"
-    assert bulk._symtab is _symtab
+    assert _symtab.VERSION == symtab.SYMTAB_VERSION, "rebuild it: scripts/bootstrap (pip install -e .)"
+    assert symtab._symtab is _symtab and symtab.available()
 
 
 @pytest.mark.parametrize("extra", [[], ["--all"], ["--undefined"]])
@@ -1042,7 +1042,7 @@ def test_c_path_prints_what_the_python_path_prints(built, odd_elves, rust_crate,
     from sffi.commands.symbols_listing import _accelerated
     from sffi.symbols import scan_rows
 
-    paths = [*bulk_agreement_inputs(built), rust_crate.rlib, *odd_elves.values(), *libtorch_cpu()]
+    paths = [*agreement_inputs(built), rust_crate.rlib, *odd_elves.values(), *libtorch_cpu()]
     accelerated = set()
     for path in paths:
         for json_flag in ([], ["--json"]):
@@ -1059,8 +1059,9 @@ def test_c_path_prints_what_the_python_path_prints(built, odd_elves, rust_crate,
 
 
 def test_c_path_errors_are_the_python_paths(built, tmp_path, monkeypatch):
-    """A name offset outside the string table: the same one-line error either way."""
-    from sffi.symbols import bulk
+    """A name offset outside the string table: the same one-line error either way (C decoder,
+    pyelftools where the extension is not built)."""
+    from sffi.symbols import symtab
 
     data = bytearray(built.demo_so.read_bytes())
     _at, sh = cbuild.section_header(bytes(data), ".dynsym")
@@ -1068,7 +1069,7 @@ def test_c_path_errors_are_the_python_paths(built, tmp_path, monkeypatch):
     bad = tmp_path / "farname2.so"
     bad.write_bytes(bytes(data))
     ours = scan_error(bad)
-    monkeypatch.setattr(bulk, "_symtab", None)
+    monkeypatch.setattr(symtab, "_symtab", None)
     assert ours == scan_error(bad)
     assert "symbol 2's name offset 70000 lies outside .dynstr" in ours
 
