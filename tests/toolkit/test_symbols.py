@@ -1118,3 +1118,93 @@ def test_c_functions_check_every_offset_against_their_buffers():
             call(entries, strings, keys[:20], keep, True, True)
     with pytest.raises(KeyError):
         _symtab.render(entries, strings, keys, keep, True, True, {5: parts[5]}, 0, False, b",")
+
+
+def test_c_decoder_reads_entries_of_either_class_and_byte_order():
+    """sffi.symbols._symtab.decode/names/column/entries on hand-made tables: the selection and
+    the key of each entry (Elf64 and Elf32, little- and big-endian), .gnu.version indexes (a
+    short section reads as 0), sizes of 4 GiB and more, one string per distinct name offset,
+    names that are not UTF-8, and every offset and argument checked."""
+    from sffi.symbols import _symtab
+
+    def entry(name, info, other, shndx, value, size, is64=True, order="little"):
+        b = lambda n, w: (n % (1 << 8 * w)).to_bytes(w, order)  # noqa: E731 - Elf32: the low 32 bits
+        if is64:
+            return b(name, 4) + bytes([info, other]) + b(shndx, 2) + b(value, 8) + b(size, 8)
+        return b(name, 4) + b(value, 4) + b(size, 4) + bytes([info, other]) + b(shndx, 2)
+
+    strings = b"\0alpha\0caf\xe9\0"
+    # (st_name, st_info, st_other, st_shndx, st_value, st_size): a global function, a weak hidden
+    # object, an undefined global, a section symbol, a local common, a unique protected one
+    table = [(1, 0x12, 0, 7, 0x1000, 2 ** 33 + 5), (7, 0x21, 2, 7, 0x2000, 8), (1, 0x10, 0, 0, 0, 0),
+             (0, 0x03, 0, 7, 0, 0), (7, 0x05, 0, 0xFFF2, 16, 4), (1, 0xA1, 3, 7, 0x3000, 24)]
+    versym = [2, 0x8003, 1]  # the last three entries: past a short .gnu.version, index 0
+    for is64 in (True, False):
+        for order in ("little", "big"):
+            entries = b"".join(entry(*e, is64=is64, order=order) for e in table)
+            sizes = [e[5] if is64 else e[5] & 0xFFFFFFFF for e in table]
+            vs = b"".join(v.to_bytes(2, order) for v in versym)
+            keep, keys, exact = _symtab.decode(entries, strings, vs, is64, order == "little", 0)
+            assert keep == b"\1\1\1\0\1\1" and exact is not is64
+            assert list(memoryview(keys).cast("Q")) == [
+                sizes[0] & 0xFFFFFFFF | 0x12 << 32 | 1 << 43 | 2 << 48,
+                8 | 0x21 << 32 | 2 << 40 | 1 << 43 | 0x8003 << 48, 0x10 << 32 | 1 << 48,
+                0x03 << 32 | 1 << 43, 4 | 0x05 << 32 | 1 << 42 | 1 << 43, 24 | 0xA1 << 32 | 3 << 40 | 1 << 43]
+            assert _symtab.decode(entries, strings, None, is64, order == "little", 1)[0] == b"\1\0\0\0\0\1"
+            assert _symtab.decode(entries, strings, None, is64, order == "little", 2)[0] == b"\0\0\1\0\0\0"
+            facts = (is64, order == "little")
+            names = _symtab.names(entries, strings, keep, *facts)
+            assert names == ["alpha", "caf\ufffd", "alpha", "caf\ufffd", "alpha"]
+            assert names[0] is names[2] is names[4]  # one string per offset (issue 24)
+            assert _symtab.column(entries, keep, *facts, 0) == [0x1000, 0x2000, 0, 16, 0x3000]
+            assert _symtab.column(entries, keep, *facts, 1) == [sizes[i] for i in (0, 1, 2, 4, 5)]
+            assert _symtab.column(entries, keep, *facts, 2) == [1, 7, 1, 7, 1]
+            assert _symtab.entries(entries, strings, *facts, [5, 0]) == [("alpha", 24, 0x3000),
+                                                                        ("alpha", sizes[0], 0x1000)]
+            with pytest.raises(IndexError, match="entry 6 of a table of 6"):
+                _symtab.entries(entries, strings, *facts, [6])
+    with pytest.raises(ValueError) as bad:  # entry 1 names offset 14, past the 12 bytes
+        _symtab.decode(entry(1, 0x12, 0, 1, 0, 0) + entry(14, 0x12, 0, 1, 0, 0), strings, None, True, True, 0)
+    assert bad.value.args == (1, 14)
+    with pytest.raises(ValueError, match="no NUL byte"):
+        _symtab.decode(entry(7, 0x12, 0, 1, 0, 0), b"\0beta\0alpha", None, True, True, 0)
+    with pytest.raises(ValueError, match="selection must be"):
+        _symtab.decode(b"", strings, None, True, True, 3)
+    with pytest.raises(ValueError, match="field must be"):
+        _symtab.column(b"", b"", True, True, 3)
+    with pytest.raises(ValueError, match="keep is shorter"):
+        _symtab.names(entry(1, 0x12, 0, 1, 0, 0), strings, b"", True, True)
+    # a partial entry at the end is no entry; an empty string table gives offset 0 the empty name
+    assert _symtab.decode(entry(0, 0x12, 0, 1, 0, 0) + b"\xff" * 23, b"", None, True, True, 0)[0] == b"\1"
+    assert _symtab.names(entry(0, 0x12, 0, 1, 0, 0), b"", b"\1", True, True) == [""]
+
+
+def test_without_the_c_extension_pyelftools_reads_every_kind_of_input(built, tmp_path, monkeypatch):
+    """Where the extension is not built, every reader answers through pyelftools with what the C
+    decoder answers: scan_rows (each selection, archives included), the .symtab of a linked
+    program (sffi.symbols.elf.linked_rows), and the refusal of a stripped one."""
+    from sffi.symbols import scan_rows, symtab
+    from sffi.symbols.elf import linked_rows
+
+    program = tmp_path / "prog"
+    cbuild.run([cbuild.CC, str(cbuild.write(tmp_path / "prog.c", "int rt_x(void) { return 1; }\n"
+                                            "int main(void) { return rt_x(); }\n")), "-o", str(program)])
+    stripped = tmp_path / "prog-stripped"
+    cbuild.run(["strip", "-o", str(stripped), str(program)])
+
+    def answers() -> list:
+        with pytest.raises(ScanError) as refused:
+            linked_rows(stripped)
+        found = [linked_rows(program), str(refused.value)]
+        for path in (built.gnu_a, built.demo_o, built.versioned_so, built.symver_o):
+            for selection in ("all", "exports", "undefined"):
+                result = scan_rows(path, selection)
+                found.append((result.kind, result.rows, result.members, result.corrupt_versions()))
+        return found
+
+    ours = answers()
+    assert any(row[0] == "rt_x" and row[1] == "func" for row in ours[0])
+    assert "no .symtab (stripped binary)" in ours[1]
+    monkeypatch.setattr(symtab, "_symtab", None)
+    assert not symtab.available()
+    assert answers() == ours

@@ -162,3 +162,20 @@ def test_clean_versions_give_no_warning(tmp_path):
     proc = _sffi("symbols", path)
     assert (proc.returncode, proc.stderr) == (0, "")
     assert "V1 (hidden)  b" in proc.stdout
+
+
+def test_corrupt_version_indexes_are_counted_without_the_c_extension(tmp_path, monkeypatch, capsys):
+    """Where the extension is not built, pyelftools reads the file and `sffi symbols` still warns
+    and exits 4 (docs/symbols.md, "Exit status and errors"), with the C decoder's count."""
+    from sffi.cli import main
+    from sffi.symbols import scan_rows, symtab
+
+    path = _corrupt_so(tmp_path, [(1, "libx.so"), (2, "V1"), (3, "V2")])
+    assert scan_rows(path).corrupt_versions() == 2
+    assert main(["symbols", "--all", str(path)]) == 4
+    ours = capsys.readouterr()
+    monkeypatch.setattr(symtab, "_symtab", None)
+    assert scan_rows(path).table is None and scan_rows(path).corrupt_versions() == 2
+    assert main(["symbols", "--all", str(path)]) == 4
+    assert capsys.readouterr() == ours
+    assert "2 symbols with a corrupt version index" in ours.err
