@@ -27,32 +27,19 @@ import struct
 from sffi.errors import ScanError
 from sffi.symbols import symtab
 from sffi.symbols.layout import ELF_MAGIC, open_layout
+from sffi.symbols.parse_errors import one_line
 
 __all__ = ["ELF_MAGIC", "PARSE_ERRORS", "dynsym_count", "linked_rows", "linked_symbols", "one_line", "read_elf",
            "read_elf_bytes", "read_rows", "read_table"]
 
 
 def __getattr__(name: str):
-    """``PARSE_ERRORS``: built on first use, so that importing this module does not
-    import pyelftools (about as long as ``nm`` takes for a small library)."""
+    """``PARSE_ERRORS``: sffi.symbols.parse_errors.PARSE_ERRORS (built on first use)."""
     if name == "PARSE_ERRORS":
-        from elftools.common.exceptions import ELFError
-        from elftools.construct.core import ConstructError
+        from sffi.symbols import parse_errors
 
-        value = (ELFError, ConstructError, struct.error, ValueError, KeyError, IndexError,
-                 EOFError, AssertionError, UnicodeDecodeError, OverflowError, TypeError,
-                 OSError)  # OSError: seeking to a negative offset read from the file
-        globals()[name] = value
-        return value
+        return parse_errors.PARSE_ERRORS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def one_line(exc: BaseException) -> str:
-    """A parser exception as one short line (200 characters at most) for a ScanError message."""
-    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
-        return f"an offset in the file is out of range ({exc.strerror or exc})"
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def read_rows(stream: io.BufferedIOBase | bytes, size: int, *, location: str, member: str | None = None,

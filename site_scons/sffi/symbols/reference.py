@@ -56,7 +56,7 @@ def read_pyelftools(stream: io.BufferedIOBase, size: int, *, location: str,
     """
     from elftools.elf.elffile import ELFFile
 
-    from sffi.symbols.elf import PARSE_ERRORS, one_line
+    from sffi.symbols.parse_errors import PARSE_ERRORS, one_line
 
     layout = open_layout(stream, size, location, static_table)
     try:
