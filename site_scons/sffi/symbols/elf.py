@@ -101,6 +101,7 @@ def _read_reference(stream: io.BufferedIOBase | bytes, size: int, location: str,
                     static_table: bool, selection: str) -> tuple[str, list[list]]:
     """:func:`read_columns` by pyelftools (sffi.symbols.reference), for where the C extension
     is not built: the selected symbols as columns."""
+    from sffi.symbols.model import Symbol
     from sffi.symbols.reference import read_pyelftools
 
     if selection not in symtab.SELECTIONS:
@@ -116,9 +117,8 @@ def _read_reference(stream: io.BufferedIOBase | bytes, size: int, location: str,
         symbols = [s for s in symbols if s.is_export]
     elif selection == "undefined":
         symbols = [s for s in symbols if not s.defined]
-    fields = type(symbols[0]).__slots__ if symbols else ()
-    return kind, [list(c) for c in zip(*(tuple(getattr(s, f) for f in fields) for s in symbols))] or \
-        [[] for _ in range(10)]
+    fields = Symbol.__slots__  # the field names, in order (a dataclass with slots)
+    return kind, [[getattr(s, f) for s in symbols] for f in fields]
 
 
 def read_elf(stream: io.BufferedIOBase, size: int, *, location: str,
