@@ -1208,3 +1208,20 @@ def test_without_the_c_extension_pyelftools_reads_every_kind_of_input(built, tmp
     monkeypatch.setattr(symtab, "_symtab", None)
     assert not symtab.available()
     assert answers() == ours
+
+
+def test_parse_errors_become_one_short_line():
+    """sffi.symbols.parse_errors: what pyelftools raises on a damaged file, and its message as one
+    line of at most 200 characters (an OSError from a seek past the file says so)."""
+    from elftools.common.exceptions import ELFError
+
+    from sffi.symbols import elf, parse_errors
+
+    assert ELFError in parse_errors.PARSE_ERRORS and elf.PARSE_ERRORS is parse_errors.PARSE_ERRORS
+    assert parse_errors.one_line(ELFError("bad\n  magic\tbytes")) == "bad magic bytes"
+    long = parse_errors.one_line(ValueError("x" * 500))
+    assert len(long) == 200 and long.endswith("...")
+    assert parse_errors.one_line(KeyError()) == "KeyError"
+    assert parse_errors.one_line(OSError(22, "Invalid argument")).startswith("an offset in the file is out of range")
+    with pytest.raises(AttributeError):
+        parse_errors.NOT_THERE  # noqa: B018
