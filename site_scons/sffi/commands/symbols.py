@@ -105,7 +105,7 @@ def warn_corrupt_versions(results: list) -> int:
     version shows as ``<corrupt>``, as ``nm -D`` prints it); EXIT_REVIEW if any, else EXIT_OK."""
     status = EXIT_OK
     for r in results:
-        bad = r.table.corrupt_versions() if r.table is not None else 0
+        bad = r.corrupt_versions()
         if bad:
             print(f"sffi: warning: {r.path}: {bad} symbol{'s' if bad > 1 else ''} with a corrupt version index "
                   "(naming no version of .gnu.version_d or .gnu.version_r), shown as <corrupt>", file=sys.stderr)

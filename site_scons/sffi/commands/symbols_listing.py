@@ -1,12 +1,12 @@
 """How ``sffi symbols`` prints scanned symbols: the table and the ``sffi-symbols/1`` JSON document
 (docs/symbols.md, "Table output" and "JSON output").
 
-The symbols are printed from the bulk decoder's rows (sffi.symbols.bulk):
+The symbols are printed from the decoder's rows and keys (sffi.symbols.symtab):
 no object per symbol, the table written without tabulate, the JSON document
 streamed with each string through the json module's C encoder, byte for byte
 what ``json.dumps(doc, indent=2, sort_keys=True)`` gives. Where it applies
 (:func:`_accelerated`), the rows are sorted and written by the C extension
-(sffi.symbols.bulk.Table.render) from per-attribute text spelled here. Rows are
+(sffi.symbols.symtab.Table.render) from per-attribute text spelled here. Rows are
 written in chunks of bounded size (docs/symbols.md, "Hostile inputs").
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from itertools import repeat
 
-from sffi.symbols.bulk import BINDING, DEFINED, MEMBER, NAME, SIZE, TYPE, VERSION, VERSION_HIDDEN, VISIBILITY
+from sffi.symbols.spelling import BINDING, DEFINED, MEMBER, NAME, SIZE, TYPE, VERSION, VERSION_HIDDEN, VISIBILITY
 
 #: The ``format`` value of the JSON output.
 JSON_FORMAT = "sffi-symbols/1"
@@ -67,7 +67,7 @@ def _module_json(result) -> str:
     return f'      "module": {text},\n'
 
 
-#: Row fields (sffi.symbols.bulk's positions).
+#: Row fields (sffi.symbols.spelling's positions).
 _NAME, _TYPE, _BIND, _VIS, _SIZE, _DEFINED, _MEMBER, _VERSION, _HIDDEN = (
     NAME, TYPE, BINDING, VISIBILITY, SIZE, DEFINED, MEMBER, VERSION, VERSION_HIDDEN)
 #: The fields that make the table's cells before the name.
@@ -140,7 +140,7 @@ def write_table(found, demangle: bool, out) -> None:
 
 
 def _accelerated(found, excluding: bytes) -> bool:
-    """Whether the C path (sffi.symbols.bulk.Table.render) prints ``found`` as the Python
+    """Whether the C path (sffi.symbols.symtab.Table.render) prints ``found`` as the Python
     path does: one ELF file decoded with the extension (an object: without ``.symver`` names
     to split), its string table printable ASCII without ``excluding`` (so that names sort and
     print as their bytes)."""

@@ -227,7 +227,7 @@ def _describe(sym: Symbol) -> str:
 
 
 def _exported_change(kind: str, row: tuple, library: str | None, other: tuple | None) -> Change:
-    """An export (a row, sffi.symbols.bulk) that is gone (``removed``) or new (``added``).
+    """An export (a row, sffi.symbols.RowScan) that is gone (``removed``) or new (``added``).
 
     ``library``: its owners on its side; ``other``: the same name defined but
     not exported on the other side (a symbol made local or hidden), or None.

@@ -1,4 +1,4 @@
-"""``sffi diff`` of two shared objects with the comparison in C (sffi.symbols.bulk.diff_tables).
+"""``sffi diff`` of two shared objects with the comparison in C (sffi.symbols.symtab.diff_tables).
 
 :func:`sffi.report.diff_inputs.load` makes a row per symbol of each side and
 sffi.report.diff compares the two sides' dicts by name; on two libraries of
@@ -22,7 +22,7 @@ import os
 from operator import itemgetter
 
 from sffi.report.diff_inputs import Side, _is_program
-from sffi.symbols import DEBUG_INFO_SECTIONS, bulk, has_section, scan_rows
+from sffi.symbols import DEBUG_INFO_SECTIONS, has_section, scan_rows, symtab
 
 _DESCRIPTIONS = {"shared": "shared object", "executable": "executable"}
 
@@ -41,7 +41,7 @@ def load_pair(old_path, new_path, variable_types: frozenset[str]) -> tuple[Side,
         ScanError: a missing, unreadable or corrupt file (as sffi.report.diff_inputs.load,
             in the same order: OLD first).
     """
-    if bulk._symtab is None or not all(map(_is_file, (old_path, new_path))):
+    if not symtab.available() or not all(map(_is_file, (old_path, new_path))):
         return None
     tables = []
     for path in (str(old_path), str(new_path)):
@@ -52,7 +52,7 @@ def load_pair(old_path, new_path, variable_types: frozenset[str]) -> tuple[Side,
         tables.append((result.kind, table))
     if any(has_section(str(p), DEBUG_INFO_SECTIONS) for p in (old_path, new_path)):
         return None
-    found = bulk.diff_tables(tables[0][1], tables[1][1], variable_types)
+    found = symtab.diff_tables(tables[0][1], tables[1][1], variable_types)
     if found is None:
         return None
     changes, ignored, corrupt, functions = found
@@ -66,8 +66,8 @@ def _is_file(path) -> bool:
     return not os.path.isdir(path) and os.path.splitext(str(path))[1] != ".json"
 
 
-def _side(path: str, kind: str, table: bulk.Table, n: int, ignored: int, corrupt: int, changes: list) -> Side:
-    """Side ``n`` (0: old) of the diff from :func:`sffi.symbols.bulk.diff_tables`' changes."""
+def _side(path: str, kind: str, table: symtab.Table, n: int, ignored: int, corrupt: int, changes: list) -> Side:
+    """Side ``n`` (0: old) of the diff from :func:`sffi.symbols.symtab.diff_tables`' changes."""
     side = Side(path, "library", _DESCRIPTIONS[kind], artifacts=[path], ignored=ignored, corrupt=corrupt)
     for found, column in ((side.exports, n), (side.private, 2 + n)):
         rows = table.rows([change[column] for change in changes if change[column] is not None])

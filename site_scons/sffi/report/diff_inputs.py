@@ -50,7 +50,7 @@ class Side:
         path: as given.
         kind: one of :data:`INPUT_KINDS`.
         description: for the notes, e.g. ``'shared object'``, ``'runtime binary'``.
-        exports: name -> exported symbol, as the bulk decoder's row (sffi.symbols.bulk:
+        exports: name -> exported symbol, as a row (sffi.symbols.spelling's positions:
             ``Symbol(*row)`` makes the object) (for ``table``: empty).
         private: name -> row of a defined symbol that is not exported (local or hidden).
         artifacts: the files read, in order.
@@ -61,7 +61,7 @@ class Side:
             inline function may be defined by several).
         ignored: how many Rust-mangled symbols were left out.
         corrupt: how many symbols have a corrupt version index (version ``<corrupt>``,
-            sffi.symbols.bulk.CORRUPT_VERSION): the report warns, whatever the changes.
+            sffi.symbols.spelling.CORRUPT_VERSION): the report warns, whatever the changes.
     """
 
     path: str
@@ -136,7 +136,7 @@ def _load_artifact(path: str) -> Side:
 
 def _corrupt(result) -> int:
     """How many symbols of a scan (sffi.symbols.RowScan) have a corrupt version index."""
-    return result.table.corrupt_versions() if result.table is not None else 0
+    return result.corrupt_versions()
 
 
 def _is_program(path: str) -> bool:
@@ -155,7 +155,7 @@ def _is_program(path: str) -> bool:
 
 
 def _collect(side: Side, rows: list[tuple], library: str | None, artifact: str) -> None:
-    """Add the defined symbols of one artifact (rows, sffi.symbols.bulk, of the same name
+    """Add the defined symbols of one artifact (rows, sffi.symbols.RowScan, of the same name
     in sorted order: RowScan.lookup_rows) to ``side``: exports, else private ones.
     Filtered column-wise (75,000 symbols in tens of milliseconds); one Python step per
     symbol only where names repeat."""
@@ -206,7 +206,7 @@ def _rust_suspects(names: list[str]) -> set[str]:
     ``17h`` (a legacy name ends with ``17h<16 hex digits>E``) or starting with ``_R`` (v0),
     found by searching the names joined with NUL bytes (no name holds one) rather than
     looking at each: a C++ library has none or few."""
-    if sum(map(len, names)) > 1 << 26:  # N symbols sharing one long name (sffi.symbols.bulk):
+    if sum(map(len, names)) > 1 << 26:  # N symbols sharing one long name (sffi.symbols.symtab):
         names = list(dict(zip(map(id, names), names)).values())  # each string once, by identity
     text = "\0" + "\0".join(names) + "\0"
     if text.count("\0") != len(names) + 1:  # pragma: no cover - names read from a string table

@@ -18,11 +18,12 @@ long-name table and BSD ``#1/NN`` names, the LSB/Drepper symbol versioning):
 * shared object ``.so`` (ET_DYN) or executable (ET_EXEC): its ``.dynsym``
   with symbol versions.
 
-Symbol tables are decoded in bulk (sffi.symbols.bulk) after the file's
-structure has been checked against its size (sffi.symbols.layout); objects are
-made only for what a caller asks for. ``backend='pyelftools'`` or ``'lief'``
-reads every entry with that library instead (sffi.symbols.reference): the
-results are identical, the tests compare them. Mach-O, PE and COFF files are
+Symbol tables are decoded by the C extension (sffi.symbols.symtab) after the
+file's structure has been checked against its size (sffi.symbols.layout);
+objects are made only for what a caller asks for. ``backend='pyelftools'`` or
+``'lief'`` reads every entry with that library instead (sffi.symbols.reference),
+and pyelftools reads every file where the extension is not built: the results
+are identical, the tests compare them. Mach-O, PE and COFF files are
 recognised (by LIEF's format detection) and refused with "not supported: <format>".
 """
 
@@ -36,9 +37,9 @@ from itertools import count
 from operator import itemgetter
 
 from sffi.errors import ScanError
-from sffi.symbols import bulk
+from sffi.symbols import symtab
 from sffi.symbols.elf import ELF_MAGIC, read_columns, read_table
-from sffi.symbols.spelling import KINDS
+from sffi.symbols.spelling import CORRUPT_VERSION, KINDS, MEMBER, NAME, VALUE, VERSION
 
 __all__ = ["DEBUG_INFO_SECTIONS", "KINDS", "RowScan", "ScanError", "ScanResult", "Symbol", "demangle", "exports",
            "has_section", "scan", "scan_file", "scan_rows", "undefined"]
@@ -67,12 +68,12 @@ def __getattr__(name: str):
 
 
 class RowScan:
-    """:class:`ScanResult` with columns instead of Symbol objects (sffi.symbols.bulk).
+    """:class:`ScanResult` with columns instead of Symbol objects (sffi.symbols.symtab).
 
     Attributes:
         path, kind, members: as :class:`ScanResult`.
-        table: for one ELF file, its sffi.symbols.bulk.Table (names and keys); None
-            for an archive.
+        table: for one ELF file, its sffi.symbols.symtab.Table (names and keys); None
+            for an archive, and where the C extension is not built.
         columns: ten lists, one per field of :class:`Symbol` (in its field
             order), in table order (an archive: its members' one after the other)
             (made from ``table`` on first use).
@@ -86,7 +87,7 @@ class RowScan:
     __slots__ = ("path", "kind", "table", "members", "_columns", "_order", "_rows")
 
     def __init__(self, path: str, kind: str, columns: list[list] | None = None,
-                 members: tuple[str, ...] = (), table: bulk.Table | None = None):
+                 members: tuple[str, ...] = (), table: symtab.Table | None = None):
         self.path, self.kind, self._columns, self.members, self.table = path, kind, columns, members, table
         self._order = self._rows = None
 
@@ -103,14 +104,14 @@ class RowScan:
     def names(self) -> list[str]:
         if self._columns is None and self.table.exact:
             return self.table.names
-        return self.columns[bulk.NAME]
+        return self.columns[NAME]
 
     @property
     def order(self) -> list[int]:
         if self._order is None:
             names = self.names
             if self.kind == "archive":
-                self._order = sorted(range(len(names)), key=list(zip(self.columns[bulk.MEMBER], names)).__getitem__)
+                self._order = sorted(range(len(names)), key=list(zip(self.columns[MEMBER], names)).__getitem__)
             else:
                 self._order = sorted(range(len(names)), key=names.__getitem__)
         return self._order
@@ -122,9 +123,9 @@ class RowScan:
         return self._rows
 
     def groups(self, fields: tuple[int, ...]) -> tuple[dict[int, tuple], list[int]]:
-        """The distinct combinations of the row ``fields`` (positions, sffi.symbols.bulk) and
+        """The distinct combinations of the row ``fields`` (positions, sffi.symbols.spelling) and
         which one each row has, without a step per row in Python where the table's keys
-        give them (sffi.symbols.bulk.Table).
+        give them (sffi.symbols.symtab.Table).
 
         Returns:
             (group id -> the combination, the group id of each row in table order).
@@ -144,6 +145,15 @@ class RowScan:
         if self.kind == "archive":
             return self.rows
         return list(zip(*self.columns))
+
+    def corrupt_versions(self) -> int:
+        """How many of the symbols of a shared object or executable have a ``.gnu.version``
+        index that names no version (shown as CORRUPT_VERSION; docs/symbols.md, "Exit status")."""
+        if self.table is not None:
+            return self.table.corrupt_versions()
+        if self.kind not in ("shared", "executable"):  # an object's .symver names are no index
+            return 0
+        return self.columns[VERSION].count(CORRUPT_VERSION)
 
     def __repr__(self) -> str:
         return f"RowScan({self.path!r}, {self.kind!r}, <{len(self)} rows>, {self.members!r})"
@@ -166,7 +176,7 @@ def scan(path: str | os.PathLike, *, backend: str = "auto") -> list[Symbol]:
 
     Args:
         path: a ``.o``, ``.a``/``.rlib`` or ``.so`` (or ELF executable).
-        backend: ``'auto'`` (the bulk decoder), ``'pyelftools'`` or ``'lief'``
+        backend: ``'auto'`` (the C decoder, else pyelftools), ``'pyelftools'`` or ``'lief'``
             (LIEF for shared objects and executables, pyelftools otherwise):
             the reference readers, same results, slower.
     Returns:
@@ -207,7 +217,8 @@ def scan_file(path: str | os.PathLike, *, backend: str = "auto") -> ScanResult:
 
 
 def scan_rows(path: str | os.PathLike, selection: str = "all") -> RowScan:
-    """:func:`scan_file` without Symbol objects: the rows of the bulk decoder.
+    """:func:`scan_file` without Symbol objects: the rows of the C decoder (pyelftools' where the
+    extension is not built).
 
     For callers that print or compare every symbol of large tables
     (``sffi symbols``, ``sffi diff``).
@@ -249,6 +260,9 @@ def _scan_elf(location: str, head: bytes, size: int, selection: str) -> RowScan:
         raise ScanError(unsupported_message(location, head), location=location)
     try:
         with open(location, "rb") as f:
+            if not symtab.available():
+                kind, columns = read_columns(f, size, location=location, selection=selection)
+                return RowScan(location, kind, columns)
             kind, table = read_table(f, size, location=location, selection=selection)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
@@ -381,10 +395,10 @@ def _looks_like_text(sample: bytes) -> bool:
 def _scan_archive(path: str, reader=None, selection: str = "all") -> RowScan:
     """Every ELF member's rows; skip non-ELF members (refuse Mach-O-only archives).
 
-    ``reader``: a reference reader (``read_pyelftools``) instead of the bulk
+    ``reader``: a reference reader (``read_pyelftools``) instead of the C
     decoder; its Symbols are returned as columns.
     """
-    columns: list[list] = [[] for _ in range(bulk.VALUE + 1)]
+    columns: list[list] = [[] for _ in range(VALUE + 1)]
     members: list[str] = []
     foreign = 0
     for m in iter_members(path):

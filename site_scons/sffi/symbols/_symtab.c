@@ -1,13 +1,24 @@
-/* sffi.symbols._symtab: the per-symbol half of `sffi symbols` and `sffi diff` in C (docs/symbols.md,
- * "The C path").
+/* sffi.symbols._symtab: symbol tables read in C, and the per-symbol half of `sffi symbols` and
+ * `sffi diff` (docs/symbols.md, "The C path").
  *
- * sffi.symbols.bulk decodes a symbol table into byte strings (one 0/1 byte per entry saying
- * whether it is selected, one 8-byte key per entry); what Python cannot do fast is the work
- * per selected symbol: making a string per name, sorting them and joining the lines. Here:
+ * sffi.symbols.symtab hands over a symbol table's bytes (the entries after the null one), its
+ * string table and .gnu.version; this module decodes them (Elf32_Sym/Elf64_Sym, either byte
+ * order) into one 0/1 byte per entry saying whether it is selected and one 8-byte key per entry,
+ * and does the work per selected symbol that Python cannot do fast: making a string per name,
+ * sorting them and joining the lines. Here:
  *
+ *   decode(entries, strings, versym, is64, little, selection) -> (keep, keys, exact)
+ *       the selection (0 all, 1 exports, 2 undefined) and the keys of every entry (see decode()
+ *       below), whether every st_size is below 2**32; then checks as check does.
+ *   names(entries, strings, keep, is64, little) -> list[str]
+ *       the selected names, one string per distinct offset (UTF-8, errors replaced).
+ *   column(entries, keep, is64, little, field) -> list[int]
+ *       st_value (0), st_size (1) or st_name (2) of the selected entries.
+ *   entries(entries, strings, is64, little, indexes) -> list[(name, st_size, st_value)]
+ *       those of some entries (sffi diff's differing names).
  *   check(entries, strings, keep, is64, little) -> None
  *       checks every entry's st_name against the string table (ValueError(index, offset)
- *       for the first bad one, as bulk._names reports it), and that each selected name
+ *       for the first bad one; sffi.symbols.symtab words the message), and that each selected name
  *       ends with a NUL inside it.
  *   survey(entries, strings, keys, keep, is64, little) -> (attrs, max_size, empty_name, longest)
  *       checks as check does and tells, over the selected
@@ -73,7 +84,7 @@ static uint64_t st_size(const Table *t, Py_ssize_t i)
 static uint64_t key_of(const Table *t, Py_ssize_t i)
 {
     uint64_t k;
-    memcpy(&k, t->keys + 8 * i, 8); /* host order, as bulk._key_bytes makes it */
+    memcpy(&k, t->keys + 8 * i, 8); /* host order, as decode() makes it */
     return k;
 }
 
@@ -175,6 +186,255 @@ static PyObject *check(PyObject *self, PyObject *args)
         result = Py_NewRef(Py_None);
     release(v, 3);
     return result;
+}
+
+/* ------------------------------------------------------------------ decode: the table itself */
+
+#define SHN_COMMON 0xFFF2u
+enum { SELECT_ALL, SELECT_EXPORTS, SELECT_UNDEFINED };
+
+/* Whether an entry of st_info `info`, st_other `other`, defined or not, is selected: never a
+ * section or file symbol; exports: bound global, weak or unique (STB_GNU_UNIQUE), visibility
+ * default or protected, defined (sffi.symbols.model.Symbol.is_export); undefined: SHN_UNDEF. */
+static int selected(unsigned info, unsigned other, int defined, int selection)
+{
+    unsigned type = info & 15, bind = info >> 4, vis = other & 3;
+    if (type == 3 || type == 4) /* STT_SECTION, STT_FILE */
+        return 0;
+    if (selection == SELECT_EXPORTS)
+        return defined && (bind == 1 || bind == 2 || bind == 10) && (vis == 0 || vis == 3);
+    if (selection == SELECT_UNDEFINED)
+        return !defined;
+    return 1;
+}
+
+/* The .gnu.version index of entry i: versym holds the indexes from entry 1 on (2 bytes each, the
+ * file's byte order); past the end of a short section, or without one, 0. */
+static uint32_t versym_of(const unsigned char *versym, Py_ssize_t nversym, Py_ssize_t i, int little)
+{
+    if (versym == NULL || 2 * i + 2 > nversym)
+        return 0;
+    const unsigned char *p = versym + 2 * i;
+    return little ? (uint32_t)(p[0] | p[1] << 8) : (uint32_t)(p[0] << 8 | p[1]);
+}
+
+/* decode(entries, strings, versym, is64, little, selection) -> (keep, keys, exact): the selected
+ * entries (one 0/1 byte each), the key of every entry (8 bytes each, host order: bits 0-31 the low
+ * 32 bits of st_size, 32-39 st_info, 40-41 st_other & 3, 42 SHN_COMMON, 43 defined, 48-63 the
+ * .gnu.version index) and whether every st_size is below 2**32; then check_names. */
+static PyObject *decode(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer v[3] = {{0}}, vs = {0};
+    PyObject *versym, *keep = NULL, *keys = NULL, *result = NULL;
+    int is64, little, selection;
+    if (!PyArg_ParseTuple(args, "y*y*Oppi:decode", &v[0], &v[1], &versym, &is64, &little, &selection))
+        return NULL;
+    if (selection < SELECT_ALL || selection > SELECT_UNDEFINED) {
+        PyErr_SetString(PyExc_ValueError, "selection must be 0 (all), 1 (exports) or 2 (undefined)");
+        goto done;
+    }
+    if (versym != Py_None && PyObject_GetBuffer(versym, &vs, PyBUF_SIMPLE) < 0)
+        goto done;
+    Py_ssize_t entsize = is64 ? 24 : 16, count = v[0].len / entsize;
+    keep = PyBytes_FromStringAndSize(NULL, count);
+    keys = PyByteArray_FromStringAndSize(NULL, 8 * count);
+    if (keep == NULL || keys == NULL)
+        goto done;
+    unsigned char *kp = (unsigned char *)PyBytes_AS_STRING(keep), *kk = (unsigned char *)PyByteArray_AS_STRING(keys);
+    const unsigned char *e = v[0].buf;
+    int exact = 1;
+    for (Py_ssize_t i = 0; i < count; i++, e += entsize) {
+        unsigned info = is64 ? e[4] : e[12], other = is64 ? e[5] : e[13];
+        const unsigned char *sh = e + (is64 ? 6 : 14);
+        uint32_t shndx = little ? (uint32_t)(sh[0] | sh[1] << 8) : (uint32_t)(sh[0] << 8 | sh[1]);
+        uint64_t size = is64 ? load(e + 16, 8, little) : load(e + 8, 4, little);
+        int defined = shndx != 0;
+        exact &= size >> 32 == 0;
+        kp[i] = (unsigned char)selected(info, other, defined, selection);
+        uint64_t key = (size & 0xFFFFFFFFu) | (uint64_t)info << 32 | (uint64_t)(other & 3) << 40
+                       | (uint64_t)(shndx == SHN_COMMON) << 42 | (uint64_t)defined << 43
+                       | (uint64_t)versym_of(vs.obj ? vs.buf : NULL, vs.len, i, little) << 48;
+        memcpy(kk + 8 * i, &key, 8);
+    }
+    Py_buffer tv[4] = {v[0], v[1], {.buf = kp, .len = count}, {.buf = kk, .len = 8 * count}};
+    Table t;
+    if (open_table(&t, tv, 4, is64, little) < 0 || check_names(&t) < 0)
+        goto done;
+    result = Py_BuildValue("(OOO)", keep, keys, exact ? Py_True : Py_False);
+done:
+    Py_XDECREF(keep);
+    Py_XDECREF(keys);
+    release(v, 3);
+    if (vs.obj != NULL)
+        PyBuffer_Release(&vs);
+    return result;
+}
+
+/* A map from name offsets to the strings made for them: open addressing, never full (twice the
+ * entries it will hold), so that N entries naming one offset share one string (issue 24). */
+typedef struct {
+    uint32_t *offset;
+    PyObject **name;
+    size_t mask;
+} Names;
+
+static PyObject **names_slot(Names *m, uint32_t off)
+{
+    size_t at = (size_t)(((uint64_t)off * 0x9E3779B97F4A7C15ull) >> 20) & m->mask;
+    while (m->name[at] != NULL && m->offset[at] != off)
+        at = (at + 1) & m->mask;
+    m->offset[at] = off;
+    return &m->name[at];
+}
+
+/* names(entries, strings, keep, is64, little) -> list[str]: the selected entries' names, in table
+ * order, decoded as UTF-8 with replacement (as pyelftools does); one string per distinct offset. */
+static PyObject *names(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer v[3] = {{0}};
+    int is64, little;
+    PyObject *list = NULL, *result = NULL;
+    Names m = {0};
+    if (!PyArg_ParseTuple(args, "y*y*y*pp:names", &v[0], &v[1], &v[2], &is64, &little))
+        return NULL;
+    Table t;
+    if (open_table(&t, v, 3, is64, little) < 0)
+        goto done;
+    Py_ssize_t n = 0;
+    for (Py_ssize_t i = 0; i < t.count; i++)
+        n += t.keep[i] != 0;
+    size_t capacity = 16;
+    while (capacity < 2 * (size_t)n)
+        capacity *= 2;
+    m.offset = PyMem_Calloc(capacity, sizeof(uint32_t));
+    m.name = PyMem_Calloc(capacity, sizeof(PyObject *));
+    m.mask = capacity - 1;
+    if (m.offset == NULL || m.name == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if ((list = PyList_New(n)) == NULL)
+        goto done;
+    for (Py_ssize_t i = 0, k = 0; i < t.count; i++) {
+        if (!t.keep[i])
+            continue;
+        PyObject **slot = names_slot(&m, st_name(&t, i));
+        if (*slot == NULL) {
+            Py_ssize_t len;
+            const unsigned char *s = name_of(&t, i, &len);
+            if (s == NULL) {
+                no_nul(i);
+                goto done;
+            }
+            if ((*slot = PyUnicode_DecodeUTF8((const char *)s, len, "replace")) == NULL)
+                goto done;
+        }
+        PyList_SET_ITEM(list, k++, Py_NewRef(*slot));
+    }
+    result = Py_NewRef(list);
+done:
+    for (size_t i = 0; m.name != NULL && i <= m.mask; i++)
+        Py_XDECREF(m.name[i]);
+    PyMem_Free(m.offset);
+    PyMem_Free(m.name);
+    Py_XDECREF(list);
+    release(v, 3);
+    return result;
+}
+
+/* One field of entry i: 0 st_value, 1 st_size, 2 st_name. */
+static uint64_t field_of(const Table *t, Py_ssize_t i, int field)
+{
+    const unsigned char *e = t->entries + i * t->entsize;
+    if (field == 2)
+        return st_name(t, i);
+    if (field == 1)
+        return st_size(t, i);
+    return t->is64 ? load(e + 8, 8, t->little) : load(e + 4, 4, t->little);
+}
+
+/* column(entries, keep, is64, little, field) -> list[int]: field (0 st_value, 1 st_size, 2 st_name)
+ * of the selected entries, in full, in table order. */
+static PyObject *column(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer v[3] = {{0}};
+    int is64, little, field;
+    PyObject *list = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*ppi:column", &v[0], &v[2], &is64, &little, &field))
+        return NULL;
+    /* no string table: views 0 (entries) and 2 (keep) */
+    Table t;
+    if (field < 0 || field > 2) {
+        PyErr_SetString(PyExc_ValueError, "field must be 0 (st_value), 1 (st_size) or 2 (st_name)");
+        goto done;
+    }
+    if (open_table(&t, v, 3, is64, little) < 0)
+        goto done;
+    if ((list = PyList_New(0)) == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < t.count; i++) {
+        if (!t.keep[i])
+            continue;
+        PyObject *value = PyLong_FromUnsignedLongLong(field_of(&t, i, field));
+        if (value == NULL || PyList_Append(list, value) < 0) {
+            Py_XDECREF(value);
+            Py_CLEAR(list);
+            goto done;
+        }
+        Py_DECREF(value);
+    }
+done:
+    release(v, 3);
+    return list;
+}
+
+/* entries(entries, strings, is64, little, indexes) -> list[(name, st_size, st_value)]: those of the
+ * entries `indexes` (a sequence of ints, each below the entry count), names as names() decodes them. */
+static PyObject *entries_at(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer v[3] = {{0}};
+    int is64, little;
+    PyObject *indexes, *seq = NULL, *list = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*ppO:entries", &v[0], &v[1], &is64, &little, &indexes))
+        return NULL;
+    Table t = {.entries = v[0].buf, .strings = v[1].buf, .nstrings = v[1].len, .entsize = is64 ? 24 : 16,
+               .is64 = is64, .little = little};
+    t.count = v[0].len / t.entsize;
+    if ((seq = PySequence_Fast(indexes, "indexes must be a sequence")) == NULL)
+        goto done;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if ((list = PyList_New(n)) == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t i = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, k)), len;
+        if (i == -1 && PyErr_Occurred())
+            goto bad;
+        if (i < 0 || i >= t.count) {
+            PyErr_Format(PyExc_IndexError, "entry %zd of a table of %zd", i, t.count);
+            goto bad;
+        }
+        const unsigned char *s = name_of(&t, i, &len);
+        if (s == NULL) {
+            no_nul(i);
+            goto bad;
+        }
+        PyObject *item = Py_BuildValue("(NKK)", PyUnicode_DecodeUTF8((const char *)s, len, "replace"),
+                                       (unsigned long long)field_of(&t, i, 1), (unsigned long long)field_of(&t, i, 0));
+        if (item == NULL)
+            goto bad;
+        PyList_SET_ITEM(list, k, item);
+    }
+    goto done;
+bad:
+    Py_CLEAR(list);
+done:
+    Py_XDECREF(seq);
+    release(v, 2);
+    return list;
 }
 
 /* A set of 64-bit values: open addressing, linear probing, grown at half full. */
@@ -535,7 +795,7 @@ done:
 
 /* ------------------------------------------------------------------ diff: sffi diff's comparison */
 
-/* The attribute of a key (key >> 32, Row.part): st_info in bits 0-7, the flags of bulk.Table
+/* The attribute of a key (key >> 32, Row.part): st_info in bits 0-7, the flags of decode()
  * (visibility, SHN_COMMON, defined) in 8-11, the .gnu.version index in 16-31. */
 #define ATTR_COMMON (1u << 10)
 #define ATTR_DEFINED (1u << 11)
@@ -839,6 +1099,12 @@ done:
 
 static PyMethodDef methods[] = {
     {"check", check, METH_VARARGS, "check(entries, strings, keep, is64, little) -> None"},
+    {"decode", decode, METH_VARARGS,
+     "decode(entries, strings, versym, is64, little, selection) -> (keep, keys, exact)"},
+    {"names", names, METH_VARARGS, "names(entries, strings, keep, is64, little) -> list[str]"},
+    {"column", column, METH_VARARGS, "column(entries, keep, is64, little, field) -> list[int]"},
+    {"entries", entries_at, METH_VARARGS,
+     "entries(entries, strings, is64, little, indexes) -> list[(name, size, value)]"},
     {"survey", survey, METH_VARARGS,
      "survey(entries, strings, keys, keep, is64, little) -> (attrs, max_size, empty_name, longest)"},
     {"render", render, METH_VARARGS,
@@ -860,8 +1126,8 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__symtab(void)
 {
     PyObject *m = PyModule_Create(&module);
-    /* sffi.symbols.bulk.SYMTAB_VERSION: a module built from an older _symtab.c is not used */
-    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", 3) < 0)
+    /* sffi.symbols.symtab.SYMTAB_VERSION: a module built from an older _symtab.c is not used */
+    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", 4) < 0)
         Py_CLEAR(m);
     return m;
 }

@@ -13,9 +13,9 @@ section header table and every section read against the file size (and the
 counts in the version sections against their sizes), so a truncated or
 damaged file gives a :class:`ScanError` that says what is wrong instead of a
 short, silently incomplete table, an endless loop or a huge allocation. The
-tables are then decoded in bulk (sffi.symbols.bulk). pyelftools' and LIEF's
-own per-symbol reading (sffi.symbols.reference) give the same results; the
-tests compare them.
+tables are then decoded by the C extension (sffi.symbols.symtab), or, where it is
+not built, entry by entry by pyelftools (sffi.symbols.reference): the same
+results, which the tests compare.
 """
 
 from __future__ import annotations
@@ -25,34 +25,21 @@ import os
 import struct
 
 from sffi.errors import ScanError
-from sffi.symbols import bulk
+from sffi.symbols import symtab
 from sffi.symbols.layout import ELF_MAGIC, open_layout
+from sffi.symbols.parse_errors import one_line
 
 __all__ = ["ELF_MAGIC", "PARSE_ERRORS", "dynsym_count", "linked_rows", "linked_symbols", "one_line", "read_elf",
            "read_elf_bytes", "read_rows", "read_table"]
 
 
 def __getattr__(name: str):
-    """``PARSE_ERRORS``: built on first use, so that importing this module does not
-    import pyelftools (about as long as ``nm`` takes for a small library)."""
+    """``PARSE_ERRORS``: sffi.symbols.parse_errors.PARSE_ERRORS (built on first use)."""
     if name == "PARSE_ERRORS":
-        from elftools.common.exceptions import ELFError
-        from elftools.construct.core import ConstructError
+        from sffi.symbols import parse_errors
 
-        value = (ELFError, ConstructError, struct.error, ValueError, KeyError, IndexError,
-                 EOFError, AssertionError, UnicodeDecodeError, OverflowError, TypeError,
-                 OSError)  # OSError: seeking to a negative offset read from the file
-        globals()[name] = value
-        return value
+        return parse_errors.PARSE_ERRORS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def one_line(exc: BaseException) -> str:
-    """A parser exception as one short line (200 characters at most) for a ScanError message."""
-    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
-        return f"an offset in the file is out of range ({exc.strerror or exc})"
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def read_rows(stream: io.BufferedIOBase | bytes, size: int, *, location: str, member: str | None = None,
@@ -65,7 +52,9 @@ def read_rows(stream: io.BufferedIOBase | bytes, size: int, *, location: str, me
 
 def read_columns(stream: io.BufferedIOBase | bytes, size: int, *, location: str, member: str | None = None,
                  static_table: bool = False, selection: str = "all") -> tuple[str, list[list]]:
-    """The symbols of one ELF file as columns (sffi.symbols.bulk.decode_columns), in table order.
+    """The symbols of one ELF file as columns, in table order: ten lists, one per field of
+    sffi.symbols.Symbol (the positions of sffi.symbols.spelling), read by the C extension
+    (sffi.symbols.symtab.Table.columns), or by pyelftools where it is not built.
 
     Args:
         stream: a seekable binary file holding the whole ELF file, or its bytes.
@@ -73,31 +62,63 @@ def read_columns(stream: io.BufferedIOBase | bytes, size: int, *, location: str,
         location: how errors name the input (``path`` or ``archive(member)``).
         member: the archive member name recorded in each row.
         static_table: read ``.symtab`` whatever the file's type.
-        selection: which symbols to decode (sffi.symbols.bulk.decode_columns).
+        selection: which symbols to decode (sffi.symbols.symtab.decode_table).
     Returns:
         ``(kind, columns)``: kind ``'object'``, ``'shared'`` or ``'executable'``.
     Raises:
         ScanError: the file is not a readable ELF object or shared object, or
             its symbol tables are corrupt; ``cannot read`` for an I/O error.
     """
+    if not symtab.available():
+        return _read_reference(stream, size, location, member, static_table, selection)
     kind, table = read_table(stream, size, location=location, member=member, static_table=static_table,
                              selection=selection)
     return kind, table.columns()
 
 
 def read_table(stream: io.BufferedIOBase | bytes, size: int, *, location: str, member: str | None = None,
-               static_table: bool = False, selection: str = "all") -> tuple[str, bulk.Table]:
-    """:func:`read_columns` as a sffi.symbols.bulk.Table (names and keys). Args, Raises: as it."""
+               static_table: bool = False, selection: str = "all") -> tuple[str, symtab.Table]:
+    """:func:`read_columns` as a sffi.symbols.symtab.Table (names and keys), only where the C
+    extension is built (sffi.symbols.symtab.available). Args, Raises: as :func:`read_columns`."""
     try:
-        layout = open_layout(stream, size, location, static_table)
-        if static_table and layout.table is None:
-            raise ScanError("no .symtab (stripped binary): its symbols cannot be audited",
-                            location=location)
-        return layout.kind, bulk.decode_table(layout, member, selection)
+        layout = _open(stream, size, location, static_table)
+        return layout.kind, symtab.decode_table(layout, member, selection)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
     except struct.error as exc:  # a file that changed size while being read
         raise ScanError(f"corrupt ELF file: {one_line(exc)}", location=location) from None
+
+
+def _open(stream: io.BufferedIOBase | bytes, size: int, location: str, static_table: bool):
+    """sffi.symbols.layout.open_layout, refusing a binary without ``.symtab`` when it is asked for."""
+    layout = open_layout(stream, size, location, static_table)
+    if static_table and layout.table is None:
+        raise ScanError("no .symtab (stripped binary): its symbols cannot be audited", location=location)
+    return layout
+
+
+def _read_reference(stream: io.BufferedIOBase | bytes, size: int, location: str, member: str | None,
+                    static_table: bool, selection: str) -> tuple[str, list[list]]:
+    """:func:`read_columns` by pyelftools (sffi.symbols.reference), for where the C extension
+    is not built: the selected symbols as columns."""
+    from sffi.symbols.model import Symbol
+    from sffi.symbols.reference import read_pyelftools
+
+    if selection not in symtab.SELECTIONS:
+        raise ValueError(f"selection must be one of {symtab.SELECTIONS}, not {selection!r}")
+    if isinstance(stream, (bytes, bytearray, memoryview)):
+        stream = io.BytesIO(stream)
+    try:
+        _open(stream, size, location, static_table)
+        kind, symbols = read_pyelftools(stream, size, location=location, member=member, static_table=static_table)
+    except OSError as exc:
+        raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
+    if selection == "exports":
+        symbols = [s for s in symbols if s.is_export]
+    elif selection == "undefined":
+        symbols = [s for s in symbols if not s.defined]
+    fields = Symbol.__slots__  # the field names, in order (a dataclass with slots)
+    return kind, [[getattr(s, f) for s in symbols] for f in fields]
 
 
 def read_elf(stream: io.BufferedIOBase, size: int, *, location: str,
@@ -134,7 +155,7 @@ def linked_symbols(path: str | os.PathLike) -> list:
 
 
 def linked_rows(path: str | os.PathLike) -> list[tuple]:
-    """:func:`linked_symbols` as rows (sffi.symbols.bulk), in table order. Raises: as it."""
+    """:func:`linked_symbols` as rows (sffi.symbols.spelling's positions), in table order. Raises: as it."""
     location = os.fspath(path)
     try:
         with open(location, "rb") as stream:

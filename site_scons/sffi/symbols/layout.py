@@ -13,7 +13,7 @@ count of the section header (``sh_info = 0xffffffff`` never ends). This reader
 decodes the few fixed-size structures with :mod:`struct` and bounds every
 count and offset read from the file by the file's (or the section's) size
 before it drives a loop or an allocation. pyelftools remains the reference
-it is tested against (tests/toolkit/test_symbols_bulk.py) and the DWARF reader.
+it is tested against (tests/sffi/symbols/test_symbols.py) and the DWARF reader.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """The reference readers: pyelftools' and LIEF's own per-symbol reading (``backend=``).
 
-sffi reads symbol tables with the bulk decoder (sffi.symbols.bulk). These two
+sffi reads symbol tables with the C extension (sffi.symbols.symtab). These two
 readers go through the same structure checks (sffi.symbols.layout) and then
 let pyelftools (``Symbol`` objects one by one, versions through its
 ``GNUVerSymSection``/``GNUVerDefSection``/``GNUVerNeedSection``) or LIEF
-(parsed in C++) read every entry. The tests compare all three symbol for
-symbol (tests/toolkit/test_symbols_bulk.py); ``scan(path, backend=...)``
-selects one. LIEF's ``exported_symbols`` is not used: it ignores visibility.
+(parsed in C++) read every entry. The tests compare them with the C decoder symbol
+for symbol (tests/sffi/symbols/test_symbols.py); ``scan(path, backend=...)`` selects one.
+pyelftools is also what reads every file where the C extension is not built
+(sffi.symbols.elf.read_columns). LIEF's ``exported_symbols`` is not used: it
+ignores visibility.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from array import array
 from collections.abc import Iterator
 
 from sffi.errors import ScanError
-from sffi.symbols.bulk import CORRUPT_VERSION, SHN_COMMON, SHN_UNDEF, VER_NDX_GLOBAL, VERSYM_HIDDEN, split_symver
 from sffi.symbols.layout import Layout, open_layout, version_names
 from sffi.symbols.model import BINDINGS, TYPES, VISIBILITIES, Symbol
+from sffi.symbols.spelling import CORRUPT_VERSION, SHN_COMMON, SHN_UNDEF, VER_NDX_GLOBAL, VERSYM_HIDDEN, split_symver
 
 # pyelftools decodes st_info/st_other/st_shndx into names; back to numbers. Its own enums
 # also name values that are no real type (STT_NUM, STT_HIOS, ...): every name it may give
-# maps back, so that an odd value reads as the bulk decoder reads it ('type7'), not as an error.
+# maps back, so that an odd value reads as the C decoder reads it ('type7'), not as an error.
 _PYELF_TYPE = {"STT_NOTYPE": 0, "STT_OBJECT": 1, "STT_FUNC": 2, "STT_SECTION": 3, "STT_FILE": 4,
                "STT_COMMON": 5, "STT_TLS": 6, "STT_NUM": 7, "STT_RELC": 8, "STT_SRELC": 9, "STT_LOOS": 10,
                "STT_GNU_IFUNC": 10, "STT_HIOS": 12, "STT_LOPROC": 13, "STT_HIPROC": 15}
@@ -41,17 +43,22 @@ def _type_name(code: int) -> str:
 
 
 def read_pyelftools(stream: io.BufferedIOBase, size: int, *, location: str,
-                    member: str | None = None) -> tuple[str, list[Symbol]]:
+                    member: str | None = None, static_table: bool = False) -> tuple[str, list[Symbol]]:
     """The symbols of one ELF file read entry by entry with pyelftools, in table order.
 
+    Args:
+        stream, size, location, member: as sffi.symbols.elf.read_columns.
+        static_table: read ``.symtab`` whatever the file's type (a linked binary's audit).
+    Returns:
+        ``(kind, symbols)``: kind ``'object'``, ``'shared'`` or ``'executable'``.
     Raises:
         ScanError: as sffi.symbols.elf.read_elf.
     """
     from elftools.elf.elffile import ELFFile
 
-    from sffi.symbols.elf import PARSE_ERRORS, one_line
+    from sffi.symbols.parse_errors import PARSE_ERRORS, one_line
 
-    layout = open_layout(stream, size, location)
+    layout = open_layout(stream, size, location, static_table)
     try:
         elf = ELFFile(stream)
         return layout.kind, list(_iter_pyelftools(elf, layout, member))
@@ -63,7 +70,7 @@ def _pyelf_version_names(elf, layout: Layout) -> dict[int, str]:
     """Version index -> name, walked by pyelftools (after layout bounded the counts).
 
     pyelftools refuses a ``.gnu.version_r`` entry with ``vn_cnt`` 0 (no auxiliary entries), which
-    the gABI allows and the bulk decoder reads; for such a file only, the names come from
+    the gABI allows and the C decoder reads; for such a file only, the names come from
     sffi.symbols.layout's walker, so that both readers answer it the same.
     """
     from elftools.common.exceptions import ELFError
@@ -107,13 +114,13 @@ def _iter_pyelftools(elf, layout: Layout, member: str | None) -> Iterator[Symbol
     table = elf.get_section(layout.table.index)
     versym = _versym_indexes(elf, layout)
     if versym is not None:
-        version_names(layout)  # the bounds checks of the bulk decoder: pyelftools follows vn_next past the section
+        version_names(layout)  # the bounds checks of the C decoder: pyelftools follows vn_next past the section
     vnames = _pyelf_version_names(elf, layout) if versym is not None else {}
     strtab_size = layout.strtab.size if layout.strtab is not None else 0
     for i, sym in enumerate(table.iter_symbols()):
         if i == 0:
             continue
-        if sym["st_name"] and sym["st_name"] >= strtab_size:  # pyelftools would read '' there: refuse as bulk does
+        if sym["st_name"] and sym["st_name"] >= strtab_size:  # pyelftools would read '' there: refuse as the C decoder does
             raise layout.error(f"corrupt ELF symbol table: symbol {i}'s name offset {sym['st_name']} lies outside "
                                f"{layout.section_name(layout.strtab)} ({strtab_size} bytes)")
         info, other = sym["st_info"], sym["st_other"]
@@ -125,7 +132,7 @@ def _iter_pyelftools(elf, layout: Layout, member: str | None) -> Iterator[Symbol
         v = (v if isinstance(v, int) else _PYELF_VIS[v]) & 3
         shndx = sym["st_shndx"] if isinstance(sym["st_shndx"], int) else _PYELF_SHN[sym["st_shndx"]]
         # Offset 0 of an empty string table (sh_size 0, which gABI permits) is the empty name, as
-        # the bulk decoder reads it; pyelftools would read the bytes at sh_offset, past the table.
+        # the C decoder reads it; pyelftools would read the bytes at sh_offset, past the table.
         name, version, hidden = sym.name if strtab_size else "", None, False
         if versym is not None:
             raw = versym[i] if i < len(versym) else 0
@@ -207,7 +214,7 @@ def read_shared_lief(path: str | os.PathLike) -> tuple[str, list[Symbol]]:
 
 def _section_versions(layout: Layout) -> list[tuple[str | None, bool]]:
     """``(version, hidden)`` of each ``.dynsym`` entry from ``.gnu.version`` and the version
-    sections (as the bulk decoder reads them). Raises ScanError as layout.version_names."""
+    sections (as the C decoder reads them). Raises ScanError as layout.version_names."""
     names = version_names(layout)
     data = layout.reader.read(layout.versym.offset, layout.versym.size)
     indexes = array("H")
@@ -224,7 +231,7 @@ def _section_versions(layout: Layout) -> list[tuple[str | None, bool]]:
 
 
 def _check_name_offsets(layout: Layout) -> None:
-    """Raises ScanError (the bulk decoder's message) for a symbol whose ``st_name`` lies outside
+    """Raises ScanError (the C decoder's message) for a symbol whose ``st_name`` lies outside
     the string table; ``st_name`` is the first 4 bytes of an entry in ELF32 and ELF64 alike."""
     table, strtab = layout.table, layout.strtab
     size = strtab.size if strtab is not None else 0

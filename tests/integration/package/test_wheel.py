@@ -95,7 +95,7 @@ def test_wheel_holds_the_tools_and_the_detectors(venv):
 
 def test_wheel_holds_the_c_extension(venv):
     """sffi.symbols._symtab, compiled by the wheel build, is in the wheel and in use."""
-    where = run(venv, "-c", "from sffi.symbols import _symtab, bulk; assert bulk._symtab is _symtab; "
+    where = run(venv, "-c", "from sffi.symbols import _symtab, symtab; assert symtab._symtab is _symtab; "
                 "print(_symtab.__file__)").stdout.strip()
     assert where.startswith(str(venv.parent.parent)) and where.endswith(".so"), where
 

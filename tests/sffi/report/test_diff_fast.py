@@ -1,9 +1,9 @@
 """`sffi diff` of two shared objects in C (sffi.report.diff_fast, sffi.symbols._symtab.diff) against
 the Python path, its reference: the same report, byte for byte, text and JSON, and the same exit status.
 
-Inputs: the shared objects of tests/toolkit/test_diff.py built without debug info (with DWARF the
+Inputs: the shared objects of tests/sffi/report/test_diff.py built without debug info (with DWARF the
 Python path runs: signatures are compared), system libraries, libtorch_cpu.so against a copy and
-a changed copy, and random hand-made tables (tests/toolkit/elfgen.py) with what a toolchain
+a changed copy, and random hand-made tables (tests/elfgen.py) with what a toolchain
 rarely writes: several symbols of one name, local and hidden ones, corrupt version indexes,
 version nodes, Rust-hashed names, common and TLS symbols, sizes of 4 GiB and more.
 """
@@ -21,7 +21,7 @@ from cbuild import CC, run, write
 from elfgen import SharedObject, Sym, shared_object
 from sffi.cli import main
 from sffi.report import diff, diff_fast
-from sffi.symbols import bulk
+from sffi.symbols import symtab
 from test_diff import V1, V2, V_ADDED
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "symbols"))  # test_symbols.py, tests/sffi/symbols/
@@ -32,7 +32,7 @@ def report(monkeypatch, capsys, old: Path, new: Path, extra: list[str], c_path: 
     """(exit status, stdout + stderr) of ``sffi diff OLD NEW EXTRA``, with the C extension or without it."""
     with monkeypatch.context() as m:
         if not c_path:
-            m.setattr(bulk, "_symtab", None)
+            m.setattr(symtab, "_symtab", None)
         status = main(["diff", str(old), str(new), *extra])
     out = capsys.readouterr()
     return status, out.out + out.err
@@ -170,9 +170,9 @@ def test_python_path_where_the_c_path_does_not_apply(tmp_path, monkeypatch):
     from sffi.symbols import scan_rows
 
     a = scan_rows(plain).table
-    assert bulk.diff_tables(a, a, diff._VARIABLE_TYPES) is not None
-    monkeypatch.setattr(bulk, "DIFF_NAME_BYTES", 3)  # a side's names total more: the Python path
-    assert bulk.diff_tables(a, a, diff._VARIABLE_TYPES) is None
+    assert symtab.diff_tables(a, a, diff._VARIABLE_TYPES) is not None
+    monkeypatch.setattr(symtab, "DIFF_NAME_BYTES", 3)  # a side's names total more: the Python path
+    assert symtab.diff_tables(a, a, diff._VARIABLE_TYPES) is None
 
 
 def test_c_diff_checks_its_buffers():

@@ -697,7 +697,7 @@ def test_damaged_inputs_only_raise_scan_error(built, tmp_path, backend):
             assert "\n" not in str(exc) and str(exc).startswith(str(path))
 
 
-# ------------------------------------------------------------------ bulk decoder vs pyelftools
+# ------------------------------------------------------------------ C decoder vs pyelftools
 
 # No libc: compiles with `cc -m32` without the 32-bit C library (gcc-multilib) installed.
 BARE_C = r"""
@@ -756,27 +756,27 @@ SYSTEM_LIBS = [LIBDIR / n for n in ("libsqlite3.so", "libz.so", "libc.so.6", "li
                                     "libsqlite3.a", "libz.a")]
 
 
-def bulk_agreement_inputs(built) -> list[Path]:
+def agreement_inputs(built) -> list[Path]:
     """Every object, archive and shared object the tests of this file read."""
     system = present(SYSTEM_LIBS, "libsqlite3-dev and zlib1g-dev: scripts/bootstrap --with=all")
     return [built.demo_o, built.common_o, built.symver_o, built.gnu_a, built.thin_a, built.bsd_a,
             built.demo_so, built.versioned_so, *system]
 
 
-def assert_bulk_agrees(path: Path) -> list[Symbol]:
+def assert_c_decoder_agrees(path: Path) -> list[Symbol]:
     ours = scan(path)
     assert ours == scan(path, backend="pyelftools"), path
     return ours
 
 
-def test_bulk_decoder_agrees_with_pyelftools(built, odd_elves, rust_crate):
+def test_c_decoder_agrees_with_pyelftools(built, odd_elves, rust_crate):
     """Symbol for symbol, every field, on every input the tests use; and the inputs hold
     every kind of entry the decoder distinguishes, so the comparison covers each."""
     seen = []
-    for path in [*bulk_agreement_inputs(built), rust_crate.staticlib, rust_crate.rlib]:
-        seen += assert_bulk_agrees(path)
+    for path in [*agreement_inputs(built), rust_crate.staticlib, rust_crate.rlib]:
+        seen += assert_c_decoder_agrees(path)
     for path in odd_elves.values():
-        seen += assert_bulk_agrees(path)
+        seen += assert_c_decoder_agrees(path)
     kinds = {"versioned": any(s.version for s in seen), "hidden version": any(s.version_hidden for s in seen),
              "weak": any(s.binding == "weak" for s in seen),
              "hidden": any(s.visibility == "hidden" for s in seen),
@@ -789,7 +789,7 @@ def test_bulk_decoder_agrees_with_pyelftools(built, odd_elves, rust_crate):
     assert all(kinds.values()), kinds
 
 
-def test_bulk_decoder_on_32_bit_and_big_endian(odd_elves, built):
+def test_c_decoder_on_32_bit_and_big_endian(odd_elves, built):
     if "bare32.so" not in odd_elves:
         pytest.skip("cc -m32 does not work here: no 32-bit fixtures")
     result = scan_file(odd_elves["bare32.so"])
@@ -943,7 +943,7 @@ def reference_output(path: Path, extra: list[str]) -> tuple[str, str]:
 
 @pytest.mark.parametrize("extra", [[], ["--all"], ["--undefined"]])
 def test_output_from_keys_on_every_kind_of_file(built, odd_elves, capsys, extra):
-    """The table and JSON made from the decoder's per-symbol keys (sffi.symbols.bulk.Table)
+    """The table and JSON made from the decoder's per-symbol keys (sffi.symbols.symtab.Table)
     equal the reference on objects (common symbols; .symver names, which take the column
     path), archives, shared objects, 32-bit and big-endian files."""
     from sffi.cli import main
@@ -970,7 +970,7 @@ def test_sizes_of_4_gib_and_more(built, tmp_path, capsys):
     data[at:at + 8] = (2 ** 33 + 5).to_bytes(8, "little")
     big = tmp_path / "libbig.so"
     big.write_bytes(bytes(data))
-    symbols = assert_bulk_agrees(big)
+    symbols = assert_c_decoder_agrees(big)
     assert [s.size for s in symbols].count(2 ** 33 + 5) == 1
     for extra in ([], ["--all"]):
         table, doc = reference_output(big, extra)
@@ -1013,13 +1013,13 @@ def test_a_missing_input_fails_under_ci_and_is_left_out_with_a_warning_outside(m
 
 def command_output(monkeypatch, capsys, argv: list[str], c_path: bool) -> str:
     """What `sffi symbols ARGV` prints, with the C extension (sffi.symbols._symtab) or
-    without it (the pure-Python reference path)."""
+    without it (pyelftools reads the file, the Python path prints it)."""
     from sffi.cli import main
-    from sffi.symbols import bulk
+    from sffi.symbols import symtab
 
     with monkeypatch.context() as m:
         if not c_path:
-            m.setattr(bulk, "_symtab", None)
+            m.setattr(symtab, "_symtab", None)
         assert main(["symbols", *argv]) == 0
     return capsys.readouterr().out
 
@@ -1028,10 +1028,10 @@ def test_the_c_extension_is_built():
     """scripts/bootstrap builds it in place (pip install -e); missing or built from an older
     _symtab.c, the C path is off, and this fails rather than letting the equality test below
     compare Python with itself."""
-    from sffi.symbols import _symtab, bulk
+    from sffi.symbols import _symtab, symtab
 
-    assert _symtab.VERSION == bulk.SYMTAB_VERSION, "rebuild it: scripts/bootstrap (pip install -e .)"
-    assert bulk._symtab is _symtab
+    assert _symtab.VERSION == symtab.SYMTAB_VERSION, "rebuild it: scripts/bootstrap (pip install -e .)"
+    assert symtab._symtab is _symtab and symtab.available()
 
 
 @pytest.mark.parametrize("extra", [[], ["--all"], ["--undefined"]])
@@ -1042,7 +1042,7 @@ def test_c_path_prints_what_the_python_path_prints(built, odd_elves, rust_crate,
     from sffi.commands.symbols_listing import _accelerated
     from sffi.symbols import scan_rows
 
-    paths = [*bulk_agreement_inputs(built), rust_crate.rlib, *odd_elves.values(), *libtorch_cpu()]
+    paths = [*agreement_inputs(built), rust_crate.rlib, *odd_elves.values(), *libtorch_cpu()]
     accelerated = set()
     for path in paths:
         for json_flag in ([], ["--json"]):
@@ -1059,8 +1059,9 @@ def test_c_path_prints_what_the_python_path_prints(built, odd_elves, rust_crate,
 
 
 def test_c_path_errors_are_the_python_paths(built, tmp_path, monkeypatch):
-    """A name offset outside the string table: the same one-line error either way."""
-    from sffi.symbols import bulk
+    """A name offset outside the string table: the same one-line error either way (C decoder,
+    pyelftools where the extension is not built)."""
+    from sffi.symbols import symtab
 
     data = bytearray(built.demo_so.read_bytes())
     _at, sh = cbuild.section_header(bytes(data), ".dynsym")
@@ -1068,7 +1069,7 @@ def test_c_path_errors_are_the_python_paths(built, tmp_path, monkeypatch):
     bad = tmp_path / "farname2.so"
     bad.write_bytes(bytes(data))
     ours = scan_error(bad)
-    monkeypatch.setattr(bulk, "_symtab", None)
+    monkeypatch.setattr(symtab, "_symtab", None)
     assert ours == scan_error(bad)
     assert "symbol 2's name offset 70000 lies outside .dynstr" in ours
 
@@ -1117,3 +1118,110 @@ def test_c_functions_check_every_offset_against_their_buffers():
             call(entries, strings, keys[:20], keep, True, True)
     with pytest.raises(KeyError):
         _symtab.render(entries, strings, keys, keep, True, True, {5: parts[5]}, 0, False, b",")
+
+
+def test_c_decoder_reads_entries_of_either_class_and_byte_order():
+    """sffi.symbols._symtab.decode/names/column/entries on hand-made tables: the selection and
+    the key of each entry (Elf64 and Elf32, little- and big-endian), .gnu.version indexes (a
+    short section reads as 0), sizes of 4 GiB and more, one string per distinct name offset,
+    names that are not UTF-8, and every offset and argument checked."""
+    from sffi.symbols import _symtab
+
+    def entry(name, info, other, shndx, value, size, is64=True, order="little"):
+        b = lambda n, w: (n % (1 << 8 * w)).to_bytes(w, order)  # noqa: E731 - Elf32: the low 32 bits
+        if is64:
+            return b(name, 4) + bytes([info, other]) + b(shndx, 2) + b(value, 8) + b(size, 8)
+        return b(name, 4) + b(value, 4) + b(size, 4) + bytes([info, other]) + b(shndx, 2)
+
+    strings = b"\0alpha\0caf\xe9\0"
+    # (st_name, st_info, st_other, st_shndx, st_value, st_size): a global function, a weak hidden
+    # object, an undefined global, a section symbol, a local common, a unique protected one
+    table = [(1, 0x12, 0, 7, 0x1000, 2 ** 33 + 5), (7, 0x21, 2, 7, 0x2000, 8), (1, 0x10, 0, 0, 0, 0),
+             (0, 0x03, 0, 7, 0, 0), (7, 0x05, 0, 0xFFF2, 16, 4), (1, 0xA1, 3, 7, 0x3000, 24)]
+    versym = [2, 0x8003, 1]  # the last three entries: past a short .gnu.version, index 0
+    for is64 in (True, False):
+        for order in ("little", "big"):
+            entries = b"".join(entry(*e, is64=is64, order=order) for e in table)
+            sizes = [e[5] if is64 else e[5] & 0xFFFFFFFF for e in table]
+            vs = b"".join(v.to_bytes(2, order) for v in versym)
+            keep, keys, exact = _symtab.decode(entries, strings, vs, is64, order == "little", 0)
+            assert keep == b"\1\1\1\0\1\1" and exact is not is64
+            assert list(memoryview(keys).cast("Q")) == [
+                sizes[0] & 0xFFFFFFFF | 0x12 << 32 | 1 << 43 | 2 << 48,
+                8 | 0x21 << 32 | 2 << 40 | 1 << 43 | 0x8003 << 48, 0x10 << 32 | 1 << 48,
+                0x03 << 32 | 1 << 43, 4 | 0x05 << 32 | 1 << 42 | 1 << 43, 24 | 0xA1 << 32 | 3 << 40 | 1 << 43]
+            assert _symtab.decode(entries, strings, None, is64, order == "little", 1)[0] == b"\1\0\0\0\0\1"
+            assert _symtab.decode(entries, strings, None, is64, order == "little", 2)[0] == b"\0\0\1\0\0\0"
+            facts = (is64, order == "little")
+            names = _symtab.names(entries, strings, keep, *facts)
+            assert names == ["alpha", "caf\ufffd", "alpha", "caf\ufffd", "alpha"]
+            assert names[0] is names[2] is names[4]  # one string per offset (issue 24)
+            assert _symtab.column(entries, keep, *facts, 0) == [0x1000, 0x2000, 0, 16, 0x3000]
+            assert _symtab.column(entries, keep, *facts, 1) == [sizes[i] for i in (0, 1, 2, 4, 5)]
+            assert _symtab.column(entries, keep, *facts, 2) == [1, 7, 1, 7, 1]
+            assert _symtab.entries(entries, strings, *facts, [5, 0]) == [("alpha", 24, 0x3000),
+                                                                        ("alpha", sizes[0], 0x1000)]
+            with pytest.raises(IndexError, match="entry 6 of a table of 6"):
+                _symtab.entries(entries, strings, *facts, [6])
+    with pytest.raises(ValueError) as bad:  # entry 1 names offset 14, past the 12 bytes
+        _symtab.decode(entry(1, 0x12, 0, 1, 0, 0) + entry(14, 0x12, 0, 1, 0, 0), strings, None, True, True, 0)
+    assert bad.value.args == (1, 14)
+    with pytest.raises(ValueError, match="no NUL byte"):
+        _symtab.decode(entry(7, 0x12, 0, 1, 0, 0), b"\0beta\0alpha", None, True, True, 0)
+    with pytest.raises(ValueError, match="selection must be"):
+        _symtab.decode(b"", strings, None, True, True, 3)
+    with pytest.raises(ValueError, match="field must be"):
+        _symtab.column(b"", b"", True, True, 3)
+    with pytest.raises(ValueError, match="keep is shorter"):
+        _symtab.names(entry(1, 0x12, 0, 1, 0, 0), strings, b"", True, True)
+    # a partial entry at the end is no entry; an empty string table gives offset 0 the empty name
+    assert _symtab.decode(entry(0, 0x12, 0, 1, 0, 0) + b"\xff" * 23, b"", None, True, True, 0)[0] == b"\1"
+    assert _symtab.names(entry(0, 0x12, 0, 1, 0, 0), b"", b"\1", True, True) == [""]
+
+
+def test_without_the_c_extension_pyelftools_reads_every_kind_of_input(built, tmp_path, monkeypatch):
+    """Where the extension is not built, every reader answers through pyelftools with what the C
+    decoder answers: scan_rows (each selection, archives included), the .symtab of a linked
+    program (sffi.symbols.elf.linked_rows), and the refusal of a stripped one."""
+    from sffi.symbols import scan_rows, symtab
+    from sffi.symbols.elf import linked_rows
+
+    program = tmp_path / "prog"
+    cbuild.run([cbuild.CC, str(cbuild.write(tmp_path / "prog.c", "int rt_x(void) { return 1; }\n"
+                                            "int main(void) { return rt_x(); }\n")), "-o", str(program)])
+    stripped = tmp_path / "prog-stripped"
+    cbuild.run(["strip", "-o", str(stripped), str(program)])
+
+    def answers() -> list:
+        with pytest.raises(ScanError) as refused:
+            linked_rows(stripped)
+        found = [linked_rows(program), str(refused.value)]
+        for path in (built.gnu_a, built.demo_o, built.versioned_so, built.symver_o):
+            for selection in ("all", "exports", "undefined"):
+                result = scan_rows(path, selection)
+                found.append((result.kind, result.rows, result.members, result.corrupt_versions()))
+        return found
+
+    ours = answers()
+    assert any(row[0] == "rt_x" and row[1] == "func" for row in ours[0])
+    assert "no .symtab (stripped binary)" in ours[1]
+    monkeypatch.setattr(symtab, "_symtab", None)
+    assert not symtab.available()
+    assert answers() == ours
+
+
+def test_parse_errors_become_one_short_line():
+    """sffi.symbols.parse_errors: what pyelftools raises on a damaged file, and its message as one
+    line of at most 200 characters (an OSError from a seek past the file says so)."""
+    from elftools.common.exceptions import ELFError
+
+    from sffi.symbols import elf, parse_errors
+
+    assert ELFError in parse_errors.PARSE_ERRORS and elf.PARSE_ERRORS is parse_errors.PARSE_ERRORS
+    assert parse_errors.one_line(ELFError("bad\n  magic\tbytes")) == "bad magic bytes"
+    long = parse_errors.one_line(ValueError("x" * 500))
+    assert len(long) == 200 and long.endswith("...")
+    assert parse_errors.one_line(KeyError()) == "KeyError"
+    assert parse_errors.one_line(OSError(22, "Invalid argument")).startswith("an offset in the file is out of range")
+    with pytest.raises(AttributeError):
+        parse_errors.NOT_THERE  # noqa: B018

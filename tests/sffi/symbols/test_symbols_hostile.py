@@ -85,8 +85,8 @@ def test_names_sharing_an_offset_share_one_string(amplified):
 
 def test_empty_string_table_gives_empty_names_in_every_reader(tmp_path):
     """A fuzz finding (symbols_elf): a .dynstr of sh_size 0 at sh_offset 0. gABI permits an empty
-    string table, in which only offset 0 is valid: the empty name. The bulk decoder and the C
-    extension read '' there; pyelftools read the bytes at sh_offset, the ELF header's
+    string table, in which only offset 0 is valid: the empty name. The C decoder
+    reads '' there; pyelftools read the bytes at sh_offset, the ELF header's
     ('\\x7fELF...'), past the end of the table, and the fuzz target's cross-check failed."""
     from fuzz.py import targets
     from sffi.errors import ScanError
@@ -133,7 +133,7 @@ def test_corrupt_version_index_is_shown_as_corrupt(tmp_path, verdefs, corrupt):
     assert symbols["plain"]["version"] is None
     if "good" not in corrupt:
         assert symbols["good"]["version"] == "V1"
-    # the table says the same, and the pyelftools reference agrees with the bulk decoder
+    # the table says the same, and the pyelftools reference agrees with the C decoder
     table = _sffi("symbols", path)
     assert table.returncode == 4 and "<corrupt> (hidden)  hidden_bad" in table.stdout
     fields = lambda syms: sorted((s.name, s.version, s.version_hidden) for s in syms)  # noqa: E731
@@ -162,3 +162,20 @@ def test_clean_versions_give_no_warning(tmp_path):
     proc = _sffi("symbols", path)
     assert (proc.returncode, proc.stderr) == (0, "")
     assert "V1 (hidden)  b" in proc.stdout
+
+
+def test_corrupt_version_indexes_are_counted_without_the_c_extension(tmp_path, monkeypatch, capsys):
+    """Where the extension is not built, pyelftools reads the file and `sffi symbols` still warns
+    and exits 4 (docs/symbols.md, "Exit status and errors"), with the C decoder's count."""
+    from sffi.cli import main
+    from sffi.symbols import scan_rows, symtab
+
+    path = _corrupt_so(tmp_path, [(1, "libx.so"), (2, "V1"), (3, "V2")])
+    assert scan_rows(path).corrupt_versions() == 2
+    assert main(["symbols", "--all", str(path)]) == 4
+    ours = capsys.readouterr()
+    monkeypatch.setattr(symtab, "_symtab", None)
+    assert scan_rows(path).table is None and scan_rows(path).corrupt_versions() == 2
+    assert main(["symbols", "--all", str(path)]) == 4
+    assert capsys.readouterr() == ours
+    assert "2 symbols with a corrupt version index" in ours.err
