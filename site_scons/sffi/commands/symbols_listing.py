@@ -145,7 +145,7 @@ def _accelerated(found, excluding: bytes) -> bool:
     to split), its string table printable ASCII without ``excluding`` (so that names sort and
     print as their bytes)."""
     table = found.table
-    return (table is not None and table.accelerated and (table.exact or table.kind != "object")
+    return (table is not None and (table.exact or table.kind != "object")
             and table.only_printable(excluding=excluding)
             and (len(table) * (table.survey[3] + 256) <= _C_PATH_BYTES
                  or len(table) * 256 + table.name_bytes() <= _C_PATH_BYTES))

@@ -47,7 +47,7 @@ def load_pair(old_path, new_path, variable_types: frozenset[str]) -> tuple[Side,
     for path in (str(old_path), str(new_path)):
         result = scan_rows(path)
         table = result.table
-        if result.kind not in _DESCRIPTIONS or _is_program(path) or not table.accelerated or not table.only_printable():
+        if result.kind not in _DESCRIPTIONS or _is_program(path) or not table.only_printable():
             return None
         tables.append((result.kind, table))
     if any(has_section(str(p), DEBUG_INFO_SECTIONS) for p in (old_path, new_path)):

@@ -70,6 +70,12 @@ static inline uint64_t load(const unsigned char *p, int width, int little)
     return v;
 }
 
+/* A 16-bit field (st_shndx, a .gnu.version index) in the file's byte order. */
+static inline uint32_t load16(const unsigned char *p, int little)
+{
+    return little ? (uint32_t)(p[0] | p[1] << 8) : (uint32_t)(p[0] << 8 | p[1]);
+}
+
 static uint32_t st_name(const Table *t, Py_ssize_t i)
 {
     return (uint32_t)load(t->entries + i * t->entsize, 4, t->little);
@@ -214,8 +220,7 @@ static uint32_t versym_of(const unsigned char *versym, Py_ssize_t nversym, Py_ss
 {
     if (versym == NULL || 2 * i + 2 > nversym)
         return 0;
-    const unsigned char *p = versym + 2 * i;
-    return little ? (uint32_t)(p[0] | p[1] << 8) : (uint32_t)(p[0] << 8 | p[1]);
+    return load16(versym + 2 * i, little);
 }
 
 /* decode(entries, strings, versym, is64, little, selection) -> (keep, keys, exact): the selected
@@ -242,13 +247,14 @@ static PyObject *decode(PyObject *self, PyObject *args)
     if (keep == NULL || keys == NULL)
         goto done;
     unsigned char *kp = (unsigned char *)PyBytes_AS_STRING(keep), *kk = (unsigned char *)PyByteArray_AS_STRING(keys);
-    const unsigned char *e = v[0].buf;
+    /* the entries alone, for st_size(); open_table() below adds the rest */
+    Table t = {.entries = v[0].buf, .entsize = entsize, .is64 = is64, .little = little, .count = count};
+    const unsigned char *e = t.entries;
     int exact = 1;
     for (Py_ssize_t i = 0; i < count; i++, e += entsize) {
         unsigned info = is64 ? e[4] : e[12], other = is64 ? e[5] : e[13];
-        const unsigned char *sh = e + (is64 ? 6 : 14);
-        uint32_t shndx = little ? (uint32_t)(sh[0] | sh[1] << 8) : (uint32_t)(sh[0] << 8 | sh[1]);
-        uint64_t size = is64 ? load(e + 16, 8, little) : load(e + 8, 4, little);
+        uint32_t shndx = load16(e + (is64 ? 6 : 14), little);
+        uint64_t size = st_size(&t, i);
         int defined = shndx != 0;
         exact &= size >> 32 == 0;
         kp[i] = (unsigned char)selected(info, other, defined, selection);
@@ -258,7 +264,6 @@ static PyObject *decode(PyObject *self, PyObject *args)
         memcpy(kk + 8 * i, &key, 8);
     }
     Py_buffer tv[4] = {v[0], v[1], {.buf = kp, .len = count}, {.buf = kk, .len = 8 * count}};
-    Table t;
     if (open_table(&t, tv, 4, is64, little) < 0 || check_names(&t) < 0)
         goto done;
     result = Py_BuildValue("(OOO)", keep, keys, exact ? Py_True : Py_False);

@@ -101,7 +101,7 @@ def _read_reference(stream: io.BufferedIOBase | bytes, size: int, location: str,
                     static_table: bool, selection: str) -> tuple[str, list[list]]:
     """:func:`read_columns` by pyelftools (sffi.symbols.reference), for where the C extension
     is not built: the selected symbols as columns."""
-    from sffi.symbols.model import Symbol
+    from sffi.symbols.model import Symbol, exports, undefined
     from sffi.symbols.reference import read_pyelftools
 
     if selection not in symtab.SELECTIONS:
@@ -113,10 +113,8 @@ def _read_reference(stream: io.BufferedIOBase | bytes, size: int, location: str,
         kind, symbols = read_pyelftools(stream, size, location=location, member=member, static_table=static_table)
     except OSError as exc:
         raise ScanError(f"cannot read: {exc.strerror or exc}", location=location) from None
-    if selection == "exports":
-        symbols = [s for s in symbols if s.is_export]
-    elif selection == "undefined":
-        symbols = [s for s in symbols if not s.defined]
+    if selection != "all":
+        symbols = (exports if selection == "exports" else undefined)(symbols)
     fields = Symbol.__slots__  # the field names, in order (a dataclass with slots)
     return kind, [[getattr(s, f) for s in symbols] for f in fields]
 

@@ -81,11 +81,10 @@ class Table:
             below 2**32 and (an object) no GNU ``.symver`` name ``foo@V`` to split
             (:meth:`columns` handles both).
         kind: ``'object'``, ``'shared'`` or ``'executable'``.
-        accelerated: always True (the C extension decoded it); kept for the printers' test.
     """
 
     __slots__ = ("_names", "_keys", "member", "exact", "kind", "_entries", "_keep", "_layout_facts",
-                 "_vnames", "_fields", "_strings", "accelerated", "_survey", "_keybuf", "_versioned")
+                 "_vnames", "_fields", "_strings", "_survey", "_keybuf", "_versioned")
 
     def __init__(self, entries: memoryview | bytes, strings: bytes, keep: bytes, keybuf: bytearray,
                  facts: tuple[bool, bool], member: str | None, exact: bool, kind: str,
@@ -98,7 +97,6 @@ class Table:
         self._vnames, self._versioned = vnames or {}, vnames is not None
         self._names = self._keys = self._survey = None
         self._fields: dict[int, tuple] = {}
-        self.accelerated = True
 
     @property
     def survey(self) -> tuple[list[int], int, bool, int]:
@@ -189,8 +187,8 @@ class Table:
         """
         keys, fields = memoryview(self._keybuf).cast("Q"), self.fields
         found = _symtab.entries(self._entries, self._strings, *self._layout_facts, indexes)
-        return [(name, *fields(keys[i])[TYPE:SIZE], size, *fields(keys[i])[DEFINED:VALUE], value)
-                for i, (name, size, value) in zip(indexes, found)]
+        return [(name, *row[TYPE:SIZE], size, *row[DEFINED:VALUE], value)
+                for row, (name, size, value) in zip(map(fields, map(keys.__getitem__, indexes)), found)]
 
     def columns(self) -> list[list]:
         """Ten lists of equal length, one per field of sffi.symbols.model.Symbol (NAME ... VALUE
